@@ -1,0 +1,8 @@
+// Public API of libs/crypto. Apps and tests import from '#ingrain/crypto' only.
+export * from './errors.js';
+export * from './signer.js';
+export * from './hsm/index.js';
+export * from './certs/index.js';
+export * from './attestation/index.js';
+export * from './log/index.js';
+export * from './verify/index.js';

@@ -1,0 +1,41 @@
+/** Chip families whose ROM bootloader exposes OTP (AN2606 lists F2, F4, F7 and L4). */
+export type ChipFamily = 'stm32f2' | 'stm32f4' | 'stm32f7' | 'stm32l4';
+
+export const CHIP_FAMILIES: readonly ChipFamily[] = ['stm32f2', 'stm32f4', 'stm32f7', 'stm32l4'];
+
+/**
+ * Where a family keeps its OTP and how it may be written. Pure data, reviewed like code: every
+ * number cites shared/reference/stm32-bootloader-otp.md §4 (from RM0090, PM0059, RM0385, AN2606).
+ */
+export interface DeviceProfile {
+  readonly family: ChipFamily;
+  readonly displayName: string;
+  /** Product IDs answered by Get ID (AN3155 §3.3, AN2606) that belong to this family. */
+  readonly productIds: readonly number[];
+  /** Address of OTP data byte 0. */
+  readonly otpBaseAddress: number;
+  readonly blockCount: number;
+  readonly blockSizeBytes: number;
+  /** Address of lock byte 0 (one byte per block), or null when the family has no lock bytes. */
+  readonly lockBaseAddress: number | null;
+  /** Address of the 96-bit unique device ID. */
+  readonly uidAddress: number;
+  readonly uidLengthBytes: number;
+  /** Write Memory address and length alignment (AN3155 §3.6; 4 on F2/F4, 8 on F7/L4). */
+  readonly writeAlignmentBytes: number;
+  /**
+   * Smallest unit that can be programmed exactly once. 1 on F2/F4/F7 (each byte is programmed at
+   * most once; 0xFF padding clears no bits). 8 on L4: a double-word with any 0 bit is closed.
+   */
+  readonly writeOnceUnitBytes: number;
+}
+
+/** Total OTP data bytes of a profile (all blocks). */
+export function otpSizeBytes(profile: DeviceProfile): number {
+  return profile.blockCount * profile.blockSizeBytes;
+}
+
+/** Number of lock bytes of a profile (0 when it has none). */
+export function lockByteCount(profile: DeviceProfile): number {
+  return profile.lockBaseAddress === null ? 0 : profile.blockCount;
+}

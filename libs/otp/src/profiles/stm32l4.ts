@@ -1,0 +1,19 @@
+import { type DeviceProfile } from './device-profile.js';
+
+/**
+ * L4-style OTP (reference §4): 1 KB of 128 double-words, each writable exactly once, no lock bytes.
+ * Modelled as 16 "blocks" of 64 bytes so layouts address it like the F-series; `lock` must be empty.
+ */
+export const STM32L4: DeviceProfile = {
+  family: 'stm32l4',
+  displayName: 'STM32L4',
+  productIds: [0x415, 0x435, 0x462, 0x464, 0x461, 0x470, 0x471],
+  otpBaseAddress: 0x1fff_7000,
+  blockCount: 16,
+  blockSizeBytes: 64,
+  lockBaseAddress: null,
+  uidAddress: 0x1fff_7590,
+  uidLengthBytes: 12,
+  writeAlignmentBytes: 8,
+  writeOnceUnitBytes: 8,
+};
