@@ -1,7 +1,8 @@
 // Public API of libs/otp. Apps and tests import from '#ingrain/otp' only.
 export * from './errors.js';
 export * from './profiles/index.js';
-export * from './image/otp-image.js';
+export * from './image/index.js';
+export { bytesToHex, hexToBytes } from './hex.js';
 export * from './planner/plan.js';
 export * from './planner/index.js';
 export * from './layout/index.js';

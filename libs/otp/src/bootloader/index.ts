@@ -1,1 +1,14 @@
-export {};
+export { ACK, BUSY, MAX_TRANSFER_BYTES, NACK, Opcode, SYNC_BYTE } from './an3155.js';
+export {
+  BootloaderClient,
+  type BootloaderClientOptions,
+  type ClientSyncState,
+  type WriteMemoryOptions,
+} from './client.js';
+export { type BootloaderInfo } from './commands/get.js';
+export { type BootloaderVersionInfo } from './commands/get-version.js';
+export * from './errors.js';
+export { encodeAddress, encodeCommand, encodeReadLength, encodeWriteData, xorChecksum } from './frames.js';
+export { type WireStats } from './link.js';
+export { type SyncMode } from './sync.js';
+export { type BootloaderTimingOptions } from './timing.js';

@@ -1,0 +1,74 @@
+import { ACK, NACK, RESYNC_BYTE, SYNC_BYTE } from './an3155.js';
+import { getVersionCommand } from './commands/get-version.js';
+import { BootloaderError, BootloaderSyncFailedError } from './errors.js';
+import { type BootloaderLink } from './link.js';
+
+/** How `connect()` found the device. */
+export type SyncMode =
+  /** The device answered 0x7F with ACK: it had just started and measured the baud rate. */
+  | 'fresh'
+  /** The device was already synchronised (a previous session); confirmed by Get Version. */
+  | 'already-synchronised'
+  /** The device was in an unknown state (mid-command, garbage) and was brought back. */
+  | 'resynchronised';
+
+/** Largest 0xFF burst: 258 bytes (N + 256 data + checksum) end any pending frame within a few rounds. */
+const MAX_BURST_BYTES = 64;
+
+/**
+ * Sends 0x7F once (never twice: a second 0x7F landing in a Write Memory data block could be
+ * programmed) and classifies the answer. ACK → fresh. Otherwise re-synchronises.
+ */
+export async function synchronise(link: BootloaderLink): Promise<SyncMode> {
+  link.discardInput();
+  await link.send(Uint8Array.of(SYNC_BYTE), 'sync', undefined);
+  const reply = await link.receiveByteOrNothing(link.timing.replyTimeoutMs(2), 'sync');
+  if (reply === ACK) return 'fresh';
+  // NACK: the 0x7F completed a command pair of a device already in sync (reference §1). Anything
+  // else (silence: 0x7F is now half a command, or garbage) needs the full procedure.
+  await resynchronise(link, reply === NACK);
+  return reply === NACK ? 'already-synchronised' : 'resynchronised';
+}
+
+/**
+ * Brings a device in an unknown protocol state back to "waiting for a command", then confirms with
+ * Get Version. Sends only 0xFF (see RESYNC_BYTE), in growing bursts while the device stays silent,
+ * and confirms only after the line went quiet on a NACK: after a NACK the ROM always waits for a
+ * new command, so the confirming `01 FE` can never land inside an address or data frame.
+ * Throws `BootloaderSyncFailedError` after `maxResyncAttempts` rounds.
+ */
+export async function resynchronise(link: BootloaderLink, lastWasNack: boolean): Promise<void> {
+  const quietMs = link.timing.replyMarginMs;
+  let inCommandState = lastWasNack;
+  let quiet = false; // whether the line is known to be quiet since the last NACK
+  let burstBytes = 1;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < link.timing.maxResyncAttempts; attempt += 1) {
+    if (inCommandState) {
+      if (!quiet) await link.drainUntilQuiet(quietMs);
+      lastError = await confirmSynchronised(link);
+      if (lastError === undefined) return;
+      burstBytes = 1; // a failed confirm leaves at most one byte pending: one 0xFF completes it
+    }
+    link.discardInput();
+    await link.send(new Uint8Array(burstBytes).fill(RESYNC_BYTE), 'sync', undefined);
+    const last = await link.drainUntilQuiet(quietMs + Math.ceil(burstBytes * link.timing.byteTimeMs * 1.5));
+    inCommandState = last === NACK;
+    quiet = true;
+    burstBytes = last === undefined ? Math.min(burstBytes * 2, MAX_BURST_BYTES) : 1;
+  }
+  throw new BootloaderSyncFailedError(`no confirmed answer after ${link.timing.maxResyncAttempts} rounds`, {
+    cause: lastError,
+  });
+}
+
+/** Get Version as a probe: undefined when it succeeds, the protocol error when it does not. */
+async function confirmSynchronised(link: BootloaderLink): Promise<BootloaderError | undefined> {
+  try {
+    await getVersionCommand(link);
+    return undefined;
+  } catch (error) {
+    if (error instanceof BootloaderError && error.code !== 'BOOTLOADER_LINK_LOST') return error;
+    throw error;
+  }
+}

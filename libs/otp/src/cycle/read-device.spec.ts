@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { Opcode } from '../bootloader/an3155.js';
+import { createHarness, type Harness } from '../bootloader/testing/harness.js';
+import { STM32F4, STM32F7 } from '../profiles/index.js';
+import { WrongDeviceError } from './errors.js';
+import { readDeviceOtp } from './read-device.js';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+void describe('readDeviceOtp', () => {
+  void test('reads identity, UID, OTP data and lock bytes without writing (F4: one 528-byte region)', async () => {
+    harness = createHarness();
+    harness.chip.data.set([1, 2, 3], 0);
+    harness.chip.lockBytes[0] = 0x00;
+    const readout = await readDeviceOtp(harness.client, STM32F4);
+    assert.equal(readout.family, 'stm32f4');
+    assert.equal(readout.productId, 0x413);
+    assert.equal(readout.bootloaderVersion, 0x31);
+    assert.equal(readout.uid, Buffer.from(harness.chip.uid).toString('hex'));
+    assert.deepEqual(readout.otpData, harness.chip.data);
+    assert.deepEqual(readout.lockBytes, harness.chip.lockBytes);
+    // Get, Get ID, UID (1 read), OTP + locks (3 reads: 256 + 256 + 16)
+    assert.deepEqual(harness.fake.commandLog, [
+      Opcode.GET,
+      Opcode.GET_ID,
+      ...new Array<number>(4).fill(Opcode.READ_MEMORY),
+    ]);
+    assert.equal(readout.wire.bytesSent, harness.fake.received.length);
+  });
+
+  void test('without a profile, the family comes from the product ID', async () => {
+    harness = createHarness({ profile: STM32F7 });
+    const readout = await readDeviceOtp(harness.client);
+    assert.equal(readout.family, 'stm32f7');
+    assert.equal(readout.otpData.length, 1024);
+    assert.equal(readout.lockBytes.length, 16);
+  });
+
+  void test('a chip of another family or an unknown chip throws WRONG_DEVICE', async () => {
+    harness = createHarness({ profile: STM32F7 });
+    await assert.rejects(readDeviceOtp(harness.client, STM32F4), (e: unknown) => {
+      return e instanceof WrongDeviceError && e.code === 'WRONG_DEVICE' && e.productId === 0x449;
+    });
+    await harness.close();
+    harness = createHarness({ fake: { productId: 0x123 } });
+    await assert.rejects(readDeviceOtp(harness.client), { code: 'WRONG_DEVICE', message: /0x123/ });
+  });
+
+  void test('link failures propagate as typed errors', async () => {
+    harness = createHarness({
+      fake: { onStage: (e) => (e.opcode === Opcode.READ_MEMORY && e.stage === 'address' ? 'nack' : undefined) },
+    });
+    await assert.rejects(readDeviceOtp(harness.client, STM32F4), { code: 'BOOTLOADER_NACK', stage: 'address' });
+  });
+});

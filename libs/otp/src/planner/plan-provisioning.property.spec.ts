@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { stateFromImage } from '../image/image-helpers.js';
+import { BLANK_BYTE, LOCKED_BYTE, type OtpImage, type OtpState } from '../image/otp-image.js';
+import { type DeviceProfile, lockByteCount, otpSizeBytes } from '../profiles/device-profile.js';
+import { type Plan } from './plan.js';
+import { planProvisioning } from './plan-provisioning.js';
+import { PLANNED_PROFILES, scenarioArb } from './testing/arbitraries.js';
+import { OtpMemoryModel } from './testing/otp-memory-model.js';
+
+const mergeGapArb = fc.integer({ min: 0, max: 300 });
+const withLockBytes = scenarioArb.filter(({ profile }) => lockByteCount(profile) > 0);
+
+function expectedLockBytes(profile: DeviceProfile, target: OtpImage): Uint8Array {
+  return stateFromImage(profile, target).lockBytes;
+}
+
+function copyState(state: OtpState): { data: Uint8Array; lockBytes: Uint8Array } {
+  return { data: Uint8Array.from(state.data), lockBytes: Uint8Array.from(state.lockBytes) };
+}
+
+function assertConflictWithoutWrites(plan: Plan): asserts plan is Extract<Plan, { kind: 'conflict' }> {
+  assert.equal(plan.kind, 'conflict');
+  assert.equal('dataChunks' in plan, false);
+  assert.equal('lockChunks' in plan, false);
+}
+
+void describe('planProvisioning properties (F4, F7, L4)', () => {
+  void test('completes any interrupted programming exactly, never programming a non-blank byte', () => {
+    fc.assert(
+      fc.property(scenarioArb, mergeGapArb, ({ profile, target, current }, mergeGapBytes) => {
+        const plan = planProvisioning(profile, current, target, { mergeGapBytes });
+        assert.notEqual(plan.kind, 'conflict');
+        const device = new OtpMemoryModel(profile, current);
+        if (plan.kind === 'write') {
+          plan.dataChunks.forEach((chunk) => device.write(chunk));
+          plan.lockChunks.forEach((chunk) => device.write(chunk));
+        }
+        assert.deepEqual(device.violations, []);
+        assert.deepEqual(device.data, target.data);
+        assert.deepEqual(device.lockBytes, expectedLockBytes(profile, target));
+        assert.equal(planProvisioning(profile, device.state(), target).kind, 'already-provisioned');
+      }),
+    );
+  });
+
+  void test('a fully provisioned device is already-provisioned', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ profile, target }) => {
+        const plan = planProvisioning(profile, stateFromImage(profile, target), target);
+        assert.deepEqual(plan, { kind: 'already-provisioned' });
+      }),
+    );
+  });
+
+  void test('every chunk is aligned, at most 256 bytes, inside its area, in order and disjoint', () => {
+    fc.assert(
+      fc.property(scenarioArb, mergeGapArb, ({ profile, target, current }, mergeGapBytes) => {
+        const plan = planProvisioning(profile, current, target, { mergeGapBytes });
+        if (plan.kind !== 'write') return;
+        const align = profile.writeAlignmentBytes;
+        const areas = [
+          { chunks: plan.dataChunks, base: profile.otpBaseAddress, size: otpSizeBytes(profile) },
+          { chunks: plan.lockChunks, base: profile.lockBaseAddress ?? 0, size: lockByteCount(profile) },
+        ];
+        for (const { chunks, base, size } of areas) {
+          let previousEnd = base;
+          for (const chunk of chunks) {
+            assert.equal(chunk.address % align, 0, 'address aligned');
+            assert.equal(chunk.bytes.length % align, 0, 'length aligned');
+            assert.ok(chunk.bytes.length > 0 && chunk.bytes.length <= 256, 'length within 1..256');
+            assert.ok(chunk.address >= previousEnd, 'in address order, not overlapping');
+            assert.ok(chunk.address + chunk.bytes.length <= base + size, 'inside its area');
+            previousEnd = chunk.address + chunk.bytes.length;
+          }
+        }
+        const programmed = plan.dataChunks.reduce((n, c) => n + c.bytes.filter((b) => b !== BLANK_BYTE).length, 0);
+        assert.equal(plan.bytesToProgram, programmed);
+        for (const chunk of plan.lockChunks) assert.ok(chunk.bytes.every((b) => b === BLANK_BYTE || b === LOCKED_BYTE));
+      }),
+    );
+  });
+
+  void describe('conflicts stop the plan with no writes', () => {
+    void test('a byte programmed with another value (or where the target is blank)', () => {
+      const arb = fc.tuple(scenarioArb, fc.nat(), fc.integer({ min: 0, max: 254 }));
+      fc.assert(
+        fc.property(arb, ([{ profile, target, current }, position, value]) => {
+          const offset = position % target.data.length;
+          const bad = value === target.data[offset] ? (value + 1) % BLANK_BYTE : value;
+          const state = copyState(current);
+          state.data[offset] = bad;
+          const plan = planProvisioning(profile, state, target);
+          assertConflictWithoutWrites(plan);
+          const unitStart = offset - (offset % profile.writeOnceUnitBytes);
+          const hit = plan.conflicts.find(
+            (c) => c.reason === 'byte-conflict' && c.offsetBytes >= unitStart && c.offsetBytes <= offset,
+          );
+          assert.ok(hit, `byte-conflict reported for offset ${offset}`);
+          assert.equal(hit.block, Math.floor(offset / profile.blockSizeBytes));
+        }),
+      );
+    });
+
+    void test('a lock byte that is neither 0x00 nor 0xFF', () => {
+      const arb = fc.tuple(withLockBytes, fc.nat(), fc.integer({ min: 1, max: 254 }));
+      fc.assert(
+        fc.property(arb, ([{ profile, target, current }, blockSeed, value]) => {
+          const block = blockSeed % profile.blockCount;
+          const state = copyState(current);
+          state.lockBytes[block] = value;
+          const plan = planProvisioning(profile, state, target);
+          assertConflictWithoutWrites(plan);
+          assert.ok(
+            plan.conflicts.some((c) => c.reason === 'invalid-lock-byte' && c.block === block && c.actual === value),
+          );
+        }),
+      );
+    });
+
+    void test('a locked block that still needs data', () => {
+      const arb = fc.tuple(withLockBytes, fc.nat());
+      fc.assert(
+        fc.property(arb, ([{ profile, target, current }, seed]) => {
+          const programmedOffsets = [...target.data.keys()].filter((i) => target.data[i] !== BLANK_BYTE);
+          fc.pre(programmedOffsets.length > 0);
+          const offset = programmedOffsets[seed % programmedOffsets.length] ?? 0;
+          const block = Math.floor(offset / profile.blockSizeBytes);
+          const state = copyState(current);
+          state.data[offset] = BLANK_BYTE;
+          state.lockBytes[block] = LOCKED_BYTE;
+          const plan = planProvisioning(profile, state, target);
+          assertConflictWithoutWrites(plan);
+          const hit = plan.conflicts.find((c) => c.reason === 'locked-block-incomplete' && c.block === block);
+          assert.ok(hit && hit.reason === 'locked-block-incomplete' && hit.missingBytes >= 1);
+        }),
+      );
+    });
+
+    void test('a locked block the target leaves open', () => {
+      const arb = fc.tuple(withLockBytes, fc.nat());
+      fc.assert(
+        fc.property(arb, ([{ profile, target, current }, seed]) => {
+          const open = [...Array(profile.blockCount).keys()].filter((b) => !target.lockedBlocks.includes(b));
+          fc.pre(open.length > 0);
+          const block = open[seed % open.length] ?? 0;
+          const state = copyState(current);
+          state.lockBytes[block] = LOCKED_BYTE;
+          const plan = planProvisioning(profile, state, target);
+          assertConflictWithoutWrites(plan);
+          assert.ok(plan.conflicts.some((c) => c.reason === 'unexpected-lock' && c.block === block));
+        }),
+      );
+    });
+  });
+
+  void test('profiles under test', () => {
+    assert.deepEqual(
+      PLANNED_PROFILES.map((p) => p.family),
+      ['stm32f4', 'stm32f7', 'stm32l4'],
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import { OtpError } from '../errors.js';
+
+/** Base class of the link failures a `DeviceTransport` raises (the device or the port is at fault). */
+export class TransportError extends OtpError {}
+
+/** A read did not complete in time. `received` holds the bytes that did arrive (already consumed). */
+export class TransportTimeoutError extends TransportError {
+  constructor(
+    readonly expectedBytes: number,
+    readonly received: Uint8Array,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      'TRANSPORT_TIMEOUT',
+      `read timed out after ${timeoutMs} ms: ${received.length} of ${expectedBytes} bytes received`,
+    );
+  }
+}
+
+/** The link is closed (locally, by the peer, or because the port went away). */
+export class TransportClosedError extends TransportError {
+  constructor(message = 'transport is closed', options?: { cause?: unknown }) {
+    super('TRANSPORT_CLOSED', message, options);
+  }
+}
+
+/** The OS reported an I/O error on the port (open, write or read). */
+export class TransportIoError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TRANSPORT_IO', message, options);
+  }
+}
+
+/** A second read was started while one was still pending (a programming error in the caller). */
+export class TransportBusyError extends OtpError {
+  constructor() {
+    super('TRANSPORT_BUSY', 'a read is already pending on this transport');
+  }
+}
+
+/** Invalid arguments to a transport call (negative length, bad timeout, bad port options). */
+export class TransportArgumentError extends OtpError {
+  constructor(message: string) {
+    super('TRANSPORT_INVALID_ARGUMENT', message);
+  }
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { TransportClosedError, TransportIoError, TransportTimeoutError } from './errors.js';
+import { SerialTransport } from './serial-transport.js';
+
+/** Starts `socat` with two linked ptys (this file's own pair) and returns their paths. */
+async function startPtyPair(): Promise<{ socat: ChildProcess; paths: [string, string] }> {
+  const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const paths: string[] = [];
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      socat.kill('SIGTERM');
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`socat did not report two ptys: ${stderr}`)), 5000);
+    socat.once('error', fail);
+    socat.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      for (const match of stderr.matchAll(/PTY is (\S+)/g))
+        if (!paths.includes(match[1] ?? '')) paths.push(match[1] ?? '');
+      if (/starting data transfer loop/.test(stderr) && paths.length === 2) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { socat, paths: [paths[0] ?? '', paths[1] ?? ''] };
+}
+
+void describe('SerialTransport over a pty pair (real serialport binding)', () => {
+  let socat: ChildProcess | undefined;
+  let host: SerialTransport;
+  let device: SerialTransport;
+
+  before(async () => {
+    const pair = await startPtyPair();
+    socat = pair.socat;
+    // 8E1 is the default; the kernel drops parity on ptys (reference §1) and the open still works.
+    host = await SerialTransport.open({ path: pair.paths[0], baudRate: 115200 });
+    device = await SerialTransport.open({ path: pair.paths[1], baudRate: 115200, parity: 'none' });
+  });
+
+  after(async () => {
+    try {
+      await host?.close();
+      await device?.close();
+    } finally {
+      socat?.kill('SIGTERM');
+    }
+  });
+
+  void test('carries bytes both ways', async () => {
+    assert.equal(host.baudRate, 115200);
+    await host.write(Uint8Array.from([0x7f]));
+    assert.deepEqual(await device.read(1, 2000), Uint8Array.from([0x7f]));
+    const block = Uint8Array.from({ length: 600 }, (_, i) => i & 0xff);
+    await device.write(block);
+    assert.deepEqual(await host.read(600, 2000), block);
+  });
+
+  void test('a read times out with what arrived; discardInput drops buffered bytes', async () => {
+    await device.write(Uint8Array.from([1, 2]));
+    await assert.rejects(
+      host.read(3, 200),
+      (e: unknown) => e instanceof TransportTimeoutError && e.received.length === 2,
+    );
+    await device.write(Uint8Array.from([9]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    host.discardInput();
+    await device.write(Uint8Array.from([10]));
+    assert.deepEqual(await host.read(1, 2000), Uint8Array.from([10]));
+  });
+
+  void test('opening a missing port is a typed I/O error naming the path', async () => {
+    await assert.rejects(SerialTransport.open({ path: '/dev/does-not-exist', baudRate: 115200 }), (e: unknown) => {
+      return e instanceof TransportIoError && e.message.includes('/dev/does-not-exist');
+    });
+  });
+
+  void test('invalid options are rejected before touching the OS', async () => {
+    await assert.rejects(SerialTransport.open({ path: '', baudRate: 0 }), { code: 'TRANSPORT_INVALID_ARGUMENT' });
+  });
+
+  void test('after close, reads and writes reject with TransportClosedError', async () => {
+    const pending = assert.rejects(host.read(1, Infinity), TransportClosedError);
+    await host.close();
+    await pending;
+    await assert.rejects(host.write(Uint8Array.from([1])), TransportClosedError);
+    await host.close(); // idempotent
+  });
+});
