@@ -1,0 +1,97 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CHIP_FAMILIES } from '#ingrain/otp';
+import { UsageError } from './usage-error.js';
+
+const baudRate = z.coerce
+  .number({ error: '--baud must be a number' })
+  .int('--baud must be a whole number')
+  .min(1200, '--baud must be at least 1200 (AN3155 range 1200–115200)')
+  .max(115_200, '--baud must be at most 115200 (AN3155 range 1200–115200)');
+
+const lockList = z
+  .string()
+  .regex(/^(\d+(,\d+)*)?$/, '--lock must be a comma-separated list of block numbers, e.g. 0,1,2')
+  .transform((text) => (text === '' ? [] : text.split(',').map(Number)));
+
+const common = {
+  port: z.string({ error: '--port is required' }).min(1, '--port is required'),
+  baudRate,
+  json: z.boolean(),
+};
+
+const programLayout = z.object({
+  ...common,
+  mode: z.literal('layout'),
+  layoutPath: z.string(),
+  valuesPath: z.string(),
+  dryRun: z.boolean(),
+});
+const programImage = z.object({
+  ...common,
+  mode: z.literal('image'),
+  family: z.enum(CHIP_FAMILIES, { error: `--family must be one of ${CHIP_FAMILIES.join(', ')}` }),
+  imagePath: z.string(),
+  lockedBlocks: lockList,
+  dryRun: z.boolean(),
+});
+export type ProgramArgs = z.infer<typeof programLayout> | z.infer<typeof programImage>;
+
+const readArgs = z.object({ ...common, layoutPath: z.string().optional(), family: z.enum(CHIP_FAMILIES).optional() });
+export type ReadArgs = z.infer<typeof readArgs>;
+
+const FLAGS = {
+  port: { type: 'string' },
+  baud: { type: 'string', default: '115200' },
+  layout: { type: 'string' },
+  values: { type: 'string' },
+  family: { type: 'string' },
+  image: { type: 'string' },
+  lock: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
+function parseFlags(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'] {
+  try {
+    return parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+}
+
+/** Parses `program` flags: either --layout + --values, or --family + --image [+ --lock]. */
+export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
+  const f = parseFlags(argv);
+  const base = { port: f.port, baudRate: f.baud, json: f.json, dryRun: f['dry-run'] };
+  if (f.layout !== undefined || f.values !== undefined) {
+    if (f.image !== undefined || f.family !== undefined || f.lock !== undefined)
+      throw new UsageError('give either --layout and --values, or --family, --image and --lock, not both');
+    if (f.layout === undefined) throw new UsageError('--values needs --layout');
+    if (f.values === undefined) throw new UsageError('--layout needs --values (a JSON file of per-device values)');
+    return check(programLayout, { ...base, mode: 'layout', layoutPath: f.layout, valuesPath: f.values });
+  }
+  if (f.image === undefined || f.family === undefined)
+    throw new UsageError('program needs --layout L --values V, or --family F --image FILE [--lock 0,1,…]');
+  return check(programImage, {
+    ...base,
+    mode: 'image',
+    family: f.family,
+    imagePath: f.image,
+    lockedBlocks: f.lock ?? '',
+  });
+}
+
+/** Parses `read` flags. */
+export function parseReadArgs(argv: readonly string[]): ReadArgs {
+  const f = parseFlags(argv);
+  for (const flag of ['values', 'image', 'lock', 'dry-run'] as const)
+    if (f[flag] !== undefined && f[flag] !== false) throw new UsageError(`--${flag} is not an option of read`);
+  return check(readArgs, { port: f.port, baudRate: f.baud, json: f.json, layoutPath: f.layout, family: f.family });
+}

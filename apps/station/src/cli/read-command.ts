@@ -1,0 +1,25 @@
+import { decodeImage, deviceReadoutToJson, getProfile, readDeviceOtp } from '#ingrain/otp';
+import { parseReadArgs } from './args.js';
+import { withBootloader } from './device-session.js';
+import { type CommandIo } from './program-command.js';
+import { renderReadout } from './render.js';
+import { loadLayoutFile, secretRangesOf } from './target.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `ingrain-station read`: identifies the chip and dumps its OTP and lock bytes (and, with --layout,
+ * the decoded fields, secret ones redacted). Writes nothing. Returns the process exit code.
+ */
+export async function readCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseReadArgs(argv);
+  const layout = args.layoutPath === undefined ? undefined : loadLayoutFile(args.layoutPath);
+  if (layout !== undefined && args.family !== undefined && layout.family !== args.family)
+    throw new UsageError(`--family ${args.family} contradicts the layout's family ${layout.family}`);
+  const family = layout?.family ?? args.family;
+  const profile = family === undefined ? undefined : getProfile(family);
+  const readout = await withBootloader(args.port, args.baudRate, (client) => readDeviceOtp(client, profile));
+  const fields = layout === undefined ? undefined : decodeImage(layout, readout.otpData);
+  const json = deviceReadoutToJson(readout, { redact: secretRangesOf(layout) });
+  io.stdout(args.json ? JSON.stringify({ ...json, fields }) : renderReadout(json, fields));
+  return 0;
+}

@@ -1,0 +1,45 @@
+import { OtpError } from '#ingrain/otp';
+import { programCommand, type CommandIo } from './cli/program-command.js';
+import { readCommand } from './cli/read-command.js';
+import { EXIT_CODES } from './cli/exit-codes.js';
+import { UsageError } from './cli/usage-error.js';
+
+const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootloader (AN3155)
+
+  ingrain-station program --port PORT --layout LAYOUT.yaml --values VALUES.json [--baud 115200] [--dry-run] [--json]
+  ingrain-station program --port PORT --family stm32f4 --image OTP.bin [--lock 0,1,…] [--baud 115200] [--dry-run] [--json]
+  ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
+
+Exit codes: 0 provisioned / already provisioned / planned, 2 bad input (nothing was sent to the chip),
+3 conflict, 4 verify failed, 5 wrong device, 6 link error (resumable: run again). See docs/station.md.`;
+
+const io: CommandIo = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+};
+
+async function run(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'program') return programCommand(rest, io);
+  if (command === 'read') return readCommand(rest, io);
+  if (command === undefined || command === '--help' || command === 'help') {
+    io.stdout(USAGE);
+    return command === undefined ? EXIT_CODES.usage : 0;
+  }
+  throw new UsageError(`unknown command "${command}" (expected program or read)`);
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    io.stderr(`error: ${error.message}`);
+    process.exitCode = EXIT_CODES.usage;
+  } else if (error instanceof OtpError) {
+    // Link, protocol and wrong-device errors of `read` (the cycle reports them as outcomes instead).
+    io.stderr(`error: ${error.code}: ${error.message}`);
+    process.exitCode = error.code === 'WRONG_DEVICE' ? EXIT_CODES['wrong-device'] : EXIT_CODES['link-error'];
+  } else {
+    throw error;
+  }
+}
