@@ -1,0 +1,14 @@
+/** Stable codes of {@link AdminError}. */
+export type AdminErrorCode = 'ADMIN_USAGE' | 'ADMIN_OUTPUT_CONFLICT' | 'ADMIN_OUTPUT_FAILED';
+
+/** A failure of the admin CLI itself (the libraries throw their own errors). */
+export class AdminError extends Error {
+  constructor(
+    readonly code: AdminErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

@@ -1,0 +1,163 @@
+import { createHash, verify } from 'node:crypto';
+import { HsmError, returnValueName } from './errors.js';
+import { spkiFromP256Point } from './ec.js';
+import { pkcs11, type Handle, type Pkcs11 } from './pkcs11.js';
+import {
+  destroyQuietly,
+  generateGenericSecret,
+  generateP256KeyPair,
+  hmacSha256,
+  readP256Point,
+  signDigestEcdsa,
+} from './primitives.js';
+import type { SessionPool } from './session-pool.js';
+
+/** One line of a capability probe. */
+export interface CapabilityCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** Result of {@link probeCapabilities}: `missing` names every failed check. */
+export interface ProbeReport {
+  readonly ok: boolean;
+  readonly checks: readonly CapabilityCheck[];
+  readonly missing: readonly string[];
+}
+
+/** Options of the probe. */
+export interface ProbeOptions {
+  /** Further mechanisms (by `CKM_…` name) that must be listed, beyond the ones Ingrain needs. */
+  readonly extraMechanisms?: readonly string[];
+}
+
+interface MechanismRequirement {
+  readonly name: string;
+  readonly flag: number;
+  readonly flagName: string;
+  /** Key size (bits) that must lie in the reported range; EC mechanisms report bits. */
+  readonly keySizeBits?: number;
+}
+
+// The mechanisms Ingrain uses (docs/hsm.md, "Capability probe").
+const REQUIRED_MECHANISMS: readonly MechanismRequirement[] = [
+  {
+    name: 'CKM_EC_KEY_PAIR_GEN',
+    flag: pkcs11.CKF_GENERATE_KEY_PAIR,
+    flagName: 'CKF_GENERATE_KEY_PAIR',
+    keySizeBits: 256,
+  },
+  { name: 'CKM_ECDSA', flag: pkcs11.CKF_SIGN, flagName: 'CKF_SIGN', keySizeBits: 256 },
+  { name: 'CKM_SHA256_HMAC', flag: pkcs11.CKF_SIGN, flagName: 'CKF_SIGN' },
+  { name: 'CKM_GENERIC_SECRET_KEY_GEN', flag: pkcs11.CKF_GENERATE, flagName: 'CKF_GENERATE' },
+];
+
+/**
+ * Checks that the token offers what Ingrain needs: the mechanisms (listed, with the right
+ * capability flag, 256-bit EC keys in range), then, for real, a P-256 key pair made as session
+ * objects that signs a digest node:crypto verifies, and an HMAC-SHA256 with a generated generic
+ * secret. Test objects are session objects, destroyed afterwards. Never throws for a missing
+ * capability: it reports it (see {@link assertCapabilities}).
+ *
+ * @throws HsmError `HSM_INVALID_ARGUMENT` for an unknown mechanism name in `extraMechanisms`.
+ */
+export async function probeCapabilities(
+  module: Pkcs11,
+  slot: Handle,
+  pool: SessionPool,
+  options: ProbeOptions = {},
+): Promise<ProbeReport> {
+  const extra = (options.extraMechanisms ?? []).map((name) => ({ name, flag: 0, flagName: '' }));
+  const listed = new Set(module.C_GetMechanismList(slot));
+  const mechanismChecks = [...REQUIRED_MECHANISMS, ...extra].map((requirement) =>
+    checkMechanism(module, slot, listed, requirement),
+  );
+  const checks = [...mechanismChecks];
+  if (mechanismChecks.slice(0, REQUIRED_MECHANISMS.length).every((check) => check.ok)) {
+    checks.push(await pool.use((session) => checkP256Signing(module, session)));
+    checks.push(await pool.use((session) => checkHmac(module, session)));
+  }
+  const missing = checks.filter((check) => !check.ok).map((check) => check.name);
+  return { ok: missing.length === 0, checks, missing };
+}
+
+/** @throws HsmError `HSM_CAPABILITY_MISSING` naming every failed check, when the report is not ok. */
+export function assertCapabilities(report: ProbeReport): void {
+  if (report.ok) return;
+  const details = report.checks
+    .filter((check) => !check.ok)
+    .map((check) => `${check.name}: ${check.detail}`)
+    .join('; ');
+  throw new HsmError('HSM_CAPABILITY_MISSING', `the token lacks what Ingrain needs: ${details}`);
+}
+
+function mechanismType(name: string): number {
+  const value = (pkcs11 as unknown as Record<string, unknown>)[name];
+  if (!name.startsWith('CKM_') || typeof value !== 'number') {
+    throw new HsmError('HSM_INVALID_ARGUMENT', `unknown mechanism name '${name}'`);
+  }
+  return value;
+}
+
+function checkMechanism(
+  module: Pkcs11,
+  slot: Handle,
+  listed: ReadonlySet<number>,
+  requirement: MechanismRequirement,
+): CapabilityCheck {
+  const { name } = requirement;
+  const type = mechanismType(name);
+  if (!listed.has(type)) return { name, ok: false, detail: 'not in the mechanism list' };
+  const info = module.C_GetMechanismInfo(slot, type);
+  if ((info.flags & requirement.flag) !== requirement.flag) {
+    return { name, ok: false, detail: `listed without ${requirement.flagName}` };
+  }
+  const size = requirement.keySizeBits;
+  // A module reporting 0..0 states no range; the functional checks below settle it.
+  const stated = info.maxKeySize > 0;
+  if (size !== undefined && stated && (size < info.minKeySize || size > info.maxKeySize)) {
+    return { name, ok: false, detail: `key sizes ${info.minKeySize}..${info.maxKeySize} exclude ${size}` };
+  }
+  return { name, ok: true, detail: `key sizes ${info.minKeySize}..${info.maxKeySize}` };
+}
+
+async function checkP256Signing(module: Pkcs11, session: Handle): Promise<CapabilityCheck> {
+  const name = 'P-256 ECDSA';
+  let handles: Handle[] = [];
+  try {
+    const flags = { privateKey: { token: false, sign: true }, publicKey: { token: false, verify: true } };
+    const keys = await generateP256KeyPair(module, session, {}, flags);
+    handles = [keys.privateKey, keys.publicKey];
+    const spki = spkiFromP256Point(readP256Point(module, session, keys.publicKey));
+    const message = Buffer.from('ingrain capability probe');
+    const digest = createHash('sha256').update(message).digest();
+    const signature = await signDigestEcdsa(module, session, keys.privateKey, digest);
+    const key = { key: Buffer.from(spki), format: 'der', type: 'spki', dsaEncoding: 'ieee-p1363' } as const;
+    const valid = verify('sha256', message, key, signature);
+    return { name, ok: valid, detail: valid ? 'key generation and signature verified' : 'signature does not verify' };
+  } catch (error) {
+    return { name, ok: false, detail: failure(error) };
+  } finally {
+    destroyQuietly(module, session, handles);
+  }
+}
+
+async function checkHmac(module: Pkcs11, session: Handle): Promise<CapabilityCheck> {
+  const name = 'HMAC-SHA256 with a generic secret';
+  let handles: Handle[] = [];
+  try {
+    const key = await generateGenericSecret(module, session, {}, 32, { token: false, sign: true, sensitive: true });
+    handles = [key];
+    const mac = await hmacSha256(module, session, key, Buffer.from('ingrain capability probe'));
+    return { name, ok: true, detail: `${mac.length}-byte MAC` };
+  } catch (error) {
+    return { name, ok: false, detail: failure(error) };
+  } finally {
+    destroyQuietly(module, session, handles);
+  }
+}
+
+function failure(error: unknown): string {
+  return returnValueName(error) ?? (error instanceof HsmError ? error.message : 'failed');
+}

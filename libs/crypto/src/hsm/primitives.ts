@@ -1,0 +1,110 @@
+// Thin PKCS#11 calls shared by the operations: key generation, ECDSA, HMAC. No policy here: the
+// callers pass every flag. The potentially slow calls use the pkcs11js *Async variants, which
+// run on a libuv worker thread instead of blocking the event loop.
+import { flagTemplate, type KeyFlags } from './attributes.js';
+import { P256_EC_PARAMS_DER, P256_SCALAR_LENGTH_BYTES, pointFromEcPointAttribute } from './ec.js';
+import { HsmError } from './errors.js';
+import { readAttribute } from './objects.js';
+import { pkcs11, type Handle, type Pkcs11, type Template } from './pkcs11.js';
+
+const SHA256_LENGTH_BYTES = 32;
+
+/** Naming of a generated key: token objects get a label and a CKA_ID, session objects may not. */
+export interface KeyNaming {
+  readonly label?: string;
+  readonly id?: Uint8Array;
+}
+
+function namingTemplate(naming: KeyNaming): Template {
+  const template: Template = [];
+  if (naming.label !== undefined) template.push({ type: pkcs11.CKA_LABEL, value: naming.label });
+  if (naming.id !== undefined) template.push({ type: pkcs11.CKA_ID, value: Buffer.from(naming.id) });
+  return template;
+}
+
+/** C_GenerateKeyPair with CKM_EC_KEY_PAIR_GEN on P-256; `token` flags decide session vs token objects. */
+export async function generateP256KeyPair(
+  module: Pkcs11,
+  session: Handle,
+  naming: KeyNaming,
+  flags: { readonly privateKey: KeyFlags; readonly publicKey: KeyFlags },
+): Promise<{ privateKey: Handle; publicKey: Handle }> {
+  const publicTemplate: Template = [
+    { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PUBLIC_KEY },
+    { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_EC },
+    { type: pkcs11.CKA_EC_PARAMS, value: Buffer.from(P256_EC_PARAMS_DER) },
+    ...namingTemplate(naming),
+    ...flagTemplate(flags.publicKey),
+  ];
+  const privateTemplate: Template = [
+    { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY },
+    { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_EC },
+    ...namingTemplate(naming),
+    ...flagTemplate(flags.privateKey),
+  ];
+  const mechanism = { mechanism: pkcs11.CKM_EC_KEY_PAIR_GEN };
+  return module.C_GenerateKeyPairAsync(session, mechanism, publicTemplate, privateTemplate);
+}
+
+/** C_GenerateKey with CKM_GENERIC_SECRET_KEY_GEN: a generic secret of `lengthBytes`. */
+export async function generateGenericSecret(
+  module: Pkcs11,
+  session: Handle,
+  naming: KeyNaming,
+  lengthBytes: number,
+  flags: KeyFlags,
+): Promise<Handle> {
+  const template: Template = [
+    { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_SECRET_KEY },
+    { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_GENERIC_SECRET },
+    { type: pkcs11.CKA_VALUE_LEN, value: lengthBytes },
+    ...namingTemplate(naming),
+    ...flagTemplate(flags),
+  ];
+  return module.C_GenerateKeyAsync(session, { mechanism: pkcs11.CKM_GENERIC_SECRET_KEY_GEN }, template);
+}
+
+/** The uncompressed point of an EC public key object (CKA_EC_POINT). */
+export function readP256Point(module: Pkcs11, session: Handle, publicKey: Handle): Uint8Array {
+  const value = readAttribute(module, session, publicKey, pkcs11.CKA_EC_POINT);
+  if (value === undefined) throw new HsmError('HSM_OPERATION_FAILED', 'the public key has no CKA_EC_POINT');
+  return pointFromEcPointAttribute(value);
+}
+
+/** CKM_ECDSA over a 32-byte digest: returns r ‖ s (PKCS#11 v2.40 §2.3.1: 2 × 32 bytes for P-256). */
+export async function signDigestEcdsa(
+  module: Pkcs11,
+  session: Handle,
+  privateKey: Handle,
+  digest: Uint8Array,
+): Promise<Uint8Array> {
+  module.C_SignInit(session, { mechanism: pkcs11.CKM_ECDSA }, privateKey);
+  const signature = await module.C_SignAsync(session, Buffer.from(digest), Buffer.alloc(2 * P256_SCALAR_LENGTH_BYTES));
+  if (signature.length !== 2 * P256_SCALAR_LENGTH_BYTES) {
+    throw new HsmError('HSM_OPERATION_FAILED', `CKM_ECDSA returned ${signature.length} bytes, expected 64`);
+  }
+  return Uint8Array.from(signature);
+}
+
+/** CKM_SHA256_HMAC with a generic secret key: the full 32-byte MAC of `data`. */
+export async function hmacSha256(module: Pkcs11, session: Handle, key: Handle, data: Uint8Array): Promise<Uint8Array> {
+  module.C_SignInit(session, { mechanism: pkcs11.CKM_SHA256_HMAC }, key);
+  const mac = await module.C_SignAsync(session, Buffer.from(data), Buffer.alloc(SHA256_LENGTH_BYTES));
+  if (mac.length !== SHA256_LENGTH_BYTES) {
+    throw new HsmError('HSM_OPERATION_FAILED', `CKM_SHA256_HMAC returned ${mac.length} bytes, expected 32`);
+  }
+  const result = Uint8Array.from(mac);
+  mac.fill(0); // derivation output is secret: leave no copy in the pkcs11js buffer
+  return result;
+}
+
+/** Destroys objects, ignoring failures (used in `finally` after the useful work is done). */
+export function destroyQuietly(module: Pkcs11, session: Handle, handles: readonly Handle[]): void {
+  for (const handle of handles) {
+    try {
+      module.C_DestroyObject(session, handle);
+    } catch {
+      // The session's end destroys session objects anyway.
+    }
+  }
+}
