@@ -20,7 +20,7 @@ export interface DeviceIdentity {
 
 const hex3 = (pid: number): string => `0x${pid.toString(16).padStart(3, '0')}`;
 
-/** Get (version + commands) then Get ID. */
+/** Get (version + commands) then Get ID. Nothing is confirmed here (see `sameIdentity`). */
 export async function identifyDevice(client: BootloaderClient): Promise<DeviceIdentity> {
   const info = await client.get();
   const productId = await client.getId();
@@ -30,6 +30,16 @@ export async function identifyDevice(client: BootloaderClient): Promise<DeviceId
     bootloaderVersion: info.version,
     commands: info.commands,
   };
+}
+
+/** True when two identity reads gave the same answers (PID, bootloader version, command list). */
+export function sameIdentity(a: DeviceIdentity, b: DeviceIdentity): boolean {
+  return (
+    a.productId === b.productId &&
+    a.bootloaderVersion === b.bootloaderVersion &&
+    a.commands.length === b.commands.length &&
+    a.commands.every((opcode, index) => b.commands[index] === opcode)
+  );
 }
 
 /**
@@ -70,6 +80,13 @@ export function readOtpData(client: BootloaderClient, profile: DeviceProfile): P
   return client.readMemory(profile.otpBaseAddress, otpSizeBytes(profile));
 }
 
+/** The lock bytes alone (empty for families without them). */
+export async function readLockBytes(client: BootloaderClient, profile: DeviceProfile): Promise<Uint8Array> {
+  const count = lockByteCount(profile);
+  if (profile.lockBaseAddress === null || count === 0) return new Uint8Array(0);
+  return client.readMemory(profile.lockBaseAddress, count);
+}
+
 /**
  * OTP data and lock bytes. When the lock bytes directly follow the data (F2/F4/F7), one read
  * covers both (F2/F4: 528 bytes from 0x1FFF7800, reference §4); otherwise data then locks.
@@ -86,6 +103,28 @@ export async function readOtpState(client: BootloaderClient, profile: DeviceProf
   }
   const data = await readOtpData(client, profile);
   return { data, lockBytes: await client.readMemory(profile.lockBaseAddress, lockBytes) };
+}
+
+/** The UID and the OTP state, as one read of the device gave them. */
+export interface DeviceSnapshot {
+  /** Lower-case hex, memory order. */
+  readonly uidHex: string;
+  readonly state: OtpState;
+}
+
+/** UID, then OTP data and lock bytes (see `readOtpState`). Unconfirmed: read it twice to trust it. */
+export async function readSnapshot(client: BootloaderClient, profile: DeviceProfile): Promise<DeviceSnapshot> {
+  const uidHex = await readUidHex(client, profile);
+  return { uidHex, state: await readOtpState(client, profile) };
+}
+
+/** Sum of two wire counts. */
+export function addWire(a: WireStats, b: WireStats): WireStats {
+  return {
+    bytesSent: a.bytesSent + b.bytesSent,
+    bytesReceived: a.bytesReceived + b.bytesReceived,
+    roundTrips: a.roundTrips + b.roundTrips,
+  };
 }
 
 /** Wire traffic of `client` since `before` was taken. */

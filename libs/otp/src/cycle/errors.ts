@@ -17,3 +17,16 @@ export class WrongDeviceError extends OtpError {
     super(code, message);
   }
 }
+
+/**
+ * Two reads of the same thing disagreed, so neither can be trusted: AN3155 replies to Get, Get ID
+ * and Read Memory carry no checksum, and a pty has no parity. `BOOTLOADER_INCONSISTENT_REPLY`: two
+ * Get ID (or Get) answers differ. `READ_UNSTABLE`: two reads of the UID, OTP data or lock bytes
+ * differ. Never final: a cycle ends in 'link-error' and nothing was written because of the reads.
+ * Messages name regions and offsets, never byte values.
+ */
+export class UnconfirmedReadError extends OtpError {
+  constructor(code: 'BOOTLOADER_INCONSISTENT_REPLY' | 'READ_UNSTABLE', message: string) {
+    super(code, message);
+  }
+}

@@ -3,8 +3,9 @@ import { afterEach, describe, test } from 'node:test';
 import { Opcode } from '../bootloader/an3155.js';
 import { createHarness, type Harness } from '../bootloader/testing/harness.js';
 import { STM32F4, STM32F7 } from '../profiles/index.js';
-import { WrongDeviceError } from './errors.js';
+import { UnconfirmedReadError, WrongDeviceError } from './errors.js';
 import { readDeviceOtp } from './read-device.js';
+import { createNoisyHarness, GET_ID_PID_LOW_BYTE } from './testing/noisy-harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -49,6 +50,18 @@ void describe('readDeviceOtp', () => {
     await harness.close();
     harness = createHarness({ fake: { productId: 0x123 } });
     await assert.rejects(readDeviceOtp(harness.client), { code: 'WRONG_DEVICE', message: /0x123/ });
+    // The verdict was confirmed by asking again.
+    assert.deepEqual(harness.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET, Opcode.GET_ID]);
+  });
+
+  void test('a corrupted Get ID answer is BOOTLOADER_INCONSISTENT_REPLY, not WRONG_DEVICE', async () => {
+    harness = createNoisyHarness([{ opcode: Opcode.GET_ID, occurrence: 1, byteIndex: GET_ID_PID_LOW_BYTE }]);
+    await assert.rejects(
+      readDeviceOtp(harness.client, STM32F4),
+      (e: unknown) => e instanceof UnconfirmedReadError && e.code === 'BOOTLOADER_INCONSISTENT_REPLY',
+    );
+    const readout = await readDeviceOtp(harness.client, STM32F4);
+    assert.equal(readout.productId, 0x413);
   });
 
   void test('link failures propagate as typed errors', async () => {

@@ -1,7 +1,15 @@
 import { type BootloaderClient, type WireStats } from '../bootloader/index.js';
 import { type ChipFamily, type DeviceProfile, getProfile } from '../profiles/index.js';
-import { deviceMismatch, identifyDevice, readOtpState, readUidHex, wireSince } from './device-io.js';
-import { WrongDeviceError } from './errors.js';
+import {
+  type DeviceIdentity,
+  deviceMismatch,
+  identifyDevice,
+  readOtpState,
+  readUidHex,
+  sameIdentity,
+  wireSince,
+} from './device-io.js';
+import { UnconfirmedReadError, WrongDeviceError } from './errors.js';
 
 /** What `readDeviceOtp` found on a device. */
 export interface DeviceReadout {
@@ -20,9 +28,13 @@ export interface DeviceReadout {
 /**
  * Reads a device without writing anything: connect, Get + Get ID, UID, OTP data and lock bytes.
  * With `profile`, the chip must belong to its family; without, the family is found from the PID.
+ * The bytes are read once (a view for people, not a basis for writing: `runProvisioningCycle`
+ * confirms what it acts on); a WRONG_DEVICE verdict is confirmed by asking Get and Get ID again.
  *
  * @throws WrongDeviceError (WRONG_DEVICE) for an unknown PID or another family,
- *   (BOOTLOADER_COMMAND_UNSUPPORTED) when the bootloader offers no Read Memory.
+ *   (BOOTLOADER_COMMAND_UNSUPPORTED) when the bootloader offers no Read Memory; both only after
+ *   a second Get + Get ID gave the same answers.
+ * @throws UnconfirmedReadError (BOOTLOADER_INCONSISTENT_REPLY) when those second answers differ.
  * @throws BootloaderError / TransportError subclasses for link and protocol failures.
  */
 export async function readDeviceOtp(client: BootloaderClient, profile?: DeviceProfile): Promise<DeviceReadout> {
@@ -32,10 +44,14 @@ export async function readDeviceOtp(client: BootloaderClient, profile?: DevicePr
   const resolved = profile ?? (identity.family === undefined ? undefined : getProfile(identity.family));
   if (resolved === undefined) {
     const pid = `0x${identity.productId.toString(16).padStart(3, '0')}`;
+    await confirmIdentity(client, identity);
     throw new WrongDeviceError('WRONG_DEVICE', `product ID ${pid} is not a known chip`, identity.productId);
   }
   const mismatch = deviceMismatch(identity, resolved, false);
-  if (mismatch !== undefined) throw mismatch;
+  if (mismatch !== undefined) {
+    await confirmIdentity(client, identity);
+    throw mismatch;
+  }
   const uid = await readUidHex(client, resolved);
   const state = await readOtpState(client, resolved);
   return {
@@ -47,4 +63,13 @@ export async function readDeviceOtp(client: BootloaderClient, profile?: DevicePr
     lockBytes: state.lockBytes,
     wire: wireSince(client, wireAtStart),
   };
+}
+
+/** Asks Get and Get ID again; throws BOOTLOADER_INCONSISTENT_REPLY unless the answers are the same. */
+async function confirmIdentity(client: BootloaderClient, identity: DeviceIdentity): Promise<void> {
+  if (sameIdentity(identity, await identifyDevice(client))) return;
+  throw new UnconfirmedReadError(
+    'BOOTLOADER_INCONSISTENT_REPLY',
+    'two Get / Get ID answers differ: the link corrupts replies; no verdict on the device',
+  );
 }

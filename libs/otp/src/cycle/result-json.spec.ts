@@ -25,6 +25,7 @@ const base: CycleResult = {
   durationsMs: { connect: 1, identify: 1, read: 1, plan: 0, write: 2, verify: 1, lock: 0 },
   totalMs: 6,
   wire: { bytesSent: 10, bytesReceived: 20, roundTrips: 4 },
+  confirmReads: { count: 2, wire: { bytesSent: 3, bytesReceived: 8, roundTrips: 2 }, durationMs: 1.5 },
 };
 
 void describe('cycleResultToJson', () => {
@@ -37,6 +38,11 @@ void describe('cycleResultToJson', () => {
     const parsed = JSON.parse(JSON.stringify(json)) as Record<string, unknown>;
     assert.equal(parsed.otpData, '01abcdff');
     assert.deepEqual(parsed.wire, { bytesSent: 10, bytesReceived: 20, roundTrips: 4 });
+    assert.deepEqual(parsed.confirmReads, {
+      count: 2,
+      wire: { bytesSent: 3, bytesReceived: 8, roundTrips: 2 },
+      durationMs: 1.5,
+    });
   });
 
   void test('never-read OTP renders as null', () => {

@@ -3,6 +3,7 @@ import { type PlanConflict } from '../planner/plan.js';
 import { type ChipFamily } from '../profiles/index.js';
 import { type DeviceReadout } from './read-device.js';
 import {
+  type ConfirmReadStats,
   type CycleError,
   type CycleOutcome,
   type CyclePhase,
@@ -55,6 +56,7 @@ export interface CycleResultJson {
   readonly durationsMs: Readonly<Record<CyclePhase, number>>;
   readonly totalMs: number;
   readonly wire: WireStats;
+  readonly confirmReads: ConfirmReadStats;
 }
 
 /** `DeviceReadout` as JSON-ready data (see `deviceReadoutToJson`). */
@@ -87,6 +89,7 @@ export function cycleResultToJson(result: CycleResult, options: JsonRenderOption
     durationsMs: { ...result.durationsMs },
     totalMs: result.totalMs,
     wire: { ...result.wire },
+    confirmReads: { ...result.confirmReads, wire: { ...result.confirmReads.wire } },
   };
 }
 

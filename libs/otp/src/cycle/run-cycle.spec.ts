@@ -87,7 +87,7 @@ void describe('runProvisioningCycle', () => {
     assert.equal(result.family, 'stm32f7');
     assert.equal(result.error?.code, 'WRONG_DEVICE');
     assert.equal(result.error?.phase, 'identify');
-    assert.deepEqual(h.fake.commandLog, [Opcode.GET, Opcode.GET_ID]);
+    assert.deepEqual(h.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID]); // the verdict is confirmed
     assert.equal(result.otpData, undefined);
   });
 
@@ -101,6 +101,8 @@ void describe('runProvisioningCycle', () => {
     const second = await runProvisioningCycle(readOnly.client, { profile: STM32F4, target: targetFor(STM32F4) });
     assert.equal(second.outcome, 'wrong-device');
     assert.equal(second.error?.code, 'BOOTLOADER_COMMAND_UNSUPPORTED');
+    // A verdict resting on the command list is confirmed by a second Get.
+    assert.deepEqual(readOnly.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID, Opcode.GET]);
   });
 
   void test('a conflicting byte stops the cycle before any write', async () => {

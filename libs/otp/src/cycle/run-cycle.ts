@@ -4,25 +4,39 @@ import { BLANK_BYTE, LOCKED_BYTE, type OtpState } from '../image/otp-image.js';
 import { type Plan, type WriteChunk } from '../planner/plan.js';
 import { planProvisioning } from '../planner/index.js';
 import { TransportError } from '../transport/index.js';
-import { deviceMismatch, identifyDevice, readOtpData, readOtpState, readUidHex, wireSince } from './device-io.js';
-import { CycleArgumentError } from './errors.js';
+import { assertSameSnapshot, ConfirmationLedger, confirmedReadBack } from './confirm.js';
+import {
+  type DeviceIdentity,
+  deviceMismatch,
+  identifyDevice,
+  readLockBytes,
+  readOtpData,
+  readSnapshot,
+  sameIdentity,
+  wireSince,
+} from './device-io.js';
+import { CycleArgumentError, UnconfirmedReadError, type WrongDeviceError } from './errors.js';
 import { PhaseTimer } from './phase-timer.js';
 import { type CycleError, type CycleOptions, type CycleOutcome, type CycleResult } from './types.js';
-import { findMismatches } from './verify.js';
 
 type WritePlan = Extract<Plan, { kind: 'write' }>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Draft = Mutable<Omit<CycleResult, 'outcome' | 'durationsMs' | 'totalMs' | 'wire'>>;
+type Draft = Mutable<Omit<CycleResult, 'outcome' | 'durationsMs' | 'totalMs' | 'wire' | 'confirmReads'>>;
 
 /**
- * Brings one device to `options.target`: connect → identify → read UID, OTP and locks → plan →
- * (dry run stops) → beforeWrite(uid) → write data → read back and verify the whole OTP → only then
- * write locks → read everything back and verify data and locks.
+ * Brings one device to `options.target`: connect → identify (Get, Get ID twice) → read UID, OTP and
+ * locks twice → plan → (dry run stops) → beforeWrite(uid) → write data → read back and verify the
+ * whole OTP → only then write locks → read the lock bytes back and verify them.
  *
  * Guarantees: nothing is written on 'wrong-device', 'conflict', 'already-provisioned' or 'planned';
- * locks are written only after the data read-back equals the target; a failed verification is
- * never retried (the next run's planner decides from what the device holds); after a
- * 'link-error' the device is resumable by running the cycle again.
+ * every final outcome and every write rests on confirmed reads (docs/bootloader.md, "Confirmed
+ * reads"): the PID and the UID are each read twice alike, the plan comes from two equal reads of
+ * OTP data and lock bytes, 'wrong-device' from two equal identity answers, and 'verify-failed'
+ * from two equal read-backs; reads that disagree end in 'link-error' (READ_UNSTABLE,
+ * BOOTLOADER_INCONSISTENT_REPLY). There is no option to skip this. Locks are written only after the
+ * data read-back equals the target; a failed verification is never retried (the next run's planner
+ * decides from what the device holds); after a 'link-error' the device is resumable by running
+ * the cycle again.
  * Never throws for device or link failures (they are outcomes). Throws `CycleArgumentError` /
  * `OtpImageError` for inconsistent options, and rethrows whatever `beforeWrite` or `onProgress` throw.
  */
@@ -46,6 +60,7 @@ class ProvisioningRun {
   private readonly timer: PhaseTimer;
   private readonly startMs: number;
   private readonly wireAtStart: WireStats;
+  private readonly ledger: ConfirmationLedger;
   private readonly draft: Draft = {
     family: undefined,
     productId: undefined,
@@ -69,6 +84,7 @@ class ProvisioningRun {
     this.timer = new PhaseTimer(this.clock, options.onProgress);
     this.startMs = this.clock();
     this.wireAtStart = client.wireStats;
+    this.ledger = new ConfirmationLedger(client, this.clock);
   }
 
   async execute(): Promise<CycleResult> {
@@ -76,7 +92,7 @@ class ProvisioningRun {
       return this.finish(await this.provision());
     } catch (error) {
       if (error instanceof HookFailure) throw error.error;
-      if (!(error instanceof BootloaderError || error instanceof TransportError)) throw error;
+      if (!isLinkFailure(error)) throw error;
       this.draft.error = toCycleError(error, this.timer.phase);
       return this.finish('link-error');
     }
@@ -93,8 +109,7 @@ class ProvisioningRun {
     await this.callBeforeWrite();
     await this.timer.run('write', () => this.writeChunks('write', plan.dataChunks));
     if (!(await this.timer.run('verify', () => this.verifyData()))) return 'verify-failed';
-    const finalPhase = plan.lockChunks.length > 0 ? 'lock' : 'verify';
-    return (await this.timer.run(finalPhase, () => this.lockAndConfirm(plan))) ? 'provisioned' : 'verify-failed';
+    return (await this.timer.run('lock', () => this.lockAndConfirm(plan))) ? 'provisioned' : 'verify-failed';
   }
 
   private async callBeforeWrite(): Promise<void> {
@@ -105,22 +120,39 @@ class ProvisioningRun {
     }
   }
 
+  /**
+   * Get and Get ID, then a second Get ID: the PID decides the family and goes into the attestation.
+   * A mismatch is final, so when it rests on the command list, Get is asked again too.
+   */
   private async identify(): Promise<boolean> {
     const identity = await identifyDevice(this.client);
+    this.draft.bootloaderVersion = identity.bootloaderVersion;
+    const productId = await this.ledger.run(() => this.client.getId());
+    if (productId !== identity.productId) throw inconsistentReply('Get ID');
     this.draft.productId = identity.productId;
     this.draft.family = identity.family;
-    this.draft.bootloaderVersion = identity.bootloaderVersion;
     const mismatch = deviceMismatch(identity, this.options.profile, this.options.dryRun !== true);
     if (mismatch === undefined) return true;
+    await this.confirmMismatch(identity, mismatch);
     this.draft.error = { code: mismatch.code, message: mismatch.message, phase: 'identify', stage: null };
     return false;
   }
 
+  private async confirmMismatch(identity: DeviceIdentity, mismatch: WrongDeviceError): Promise<void> {
+    if (mismatch.code !== 'BOOTLOADER_COMMAND_UNSUPPORTED') return; // the PID is already confirmed
+    const info = await this.ledger.run(() => this.client.get());
+    const again = { ...identity, bootloaderVersion: info.version, commands: info.commands };
+    if (!sameIdentity(identity, again)) throw inconsistentReply('Get');
+  }
+
+  /** UID, OTP data and lock bytes, read twice: the plan and the claim rest on two equal reads. */
   private async readDevice(): Promise<OtpState> {
-    this.draft.uid = await readUidHex(this.client, this.options.profile);
-    const state = await readOtpState(this.client, this.options.profile);
-    this.record(state);
-    return state;
+    const first = await readSnapshot(this.client, this.options.profile);
+    const second = await this.ledger.run(() => readSnapshot(this.client, this.options.profile));
+    assertSameSnapshot(first, second);
+    this.draft.uid = first.uidHex;
+    this.record(first.state);
+    return first.state;
   }
 
   private plan(state: OtpState): Plan {
@@ -148,26 +180,41 @@ class ProvisioningRun {
     }
   }
 
-  /** Reads the whole OTP back; true when it equals the target exactly. */
+  /** Reads the whole OTP back; true when it equals the target exactly (a mismatch is read twice). */
   private async verifyData(): Promise<boolean> {
-    const data = await readOtpData(this.client, this.options.profile);
-    this.draft.otpData = data;
-    this.draft.mismatches = findMismatches('data', this.options.target.data, data);
-    return this.draft.mismatches.length === 0;
+    const { profile, target } = this.options;
+    const read = async (): Promise<OtpState> => ({
+      data: await readOtpData(this.client, profile),
+      lockBytes: NO_LOCKS,
+    });
+    const expected = { data: target.data, lockBytes: NO_LOCKS };
+    const readBack = await confirmedReadBack('the OTP data read-back', read, expected, this.ledger);
+    this.draft.otpData = readBack.state.data;
+    this.draft.mismatches = readBack.mismatches;
+    return readBack.mismatches.length === 0;
   }
 
-  /** Writes the lock chunks (if any), then reads everything back: data and locks must match. */
+  /**
+   * Writes the lock chunks, then reads the lock bytes back: they must match the target. The data
+   * was verified just before (a lock write touches only the lock area), so it is not read again:
+   * the cycle moves exactly the bytes of reference §5. Without lock chunks there is nothing left to
+   * check: the data is verified and the locks were confirmed before planning.
+   */
   private async lockAndConfirm(plan: WritePlan): Promise<boolean> {
-    if (plan.lockChunks.length > 0) await this.writeChunks('lock', plan.lockChunks);
-    const state = await readOtpState(this.client, this.options.profile);
+    const { profile, target } = this.options;
+    const verifiedData = this.draft.otpData ?? target.data;
+    if (plan.lockChunks.length === 0) return true;
+    await this.writeChunks('lock', plan.lockChunks);
+    const read = async (): Promise<OtpState> => ({
+      data: verifiedData,
+      lockBytes: await readLockBytes(this.client, profile),
+    });
+    const expected = stateFromImage(profile, target);
+    const { state, mismatches } = await confirmedReadBack('the lock read-back', read, expected, this.ledger);
     this.record(state);
-    const expected = stateFromImage(this.options.profile, this.options.target);
     this.draft.blocksLocked = plan.blocksToLock.filter((block) => state.lockBytes[block] === LOCKED_BYTE).length;
-    this.draft.mismatches = [
-      ...findMismatches('data', expected.data, state.data),
-      ...findMismatches('lock', expected.lockBytes, state.lockBytes),
-    ];
-    return this.draft.mismatches.length === 0;
+    this.draft.mismatches = mismatches;
+    return mismatches.length === 0;
   }
 
   private record(state: OtpState): void {
@@ -182,8 +229,22 @@ class ProvisioningRun {
       durationsMs: this.timer.durationsMs,
       totalMs: this.clock() - this.startMs,
       wire: wireSince(this.client, this.wireAtStart),
+      confirmReads: this.ledger.stats,
     };
   }
+}
+
+const NO_LOCKS = new Uint8Array(0);
+
+function isLinkFailure(error: unknown): error is BootloaderError | TransportError | UnconfirmedReadError {
+  return error instanceof BootloaderError || error instanceof TransportError || error instanceof UnconfirmedReadError;
+}
+
+function inconsistentReply(command: 'Get' | 'Get ID'): UnconfirmedReadError {
+  return new UnconfirmedReadError(
+    'BOOTLOADER_INCONSISTENT_REPLY',
+    `two ${command} answers differ: the link corrupts replies; nothing was decided from them`,
+  );
 }
 
 function summarise(plan: Plan): CycleResult['plan'] {
@@ -198,7 +259,10 @@ function summarise(plan: Plan): CycleResult['plan'] {
   };
 }
 
-function toCycleError(error: BootloaderError | TransportError, phase: CycleError['phase']): CycleError {
+function toCycleError(
+  error: BootloaderError | TransportError | UnconfirmedReadError,
+  phase: CycleError['phase'],
+): CycleError {
   const stage = error instanceof BootloaderError ? error.stage : null;
   return { code: error.code, message: error.message, phase, stage };
 }

@@ -7,17 +7,20 @@ import { type ChipFamily, type DeviceProfile } from '../profiles/index.js';
 export type CycleOutcome =
   /** Data written, verified by read-back, locks written and verified. */
   | 'provisioned'
-  /** The device already holds exactly the target (data and locks): nothing was written. */
+  /** The device already holds exactly the target (data and locks, read twice alike): nothing was written. */
   | 'already-provisioned'
   /** Dry run: the plan was made, nothing was written. */
   | 'planned'
-  /** The device holds data or locks incompatible with the target: nothing was written, ever. */
+  /** The device holds data or locks incompatible with the target (read twice alike): nothing was written, ever. */
   | 'conflict'
-  /** A read-back differed from the target: nothing more was written (no lock, no retry). */
+  /** Two equal read-backs differed from the target: nothing more was written (no lock, no retry). */
   | 'verify-failed'
-  /** Get ID (or Get's command list) shows a chip the target is not for: nothing was written. */
+  /** Two equal Get ID (or Get) answers show a chip the target is not for: nothing was written. */
   | 'wrong-device'
-  /** The link or the protocol failed; the device is left resumable (run the cycle again). */
+  /**
+   * The link or the protocol failed, or two reads of the same thing disagreed (READ_UNSTABLE,
+   * BOOTLOADER_INCONSISTENT_REPLY); the device is left resumable (run the cycle again).
+   */
   | 'link-error';
 
 /** Steps of a cycle, in order; each has a duration in the result. */
@@ -75,14 +78,27 @@ export interface VerifyMismatch {
   readonly actual: number;
 }
 
+/**
+ * The second reads a cycle made to confirm a first one (Get ID, UID, OTP data and lock bytes, and a
+ * mismatching read-back): their cost, already included in `CycleResult.wire` and `durationsMs`.
+ */
+export interface ConfirmReadStats {
+  /** Confirming reads made (a ranged read of several Read Memory commands counts once). */
+  readonly count: number;
+  /** Their wire traffic. */
+  readonly wire: WireStats;
+  /** Their duration, by the cycle's clock. */
+  readonly durationMs: number;
+}
+
 /** Why a cycle ended in 'link-error' or 'wrong-device'. */
 export interface CycleError {
-  /** Stable code, e.g. BOOTLOADER_TIMEOUT, BOOTLOADER_NACK, WRONG_DEVICE. */
+  /** Stable code, e.g. BOOTLOADER_TIMEOUT, BOOTLOADER_NACK, READ_UNSTABLE, WRONG_DEVICE. */
   readonly code: string;
   readonly message: string;
   /** The cycle phase it happened in. */
   readonly phase: CyclePhase;
-  /** The AN3155 stage, for protocol errors. */
+  /** The AN3155 stage, for protocol errors (null for device outcomes and disagreeing reads). */
   readonly stage: ProtocolStage | null;
 }
 
@@ -90,14 +106,18 @@ export interface CycleResult {
   readonly outcome: CycleOutcome;
   /** Family of the chip Get ID reported (undefined if unknown or never identified). */
   readonly family: ChipFamily | undefined;
+  /** The PID two equal Get ID answers gave (undefined if they differed or never asked). */
   readonly productId: number | undefined;
-  /** Bootloader protocol version byte from Get, e.g. 0x31. */
+  /** Bootloader protocol version byte from Get, e.g. 0x31 (informational, not confirmed). */
   readonly bootloaderVersion: number | undefined;
-  /** Unique device ID as read, lower-case hex in memory order. */
+  /** Unique device ID, confirmed by two equal reads; lower-case hex in memory order. */
   readonly uid: string | undefined;
-  /** OTP data as last read from the device (undefined if never read). */
+  /**
+   * OTP data from the last read the cycle trusted: a confirmed pair of reads, or a read-back equal
+   * to the target (undefined if none). Reads that disagreed are never recorded.
+   */
   readonly otpData: Uint8Array | undefined;
-  /** Lock bytes as last read (empty for families without them; undefined if never read). */
+  /** Lock bytes from the same read (empty for families without them; undefined if none). */
   readonly lockBytes: Uint8Array | undefined;
   /** OTP data bytes programmed by this run (non-0xFF bytes of ACKed data chunks). */
   readonly bytesWritten: number;
@@ -112,6 +132,8 @@ export interface CycleResult {
   readonly error: CycleError | undefined;
   readonly durationsMs: Readonly<Record<CyclePhase, number>>;
   readonly totalMs: number;
-  /** Wire traffic of this cycle. */
+  /** Wire traffic of this cycle (confirming reads included). */
   readonly wire: WireStats;
+  /** What confirming reads cost this cycle. */
+  readonly confirmReads: ConfirmReadStats;
 }

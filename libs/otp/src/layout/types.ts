@@ -52,6 +52,7 @@ export type FieldValue = string | number | boolean;
 interface LayoutFieldBase {
   readonly name: string;
   readonly type: FieldType;
+  /** Block of the field's first byte; a field may run on into the next blocks (docs/layouts.md). */
   readonly block: number;
   /** Offset of the field's first byte inside its block, as written in the layout. */
   readonly offsetBytes: number;
@@ -87,8 +88,9 @@ export type LayoutField = InputField | ConstantField | GeneratedField;
 
 /**
  * A validated, normalized and deeply frozen OTP data map. Only validateLayout/parseLayout make
- * one, so holding a Layout means: every field fits inside one block of the profile, no two fields
- * overlap (or share an L4 double-word), every constant encodes, every locked block holds a field.
+ * one, so holding a Layout means: every field lies inside the profile's OTP, a field spanning
+ * blocks has all of them locked or none, no two fields overlap (or share an L4 double-word), every
+ * constant encodes, every locked block holds (part of) a field.
  */
 export interface Layout {
   readonly name: string;

@@ -5,6 +5,15 @@ import { assertIssue, issuesOf, layoutDoc } from './testing/layout-fixtures.js';
 import { validateLayout } from './validate-layout.js';
 
 const serial = { name: 'serial', block: 0, offset: 0, type: 'ascii', length: 16, source: 'input' };
+const devicePublicKey = {
+  name: 'pub',
+  block: 0,
+  offset: 0,
+  type: 'bytes',
+  length: 65,
+  source: 'generated',
+  generator: 'device-public-key',
+};
 const l4 = (fields: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
   layoutDoc(fields, { family: 'stm32l4', ...extra });
 
@@ -265,20 +274,39 @@ void describe('validateLayout: placement issues', () => {
       'block 16 does not exist',
       '0-15',
     ));
-  void test('a field crossing a block boundary', () =>
+  void test('a field may cross a block boundary when neither block is locked', () => {
+    const layout = validateLayout(layoutDoc([{ ...serial, offset: 20 }]));
+    assert.deepEqual(
+      layout.fields.map((f) => [f.block, f.offsetBytes, f.otpOffsetBytes, f.sizeBytes]),
+      [[0, 20, 20, 16]],
+    );
+  });
+  void test('a field spanning blocks that are only partly locked names the field and the blocks', () => {
     assertIssue(
-      layoutDoc([{ ...serial, offset: 20 }]),
+      layoutDoc([{ ...serial, offset: 20 }], { lock: [0] }),
+      'fields[0]',
+      'field "serial" spans blocks 0-1',
+      'only block 0 is in the lock list',
+      '(block 1 is not)',
+      'lock all of blocks 0-1 or none',
+    );
+    const pub = { ...devicePublicKey, block: 2 };
+    assertIssue(
+      layoutDoc([pub], { lock: [3, 4] }),
+      'fields[0]',
+      'field "pub" spans blocks 2-4',
+      'only blocks 3-4 are in the lock list',
+      '(block 2 is not)',
+    );
+    assertIssue(layoutDoc([pub], { lock: [2, 4] }), 'fields[0]', 'only blocks 2, 4 are', '(block 3 is not)');
+  });
+  void test('an offset outside its block', () =>
+    assertIssue(
+      layoutDoc([{ ...serial, type: 'u8', length: undefined, offset: 70 }]),
       'fields[0].offset',
       'field "serial"',
-      'bytes 20-35 of block 0',
-      'cross into block 1',
-    ));
-  void test('an offset beyond its block', () =>
-    assertIssue(
-      layoutDoc([{ ...serial, type: 'u8', length: undefined, offset: 32 }]),
-      'fields[0].offset',
-      'field "serial"',
-      'cross into block 1',
+      'offset 70 is outside block 0',
+      'use block 2, offset 6',
     ));
   void test('a field running past the end of the OTP', () =>
     assertIssue(
@@ -287,29 +315,23 @@ void describe('validateLayout: placement issues', () => {
       'field "serial"',
       'past the end of OTP',
     ));
-  void test('a field larger than a block, with a hint for the public key', () => {
-    assertIssue(
-      layoutDoc([{ ...serial, type: 'bytes', length: 40 }]),
-      'fields[0].length',
-      'field "serial"',
-      'holds 32',
+  void test('a field larger than a block spans blocks: device-public-key over blocks 2-4 (F4) or 0-1 (F7)', () => {
+    const f4 = validateLayout(layoutDoc([{ ...devicePublicKey, block: 2 }], { lock: [2, 3, 4] }));
+    assert.deepEqual(f4.lock, [2, 3, 4], 'blocks 3 and 4 hold part of a field: locking them is not "holds no field"');
+    assert.equal(f4.fields[0]?.otpOffsetBytes, 64);
+    const f7 = validateLayout(layoutDoc([devicePublicKey], { family: 'stm32f7', lock: [0, 1] }));
+    assert.equal(f7.fields[0]?.sizeBytes, 65);
+  });
+  void test('locking a block a field only runs into, without its first block, is reported once', () => {
+    const issues = issuesOf(layoutDoc([{ ...devicePublicKey, block: 2 }], { lock: [4] }));
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['fields[0]'],
     );
-    const pub = {
-      name: 'pub',
-      block: 0,
-      offset: 0,
-      type: 'bytes',
-      length: 65,
-      source: 'generated',
-      generator: 'device-public-key',
-    };
-    assertIssue(
-      layoutDoc([pub], { family: 'stm32f7' }),
-      'fields[0].generator',
-      'field "pub"',
-      'holds 64',
-      'device-public-key-sha256',
-    );
+  });
+  void test('L4 (no lock bytes) lets a field span blocks', () => {
+    const layout = validateLayout(l4([{ ...devicePublicKey, block: 0, offset: 32 }]));
+    assert.equal(layout.fields[0]?.otpOffsetBytes, 32);
   });
   void test('overlapping fields', () =>
     assertIssue(
@@ -318,6 +340,19 @@ void describe('validateLayout: placement issues', () => {
       'field "rev" overlaps field "serial"',
       'bytes 14-15 of block 0',
     ));
+  void test('overlapping fields, one of them spanning blocks', () => {
+    const long = { ...serial, length: 40 }; // bytes 0-7 of block 1 too
+    assertIssue(
+      layoutDoc([long, { name: 'rev', block: 1, offset: 6, type: 'u32le', source: 'input' }]),
+      'fields[1].offset',
+      'field "rev" overlaps field "serial" at bytes 6-7 of block 1',
+    );
+    assertIssue(
+      layoutDoc([long, { name: 'id', block: 0, offset: 30, type: 'u64le', source: 'input' }]),
+      'fields[1].offset',
+      'field "id" overlaps field "serial" at bytes 30 of block 0 to 5 of block 1',
+    );
+  });
   void test('L4 fields sharing a double-word', () =>
     assertIssue(
       l4([

@@ -5,7 +5,7 @@ import { LayoutValidationError } from './errors.js';
 import { checkField, fieldLabel, type FieldSpec } from './rules/field-rules.js';
 import { IssueCollector } from './rules/issues.js';
 import { checkLocks } from './rules/lock-rules.js';
-import { type PlacedField, placeFields } from './rules/placement-rules.js';
+import { blocksTouched, type PlacedField, placeFields } from './rules/placement-rules.js';
 import { DOCUMENT_KEYS, documentSchemas } from './rules/schema.js';
 import { type Layout, type LayoutField } from './types.js';
 
@@ -37,8 +37,9 @@ export function validateLayout(raw: unknown): Layout {
     .filter((spec): spec is FieldSpec => spec !== undefined);
   checkDuplicateNames(header.fields, issues);
   const profile = header.family === undefined ? undefined : getProfile(header.family);
-  const placed = profile === undefined ? [] : placeFields(specs, profile, issues);
-  const lock = checkLocks(header.lock, profile, declaredBlocks(header.fields), issues);
+  const placed = profile === undefined ? [] : placeFields(specs, profile, header.lock, issues);
+  const spanned = profile === undefined ? [] : specs.flatMap((spec) => blocksTouched(spec, profile));
+  const lock = checkLocks(header.lock, profile, new Set([...declaredBlocks(header.fields), ...spanned]), issues);
   if (!issues.empty || profile === undefined || header.name === undefined || header.version === undefined) {
     throw new LayoutValidationError(issues.issues);
   }
@@ -88,7 +89,10 @@ function checkDuplicateNames(fields: readonly unknown[], issues: IssueCollector)
   });
 }
 
-/** Blocks named by any field entry, valid or not: lock-rules uses them to avoid a second report. */
+/**
+ * Blocks named by any field entry, valid or not: lock-rules uses them (with the blocks a valid
+ * field spans) to avoid a second report.
+ */
 function declaredBlocks(fields: readonly unknown[]): Set<number> {
   const blocks = new Set<number>();
   for (const field of fields) {

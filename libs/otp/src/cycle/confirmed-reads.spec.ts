@@ -1,0 +1,266 @@
+// The cycle's confirmation rules (docs/bootloader.md, "Confirmed reads"), proved against a fake
+// device behind a noisy line that alters chosen reply bytes once. Every "corrupted" case also runs
+// the cycle again on the same chip, to show the link error was resumable.
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { Opcode } from '../bootloader/an3155.js';
+import { FakeOtpChip } from '../bootloader/testing/fake-chip.js';
+import { imageFromRaw } from '../image/image-helpers.js';
+import { type OtpImage } from '../image/otp-image.js';
+import { otpSizeBytes, STM32F4 } from '../profiles/index.js';
+import { runProvisioningCycle } from './run-cycle.js';
+import {
+  createNoisyHarness,
+  GET_ID_PID_LOW_BYTE,
+  readDataByte,
+  type ReplyCorruption,
+} from './testing/noisy-harness.js';
+import { type CycleResult } from './types.js';
+
+type NoisyHarness = ReturnType<typeof createNoisyHarness>;
+let harness: NoisyHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+function setUp(corruptions: readonly ReplyCorruption[], chip?: FakeOtpChip): NoisyHarness {
+  harness = createNoisyHarness(corruptions, chip === undefined ? {} : { chip });
+  return harness;
+}
+
+/** Blocks 0–9 filled with a pattern (byte 5 of every 17 stays blank), blocks `locks` locked. */
+function target(locks: readonly number[] = [0, 1, 2]): OtpImage {
+  const data = new Uint8Array(otpSizeBytes(STM32F4)).fill(0xff);
+  for (let i = 0; i < 10 * STM32F4.blockSizeBytes; i += 1) data[i] = i % 17 === 5 ? 0xff : (i * 7 + 3) & 0xff;
+  return imageFromRaw('stm32f4', data, locks);
+}
+
+// Read Memory commands of a cycle on a blank F4 (each ranged read is split into ≤ 256-byte commands):
+// 1 UID · 2–4 OTP + locks (256, 256, 16) · 5 UID again · 6–8 OTP + locks again · then read-backs.
+const READ = { uid: 1, otpFirst: 2, lockChunk: 4, uidAgain: 5, otpAgain: 6 } as const;
+const toByte = (value: number) => () => value;
+const writes = (h: NoisyHarness) => h.fake.commandLog.filter((op) => op === Opcode.WRITE_MEMORY).length;
+
+async function cycle(h: NoisyHarness, image: OtpImage = target()): Promise<CycleResult> {
+  return runProvisioningCycle(h.client, { profile: STM32F4, target: image });
+}
+
+async function assertResumes(h: NoisyHarness, image: OtpImage = target()): Promise<CycleResult> {
+  const again = await cycle(h, image);
+  assert.ok(['provisioned', 'already-provisioned'].includes(again.outcome), again.outcome);
+  assert.deepEqual(h.chip.data, image.data);
+  assert.deepEqual(h.chip.damaged, []);
+  return again;
+}
+
+void describe('confirmed reads: identity', () => {
+  void test('a corrupted Get ID answer is a link error, not a wrong device', async () => {
+    // 0x13 ^ 0x5a = 0x49: the F4 (0x413) looks like an F7 (0x449) in the first answer only.
+    const h = setUp([{ opcode: Opcode.GET_ID, occurrence: 1, byteIndex: GET_ID_PID_LOW_BYTE, alter: (b) => b ^ 0x5a }]);
+    const result = await cycle(h);
+    assert.equal(h.fake.applied.length, 1);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'BOOTLOADER_INCONSISTENT_REPLY');
+    assert.equal(result.error?.phase, 'identify');
+    assert.equal(result.error?.stage, null);
+    assert.equal(result.productId, undefined);
+    assert.deepEqual(h.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID]);
+    await assertResumes(h);
+  });
+
+  void test('a corrupted second Get ID answer is a link error too', async () => {
+    const h = setUp([{ opcode: Opcode.GET_ID, occurrence: 2, byteIndex: GET_ID_PID_LOW_BYTE }]);
+    const result = await cycle(h);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'BOOTLOADER_INCONSISTENT_REPLY');
+    assert.equal(writes(h), 0);
+  });
+
+  void test('a corrupted Get command list (Write Memory missing) is a link error, not a wrong device', async () => {
+    // Get: 79 N ver c0 c1 …; the classic list has 0x31 at c5 (byte 8).
+    const h = setUp([{ opcode: Opcode.GET, occurrence: 1, byteIndex: 8, alter: toByte(0x30) }]);
+    const result = await cycle(h);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'BOOTLOADER_INCONSISTENT_REPLY');
+    assert.deepEqual(h.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID, Opcode.GET]);
+    await assertResumes(h);
+  });
+
+  void test('two equal answers naming another family are still a wrong device', async () => {
+    harness = createNoisyHarness([], { fake: { productId: 0x449 } });
+    const result = await cycle(harness);
+    assert.equal(result.outcome, 'wrong-device');
+    assert.equal(result.error?.code, 'WRONG_DEVICE');
+    assert.equal(result.productId, 0x449);
+    assert.equal(result.confirmReads.count, 1);
+  });
+});
+
+void describe('confirmed reads: the state a plan rests on', () => {
+  void test('a programmed byte read as 0xFF in the first read: nothing is written, link error', async () => {
+    const image = target();
+    const chip = new FakeOtpChip(STM32F4);
+    chip.data.set(image.data.subarray(0, 32), 0); // block 0 already programmed (an interrupted run)
+    assert.notEqual(image.data[6], 0xff); // the byte the line will blank
+    const h = setUp(
+      [{ opcode: Opcode.READ_MEMORY, occurrence: READ.otpFirst, byteIndex: readDataByte(6), alter: toByte(0xff) }],
+      chip,
+    );
+    const result = await cycle(h, image);
+    assert.equal(h.fake.applied.length, 1);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'READ_UNSTABLE');
+    assert.equal(result.error?.phase, 'read');
+    assert.match(result.error?.message ?? '', /1 byte\(s\), first at data offset 6/);
+    assert.equal(writes(h), 0, 'a plan from one read would have programmed byte 6 a second time');
+    assert.equal(result.plan, undefined);
+    assert.equal(result.otpData, undefined, 'disagreeing reads are never recorded');
+    assert.equal(result.uid, undefined);
+    await assertResumes(h, image);
+  });
+
+  void test('a corruption in the confirming read stops the cycle the same way', async () => {
+    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: READ.otpAgain, byteIndex: readDataByte(40) }]);
+    const result = await cycle(h);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'READ_UNSTABLE');
+    assert.equal(writes(h), 0);
+    await assertResumes(h);
+  });
+
+  void test('a corrupted UID is a link error: the claim hook never sees it', async () => {
+    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: READ.uidAgain, byteIndex: readDataByte(11) }]);
+    let claimed = false;
+    const result = await runProvisioningCycle(h.client, {
+      profile: STM32F4,
+      target: target(),
+      beforeWrite: () => {
+        claimed = true;
+        return Promise.resolve();
+      },
+    });
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'READ_UNSTABLE');
+    assert.match(result.error?.message ?? '', /unique device ID/);
+    assert.equal(result.uid, undefined);
+    assert.equal(claimed, false);
+    assert.equal(writes(h), 0);
+  });
+
+  void test('a blank byte read as a conflicting value is a link error, not a conflict', async () => {
+    const h = setUp([
+      { opcode: Opcode.READ_MEMORY, occurrence: READ.otpFirst, byteIndex: readDataByte(40), alter: toByte(0x00) },
+    ]);
+    const result = await cycle(h);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'READ_UNSTABLE');
+    assert.deepEqual(result.conflicts, []);
+    await assertResumes(h);
+  });
+
+  void test('a real conflict, read twice alike, is still a conflict', async () => {
+    const image = target();
+    const chip = new FakeOtpChip(STM32F4);
+    chip.data[40] = (image.data[40] ?? 0) ^ 0x0f;
+    const h = setUp([], chip);
+    const result = await cycle(h, image);
+    assert.equal(result.outcome, 'conflict');
+    assert.equal(result.conflicts.length, 1);
+    assert.equal(result.confirmReads.count, 2); // Get ID, then UID + OTP + locks
+    assert.equal(writes(h), 0);
+  });
+
+  void test('an open lock byte read as locked is a link error, not already-provisioned', async () => {
+    const h = setUp([]);
+    assert.equal((await cycle(h, target([0, 1]))).outcome, 'provisioned');
+    await h.close();
+    // Same chip, new line: block 2's open lock byte (0xFF) reads 0x00 once.
+    const noisy = setUp(
+      [{ opcode: Opcode.READ_MEMORY, occurrence: READ.lockChunk, byteIndex: readDataByte(2), alter: toByte(0x00) }],
+      h.chip,
+    );
+    const result = await cycle(noisy, target([0, 1, 2]));
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'READ_UNSTABLE');
+    assert.match(result.error?.message ?? '', /lock byte 2/);
+    const again = await assertResumes(noisy, target([0, 1, 2]));
+    assert.equal(again.blocksLocked, 1);
+  });
+});
+
+void describe('confirmed reads: verification', () => {
+  // After the 8 reads above, a blank chip's data read-back is Read Memory 9–10 (256 + 256 bytes),
+  // and after the locks the final read (data + locks) is 11–13 (256, 256, 16).
+  void test('a corrupted data read-back is a link error, not verify-failed; nothing is locked', async () => {
+    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 9, byteIndex: readDataByte(3) }]);
+    const result = await cycle(h);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.code, 'READ_UNSTABLE');
+    assert.equal(result.error?.phase, 'verify');
+    assert.match(result.error?.message ?? '', /data read-back/);
+    assert.deepEqual(result.mismatches, []);
+    assert.ok(h.chip.lockBytes.every((b) => b === 0xff));
+    const again = await assertResumes(h);
+    assert.equal(again.outcome, 'provisioned');
+    assert.equal(again.bytesWritten, 0, 'the data was right: only the locks were left');
+    assert.equal(again.blocksLocked, 3);
+  });
+
+  void test('a corrupted lock read-back is a link error, not verify-failed', async () => {
+    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 11, byteIndex: readDataByte(1) }]);
+    const result = await cycle(h);
+    assert.equal(result.outcome, 'link-error');
+    assert.equal(result.error?.phase, 'lock');
+    assert.equal(result.error?.code, 'READ_UNSTABLE');
+    const again = await assertResumes(h);
+    assert.equal(again.outcome, 'already-provisioned');
+  });
+
+  void test('a byte the chip does not take, read twice alike, is verify-failed', async () => {
+    class WeakBitChip extends FakeOtpChip {
+      override program(address: number, bytes: Uint8Array): boolean {
+        const accepted = super.program(address, bytes);
+        if (address === STM32F4.otpBaseAddress) this.data[3] = (this.data[3] ?? 0) | 0x01; // bit 0 stays 1
+        return accepted;
+      }
+    }
+    const image = target();
+    const h = setUp([], new WeakBitChip(STM32F4));
+    const result = await cycle(h, image);
+    assert.equal(result.outcome, 'verify-failed');
+    assert.deepEqual(result.mismatches, [
+      { region: 'data', offsetBytes: 3, expected: image.data[3], actual: (image.data[3] ?? 0) | 1 },
+    ]);
+    assert.equal(result.confirmReads.count, 3); // Get ID, UID + OTP + locks, the data read-back
+    assert.ok(h.chip.lockBytes.every((b) => b === 0xff));
+  });
+});
+
+void describe('confirmed reads: cost', () => {
+  void test('a blank F4 pays one Get ID, one UID read and one 528-byte read, counted in wire', async () => {
+    const h = setUp([]);
+    const result = await cycle(h);
+    assert.equal(result.outcome, 'provisioned');
+    const { count, wire } = result.confirmReads;
+    assert.equal(count, 2);
+    // Get ID: 2 sent + 5 received. A Read Memory of n bytes is n + 12 on the wire (reference §3):
+    // UID 12 + 12; OTP + locks 528 + 3 × 12.
+    assert.equal(wire.bytesSent + wire.bytesReceived, 7 + 24 + 564);
+    assert.equal(wire.roundTrips, 1 + 3 + 9);
+    assert.ok(result.wire.bytesReceived >= wire.bytesReceived);
+    assert.equal(result.wire.bytesSent, h.fake.received.length);
+  });
+
+  void test('the cost is counted in time by the cycle clock', async () => {
+    const h = setUp([]);
+    let now = 0;
+    const result = await runProvisioningCycle(h.client, {
+      profile: STM32F4,
+      target: target(),
+      clock: () => (now += 1),
+    });
+    assert.ok(result.confirmReads.durationMs > 0);
+    assert.ok(result.confirmReads.durationMs < result.totalMs);
+  });
+});
