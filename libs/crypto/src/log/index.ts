@@ -1,1 +1,23 @@
-export {};
+// Transparency log: RFC 9162 Merkle tree, C2SP checkpoints in signed notes, offline proof checks.
+export * from './errors.js';
+export { HASH_SIZE_BYTES, emptyTreeHash, hashLeaf, hashChildren } from './hashing.js';
+export type { NodeId, LeafRange } from './tree-math.js';
+export type { LogStore, LogAppendBatch, StoredNode, StoredCheckpoint } from './log-store.js';
+export { InMemoryLogStore } from './memory-log-store.js';
+export { TransparencyLog, type AppendedLeaf, type TransparencyLogOptions } from './transparency-log.js';
+export { type Checkpoint, formatCheckpointText, parseCheckpointText } from './checkpoint.js';
+export {
+  type NoteSignature,
+  type SignedNote,
+  type NoteVerifierKey,
+  ecdsaNoteKeyId,
+  noteVerifierKeyString,
+  createNoteVerifierKey,
+  signNote,
+  parseSignedNote,
+  verifySignedNote,
+} from './signed-note.js';
+export { signCheckpoint, verifyCheckpoint, CheckpointVerifier } from './checkpoint-note.js';
+export { type LeafInput, rootFromInclusionProof, verifyInclusion } from './verify-inclusion.js';
+export { verifyConsistency } from './verify-consistency.js';
+export { InclusionProofCache } from './inclusion-cache.js';

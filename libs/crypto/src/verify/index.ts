@@ -1,1 +1,35 @@
-export {};
+// Offline verification of Ingrain attestation bundles (format: docs/verifier.md).
+export * from './errors.js';
+export {
+  VERIFICATION_BUNDLE_FORMAT,
+  CONSISTENCY_PROOF_FORMAT,
+  type VerificationBundle,
+  type VerificationBundleDocument,
+  type ConsistencyProofFile,
+  type ConsistencyProofDocument,
+  type DeviceRead,
+  parseVerificationBundle,
+  parseConsistencyProofFile,
+  parseDeviceRead,
+} from './formats.js';
+export { VERIFICATION_CHECKS, type VerificationCheck, type CheckStatus, type CheckResult } from './check-result.js';
+export type {
+  AttestationPort,
+  AttestationFacts,
+  VerifiedAttestation,
+  DeviceReadComparison,
+} from './attestation-port.js';
+export { defaultAttestationPort } from './attestation-adapter.js';
+export { prepareTrust, type VerifierTrustInput, type PreparedTrust } from './trust.js';
+export { BundleVerifier, type BundleExtras, type BundleVerification } from './bundle-verifier.js';
+export {
+  verifyBundles,
+  verifyBundleInput,
+  decodeBundleInput,
+  mergeSummaries,
+  type BatchVerificationSummary,
+  type BundleFailure,
+  type VerifyBundlesOptions,
+} from './verify-bundles.js';
+export { verifyBundlesInParallel, type ParallelVerifyOptions } from './parallel.js';
+export { buildVerificationBundle, buildConsistencyProofFile, type BundleSource } from './bundle-builder.js';

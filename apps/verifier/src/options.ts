@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { VerifierCliError } from './cli-io.js';
+
+/** Parsed command line of ingrain-verify. */
+export interface VerifierOptions {
+  readonly bundlePaths: readonly string[];
+  readonly attestationKeyPath: string;
+  readonly logKeyPath: string;
+  readonly caPath: string;
+  readonly origin: string;
+  readonly consistencyPath: string | undefined;
+  readonly deviceReadPath: string | undefined;
+  readonly json: boolean;
+  readonly at: Date | undefined;
+  readonly threads: number | undefined;
+}
+
+export const USAGE = `usage: ingrain-verify [options] <bundle.json | bundles.jsonl>...
+
+Verifies Ingrain attestation bundles offline (no network, no Ingrain database).
+
+required (published trust material):
+  --attestation-key <file>  attestation public key (PEM SubjectPublicKeyInfo)
+  --log-key <file>          transparency log public key (PEM SubjectPublicKeyInfo)
+  --ca <file>               device CA certificate (PEM)
+  --origin <origin>         log origin, e.g. ingrain.example/log/factory-1
+
+optional checks:
+  --consistency <file>      prove the bundle's checkpoint extends an older one (JSON)
+  --device-read <file>      prove the device still holds what was attested
+                            (the JSON of \`ingrain-station read --json\`)
+
+output and tuning:
+  --json                    machine-readable report on stdout
+  --at <RFC 3339 time>      judge certificate validity at this instant (default: now)
+  --threads <n>             worker threads for large batches (default: up to 4)
+  -h, --help                this text
+
+exit status: 0 every requested check passed; 1 a check failed; 2 usage or unreadable input.`;
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value.length === 0) throw new VerifierCliError('VERIFY_USAGE', `missing ${flag}`);
+  return value;
+}
+
+function parseInstant(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) {
+    throw new VerifierCliError('VERIFY_USAGE', '--at must be an RFC 3339 date-time');
+  }
+  return at;
+}
+
+function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new VerifierCliError('VERIFY_USAGE', '--threads must be an integer from 1 to 64');
+  }
+  return threads;
+}
+
+/** Parses argv (without node and script): the options, or 'help'. Throws VerifierCliError VERIFY_USAGE. */
+export function parseVerifierOptions(argv: readonly string[]): VerifierOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'attestation-key': { type: 'string' },
+        'log-key': { type: 'string' },
+        ca: { type: 'string' },
+        origin: { type: 'string' },
+        consistency: { type: 'string' },
+        'device-read': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        at: { type: 'string' },
+        threads: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (cause) {
+    throw new VerifierCliError('VERIFY_USAGE', cause instanceof Error ? cause.message : 'invalid arguments', { cause });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new VerifierCliError('VERIFY_USAGE', 'no bundle file given');
+  return {
+    bundlePaths: positionals,
+    attestationKeyPath: required(values['attestation-key'], '--attestation-key'),
+    logKeyPath: required(values['log-key'], '--log-key'),
+    caPath: required(values.ca, '--ca'),
+    origin: required(values.origin, '--origin'),
+    consistencyPath: values.consistency,
+    deviceReadPath: values['device-read'],
+    json: values.json,
+    at: parseInstant(values.at),
+    threads: parseThreads(values.threads),
+  };
+}

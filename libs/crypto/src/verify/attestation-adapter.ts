@@ -1,0 +1,43 @@
+import {
+  type Attestation,
+  attestationLeafBytes,
+  compareDeviceReadWithAttestation,
+  describeDeviceReadDifference,
+  verifyAttestationEnvelope,
+} from '../attestation/index.js';
+import type { AttestationPort, DeviceReadComparison, VerifiedAttestation } from './attestation-port.js';
+
+function compare(attestation: Attestation, otpData: Uint8Array, lockBytes: Uint8Array): DeviceReadComparison {
+  const comparison = compareDeviceReadWithAttestation(attestation, otpData, lockBytes);
+  const unchecked = comparison.secretFields.filter((field) => field.status === 'not-checked').map((f) => f.name);
+  return {
+    matches: comparison.matches,
+    differences: comparison.differences.map(describeDeviceReadDifference),
+    uncheckedSecretFields: unchecked,
+  };
+}
+
+function verified(attestation: Attestation): VerifiedAttestation {
+  return {
+    facts: {
+      deviceCertificateFingerprintSha256: attestation.deviceCertificateSha256,
+      product: attestation.product,
+      serial: attestation.serial,
+      deviceId: attestation.deviceId,
+      chip: attestation.chip,
+      secretFields: attestation.otp.secretFields,
+    },
+    compareDeviceRead: (otpData, lockBytes) => compare(attestation, otpData, lockBytes),
+  };
+}
+
+/**
+ * The attestation port backed by libs/crypto/src/attestation: DSSE envelope verification
+ * (verifyAttestationEnvelope), the log leaf (attestationLeafBytes) and the device-read comparison
+ * (compareDeviceReadWithAttestation, secret fields left unchecked: no salts offline).
+ */
+export const defaultAttestationPort: AttestationPort = {
+  verify: (envelope, attestationPublicKeySpkiDer) =>
+    verified(verifyAttestationEnvelope(envelope, attestationPublicKeySpkiDer)),
+  leafBytes: (envelope) => attestationLeafBytes(envelope),
+};
