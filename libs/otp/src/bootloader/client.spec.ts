@@ -39,8 +39,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-void describe('BootloaderClient commands', () => {
-  void test('Get returns the version and the command list; bytes on the wire match AN3155', async () => {
+describe('BootloaderClient commands', () => {
+  test('Get returns the version and the command list; bytes on the wire match AN3155', async () => {
     const { client, fake } = await connected();
     const info = await client.get();
     assert.equal(info.version, 0x31);
@@ -50,13 +50,13 @@ void describe('BootloaderClient commands', () => {
     assert.deepEqual(client.wireStats, { bytesSent: 3, bytesReceived: 16, roundTrips: 2 });
   });
 
-  void test('Get Version and Get ID', async () => {
+  test('Get Version and Get ID', async () => {
     const { client } = await connected();
     assert.deepEqual(await client.getVersion(), { version: 0x31, optionBytes: [0, 0] });
     assert.equal(await client.getId(), 0x413);
   });
 
-  void test('Read Memory of any length is split into ≤ 256-byte reads', async () => {
+  test('Read Memory of any length is split into ≤ 256-byte reads', async () => {
     const { client, fake, chip } = await connected();
     chip.data.set([1, 2, 3], 300);
     const data = await client.readMemory(OTP, 528);
@@ -66,7 +66,7 @@ void describe('BootloaderClient commands', () => {
     assert.deepEqual(await client.readMemory(STM32F4.uidAddress, 12), chip.uid);
   });
 
-  void test('each Read Memory costs n + 12 bytes on the wire (reference §3)', async () => {
+  test('each Read Memory costs n + 12 bytes on the wire (reference §3)', async () => {
     const { client } = await connected();
     const before = client.wireStats;
     await client.readMemory(OTP, 16);
@@ -74,7 +74,7 @@ void describe('BootloaderClient commands', () => {
     assert.equal(after.bytesSent - before.bytesSent + after.bytesReceived - before.bytesReceived, 16 + 12);
   });
 
-  void test('Write Memory is split into ≤ 256-byte writes and programs the OTP', async () => {
+  test('Write Memory is split into ≤ 256-byte writes and programs the OTP', async () => {
     const { client, fake, chip } = await connected();
     const bytes = Uint8Array.from({ length: 512 }, (_, i) => i & 0xff);
     const before = client.wireStats;
@@ -92,7 +92,7 @@ void describe('BootloaderClient commands', () => {
     assert.deepEqual(chip.damaged, []);
   });
 
-  void test('commands issued without awaiting run one at a time, in order', async () => {
+  test('commands issued without awaiting run one at a time, in order', async () => {
     const { client } = await connected();
     const [id, version, data] = await Promise.all([client.getId(), client.getVersion(), client.readMemory(OTP, 4)]);
     assert.equal(id, 0x413);
@@ -101,8 +101,8 @@ void describe('BootloaderClient commands', () => {
   });
 });
 
-void describe('BootloaderClient argument checks (nothing is sent)', () => {
-  void test('misaligned writes throw WRITE_NOT_ALIGNED and never pad', async () => {
+describe('BootloaderClient argument checks (nothing is sent)', () => {
+  test('misaligned writes throw WRITE_NOT_ALIGNED and never pad', async () => {
     const { client, fake } = await connected();
     const sent = fake.received.length;
     await assert.rejects(client.writeMemory(OTP + 2, new Uint8Array(4), { alignmentBytes: 4 }), WriteNotAlignedError);
@@ -118,7 +118,7 @@ void describe('BootloaderClient argument checks (nothing is sent)', () => {
     assert.equal(client.state, 'synchronised');
   });
 
-  void test('invalid ranges are rejected', async () => {
+  test('invalid ranges are rejected', async () => {
     const { client } = await connected();
     await assert.rejects(client.readMemory(OTP, 0), { code: 'BOOTLOADER_INVALID_ARGUMENT' });
     await assert.rejects(client.readMemory(-1, 4), { code: 'BOOTLOADER_INVALID_ARGUMENT' });
@@ -128,24 +128,24 @@ void describe('BootloaderClient argument checks (nothing is sent)', () => {
     });
   });
 
-  void test('commands before connect() throw BOOTLOADER_NOT_CONNECTED', async () => {
+  test('commands before connect() throw BOOTLOADER_NOT_CONNECTED', async () => {
     harness = createHarness();
     await assert.rejects(harness.client.getId(), { code: 'BOOTLOADER_NOT_CONNECTED' });
     assert.deepEqual(harness.fake.received, []);
   });
 
-  void test('invalid timing options are rejected', () => {
+  test('invalid timing options are rejected', () => {
     harness = createHarness();
     assert.throws(() => new BootloaderClient(harness!.host, { baudRate: 0 }), { code: 'BOOTLOADER_INVALID_ARGUMENT' });
   });
 });
 
-void describe('BootloaderClient protocol errors', () => {
+describe('BootloaderClient protocol errors', () => {
   const read = (stage: FakeStageEvent['stage']) => (e: FakeStageEvent) =>
     e.opcode === Opcode.READ_MEMORY && e.stage === stage;
 
   for (const stage of ['command', 'address', 'length'] as const) {
-    void test(`a NACK at the ${stage} stage throws BOOTLOADER_NACK with the stage; the next command works`, async () => {
+    test(`a NACK at the ${stage} stage throws BOOTLOADER_NACK with the stage; the next command works`, async () => {
       const { client } = await connected({ fake: { onStage: once(read(stage), 'nack') } });
       const error = await client.readMemory(OTP, 16).catch((e: unknown) => e);
       assert.ok(error instanceof BootloaderNackError);
@@ -158,7 +158,7 @@ void describe('BootloaderClient protocol errors', () => {
     });
   }
 
-  void test('a NACK at the data stage of a write: nothing programmed, error names the stage', async () => {
+  test('a NACK at the data stage of a write: nothing programmed, error names the stage', async () => {
     const onStage = once((e) => e.stage === 'data', 'nack');
     const { client, chip } = await connected({ fake: { onStage } });
     await assert.rejects(client.writeMemory(OTP, Uint8Array.of(1, 2, 3, 4), { alignmentBytes: 4 }), {
@@ -169,26 +169,26 @@ void describe('BootloaderClient protocol errors', () => {
     assert.deepEqual([...chip.data.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff]);
   });
 
-  void test('an unmapped address gets the device’s own NACK at the address stage', async () => {
+  test('an unmapped address gets the device’s own NACK at the address stage', async () => {
     const { client } = await connected();
     await assert.rejects(client.readMemory(0x4000_0000, 4), { code: 'BOOTLOADER_NACK', stage: 'address' });
   });
 
-  void test('two NACKs (readout protection) do not poison the next command', async () => {
+  test('two NACKs (readout protection) do not poison the next command', async () => {
     const { client } = await connected({ fake: { onStage: once(read('command'), 'double-nack') } });
     await assert.rejects(client.readMemory(OTP, 4), { code: 'BOOTLOADER_NACK', stage: 'command' });
     assert.equal(await client.getId(), 0x413);
     assert.equal((await client.readMemory(OTP, 4)).length, 4);
   });
 
-  void test('BUSY is waited out', async () => {
+  test('BUSY is waited out', async () => {
     const onStage = once((e) => e.stage === 'data', { busy: 5 });
     const { client, chip } = await connected({ fake: { onStage } });
     await client.writeMemory(OTP, Uint8Array.of(1, 2, 3, 4), { alignmentBytes: 4 });
     assert.deepEqual([...chip.data.subarray(0, 4)], [1, 2, 3, 4]);
   });
 
-  void test('BUSY without an end times out (bounded)', async () => {
+  test('BUSY without an end times out (bounded)', async () => {
     const onStage = once((e) => e.stage === 'data', { busy: 3, thenSilent: true });
     const { client } = await connected({ fake: { onStage }, client: { busyTimeoutMs: 30 } });
     await assert.rejects(client.writeMemory(OTP, Uint8Array.of(1, 2, 3, 4), { alignmentBytes: 4 }), {
@@ -197,7 +197,7 @@ void describe('BootloaderClient protocol errors', () => {
     });
   });
 
-  void test('a lost answer times out with the stage, then the client re-synchronises', async () => {
+  test('a lost answer times out with the stage, then the client re-synchronises', async () => {
     const { client, chip } = await connected({ fake: { onStage: once(read('address'), 'silence') } });
     const error = await client.readMemory(OTP, 16).catch((e: unknown) => e);
     assert.ok(error instanceof BootloaderTimeoutError);
@@ -207,7 +207,7 @@ void describe('BootloaderClient protocol errors', () => {
     assert.deepEqual(await client.readMemory(OTP, 4), chip.data.subarray(0, 4));
   });
 
-  void test('an unexpected byte is reported with its value', async () => {
+  test('an unexpected byte is reported with its value', async () => {
     const { client } = await connected({
       fake: { onStage: once((e) => e.opcode === Opcode.GET_ID && e.stage === 'command', { garbage: 0x42 }) },
     });
@@ -218,7 +218,7 @@ void describe('BootloaderClient protocol errors', () => {
     assert.equal(await client.getId(), 0x413);
   });
 
-  void test('a malformed Get ID (N ≠ 1) and a Get with N = 0 are rejected', async () => {
+  test('a malformed Get ID (N ≠ 1) and a Get with N = 0 are rejected', async () => {
     const { client } = await connected({
       fake: { onStage: once((e) => e.opcode === Opcode.GET_ID && e.stage === 'reply', { garbage: 5 }) },
     });
@@ -231,14 +231,14 @@ void describe('BootloaderClient protocol errors', () => {
     await assert.rejects(other.client.get(), { code: 'BOOTLOADER_BAD_REPLY' });
   });
 
-  void test('a missing trailing ACK times out at the reply stage', async () => {
+  test('a missing trailing ACK times out at the reply stage', async () => {
     const { client } = await connected({
       fake: { onStage: once((e) => e.opcode === Opcode.GET_VERSION && e.stage === 'reply', 'silence') },
     });
     await assert.rejects(client.getVersion(), { code: 'BOOTLOADER_TIMEOUT', stage: 'reply' });
   });
 
-  void test('a truncated read times out at the data stage without carrying the data', async () => {
+  test('a truncated read times out at the data stage without carrying the data', async () => {
     const { client, chip } = await connected({ fake: { onStage: once(read('length'), { truncate: 4 }) } });
     chip.data.set([0xde, 0xad, 0xbe, 0xef], 0);
     const error = await client.readMemory(OTP, 16).catch((e: unknown) => e);
@@ -250,7 +250,7 @@ void describe('BootloaderClient protocol errors', () => {
     assert.deepEqual(await client.readMemory(OTP, 4), Uint8Array.of(0xde, 0xad, 0xbe, 0xef));
   });
 
-  void test('a closed link throws BOOTLOADER_LINK_LOST', async () => {
+  test('a closed link throws BOOTLOADER_LINK_LOST', async () => {
     const { client, host } = await connected();
     await host.close();
     const error = await client.getId().catch((e: unknown) => e);

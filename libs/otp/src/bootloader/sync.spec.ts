@@ -29,34 +29,34 @@ function unusualBytes(received: readonly number[]): number[] {
   return received.filter((b, i) => !(b === 0xff || (b === 0x7f && i === 0) || b === 0x01 || b === 0xfe));
 }
 
-void describe('BootloaderClient.connect', () => {
-  void test('a freshly reset device answers 0x7F with ACK', async () => {
+describe('BootloaderClient.connect', () => {
+  test('a freshly reset device answers 0x7F with ACK', async () => {
     harness = createHarness();
     assert.equal(await harness.client.connect(), 'fresh');
     assert.deepEqual(harness.fake.received, [0x7f]);
     assert.equal(harness.client.state, 'synchronised');
   });
 
-  void test('a device already in sync (0x7F becomes half a command) is recovered and confirmed', async () => {
+  test('a device already in sync (0x7F becomes half a command) is recovered and confirmed', async () => {
     const { client, fake } = deviceThatReceived([0x7f]);
     assert.equal(await client.connect(), 'resynchronised');
     assert.equal(await client.getId(), 0x413);
     assert.deepEqual(unusualBytes(fake.received), [0x02, 0xfd]); // only Get ID after the recovery
   });
 
-  void test('a NACK to 0x7F is accepted only after Get Version confirms it', async () => {
+  test('a NACK to 0x7F is accepted only after Get Version confirms it', async () => {
     const { client, fake } = deviceThatReceived([0x7f, 0x00]); // 00 pending: 00 7F → NACK
     assert.equal(await client.connect(), 'already-synchronised');
     assert.deepEqual(fake.received, [0x7f, 0x01, 0xfe]);
   });
 
-  void test('a device left in the middle of a Read Memory address is recovered', async () => {
+  test('a device left in the middle of a Read Memory address is recovered', async () => {
     const { client, chip } = deviceThatReceived([0x7f, ...encodeCommand(Opcode.READ_MEMORY), 0x1f, 0xff]);
     await client.connect();
     assert.deepEqual(await client.readMemory(OTP, 8), chip.data.subarray(0, 8));
   });
 
-  void test('a device left waiting for Write Memory data is recovered without programming anything', async () => {
+  test('a device left waiting for Write Memory data is recovered without programming anything', async () => {
     const { client, chip, fake } = deviceThatReceived([
       0x7f,
       ...encodeCommand(Opcode.WRITE_MEMORY),
@@ -72,7 +72,7 @@ void describe('BootloaderClient.connect', () => {
     assert.equal(await client.getId(), 0x413);
   });
 
-  void test('a device stuck right after a write address ACK, when the client notices, programs only 0xFF', async () => {
+  test('a device stuck right after a write address ACK, when the client notices, programs only 0xFF', async () => {
     // The device goes silent after ACKing the address: the client times out, then re-synchronises
     // with 0xFF bytes only. A data block of 0xFF clears no bit (reference §4).
     let hang = true;
@@ -96,7 +96,7 @@ void describe('BootloaderClient.connect', () => {
     assert.ok(fake.writes.every((w) => w.bytes.every((b) => b === 0xff)));
   });
 
-  void test('no answer at all ends in BOOTLOADER_SYNC_FAILED after bounded attempts', async () => {
+  test('no answer at all ends in BOOTLOADER_SYNC_FAILED after bounded attempts', async () => {
     const [host, device] = createMemoryLink();
     const client = new BootloaderClient(host, { replyMarginMs: 5, maxResyncAttempts: 4 });
     const error = await client.connect().catch((e: unknown) => e);

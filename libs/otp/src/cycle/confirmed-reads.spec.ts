@@ -54,8 +54,8 @@ async function assertResumes(h: NoisyHarness, image: OtpImage = target()): Promi
   return again;
 }
 
-void describe('confirmed reads: identity', () => {
-  void test('a corrupted Get ID answer is a link error, not a wrong device', async () => {
+describe('confirmed reads: identity', () => {
+  test('a corrupted Get ID answer is a link error, not a wrong device', async () => {
     // 0x13 ^ 0x5a = 0x49: the F4 (0x413) looks like an F7 (0x449) in the first answer only.
     const h = setUp([{ opcode: Opcode.GET_ID, occurrence: 1, byteIndex: GET_ID_PID_LOW_BYTE, alter: (b) => b ^ 0x5a }]);
     const result = await cycle(h);
@@ -69,7 +69,7 @@ void describe('confirmed reads: identity', () => {
     await assertResumes(h);
   });
 
-  void test('a corrupted second Get ID answer is a link error too', async () => {
+  test('a corrupted second Get ID answer is a link error too', async () => {
     const h = setUp([{ opcode: Opcode.GET_ID, occurrence: 2, byteIndex: GET_ID_PID_LOW_BYTE }]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'link-error');
@@ -77,7 +77,7 @@ void describe('confirmed reads: identity', () => {
     assert.equal(writes(h), 0);
   });
 
-  void test('a corrupted Get command list (Write Memory missing) is a link error, not a wrong device', async () => {
+  test('a corrupted Get command list (Write Memory missing) is a link error, not a wrong device', async () => {
     // Get: 79 N ver c0 c1 …; the classic list has 0x31 at c5 (byte 8).
     const h = setUp([{ opcode: Opcode.GET, occurrence: 1, byteIndex: 8, alter: toByte(0x30) }]);
     const result = await cycle(h);
@@ -87,7 +87,7 @@ void describe('confirmed reads: identity', () => {
     await assertResumes(h);
   });
 
-  void test('two equal answers naming another family are still a wrong device', async () => {
+  test('two equal answers naming another family are still a wrong device', async () => {
     harness = createNoisyHarness([], { fake: { productId: 0x449 } });
     const result = await cycle(harness);
     assert.equal(result.outcome, 'wrong-device');
@@ -97,8 +97,8 @@ void describe('confirmed reads: identity', () => {
   });
 });
 
-void describe('confirmed reads: the state a plan rests on', () => {
-  void test('a programmed byte read as 0xFF in the first read: nothing is written, link error', async () => {
+describe('confirmed reads: the state a plan rests on', () => {
+  test('a programmed byte read as 0xFF in the first read: nothing is written, link error', async () => {
     const image = target();
     const chip = new FakeOtpChip(STM32F4);
     chip.data.set(image.data.subarray(0, 32), 0); // block 0 already programmed (an interrupted run)
@@ -120,7 +120,7 @@ void describe('confirmed reads: the state a plan rests on', () => {
     await assertResumes(h, image);
   });
 
-  void test('a corruption in the confirming read stops the cycle the same way', async () => {
+  test('a corruption in the confirming read stops the cycle the same way', async () => {
     const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: READ.otpAgain, byteIndex: readDataByte(40) }]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'link-error');
@@ -129,7 +129,7 @@ void describe('confirmed reads: the state a plan rests on', () => {
     await assertResumes(h);
   });
 
-  void test('a corrupted UID is a link error: the claim hook never sees it', async () => {
+  test('a corrupted UID is a link error: the claim hook never sees it', async () => {
     const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: READ.uidAgain, byteIndex: readDataByte(11) }]);
     let claimed = false;
     const result = await runProvisioningCycle(h.client, {
@@ -148,7 +148,7 @@ void describe('confirmed reads: the state a plan rests on', () => {
     assert.equal(writes(h), 0);
   });
 
-  void test('a blank byte read as a conflicting value is a link error, not a conflict', async () => {
+  test('a blank byte read as a conflicting value is a link error, not a conflict', async () => {
     const h = setUp([
       { opcode: Opcode.READ_MEMORY, occurrence: READ.otpFirst, byteIndex: readDataByte(40), alter: toByte(0x00) },
     ]);
@@ -159,7 +159,7 @@ void describe('confirmed reads: the state a plan rests on', () => {
     await assertResumes(h);
   });
 
-  void test('a real conflict, read twice alike, is still a conflict', async () => {
+  test('a real conflict, read twice alike, is still a conflict', async () => {
     const image = target();
     const chip = new FakeOtpChip(STM32F4);
     chip.data[40] = (image.data[40] ?? 0) ^ 0x0f;
@@ -171,7 +171,7 @@ void describe('confirmed reads: the state a plan rests on', () => {
     assert.equal(writes(h), 0);
   });
 
-  void test('an open lock byte read as locked is a link error, not already-provisioned', async () => {
+  test('an open lock byte read as locked is a link error, not already-provisioned', async () => {
     const h = setUp([]);
     assert.equal((await cycle(h, target([0, 1]))).outcome, 'provisioned');
     await h.close();
@@ -189,10 +189,10 @@ void describe('confirmed reads: the state a plan rests on', () => {
   });
 });
 
-void describe('confirmed reads: verification', () => {
+describe('confirmed reads: verification', () => {
   // After the 8 reads above, a blank chip's data read-back is Read Memory 9–10 (256 + 256 bytes),
   // and after the locks the final read (data + locks) is 11–13 (256, 256, 16).
-  void test('a corrupted data read-back is a link error, not verify-failed; nothing is locked', async () => {
+  test('a corrupted data read-back is a link error, not verify-failed; nothing is locked', async () => {
     const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 9, byteIndex: readDataByte(3) }]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'link-error');
@@ -207,7 +207,7 @@ void describe('confirmed reads: verification', () => {
     assert.equal(again.blocksLocked, 3);
   });
 
-  void test('a corrupted lock read-back is a link error, not verify-failed', async () => {
+  test('a corrupted lock read-back is a link error, not verify-failed', async () => {
     const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 11, byteIndex: readDataByte(1) }]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'link-error');
@@ -217,7 +217,7 @@ void describe('confirmed reads: verification', () => {
     assert.equal(again.outcome, 'already-provisioned');
   });
 
-  void test('a byte the chip does not take, read twice alike, is verify-failed', async () => {
+  test('a byte the chip does not take, read twice alike, is verify-failed', async () => {
     class WeakBitChip extends FakeOtpChip {
       override program(address: number, bytes: Uint8Array): boolean {
         const accepted = super.program(address, bytes);
@@ -237,8 +237,8 @@ void describe('confirmed reads: verification', () => {
   });
 });
 
-void describe('confirmed reads: cost', () => {
-  void test('a blank F4 pays one Get ID, one UID read and one 528-byte read, counted in wire', async () => {
+describe('confirmed reads: cost', () => {
+  test('a blank F4 pays one Get ID, one UID read and one 528-byte read, counted in wire', async () => {
     const h = setUp([]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'provisioned');
@@ -252,7 +252,7 @@ void describe('confirmed reads: cost', () => {
     assert.equal(result.wire.bytesSent, h.fake.received.length);
   });
 
-  void test('the cost is counted in time by the cycle clock', async () => {
+  test('the cost is counted in time by the cycle clock', async () => {
     const h = setUp([]);
     let now = 0;
     const result = await runProvisioningCycle(h.client, {

@@ -13,8 +13,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-void describe('readDeviceOtp', () => {
-  void test('reads identity, UID, OTP data and lock bytes without writing (F4: one 528-byte region)', async () => {
+describe('readDeviceOtp', () => {
+  test('reads identity, UID, OTP data and lock bytes without writing (F4: one 528-byte region)', async () => {
     harness = createHarness();
     harness.chip.data.set([1, 2, 3], 0);
     harness.chip.lockBytes[0] = 0x00;
@@ -34,7 +34,7 @@ void describe('readDeviceOtp', () => {
     assert.equal(readout.wire.bytesSent, harness.fake.received.length);
   });
 
-  void test('without a profile, the family comes from the product ID', async () => {
+  test('without a profile, the family comes from the product ID', async () => {
     harness = createHarness({ profile: STM32F7 });
     const readout = await readDeviceOtp(harness.client);
     assert.equal(readout.family, 'stm32f7');
@@ -42,7 +42,7 @@ void describe('readDeviceOtp', () => {
     assert.equal(readout.lockBytes.length, 16);
   });
 
-  void test('a chip of another family or an unknown chip throws WRONG_DEVICE', async () => {
+  test('a chip of another family or an unknown chip throws WRONG_DEVICE', async () => {
     harness = createHarness({ profile: STM32F7 });
     await assert.rejects(readDeviceOtp(harness.client, STM32F4), (e: unknown) => {
       return e instanceof WrongDeviceError && e.code === 'WRONG_DEVICE' && e.productId === 0x449;
@@ -54,7 +54,7 @@ void describe('readDeviceOtp', () => {
     assert.deepEqual(harness.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET, Opcode.GET_ID]);
   });
 
-  void test('a corrupted Get ID answer is BOOTLOADER_INCONSISTENT_REPLY, not WRONG_DEVICE', async () => {
+  test('a corrupted Get ID answer is BOOTLOADER_INCONSISTENT_REPLY, not WRONG_DEVICE', async () => {
     harness = createNoisyHarness([{ opcode: Opcode.GET_ID, occurrence: 1, byteIndex: GET_ID_PID_LOW_BYTE }]);
     await assert.rejects(
       readDeviceOtp(harness.client, STM32F4),
@@ -64,7 +64,7 @@ void describe('readDeviceOtp', () => {
     assert.equal(readout.productId, 0x413);
   });
 
-  void test('link failures propagate as typed errors', async () => {
+  test('link failures propagate as typed errors', async () => {
     harness = createHarness({
       fake: { onStage: (e) => (e.opcode === Opcode.READ_MEMORY && e.stage === 'address' ? 'nack' : undefined) },
     });

@@ -28,8 +28,8 @@ const base: CycleResult = {
   confirmReads: { count: 2, wire: { bytesSent: 3, bytesReceived: 8, roundTrips: 2 }, durationMs: 1.5 },
 };
 
-void describe('cycleResultToJson', () => {
-  void test('renders bytes as hex and absent values as null; survives JSON.stringify', () => {
+describe('cycleResultToJson', () => {
+  test('renders bytes as hex and absent values as null; survives JSON.stringify', () => {
     const json = cycleResultToJson({ ...base, uid: undefined, error: undefined });
     assert.equal(json.otpData, '01abcdff');
     assert.equal(json.lockBytes, '00ff');
@@ -45,14 +45,14 @@ void describe('cycleResultToJson', () => {
     });
   });
 
-  void test('never-read OTP renders as null', () => {
+  test('never-read OTP renders as null', () => {
     const json = cycleResultToJson({ ...base, otpData: undefined, lockBytes: undefined, plan: undefined });
     assert.equal(json.otpData, null);
     assert.equal(json.lockBytes, null);
     assert.equal(json.plan, null);
   });
 
-  void test('redacted ranges hide data bytes, mismatch values and conflict values', () => {
+  test('redacted ranges hide data bytes, mismatch values and conflict values', () => {
     const json = cycleResultToJson(base, { redact: [{ offsetBytes: 1, lengthBytes: 2 }] });
     assert.equal(json.otpData, '01****ff');
     assert.deepEqual(json.mismatches, [
@@ -67,8 +67,8 @@ void describe('cycleResultToJson', () => {
   });
 });
 
-void describe('deviceReadoutToJson', () => {
-  void test('renders and redacts the same way', () => {
+describe('deviceReadoutToJson', () => {
+  test('renders and redacts the same way', () => {
     const json = deviceReadoutToJson(
       {
         family: 'stm32f4',
@@ -86,8 +86,8 @@ void describe('deviceReadoutToJson', () => {
   });
 });
 
-void describe('findMismatches', () => {
-  void test('lists every differing offset, and length differences', () => {
+describe('findMismatches', () => {
+  test('lists every differing offset, and length differences', () => {
     assert.deepEqual(findMismatches('data', Uint8Array.of(1, 2, 3), Uint8Array.of(1, 9, 3)), [
       { region: 'data', offsetBytes: 1, expected: 2, actual: 9 },
     ]);

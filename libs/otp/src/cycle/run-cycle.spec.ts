@@ -31,8 +31,8 @@ function setUp(options: Parameters<typeof createHarness>[0] = {}): Harness {
 
 const writesTo = (h: Harness) => h.fake.commandLog.filter((op) => op === Opcode.WRITE_MEMORY).length;
 
-void describe('runProvisioningCycle', () => {
-  void test('provisions a blank F4: data verified, then locked, then confirmed', async () => {
+describe('runProvisioningCycle', () => {
+  test('provisions a blank F4: data verified, then locked, then confirmed', async () => {
     const h = setUp();
     const target = targetFor(STM32F4);
     const events: CycleProgressEvent[] = [];
@@ -68,7 +68,7 @@ void describe('runProvisioningCycle', () => {
     assert.ok(events.some((e) => e.type === 'chunk-written' && e.phase === 'lock'));
   });
 
-  void test('a second run finds the device already provisioned and writes nothing', async () => {
+  test('a second run finds the device already provisioned and writes nothing', async () => {
     const h = setUp();
     const target = targetFor(STM32F4);
     await runProvisioningCycle(h.client, { profile: STM32F4, target });
@@ -80,7 +80,7 @@ void describe('runProvisioningCycle', () => {
     assert.deepEqual(again.otpData, target.data);
   });
 
-  void test('a chip of another family is a wrong device: nothing is read or written', async () => {
+  test('a chip of another family is a wrong device: nothing is read or written', async () => {
     const h = setUp({ fake: { productId: 0x449 } });
     const result = await runProvisioningCycle(h.client, { profile: STM32F4, target: targetFor(STM32F4) });
     assert.equal(result.outcome, 'wrong-device');
@@ -91,7 +91,7 @@ void describe('runProvisioningCycle', () => {
     assert.equal(result.otpData, undefined);
   });
 
-  void test('an unknown PID, or a bootloader without Write Memory, is a wrong device', async () => {
+  test('an unknown PID, or a bootloader without Write Memory, is a wrong device', async () => {
     const unknown = setUp({ fake: { productId: 0x999 } });
     const first = await runProvisioningCycle(unknown.client, { profile: STM32F4, target: targetFor(STM32F4) });
     assert.equal(first.outcome, 'wrong-device');
@@ -105,7 +105,7 @@ void describe('runProvisioningCycle', () => {
     assert.deepEqual(readOnly.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID, Opcode.GET]);
   });
 
-  void test('a conflicting byte stops the cycle before any write', async () => {
+  test('a conflicting byte stops the cycle before any write', async () => {
     const h = setUp();
     const target = targetFor(STM32F4);
     h.chip.data[40] = (target.data[40] ?? 0) ^ 0x0f;
@@ -119,7 +119,7 @@ void describe('runProvisioningCycle', () => {
     assert.equal(result.plan?.kind, 'conflict');
   });
 
-  void test('a dry run plans and stops; beforeWrite is not called', async () => {
+  test('a dry run plans and stops; beforeWrite is not called', async () => {
     const h = setUp();
     let called = false;
     const result = await runProvisioningCycle(h.client, {
@@ -138,7 +138,7 @@ void describe('runProvisioningCycle', () => {
     assert.equal(writesTo(h), 0);
   });
 
-  void test('beforeWrite gets the UID; when it throws, nothing is written and its error propagates', async () => {
+  test('beforeWrite gets the UID; when it throws, nothing is written and its error propagates', async () => {
     const h = setUp();
     const refusal = new Error('already claimed');
     let seenUid = '';
@@ -155,7 +155,7 @@ void describe('runProvisioningCycle', () => {
     assert.equal(writesTo(h), 0);
   });
 
-  void test('a read-back mismatch ends in verify-failed: no lock, no rewrite; the next run sees a conflict', async () => {
+  test('a read-back mismatch ends in verify-failed: no lock, no rewrite; the next run sees a conflict', async () => {
     class WeakBitChip extends FakeOtpChip {
       override program(address: number, bytes: Uint8Array): boolean {
         const accepted = super.program(address, bytes);
@@ -180,7 +180,7 @@ void describe('runProvisioningCycle', () => {
     assert.deepEqual(h.chip.damaged, []);
   });
 
-  void test('lock bytes that do not take are reported as a lock mismatch', async () => {
+  test('lock bytes that do not take are reported as a lock mismatch', async () => {
     class StuckLockChip extends FakeOtpChip {
       override program(address: number, bytes: Uint8Array): boolean {
         return address >= (STM32F4.lockBaseAddress ?? 0) ? true : super.program(address, bytes);
@@ -193,7 +193,7 @@ void describe('runProvisioningCycle', () => {
     assert.equal(result.blocksLocked, 0);
   });
 
-  void test('a link error mid-write leaves the device resumable: the next run completes it', async () => {
+  test('a link error mid-write leaves the device resumable: the next run completes it', async () => {
     let armed = true;
     const h = setUp({
       fake: {
@@ -216,7 +216,7 @@ void describe('runProvisioningCycle', () => {
     assert.deepEqual(h.chip.damaged, []);
   });
 
-  void test('a link error while locking, then a power cycle and a fresh client: the next run completes it', async () => {
+  test('a link error while locking, then a power cycle and a fresh client: the next run completes it', async () => {
     let armed = true;
     const lockBase = STM32F4.lockBaseAddress ?? 0;
     const h = setUp({
@@ -240,7 +240,7 @@ void describe('runProvisioningCycle', () => {
     assert.deepEqual(h.chip.damaged, []);
   });
 
-  void test('no device at all is a link error in the connect phase', async () => {
+  test('no device at all is a link error in the connect phase', async () => {
     const [host] = createMemoryLink();
     const client = new BootloaderClient(host, { ...TEST_TIMING, replyMarginMs: 5, maxResyncAttempts: 3 });
     const result = await runProvisioningCycle(client, { profile: STM32F4, target: targetFor(STM32F4) });
@@ -251,7 +251,7 @@ void describe('runProvisioningCycle', () => {
     await host.close();
   });
 
-  void test('F7 (8-byte alignment, 64-byte blocks) and L4 (no lock bytes) provision too', async () => {
+  test('F7 (8-byte alignment, 64-byte blocks) and L4 (no lock bytes) provision too', async () => {
     for (const profile of [STM32F7, STM32L4]) {
       const h = setUp({ profile });
       const target = targetFor(profile, profile.lockBaseAddress === null ? [] : [0]);
@@ -264,7 +264,7 @@ void describe('runProvisioningCycle', () => {
     }
   });
 
-  void test('durations use the injected clock and cover every phase', async () => {
+  test('durations use the injected clock and cover every phase', async () => {
     const h = setUp();
     let now = 0;
     const result = await runProvisioningCycle(h.client, {
@@ -285,7 +285,7 @@ void describe('runProvisioningCycle', () => {
     assert.ok(result.totalMs > result.durationsMs.write);
   });
 
-  void test('inconsistent options are programmer errors (thrown, nothing sent)', async () => {
+  test('inconsistent options are programmer errors (thrown, nothing sent)', async () => {
     const h = setUp();
     const options: CycleOptions = { profile: STM32F7, target: targetFor(STM32F4) };
     await assert.rejects(runProvisioningCycle(h.client, options), { code: 'CYCLE_INVALID_ARGUMENT' });

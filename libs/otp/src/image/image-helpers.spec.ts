@@ -5,8 +5,8 @@ import { STM32F4, STM32F7, STM32L4 } from '../profiles/index.js';
 import { OtpImageError } from './errors.js';
 import { blankState, imageFromRaw, stateFromImage } from './image-helpers.js';
 
-void describe('blankState', () => {
-  void test('is all 0xFF with one lock byte per block, none on L4', () => {
+describe('blankState', () => {
+  test('is all 0xFF with one lock byte per block, none on L4', () => {
     const f4 = blankState(STM32F4);
     assert.equal(f4.data.length, 512);
     assert.equal(f4.lockBytes.length, 16);
@@ -16,8 +16,8 @@ void describe('blankState', () => {
   });
 });
 
-void describe('imageFromRaw', () => {
-  void test('copies the data and sorts the lock list', () => {
+describe('imageFromRaw', () => {
+  test('copies the data and sorts the lock list', () => {
     const raw = new Uint8Array(1024).fill(0x11);
     const image = imageFromRaw('stm32f7', raw, [3, 1]);
     raw[0] = 0;
@@ -26,7 +26,7 @@ void describe('imageFromRaw', () => {
     assert.equal(image.family, 'stm32f7');
   });
 
-  void test('refuses a wrong size, unknown or repeated blocks, and locks on L4', () => {
+  test('refuses a wrong size, unknown or repeated blocks, and locks on L4', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => imageFromRaw('stm32f4', new Uint8Array(528), []), /528 data bytes; stm32f4 OTP has 512/],
       [() => imageFromRaw('stm32f4', new Uint8Array(512), [16]), /block 16 does not exist/],
@@ -46,8 +46,8 @@ void describe('imageFromRaw', () => {
   });
 });
 
-void describe('stateFromImage', () => {
-  void test('is the read-back of a device holding the image', () => {
+describe('stateFromImage', () => {
+  test('is the read-back of a device holding the image', () => {
     const data = new Uint8Array(512).fill(0xff);
     data[0] = 7;
     const state = stateFromImage(STM32F4, imageFromRaw('stm32f4', data, [0, 15]));

@@ -33,14 +33,14 @@ function byName(fields: ReturnType<typeof decodeImage>, name: string) {
   return field;
 }
 
-void describe('decodeImage', () => {
-  void test('a blank device: every field blank, no values', () => {
+describe('decodeImage', () => {
+  test('a blank device: every field blank, no values', () => {
     const fields = decodeImage(layout, blankState(STM32F4).data);
     assert.ok(fields.every((f) => f.state === 'blank' && f.value === null && f.problem === undefined));
     assert.equal(byName(fields, 'serial').hex, 'ff'.repeat(8));
   });
 
-  void test('reads back what encodeImage wrote, redacting secrets by default', () => {
+  test('reads back what encodeImage wrote, redacting secrets by default', () => {
     const fields = decodeImage(layout, encodeImage(layout, VALUES).data);
     const shown = Object.fromEntries(fields.map((f) => [f.name, [f.state, f.value, f.redacted]]));
     assert.deepEqual(shown, {
@@ -56,14 +56,14 @@ void describe('decodeImage', () => {
     assert.equal(byName(fields, 'count').address, 0x1fff7808);
   });
 
-  void test('reveals secrets only when asked', () => {
+  test('reveals secrets only when asked', () => {
     const fields = decodeImage(layout, encodeImage(layout, VALUES).data, { revealSecrets: true });
     assert.equal(byName(fields, 'pin').value, '2468');
     assert.equal(byName(fields, 'key').hex, VALUES.key);
     assert.equal(byName(fields, 'key').redacted, false);
   });
 
-  void test('a text field with blank bytes left is partial', () => {
+  test('a text field with blank bytes left is partial', () => {
     const data = encodeImage(layout, VALUES).data;
     data[5] = 0xff;
     const serial = byName(decodeImage(layout, data), 'serial');
@@ -72,12 +72,12 @@ void describe('decodeImage', () => {
     assert.match(serial.problem ?? '', /1 of 8 bytes are still blank/);
   });
 
-  void test('a numeric field may hold 0xFF bytes and still be programmed', () => {
+  test('a numeric field may hold 0xFF bytes and still be programmed', () => {
     const count = byName(decodeImage(layout, encodeImage(layout, VALUES).data), 'count');
     assert.deepEqual([count.state, count.hex], ['programmed', 'ff00']);
   });
 
-  void test('bytes that are not a valid encoding are reported, without the bytes', () => {
+  test('bytes that are not a valid encoding are reported, without the bytes', () => {
     const data = encodeImage(layout, VALUES).data;
     data[10] = 0x02;
     data[32] = 0x07; // secret pin: not printable
@@ -87,7 +87,7 @@ void describe('decodeImage', () => {
     assert.equal(byName(fields, 'pin').problem, undefined, 'no problem text for a redacted field');
   });
 
-  void test('refuses data of the wrong size', () => {
+  test('refuses data of the wrong size', () => {
     assert.throws(() => decodeImage(layout, new Uint8Array(528)), OtpImageError);
   });
 });

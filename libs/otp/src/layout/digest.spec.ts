@@ -39,15 +39,15 @@ const REORDERED_JSON = JSON.stringify({
   description: 'another wording',
 });
 
-void describe('layoutDigest', () => {
+describe('layoutDigest', () => {
   const digest = layoutDigest(parseLayout(BLOCK_YAML));
 
-  void test('is SHA-256 hex, stable across format, key order, field order, notation and descriptions', () => {
+  test('is SHA-256 hex, stable across format, key order, field order, notation and descriptions', () => {
     assert.match(digest, /^[0-9a-f]{64}$/);
     assert.equal(layoutDigest(parseLayout(REORDERED_JSON)), digest);
   });
 
-  void test('changes with anything that changes the device or the identity', () => {
+  test('changes with anything that changes the device or the identity', () => {
     const variants = [
       BLOCK_YAML.replace('value: 0x0a', 'value: 0x0b'),
       BLOCK_YAML.replace('offset: 16', 'offset: 18'),
@@ -61,7 +61,7 @@ void describe('layoutDigest', () => {
     for (const text of variants) assert.notEqual(layoutDigest(parseLayout(text)), digest, text);
   });
 
-  void test('hashes a documented canonical form (golden value: change only with the format tag)', () => {
+  test('hashes a documented canonical form (golden value: change only with the format tag)', () => {
     const canonical = canonicalJson(canonicalLayout(parseLayout(BLOCK_YAML)));
     assert.equal(
       canonical,
@@ -74,8 +74,8 @@ void describe('layoutDigest', () => {
   });
 });
 
-void describe('canonicalJson', () => {
-  void test('sorts keys at every level and drops undefined', () => {
+describe('canonicalJson', () => {
+  test('sorts keys at every level and drops undefined', () => {
     assert.equal(
       canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } }),
       '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}',

@@ -51,8 +51,8 @@ function issuesOf(values: Record<string, unknown>): { path: string; message: str
   return assert.fail('values were accepted');
 }
 
-void describe('encodeImage', () => {
-  void test('places every field at its offset, 0xFF elsewhere, with the layout locks', () => {
+describe('encodeImage', () => {
+  test('places every field at its offset, 0xFF elsewhere, with the layout locks', () => {
     const image = encodeImage(layout, VALUES);
     assert.equal(image.family, 'stm32f4');
     assert.deepEqual([...image.data.subarray(0, 16)], [0x53, 0x4e, 0x31, 0, 0, 0, 0, 0, 1, 2, 0xff, 0xff, 4, 3, 2, 1]);
@@ -63,7 +63,7 @@ void describe('encodeImage', () => {
     assert.deepEqual(image.lockedBlocks, [0, 2]);
   });
 
-  void test('reports missing inputs and generated values', () => {
+  test('reports missing inputs and generated values', () => {
     const issues = issuesOf({ serial: 'SN1' });
     assert.deepEqual(
       issues.map((i) => i.path),
@@ -73,12 +73,12 @@ void describe('encodeImage', () => {
     assert.match(issues[2]?.message ?? '', /field "hash" needs its generated value \(device-public-key-sha256\)/);
   });
 
-  void test('quotes unknown names safely', () => {
+  test('quotes unknown names safely', () => {
     const issues = issuesOf({ ...VALUES, 'evil\nline': 1 });
     assert.equal(issues[0]?.message, 'field "evil\\nline" is not in layout test-layout v1');
   });
 
-  void test('reports values for unknown fields and for constants', () => {
+  test('reports values for unknown fields and for constants', () => {
     const issues = issuesOf({ ...VALUES, colour: 'red', rev: 3 });
     assert.deepEqual(issues, [
       { path: 'colour', message: 'field "colour" is not in layout test-layout v1' },
@@ -86,7 +86,7 @@ void describe('encodeImage', () => {
     ]);
   });
 
-  void test('reports wrong types, ranges and lengths, naming each field', () => {
+  test('reports wrong types, ranges and lengths, naming each field', () => {
     const issues = issuesOf({ ...VALUES, serial: 'SERIAL-TOO-LONG', count: -1, hash: 'abcd' });
     assert.deepEqual(
       issues.map((i) => [i.path, /field "(\w+)"/.exec(i.message)?.[1]]),
@@ -98,7 +98,7 @@ void describe('encodeImage', () => {
     );
   });
 
-  void test('never echoes a value, secret or not', () => {
+  test('never echoes a value, secret or not', () => {
     const secretPin = 'PIN-NEVER-SHOWN';
     const secretKey = 'c0ffee'.repeat(5);
     const issues = issuesOf({ ...VALUES, pin: secretPin, key: secretKey, serial: 'SERIAL-VISIBLE?' });
@@ -111,21 +111,21 @@ void describe('encodeImage', () => {
     }
   });
 
-  void test('does not read values from the object prototype', () => {
+  test('does not read values from the object prototype', () => {
     const withProto = validateLayout(
       layoutDoc([{ name: 'constructor', block: 0, offset: 0, type: 'u8', source: 'input' }]),
     );
     assert.throws(() => encodeImage(withProto, {}), { code: 'VALUES_INVALID' });
   });
 
-  void test('refuses values that are not an object', () => {
+  test('refuses values that are not an object', () => {
     assert.throws(() => encodeImage(layout, null as unknown as Record<string, unknown>), ValuesValidationError);
     assert.throws(() => encodeImage(layout, [] as unknown as Record<string, unknown>), ValuesValidationError);
   });
 });
 
-void describe('redactValues', () => {
-  void test('replaces secret and unknown values, keeps the others', () => {
+describe('redactValues', () => {
+  test('replaces secret and unknown values, keeps the others', () => {
     assert.deepEqual(redactValues(layout, { ...VALUES, extra: 'x' }), {
       serial: 'SN1',
       count: 0x01020304,

@@ -23,8 +23,8 @@ function generatedValues(layout: Layout): Record<string, Uint8Array> {
 }
 
 for (const name of ['sensor-node', 'gateway-f7']) {
-  void describe(`examples/layouts/${name}.yaml`, () => {
-    void test('parses, encodes its sample values, decodes them back and plans a write', async () => {
+  describe(`examples/layouts/${name}.yaml`, () => {
+    test('parses, encodes its sample values, decodes them back and plans a write', async () => {
       const layout = parseLayout(await readFile(join(REPO_ROOT, 'examples/layouts', `${name}.yaml`), 'utf8'));
       const inputs = JSON.parse(await readFile(join(REPO_ROOT, 'examples/values', `${name}.json`), 'utf8')) as Record<
         string,

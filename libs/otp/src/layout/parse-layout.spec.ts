@@ -35,8 +35,8 @@ function syntaxIssue(text: string, format?: 'yaml' | 'json'): string {
   return assert.fail('parsed');
 }
 
-void describe('parseLayout', () => {
-  void test('reads YAML and JSON to the same layout, guessing the format', () => {
+describe('parseLayout', () => {
+  test('reads YAML and JSON to the same layout, guessing the format', () => {
     const fromYaml = parseLayout(YAML_TEXT);
     const fromJson = parseLayout(`  \n${JSON_TEXT}`);
     assert.deepEqual(fromYaml, fromJson);
@@ -44,20 +44,20 @@ void describe('parseLayout', () => {
     assert.deepEqual(parseLayout(JSON_TEXT, 'yaml'), fromJson, 'JSON is valid YAML too');
   });
 
-  void test('reports YAML syntax errors with their line', () => {
+  test('reports YAML syntax errors with their line', () => {
     assert.match(syntaxIssue('name: [demo\nversion: 1\n'), /^not valid YAML: .*line \d+/);
   });
 
-  void test('refuses duplicate YAML keys', () => {
+  test('refuses duplicate YAML keys', () => {
     assert.match(syntaxIssue('name: a\nname: b\n'), /unique/);
   });
 
-  void test('reports JSON syntax errors', () => {
+  test('reports JSON syntax errors', () => {
     assert.match(syntaxIssue('{"name": }'), /^not valid JSON/);
     assert.match(syntaxIssue(YAML_TEXT, 'json'), /^not valid JSON/);
   });
 
-  void test('keeps YAML integers beyond 2^53 exact for 64-bit constants', () => {
+  test('keeps YAML integers beyond 2^53 exact for 64-bit constants', () => {
     const layout = parseLayout(`
 name: big
 version: 1
@@ -70,7 +70,7 @@ fields:
     assert.equal(id.value, '18446744073709551614');
   });
 
-  void test('asks for a decimal string when JSON rounds a 64-bit integer', () => {
+  test('asks for a decimal string when JSON rounds a 64-bit integer', () => {
     const doc = (value: unknown) =>
       JSON.stringify({
         name: 'big',
@@ -87,7 +87,7 @@ fields:
     assert.equal(layout.fields[0]?.source === 'constant' && layout.fields[0].value, '18446744073709551614');
   });
 
-  void test('validates after parsing', () => {
+  test('validates after parsing', () => {
     assert.throws(() => parseLayout('name: x\nversion: 1\nfamily: stm32f4\nfields: []\n'), { code: 'LAYOUT_INVALID' });
     assert.throws(() => parseLayout('- just\n- a list\n'), { code: 'LAYOUT_INVALID' });
   });

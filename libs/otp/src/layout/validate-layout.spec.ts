@@ -17,7 +17,7 @@ const devicePublicKey = {
 const l4 = (fields: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
   layoutDoc(fields, { family: 'stm32l4', ...extra });
 
-void describe('validateLayout: a valid layout', () => {
+describe('validateLayout: a valid layout', () => {
   const layout = validateLayout(
     layoutDoc(
       [
@@ -47,7 +47,7 @@ void describe('validateLayout: a valid layout', () => {
     ),
   );
 
-  void test('is normalized: fields in OTP order with both offsets and the address, lock list sorted', () => {
+  test('is normalized: fields in OTP order with both offsets and the address, lock list sorted', () => {
     assert.deepEqual(
       layout.fields.map((f) => [f.name, f.block, f.offsetBytes, f.otpOffsetBytes, f.address, f.sizeBytes]),
       [
@@ -64,26 +64,26 @@ void describe('validateLayout: a valid layout', () => {
     assert.equal(layout.fields[1]?.description, 'board rev');
   });
 
-  void test('resolves secrets: derived-secret is always secret, inputs when asked', () => {
+  test('resolves secrets: derived-secret is always secret, inputs when asked', () => {
     assert.deepEqual(
       layout.fields.filter((f) => f.secret).map((f) => f.name),
       ['pin', 'key'],
     );
   });
 
-  void test('stores constants in normalized form (what the device will read back)', () => {
+  test('stores constants in normalized form (what the device will read back)', () => {
     const gain = layout.fields.find((f) => f.name === 'gain');
     assert.ok(gain?.source === 'constant');
     assert.equal(gain.value, Math.fround(0.1));
   });
 
-  void test('is deeply frozen', () => {
+  test('is deeply frozen', () => {
     assert.ok(Object.isFrozen(layout) && Object.isFrozen(layout.fields) && Object.isFrozen(layout.lock));
     assert.ok(layout.fields.every((f) => Object.isFrozen(f)));
     assert.throws(() => (layout.lock as number[]).push(5), TypeError);
   });
 
-  void test('accepts L4 fields that each own their double-words, aligned or not', () => {
+  test('accepts L4 fields that each own their double-words, aligned or not', () => {
     const ok = validateLayout(
       l4([
         { name: 'a', block: 0, offset: 3, type: 'u16le', source: 'input' },
@@ -97,31 +97,30 @@ void describe('validateLayout: a valid layout', () => {
   });
 });
 
-void describe('validateLayout: document issues', () => {
-  void test('a document that is not a mapping', () => {
+describe('validateLayout: document issues', () => {
+  test('a document that is not a mapping', () => {
     for (const raw of [null, 'text', [1], 42]) {
       assert.deepEqual(issuesOf(raw), [{ path: '', message: 'a layout must be a mapping/object' }]);
     }
   });
 
-  void test('unknown top-level key', () =>
-    assertIssue(layoutDoc([serial], { locks: [0] }), 'locks', 'unknown key "locks"'));
-  void test('missing or bad name', () => {
+  test('unknown top-level key', () => assertIssue(layoutDoc([serial], { locks: [0] }), 'locks', 'unknown key "locks"'));
+  test('missing or bad name', () => {
     assertIssue({ ...layoutDoc([serial]), name: undefined }, 'name', 'name is required');
     assertIssue(layoutDoc([serial], { name: 'has space' }), 'name', 'name must be');
   });
-  void test('bad version', () => {
+  test('bad version', () => {
     assertIssue(layoutDoc([serial], { version: 0 }), 'version', 'at least 1');
     assertIssue(layoutDoc([serial], { version: 1.5 }), 'version', 'positive integer');
     assertIssue(layoutDoc([serial], { version: '1' }), 'version', 'positive integer');
   });
-  void test('unknown family', () => assertIssue(layoutDoc([serial], { family: 'stm32h7' }), 'family', 'stm32f4'));
-  void test('fields missing, empty or not a list', () => {
+  test('unknown family', () => assertIssue(layoutDoc([serial], { family: 'stm32h7' }), 'family', 'stm32f4'));
+  test('fields missing, empty or not a list', () => {
     assertIssue({ ...layoutDoc([]), fields: undefined }, 'fields', 'list');
     assertIssue(layoutDoc([]), 'fields', 'at least one field');
     assertIssue({ ...layoutDoc([]), fields: { serial } }, 'fields', 'must be a list');
   });
-  void test('collects every issue at once', () => {
+  test('collects every issue at once', () => {
     const issues = issuesOf(
       layoutDoc(
         [
@@ -138,11 +137,11 @@ void describe('validateLayout: document issues', () => {
   });
 });
 
-void describe('validateLayout: field issues name the field', () => {
-  void test('a field that is not a mapping', () => assertIssue(layoutDoc(['serial']), 'fields[0]', 'field #0'));
-  void test('unknown key (typo)', () =>
+describe('validateLayout: field issues name the field', () => {
+  test('a field that is not a mapping', () => assertIssue(layoutDoc(['serial']), 'fields[0]', 'field #0'));
+  test('unknown key (typo)', () =>
     assertIssue(layoutDoc([{ ...serial, lenght: 16 }]), 'fields[0]', 'field "serial"', 'unknown key "lenght"'));
-  void test('missing or bad name', () => {
+  test('missing or bad name', () => {
     const { name: _name, ...unnamed } = serial;
     assertIssue(layoutDoc([unnamed]), 'fields[0].name', 'field #0', 'name is required');
     assertIssue(
@@ -152,29 +151,29 @@ void describe('validateLayout: field issues name the field', () => {
       'name must be',
     );
   });
-  void test('missing block or offset, negative values', () => {
+  test('missing block or offset, negative values', () => {
     const { block: _block, ...noBlock } = serial;
     assertIssue(layoutDoc([noBlock]), 'fields[0].block', 'field "serial"', 'block is required');
     assertIssue(layoutDoc([{ ...serial, offset: -1 }]), 'fields[0].offset', 'field "serial"', '0 or more');
   });
-  void test('duplicate names', () =>
+  test('duplicate names', () =>
     assertIssue(layoutDoc([serial, { ...serial, block: 1 }]), 'fields[1].name', 'field "serial"', 'more than once'));
-  void test('unknown type', () =>
+  test('unknown type', () =>
     assertIssue(
       layoutDoc([{ ...serial, type: 'string' }]),
       'fields[0].type',
       'field "serial"',
       'unknown type "string"',
     ));
-  void test('unknown source', () =>
+  test('unknown source', () =>
     assertIssue(layoutDoc([{ ...serial, source: 'mes' }]), 'fields[0].source', 'field "serial"', 'source must be'));
-  void test('length missing for a variable-size type', () => {
+  test('length missing for a variable-size type', () => {
     for (const type of ['bytes', 'ascii', 'utf8']) {
       const { length: _length, ...noLength } = { ...serial, type };
       assertIssue(layoutDoc([noLength]), 'fields[0].length', 'field "serial"', `length is required for type ${type}`);
     }
   });
-  void test('length given for a fixed-size type, or zero', () => {
+  test('length given for a fixed-size type, or zero', () => {
     assertIssue(
       layoutDoc([{ ...serial, type: 'u16le', length: 2 }]),
       'fields[0].length',
@@ -184,23 +183,23 @@ void describe('validateLayout: field issues name the field', () => {
     );
     assertIssue(layoutDoc([{ ...serial, length: 0 }]), 'fields[0].length', 'field "serial"', 'at least 1');
   });
-  void test('value on a non-constant field', () =>
+  test('value on a non-constant field', () =>
     assertIssue(
       layoutDoc([{ ...serial, value: 'SN1' }]),
       'fields[0].value',
       'field "serial"',
       'only allowed when source is constant',
     ));
-  void test('constant without value', () =>
+  test('constant without value', () =>
     assertIssue(layoutDoc([{ ...serial, source: 'constant' }]), 'fields[0].value', 'field "serial"', 'needs a value'));
-  void test('generator on a non-generated field', () =>
+  test('generator on a non-generated field', () =>
     assertIssue(
       layoutDoc([{ ...serial, generator: 'derived-secret' }]),
       'fields[0].generator',
       'field "serial"',
       'only allowed',
     ));
-  void test('generated field without generator, or with an unknown one', () => {
+  test('generated field without generator, or with an unknown one', () => {
     const generated = { name: 'k', block: 0, offset: 0, type: 'bytes', length: 16, source: 'generated' };
     assertIssue(layoutDoc([generated]), 'fields[0].generator', 'field "k"', 'needs a generator');
     assertIssue(
@@ -210,7 +209,7 @@ void describe('validateLayout: field issues name the field', () => {
       'unknown generator "random"',
     );
   });
-  void test('generator with the wrong type or length', () => {
+  test('generator with the wrong type or length', () => {
     const hash = { name: 'h', block: 0, offset: 0, source: 'generated', generator: 'device-public-key-sha256' };
     assertIssue(layoutDoc([{ ...hash, type: 'ascii', length: 32 }]), 'fields[0].type', 'field "h"', 'needs type bytes');
     assertIssue(
@@ -232,7 +231,7 @@ void describe('validateLayout: field issues name the field', () => {
     const derived = { ...key, generator: 'derived-secret', length: 8 };
     assertIssue(layoutDoc([derived]), 'fields[0].length', 'field "k"', 'at least 16 bytes');
   });
-  void test('secret: false on an always-secret generator', () => {
+  test('secret: false on an always-secret generator', () => {
     const key = {
       name: 'k',
       block: 0,
@@ -244,14 +243,14 @@ void describe('validateLayout: field issues name the field', () => {
     };
     assertIssue(layoutDoc([{ ...key, secret: false }]), 'fields[0].secret', 'field "k"', 'always secret');
   });
-  void test('secret constant', () =>
+  test('secret constant', () =>
     assertIssue(
       layoutDoc([{ name: 'c', block: 0, offset: 0, type: 'u8', source: 'constant', value: 1, secret: true }]),
       'fields[0].secret',
       'field "c"',
       'cannot be secret',
     ));
-  void test('bad constant values: range, length, type, NaN, all 0xFF', () => {
+  test('bad constant values: range, length, type, NaN, all 0xFF', () => {
     const constant = (type: string, value: unknown, extra: Record<string, unknown> = {}) =>
       layoutDoc([{ name: 'c', block: 0, offset: 0, type, source: 'constant', value, ...extra }]);
     assertIssue(constant('u8', 256), 'fields[0].value', 'field "c"', 'out of range (0 to 255)');
@@ -265,8 +264,8 @@ void describe('validateLayout: field issues name the field', () => {
   });
 });
 
-void describe('validateLayout: placement issues', () => {
-  void test('a block outside the OTP', () =>
+describe('validateLayout: placement issues', () => {
+  test('a block outside the OTP', () =>
     assertIssue(
       layoutDoc([{ ...serial, block: 16 }]),
       'fields[0].block',
@@ -274,14 +273,14 @@ void describe('validateLayout: placement issues', () => {
       'block 16 does not exist',
       '0-15',
     ));
-  void test('a field may cross a block boundary when neither block is locked', () => {
+  test('a field may cross a block boundary when neither block is locked', () => {
     const layout = validateLayout(layoutDoc([{ ...serial, offset: 20 }]));
     assert.deepEqual(
       layout.fields.map((f) => [f.block, f.offsetBytes, f.otpOffsetBytes, f.sizeBytes]),
       [[0, 20, 20, 16]],
     );
   });
-  void test('a field spanning blocks that are only partly locked names the field and the blocks', () => {
+  test('a field spanning blocks that are only partly locked names the field and the blocks', () => {
     assertIssue(
       layoutDoc([{ ...serial, offset: 20 }], { lock: [0] }),
       'fields[0]',
@@ -300,7 +299,7 @@ void describe('validateLayout: placement issues', () => {
     );
     assertIssue(layoutDoc([pub], { lock: [2, 4] }), 'fields[0]', 'only blocks 2, 4 are', '(block 3 is not)');
   });
-  void test('an offset outside its block', () =>
+  test('an offset outside its block', () =>
     assertIssue(
       layoutDoc([{ ...serial, type: 'u8', length: undefined, offset: 70 }]),
       'fields[0].offset',
@@ -308,39 +307,39 @@ void describe('validateLayout: placement issues', () => {
       'offset 70 is outside block 0',
       'use block 2, offset 6',
     ));
-  void test('a field running past the end of the OTP', () =>
+  test('a field running past the end of the OTP', () =>
     assertIssue(
       layoutDoc([{ ...serial, block: 15, offset: 20 }]),
       'fields[0].offset',
       'field "serial"',
       'past the end of OTP',
     ));
-  void test('a field larger than a block spans blocks: device-public-key over blocks 2-4 (F4) or 0-1 (F7)', () => {
+  test('a field larger than a block spans blocks: device-public-key over blocks 2-4 (F4) or 0-1 (F7)', () => {
     const f4 = validateLayout(layoutDoc([{ ...devicePublicKey, block: 2 }], { lock: [2, 3, 4] }));
     assert.deepEqual(f4.lock, [2, 3, 4], 'blocks 3 and 4 hold part of a field: locking them is not "holds no field"');
     assert.equal(f4.fields[0]?.otpOffsetBytes, 64);
     const f7 = validateLayout(layoutDoc([devicePublicKey], { family: 'stm32f7', lock: [0, 1] }));
     assert.equal(f7.fields[0]?.sizeBytes, 65);
   });
-  void test('locking a block a field only runs into, without its first block, is reported once', () => {
+  test('locking a block a field only runs into, without its first block, is reported once', () => {
     const issues = issuesOf(layoutDoc([{ ...devicePublicKey, block: 2 }], { lock: [4] }));
     assert.deepEqual(
       issues.map((i) => i.path),
       ['fields[0]'],
     );
   });
-  void test('L4 (no lock bytes) lets a field span blocks', () => {
+  test('L4 (no lock bytes) lets a field span blocks', () => {
     const layout = validateLayout(l4([{ ...devicePublicKey, block: 0, offset: 32 }]));
     assert.equal(layout.fields[0]?.otpOffsetBytes, 32);
   });
-  void test('overlapping fields', () =>
+  test('overlapping fields', () =>
     assertIssue(
       layoutDoc([serial, { name: 'rev', block: 0, offset: 14, type: 'u32le', source: 'input' }]),
       'fields[1].offset',
       'field "rev" overlaps field "serial"',
       'bytes 14-15 of block 0',
     ));
-  void test('overlapping fields, one of them spanning blocks', () => {
+  test('overlapping fields, one of them spanning blocks', () => {
     const long = { ...serial, length: 40 }; // bytes 0-7 of block 1 too
     assertIssue(
       layoutDoc([long, { name: 'rev', block: 1, offset: 6, type: 'u32le', source: 'input' }]),
@@ -353,7 +352,7 @@ void describe('validateLayout: placement issues', () => {
       'field "id" overlaps field "serial" at bytes 30 of block 0 to 5 of block 1',
     );
   });
-  void test('L4 fields sharing a double-word', () =>
+  test('L4 fields sharing a double-word', () =>
     assertIssue(
       l4([
         { name: 'a', block: 0, offset: 0, type: 'u16le', source: 'input' },
@@ -367,24 +366,23 @@ void describe('validateLayout: placement issues', () => {
     ));
 });
 
-void describe('validateLayout: lock issues', () => {
-  void test('a lock list on a family without lock bytes', () =>
+describe('validateLayout: lock issues', () => {
+  test('a lock list on a family without lock bytes', () =>
     assertIssue(
       l4([{ name: 'a', block: 0, offset: 0, type: 'u8', source: 'input' }], { lock: [0] }),
       'lock',
       'stm32l4 has no lock bytes',
     ));
-  void test('a block that does not exist', () =>
+  test('a block that does not exist', () =>
     assertIssue(layoutDoc([serial], { lock: [0, 16] }), 'lock[1]', 'block 16 does not exist'));
-  void test('a block listed twice', () =>
-    assertIssue(layoutDoc([serial], { lock: [0, 0] }), 'lock[1]', 'more than once'));
-  void test('a block that holds no field', () =>
+  test('a block listed twice', () => assertIssue(layoutDoc([serial], { lock: [0, 0] }), 'lock[1]', 'more than once'));
+  test('a block that holds no field', () =>
     assertIssue(layoutDoc([serial], { lock: [0, 2] }), 'lock[1]', 'block 2 holds no field'));
-  void test('entries that are not block numbers', () => {
+  test('entries that are not block numbers', () => {
     assertIssue(layoutDoc([serial], { lock: ['0'] }), 'lock.0', 'block numbers');
     assertIssue(layoutDoc([serial], { lock: 0 }), 'lock', 'must be a list');
   });
-  void test('a lock on a block whose field is invalid is not reported again', () => {
+  test('a lock on a block whose field is invalid is not reported again', () => {
     const issues = issuesOf(layoutDoc([{ ...serial, type: 'nope', block: 2 }], { lock: [2] }));
     assert.deepEqual(
       issues.map((i) => i.path),

@@ -26,8 +26,8 @@ function assertConflictWithoutWrites(plan: Plan): asserts plan is Extract<Plan, 
   assert.equal('lockChunks' in plan, false);
 }
 
-void describe('planProvisioning properties (F4, F7, L4)', () => {
-  void test('completes any interrupted programming exactly, never programming a non-blank byte', () => {
+describe('planProvisioning properties (F4, F7, L4)', () => {
+  test('completes any interrupted programming exactly, never programming a non-blank byte', () => {
     fc.assert(
       fc.property(scenarioArb, mergeGapArb, ({ profile, target, current }, mergeGapBytes) => {
         const plan = planProvisioning(profile, current, target, { mergeGapBytes });
@@ -45,7 +45,7 @@ void describe('planProvisioning properties (F4, F7, L4)', () => {
     );
   });
 
-  void test('a fully provisioned device is already-provisioned', () => {
+  test('a fully provisioned device is already-provisioned', () => {
     fc.assert(
       fc.property(scenarioArb, ({ profile, target }) => {
         const plan = planProvisioning(profile, stateFromImage(profile, target), target);
@@ -54,7 +54,7 @@ void describe('planProvisioning properties (F4, F7, L4)', () => {
     );
   });
 
-  void test('every chunk is aligned, at most 256 bytes, inside its area, in order and disjoint', () => {
+  test('every chunk is aligned, at most 256 bytes, inside its area, in order and disjoint', () => {
     fc.assert(
       fc.property(scenarioArb, mergeGapArb, ({ profile, target, current }, mergeGapBytes) => {
         const plan = planProvisioning(profile, current, target, { mergeGapBytes });
@@ -82,8 +82,8 @@ void describe('planProvisioning properties (F4, F7, L4)', () => {
     );
   });
 
-  void describe('conflicts stop the plan with no writes', () => {
-    void test('a byte programmed with another value (or where the target is blank)', () => {
+  describe('conflicts stop the plan with no writes', () => {
+    test('a byte programmed with another value (or where the target is blank)', () => {
       const arb = fc.tuple(scenarioArb, fc.nat(), fc.integer({ min: 0, max: 254 }));
       fc.assert(
         fc.property(arb, ([{ profile, target, current }, position, value]) => {
@@ -103,7 +103,7 @@ void describe('planProvisioning properties (F4, F7, L4)', () => {
       );
     });
 
-    void test('a lock byte that is neither 0x00 nor 0xFF', () => {
+    test('a lock byte that is neither 0x00 nor 0xFF', () => {
       const arb = fc.tuple(withLockBytes, fc.nat(), fc.integer({ min: 1, max: 254 }));
       fc.assert(
         fc.property(arb, ([{ profile, target, current }, blockSeed, value]) => {
@@ -119,7 +119,7 @@ void describe('planProvisioning properties (F4, F7, L4)', () => {
       );
     });
 
-    void test('a locked block that still needs data', () => {
+    test('a locked block that still needs data', () => {
       const arb = fc.tuple(withLockBytes, fc.nat());
       fc.assert(
         fc.property(arb, ([{ profile, target, current }, seed]) => {
@@ -138,7 +138,7 @@ void describe('planProvisioning properties (F4, F7, L4)', () => {
       );
     });
 
-    void test('a locked block the target leaves open', () => {
+    test('a locked block the target leaves open', () => {
       const arb = fc.tuple(withLockBytes, fc.nat());
       fc.assert(
         fc.property(arb, ([{ profile, target, current }, seed]) => {
@@ -155,7 +155,7 @@ void describe('planProvisioning properties (F4, F7, L4)', () => {
     });
   });
 
-  void test('profiles under test', () => {
+  test('profiles under test', () => {
     assert.deepEqual(
       PLANNED_PROFILES.map((p) => p.family),
       ['stm32f4', 'stm32f7', 'stm32l4'],

@@ -25,8 +25,8 @@ function chunkSummary(plan: Extract<Plan, { kind: 'write' }>): [number, number[]
   return plan.dataChunks.map((c) => [c.address, [...c.bytes]]);
 }
 
-void describe('planProvisioning on F4', () => {
-  void test('writes two separate runs as two aligned chunks and locks with whole words', () => {
+describe('planProvisioning on F4', () => {
+  test('writes two separate runs as two aligned chunks and locks with whole words', () => {
     const target = image(STM32F4, { 0: [1, 2, 3, 4], 40: [5, 6] }, [0, 1]);
     const plan = writePlan(planProvisioning(STM32F4, blankState(STM32F4), target));
     assert.deepEqual(chunkSummary(plan), [
@@ -41,7 +41,7 @@ void describe('planProvisioning on F4', () => {
     );
   });
 
-  void test('merges runs separated by at most mergeGapBytes, padding the gap with 0xFF', () => {
+  test('merges runs separated by at most mergeGapBytes, padding the gap with 0xFF', () => {
     const target = image(STM32F4, { 0: [1], 12: [2] });
     const merged = writePlan(planProvisioning(STM32F4, blankState(STM32F4), target));
     assert.deepEqual(chunkSummary(merged), [
@@ -51,7 +51,7 @@ void describe('planProvisioning on F4', () => {
     assert.equal(split.dataChunks.length, 2);
   });
 
-  void test('writes only the missing bytes, with 0xFF over bytes already programmed', () => {
+  test('writes only the missing bytes, with 0xFF over bytes already programmed', () => {
     const target = image(STM32F4, { 0: [1, 2, 3, 4] });
     const current = blankState(STM32F4);
     current.data.set([1, 0xff, 3], 0);
@@ -60,7 +60,7 @@ void describe('planProvisioning on F4', () => {
     assert.equal(plan.bytesToProgram, 2);
   });
 
-  void test('splits at 256 bytes', () => {
+  test('splits at 256 bytes', () => {
     const target = image(STM32F4, { 0: Array<number>(512).fill(0x5a) });
     const plan = writePlan(planProvisioning(STM32F4, blankState(STM32F4), target));
     assert.deepEqual(
@@ -72,7 +72,7 @@ void describe('planProvisioning on F4', () => {
     );
   });
 
-  void test('never bridges a gap across a locked block, however large mergeGapBytes is', () => {
+  test('never bridges a gap across a locked block, however large mergeGapBytes is', () => {
     const target = image(STM32F4, { 31: [1], 32: Array<number>(32).fill(7), 64: [2] }, [1]);
     const current = blankState(STM32F4);
     current.data.fill(7, 32, 64);
@@ -86,7 +86,7 @@ void describe('planProvisioning on F4', () => {
     assert.deepEqual(plan.lockChunks, []);
   });
 
-  void test('locks the remaining blocks when the data is complete', () => {
+  test('locks the remaining blocks when the data is complete', () => {
     const target = image(STM32F4, { 0: [1], 160: [2] }, [0, 5]);
     const current = blankState(STM32F4);
     current.data[0] = 1;
@@ -102,7 +102,7 @@ void describe('planProvisioning on F4', () => {
     );
   });
 
-  void test('a device holding the target is already provisioned', () => {
+  test('a device holding the target is already provisioned', () => {
     const target = image(STM32F4, { 0: [1] }, [0]);
     const current = blankState(STM32F4);
     current.data[0] = 1;
@@ -113,7 +113,7 @@ void describe('planProvisioning on F4', () => {
     });
   });
 
-  void test('reports every conflict, block by block, and writes nothing', () => {
+  test('reports every conflict, block by block, and writes nothing', () => {
     const target = image(STM32F4, { 0: [1, 2], 32: [3], 96: [4] }, [3]);
     const current = blankState(STM32F4);
     current.data.set([9, 2], 0); // byte 0 holds another value
@@ -134,8 +134,8 @@ void describe('planProvisioning on F4', () => {
   });
 });
 
-void describe('planProvisioning on F7', () => {
-  void test('aligns chunks to 8 bytes and locks with a whole 8-byte word', () => {
+describe('planProvisioning on F7', () => {
+  test('aligns chunks to 8 bytes and locks with a whole 8-byte word', () => {
     const target = image(STM32F7, { 3: [0xaa], 64: [1] }, [0, 1]);
     const plan = writePlan(planProvisioning(STM32F7, blankState(STM32F7), target));
     assert.deepEqual(chunkSummary(plan), [
@@ -148,15 +148,15 @@ void describe('planProvisioning on F7', () => {
     );
   });
 
-  void test('puts bytes of one aligned word in one chunk even with mergeGapBytes 0', () => {
+  test('puts bytes of one aligned word in one chunk even with mergeGapBytes 0', () => {
     const target = image(STM32F7, { 0: [1], 7: [2] });
     const plan = writePlan(planProvisioning(STM32F7, blankState(STM32F7), target, { mergeGapBytes: 0 }));
     assert.deepEqual(chunkSummary(plan), [[0x1ff0f000, [1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2]]]);
   });
 });
 
-void describe('planProvisioning on L4', () => {
-  void test('writes whole double-words and never covers one it does not program', () => {
+describe('planProvisioning on L4', () => {
+  test('writes whole double-words and never covers one it does not program', () => {
     const target = image(STM32L4, { 0: [1], 8: [2], 24: [3] });
     const plan = writePlan(planProvisioning(STM32L4, blankState(STM32L4), target, { mergeGapBytes: 64 }));
     assert.deepEqual(chunkSummary(plan), [
@@ -168,7 +168,7 @@ void describe('planProvisioning on L4', () => {
     assert.deepEqual(plan.lockChunks, []);
   });
 
-  void test('a double-word holding anything but its target is a conflict, even if the target byte is blank', () => {
+  test('a double-word holding anything but its target is a conflict, even if the target byte is blank', () => {
     const target = image(STM32L4, { 0: [1] });
     const current = blankState(STM32L4);
     current.data[5] = 0x00;
@@ -179,33 +179,33 @@ void describe('planProvisioning on L4', () => {
   });
 });
 
-void describe('planProvisioning input checks', () => {
+describe('planProvisioning input checks', () => {
   const target = image(STM32F4, { 0: [1] });
 
-  void test('refuses a state of the wrong size', () => {
+  test('refuses a state of the wrong size', () => {
     const short = { data: new Uint8Array(100).fill(0xff), lockBytes: new Uint8Array(16).fill(0xff) };
     assert.throws(() => planProvisioning(STM32F4, short, target), OtpImageError);
     const noLocks = { data: blankState(STM32F4).data, lockBytes: new Uint8Array(0) };
     assert.throws(() => planProvisioning(STM32F4, noLocks, target), { code: 'IMAGE_INVALID' });
   });
 
-  void test('refuses a target of another family', () => {
+  test('refuses a target of another family', () => {
     const f2Target: OtpImage = { ...target, family: 'stm32f2' satisfies ChipFamily };
     assert.throws(() => planProvisioning(STM32F4, blankState(STM32F4), f2Target), /stm32f2, not stm32f4/);
   });
 
-  void test('refuses a target that locks blocks on L4', () => {
+  test('refuses a target that locks blocks on L4', () => {
     const l4Target: OtpImage = { family: 'stm32l4', data: blankState(STM32L4).data, lockedBlocks: [0] };
     assert.throws(() => planProvisioning(STM32L4, blankState(STM32L4), l4Target), { code: 'IMAGE_INVALID' });
   });
 
-  void test('refuses a bad mergeGapBytes', () => {
+  test('refuses a bad mergeGapBytes', () => {
     for (const mergeGapBytes of [-1, 1.5, Number.NaN]) {
       assert.throws(() => planProvisioning(STM32F4, blankState(STM32F4), target, { mergeGapBytes }), PlanInputError);
     }
   });
 
-  void test('refuses a profile it cannot plan for', () => {
+  test('refuses a profile it cannot plan for', () => {
     const odd: DeviceProfile = { ...STM32F4, writeAlignmentBytes: 3 };
     assert.throws(() => planProvisioning(odd, blankState(odd), target), { code: 'PLAN_INPUT_INVALID' });
   });

@@ -5,8 +5,8 @@ import { TransportBusyError, TransportClosedError, TransportTimeoutError } from 
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
-void describe('ByteQueue', () => {
-  void test('serves a read from several chunks in arrival order', async () => {
+describe('ByteQueue', () => {
+  test('serves a read from several chunks in arrival order', async () => {
     const queue = new ByteQueue();
     queue.push(bytes(1, 2));
     queue.push(bytes(3));
@@ -17,7 +17,7 @@ void describe('ByteQueue', () => {
     assert.equal(queue.length, 0);
   });
 
-  void test('resolves a pending read as soon as enough bytes arrive', async () => {
+  test('resolves a pending read as soon as enough bytes arrive', async () => {
     const queue = new ByteQueue();
     const reading = queue.read(3, Infinity);
     queue.push(bytes(7));
@@ -26,11 +26,11 @@ void describe('ByteQueue', () => {
     assert.deepEqual(await queue.read(1, 0), bytes(10));
   });
 
-  void test('a zero-length read resolves at once', async () => {
+  test('a zero-length read resolves at once', async () => {
     assert.deepEqual(await new ByteQueue().read(0, 0), bytes());
   });
 
-  void test('a timeout rejects with the bytes that did arrive and consumes them', async () => {
+  test('a timeout rejects with the bytes that did arrive and consumes them', async () => {
     const queue = new ByteQueue();
     queue.push(bytes(0x79, 0x01));
     const error = await queue.read(5, 5).then(
@@ -44,7 +44,7 @@ void describe('ByteQueue', () => {
     assert.equal(queue.length, 0);
   });
 
-  void test('rejects a second concurrent read', async () => {
+  test('rejects a second concurrent read', async () => {
     const queue = new ByteQueue();
     const first = queue.read(1, Infinity);
     await assert.rejects(queue.read(1, 10), TransportBusyError);
@@ -52,7 +52,7 @@ void describe('ByteQueue', () => {
     assert.deepEqual(await first, bytes(1));
   });
 
-  void test('discard drops buffered bytes', async () => {
+  test('discard drops buffered bytes', async () => {
     const queue = new ByteQueue();
     queue.push(bytes(1, 2, 3));
     queue.discard();
@@ -61,7 +61,7 @@ void describe('ByteQueue', () => {
     assert.deepEqual(await queue.read(1, 10), bytes(4));
   });
 
-  void test('fail rejects the pending read and later reads, but buffered bytes can still be read', async () => {
+  test('fail rejects the pending read and later reads, but buffered bytes can still be read', async () => {
     const queue = new ByteQueue();
     const pending = assert.rejects(queue.read(2, Infinity), TransportClosedError);
     queue.fail();
@@ -70,7 +70,7 @@ void describe('ByteQueue', () => {
     await assert.rejects(queue.read(1, 10), TransportClosedError);
   });
 
-  void test('many small chunks are compacted and still read correctly', async () => {
+  test('many small chunks are compacted and still read correctly', async () => {
     const queue = new ByteQueue();
     for (let i = 0; i < 1000; i += 1) queue.push(bytes(i & 0xff));
     for (let i = 0; i < 1000; i += 10) {
@@ -82,7 +82,7 @@ void describe('ByteQueue', () => {
     }
   });
 
-  void test('rejects invalid arguments', async () => {
+  test('rejects invalid arguments', async () => {
     const queue = new ByteQueue();
     await assert.rejects(queue.read(-1, 10), { code: 'TRANSPORT_INVALID_ARGUMENT' });
     await assert.rejects(queue.read(1.5, 10), { code: 'TRANSPORT_INVALID_ARGUMENT' });

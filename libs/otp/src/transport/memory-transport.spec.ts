@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import { TransportClosedError, TransportTimeoutError } from './errors.js';
 import { createMemoryLink } from './memory-transport.js';
 
-void describe('MemoryTransport', () => {
-  void test('carries bytes both ways, copied', async () => {
+describe('MemoryTransport', () => {
+  test('carries bytes both ways, copied', async () => {
     const [host, device] = createMemoryLink();
     const sent = Uint8Array.from([0x7f]);
     await host.write(sent);
@@ -15,7 +15,7 @@ void describe('MemoryTransport', () => {
     await host.close();
   });
 
-  void test('read times out with a typed error', async () => {
+  test('read times out with a typed error', async () => {
     const [host, device] = createMemoryLink();
     await device.write(Uint8Array.from([1]));
     await assert.rejects(
@@ -25,7 +25,7 @@ void describe('MemoryTransport', () => {
     await host.close();
   });
 
-  void test('discardInput drops what was received', async () => {
+  test('discardInput drops what was received', async () => {
     const [host, device] = createMemoryLink();
     await device.write(Uint8Array.from([1, 2]));
     host.discardInput();
@@ -34,7 +34,7 @@ void describe('MemoryTransport', () => {
     await host.close();
   });
 
-  void test('closing one end fails pending reads and writes on both ends', async () => {
+  test('closing one end fails pending reads and writes on both ends', async () => {
     const [host, device] = createMemoryLink();
     const pending = assert.rejects(device.read(1, Infinity), TransportClosedError);
     await host.close();

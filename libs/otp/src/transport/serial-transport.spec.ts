@@ -32,7 +32,7 @@ async function startPtyPair(): Promise<{ socat: ChildProcess; paths: [string, st
   return { socat, paths: [paths[0] ?? '', paths[1] ?? ''] };
 }
 
-void describe('SerialTransport over a pty pair (real serialport binding)', () => {
+describe('SerialTransport over a pty pair (real serialport binding)', () => {
   let socat: ChildProcess | undefined;
   let host: SerialTransport;
   let device: SerialTransport;
@@ -54,7 +54,7 @@ void describe('SerialTransport over a pty pair (real serialport binding)', () =>
     }
   });
 
-  void test('carries bytes both ways', async () => {
+  test('carries bytes both ways', async () => {
     assert.equal(host.baudRate, 115200);
     await host.write(Uint8Array.from([0x7f]));
     assert.deepEqual(await device.read(1, 2000), Uint8Array.from([0x7f]));
@@ -63,7 +63,7 @@ void describe('SerialTransport over a pty pair (real serialport binding)', () =>
     assert.deepEqual(await host.read(600, 2000), block);
   });
 
-  void test('a read times out with what arrived; discardInput drops buffered bytes', async () => {
+  test('a read times out with what arrived; discardInput drops buffered bytes', async () => {
     await device.write(Uint8Array.from([1, 2]));
     await assert.rejects(
       host.read(3, 200),
@@ -76,17 +76,17 @@ void describe('SerialTransport over a pty pair (real serialport binding)', () =>
     assert.deepEqual(await host.read(1, 2000), Uint8Array.from([10]));
   });
 
-  void test('opening a missing port is a typed I/O error naming the path', async () => {
+  test('opening a missing port is a typed I/O error naming the path', async () => {
     await assert.rejects(SerialTransport.open({ path: '/dev/does-not-exist', baudRate: 115200 }), (e: unknown) => {
       return e instanceof TransportIoError && e.message.includes('/dev/does-not-exist');
     });
   });
 
-  void test('invalid options are rejected before touching the OS', async () => {
+  test('invalid options are rejected before touching the OS', async () => {
     await assert.rejects(SerialTransport.open({ path: '', baudRate: 0 }), { code: 'TRANSPORT_INVALID_ARGUMENT' });
   });
 
-  void test('after close, reads and writes reject with TransportClosedError', async () => {
+  test('after close, reads and writes reject with TransportClosedError', async () => {
     const pending = assert.rejects(host.read(1, Infinity), TransportClosedError);
     await host.close();
     await pending;

@@ -17,8 +17,8 @@ function roundTrips(type: FieldType, value: unknown, sizeBytes: number): unknown
   return decodedValue.value;
 }
 
-void describe('codec round trips', () => {
-  void test('any bytes of an integer, uuid or eui type decode to a value that encodes back to them', () => {
+describe('codec round trips', () => {
+  test('any bytes of an integer, uuid or eui type decode to a value that encodes back to them', () => {
     const arb = fc.constantFrom(...fixedTypes).chain((type) => {
       const size = FIELD_CODECS[type].fixedSizeBytes ?? 0;
       return fc.tuple(fc.constant(type), fc.uint8Array({ minLength: size, maxLength: size }));
@@ -34,7 +34,7 @@ void describe('codec round trips', () => {
     );
   });
 
-  void test('any in-range integer survives encode and decode', () => {
+  test('any in-range integer survives encode and decode', () => {
     const cases = fc.oneof(
       fc.tuple(fc.constant<FieldType>('u64be'), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })),
       fc.tuple(fc.constant<FieldType>('i64le'), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
@@ -49,7 +49,7 @@ void describe('codec round trips', () => {
     );
   });
 
-  void test('floats: f64 exactly, f32 as Math.fround', () => {
+  test('floats: f64 exactly, f32 as Math.fround', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (value) => {
         assert.equal(roundTrips('f64be', value, 8), value);
@@ -58,7 +58,7 @@ void describe('codec round trips', () => {
     );
   });
 
-  void test('ascii and utf8 text survive encode and decode', () => {
+  test('ascii and utf8 text survive encode and decode', () => {
     const ascii = fc.string({
       unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
       maxLength: 32,

@@ -26,8 +26,8 @@ function decodes(type: FieldType, bytes: number[]): unknown {
   return result.value;
 }
 
-void describe('integer codecs', () => {
-  void test('byte order', () => {
+describe('integer codecs', () => {
+  test('byte order', () => {
     assert.deepEqual(bytesOf('u16le', 0x1234), [0x34, 0x12]);
     assert.deepEqual(bytesOf('u16be', 0x1234), [0x12, 0x34]);
     assert.deepEqual(bytesOf('u32le', 0x01020304), [4, 3, 2, 1]);
@@ -36,7 +36,7 @@ void describe('integer codecs', () => {
     assert.deepEqual(bytesOf('u64le', 72623859790382856n), [8, 7, 6, 5, 4, 3, 2, 1]);
   });
 
-  void test("two's complement for signed types", () => {
+  test("two's complement for signed types", () => {
     assert.deepEqual(bytesOf('i8', -128), [0x80]);
     assert.deepEqual(bytesOf('i16le', -2), [0xfe, 0xff]);
     assert.deepEqual(bytesOf('i32be', -2), [0xff, 0xff, 0xff, 0xfe]);
@@ -45,13 +45,13 @@ void describe('integer codecs', () => {
     assert.equal(decodes('i64be', [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe]), '-2');
   });
 
-  void test('64-bit values decode to decimal strings, narrower ones to numbers', () => {
+  test('64-bit values decode to decimal strings, narrower ones to numbers', () => {
     assert.equal(decodes('u64le', [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), '18446744073709551614');
     assert.equal(decodes('u32le', [0xfe, 0xff, 0xff, 0xff]), 4294967294);
     assert.equal(decodes('u8', [7]), 7);
   });
 
-  void test('ranges and types', () => {
+  test('ranges and types', () => {
     rejects('u8', 256, 'out of range \\(0 to 255\\)');
     rejects('u8', -1, 'out of range');
     rejects('i8', 128, 'out of range \\(-128 to 127\\)');
@@ -67,19 +67,19 @@ void describe('integer codecs', () => {
   });
 });
 
-void describe('float codecs', () => {
-  void test('IEEE 754 byte order', () => {
+describe('float codecs', () => {
+  test('IEEE 754 byte order', () => {
     assert.deepEqual(bytesOf('f32le', 1.25), [0x00, 0x00, 0xa0, 0x3f]);
     assert.deepEqual(bytesOf('f32be', 1.25), [0x3f, 0xa0, 0x00, 0x00]);
     assert.deepEqual(bytesOf('f64be', 1), [0x3f, 0xf0, 0, 0, 0, 0, 0, 0]);
     assert.equal(decodes('f64le', [0, 0, 0, 0, 0, 0, 0xf0, 0x3f]), 1);
   });
 
-  void test('f32 rounds to the nearest binary32 value', () => {
+  test('f32 rounds to the nearest binary32 value', () => {
     assert.equal(decodes('f32le', bytesOf('f32le', 0.1)), Math.fround(0.1));
   });
 
-  void test('refuses NaN, Infinity, out-of-range f32 and non-numbers; decoding NaN is a problem', () => {
+  test('refuses NaN, Infinity, out-of-range f32 and non-numbers; decoding NaN is a problem', () => {
     rejects('f32le', Number.NaN, 'finite');
     rejects('f64be', Number.POSITIVE_INFINITY, 'finite');
     rejects('f32le', 1e39, 'out of range for f32');
@@ -89,27 +89,27 @@ void describe('float codecs', () => {
   });
 });
 
-void describe('text codecs', () => {
-  void test('ascii pads with 0x00 to the field length', () => {
+describe('text codecs', () => {
+  test('ascii pads with 0x00 to the field length', () => {
     assert.deepEqual(bytesOf('ascii', 'AB', 4), [0x41, 0x42, 0, 0]);
     assert.deepEqual(bytesOf('ascii', '', 2), [0, 0]);
     assert.equal(decodes('ascii', [0x41, 0x42, 0, 0]), 'AB');
     assert.equal(decodes('ascii', [0x41, 0x42]), 'AB');
   });
 
-  void test('ascii refuses non-printable characters, overlong text and non-strings', () => {
+  test('ascii refuses non-printable characters, overlong text and non-strings', () => {
     rejects('ascii', 'tab\there', 'printable ASCII', 16);
     rejects('ascii', 'café', 'printable ASCII', 16);
     rejects('ascii', 'ABCDE', 'at most 4 characters \\(got 5\\)', 4);
     rejects('ascii', 42, 'must be a string', 4);
   });
 
-  void test('ascii decoding refuses bytes after the padding and non-printable bytes', () => {
+  test('ascii decoding refuses bytes after the padding and non-printable bytes', () => {
     assert.equal(FIELD_CODECS.ascii.decode(Uint8Array.from([0x41, 0, 0x42, 0])).ok, false);
     assert.equal(FIELD_CODECS.ascii.decode(Uint8Array.from([0x41, 0x07])).ok, false);
   });
 
-  void test('utf8 counts bytes, pads with 0x00, and refuses NUL and lone surrogates', () => {
+  test('utf8 counts bytes, pads with 0x00, and refuses NUL and lone surrogates', () => {
     assert.deepEqual(bytesOf('utf8', 'é', 3), [0xc3, 0xa9, 0]);
     assert.equal(decodes('utf8', [0xc3, 0xa9, 0]), 'é');
     rejects('utf8', 'éé', 'at most 3 UTF-8 bytes \\(got 4\\)', 3);
@@ -119,8 +119,8 @@ void describe('text codecs', () => {
   });
 });
 
-void describe('bytes, bool, uuid and eui codecs', () => {
-  void test('bytes take hex (any case, optional 0x) or a Uint8Array of the exact length', () => {
+describe('bytes, bool, uuid and eui codecs', () => {
+  test('bytes take hex (any case, optional 0x) or a Uint8Array of the exact length', () => {
     assert.deepEqual(bytesOf('bytes', '0A1b', 2), [0x0a, 0x1b]);
     assert.deepEqual(bytesOf('bytes', '0x0a1b', 2), [0x0a, 0x1b]);
     assert.deepEqual(bytesOf('bytes', Uint8Array.of(1, 2), 2), [1, 2]);
@@ -131,7 +131,7 @@ void describe('bytes, bool, uuid and eui codecs', () => {
     rejects('bytes', [1, 2], 'not an array', 2);
   });
 
-  void test('bool is 0x01 / 0x00', () => {
+  test('bool is 0x01 / 0x00', () => {
     assert.deepEqual(bytesOf('bool', true), [1]);
     assert.deepEqual(bytesOf('bool', false), [0]);
     assert.equal(decodes('bool', [1]), true);
@@ -140,7 +140,7 @@ void describe('bytes, bool, uuid and eui codecs', () => {
     assert.equal(FIELD_CODECS.bool.decode(Uint8Array.of(2)).ok, false);
   });
 
-  void test('uuid in RFC 9562 byte order, canonical lower case on decode', () => {
+  test('uuid in RFC 9562 byte order, canonical lower case on decode', () => {
     const uuid = '00112233-4455-6677-8899-AABBCCDDEEFF';
     assert.deepEqual(
       bytesOf('uuid', uuid),
@@ -151,7 +151,7 @@ void describe('bytes, bool, uuid and eui codecs', () => {
     rejects('uuid', '{00112233-4455-6677-8899-aabbccddeeff}', 'canonical form');
   });
 
-  void test('eui48 and eui64 with ":" or "-" separators', () => {
+  test('eui48 and eui64 with ":" or "-" separators', () => {
     assert.deepEqual(bytesOf('eui48', 'AA-BB-CC-00-11-22'), [0xaa, 0xbb, 0xcc, 0, 0x11, 0x22]);
     assert.deepEqual(bytesOf('eui64', '00:11:22:33:44:55:66:77'), [0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77]);
     assert.equal(decodes('eui48', [0xaa, 0xbb, 0xcc, 0, 0x11, 0x22]), 'aa:bb:cc:00:11:22');
@@ -161,8 +161,8 @@ void describe('bytes, bool, uuid and eui codecs', () => {
   });
 });
 
-void describe('encodeFieldValue', () => {
-  void test('refuses an encoding that is all 0xFF (it would read as blank OTP)', () => {
+describe('encodeFieldValue', () => {
+  test('refuses an encoding that is all 0xFF (it would read as blank OTP)', () => {
     for (const [type, value, size] of [
       ['u8', 255, 1],
       ['i16le', -1, 2],
@@ -175,7 +175,7 @@ void describe('encodeFieldValue', () => {
     assert.ok(encodeFieldValue('u16le', 2, 0x00ff).ok, 'a single 0xFF byte is fine');
   });
 
-  void test('reasons never contain the value', () => {
+  test('reasons never contain the value', () => {
     const secretish = 'c0ffee15deadbeef';
     for (const [type, size] of [
       ['bytes', 32],

@@ -45,8 +45,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-void describe('a field spanning blocks 2-4 on F4 (device-public-key, 65 bytes)', () => {
-  void test('touches blocks 2, 3 and 4', () => {
+describe('a field spanning blocks 2-4 on F4 (device-public-key, 65 bytes)', () => {
+  test('touches blocks 2, 3 and 4', () => {
     const spec = (block: number, offsetBytes: number, sizeBytes: number): FieldSpec => ({
       index: 0,
       name: 'f',
@@ -65,7 +65,7 @@ void describe('a field spanning blocks 2-4 on F4 (device-public-key, 65 bytes)',
     assert.equal(field?.address, STM32F4.otpBaseAddress + 64);
   });
 
-  void test('encodes at its OTP offsets and decodes back', () => {
+  test('encodes at its OTP offsets and decodes back', () => {
     const image = encodeImage(layout, values);
     assert.deepEqual(image.data.subarray(64, 129), PUBLIC_KEY);
     assert.deepEqual([...image.data.subarray(132, 134)], [0x02, 0x01]); // model, block 4 byte 4
@@ -77,7 +77,7 @@ void describe('a field spanning blocks 2-4 on F4 (device-public-key, 65 bytes)',
     assert.equal(key?.value, PUBLIC_KEY_HEX);
   });
 
-  void test('plans data across the block boundaries and locks all spanned blocks in the lock chunk', () => {
+  test('plans data across the block boundaries and locks all spanned blocks in the lock chunk', () => {
     const image = encodeImage(layout, values);
     const plan = planProvisioning(STM32F4, blankState(STM32F4), image);
     assert.equal(plan.kind, 'write');
@@ -97,7 +97,7 @@ void describe('a field spanning blocks 2-4 on F4 (device-public-key, 65 bytes)',
     assert.deepEqual(locks.slice(0, 8), [0x00, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff]);
   });
 
-  void test('is provisioned on a device: verified across blocks, then blocks 2-4 locked together', async () => {
+  test('is provisioned on a device: verified across blocks, then blocks 2-4 locked together', async () => {
     harness = createHarness();
     const image = encodeImage(layout, values);
     const result = await runProvisioningCycle(harness.client, { profile: STM32F4, target: image });
