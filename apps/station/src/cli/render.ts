@@ -120,7 +120,10 @@ export function renderReadout(r: DeviceReadoutJson, fields: readonly DecodedFiel
   }
   if (fields !== undefined) {
     lines.push('fields:');
-    for (const f of fields) lines.push(`  ${f.name.padEnd(20)} ${f.state.padEnd(10)} ${JSON.stringify(f.value)}`);
+    for (const f of fields) {
+      const value = f.secret ? '(secret, not shown)' : JSON.stringify(f.value);
+      lines.push(`  ${f.name.padEnd(20)} ${f.state.padEnd(10)} ${value}`);
+    }
   }
   return lines.join('\n');
 }

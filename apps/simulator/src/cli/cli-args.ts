@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import { CHIP_FAMILIES } from '#ingrain/otp';
+import { z } from 'zod';
+import { SimulatorError } from '../errors.js';
+import { FAULT_FLAG_NAMES, type FaultFlagName, type FaultPlan } from '../faults/fault-plan.js';
+import { type SimulatorOptions } from '../simulator-options.js';
+
+export const USAGE = `Usage: ingrain-sim --family stm32f4 [--count N] [--baud-timing 115200] [--program-time-us 16]
+                   [--state-dir DIR] [--uid HEX24]... [--product-id 0x413] [--locked-write ack|nack]
+                   [--fault NAME=N]...
+Faults: ${Object.keys(FAULT_FLAG_NAMES).join(', ')}
+Prints one JSON line per device ({"port","family","uid"}) and runs until SIGINT/SIGTERM.
+SIGUSR1 power-cycles every device (OTP kept, back to waiting for 0x7F).`;
+
+/** What the command line asks for. */
+export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: SimulatorOptions };
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(?:0x[0-9a-f]+|\d+)$/i, 'expected a decimal or 0x-hex integer')
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
+
+// Flag values as strings, validated one flag at a time so errors name the flag.
+const flagsSchema = z.object({
+  family: z.enum(CHIP_FAMILIES, `expected one of ${CHIP_FAMILIES.join(', ')}`),
+  count: integer(1, 64).optional(),
+  'baud-timing': integer(1200, 4_000_000).optional(),
+  'program-time-us': integer(0, 10_000).optional(),
+  'state-dir': z.string().min(1).optional(),
+  uid: z.array(z.string().regex(/^[0-9a-f]{24}$/i, 'expected 24 hex digits')).optional(),
+  'product-id': integer(0, 0xffff).optional(),
+  'locked-write': z.enum(['ack', 'nack'], 'expected ack or nack').optional(),
+  fault: z.array(z.string()).optional(),
+});
+
+/**
+ * Parses the simulator's command line (node:util parseArgs, then zod).
+ * @throws SimulatorError SIM_CLI_USAGE with a message naming the offending flag
+ */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const values = readFlags(argv);
+  if (values.help === true) return { kind: 'help' };
+  const parsed = flagsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const flag = String(issue?.path[0] ?? 'arguments');
+    throw new SimulatorError('SIM_CLI_USAGE', `--${flag}: ${issue?.message ?? 'invalid'}`, { cause: parsed.error });
+  }
+  const flags = parsed.data;
+  return {
+    kind: 'run',
+    options: {
+      family: flags.family,
+      count: flags.count,
+      baudTiming: flags['baud-timing'],
+      programTimePerByteUs: flags['program-time-us'],
+      stateDir: flags['state-dir'],
+      uids: flags.uid?.map((uid) => uid.toLowerCase()),
+      productId: flags['product-id'],
+      lockedWriteAck: flags['locked-write'] === undefined ? undefined : flags['locked-write'] === 'ack',
+      faults: parseFaultFlags(flags.fault ?? []),
+    },
+  };
+}
+
+function readFlags(argv: readonly string[]): Record<string, unknown> {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        family: { type: 'string' },
+        count: { type: 'string' },
+        'baud-timing': { type: 'string' },
+        'program-time-us': { type: 'string' },
+        'state-dir': { type: 'string' },
+        uid: { type: 'string', multiple: true },
+        'product-id': { type: 'string' },
+        'locked-write': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    return values;
+  } catch (error) {
+    throw new SimulatorError('SIM_CLI_USAGE', (error as Error).message, { cause: error });
+  }
+}
+
+/** `--fault NAME=N` values into a fault plan. @throws SimulatorError SIM_CLI_USAGE */
+export function parseFaultFlags(specs: readonly string[]): FaultPlan {
+  const plan: Record<string, number> = {};
+  for (const spec of specs) {
+    const match = /^([a-z-]+)=(\d+)$/.exec(spec);
+    const name = match?.[1] ?? '';
+    if (match === null || !(name in FAULT_FLAG_NAMES)) {
+      const known = Object.keys(FAULT_FLAG_NAMES).join(', ');
+      throw new SimulatorError('SIM_CLI_USAGE', `--fault: expected NAME=N with NAME one of ${known}, got "${spec}"`);
+    }
+    const count = Number(match[2]);
+    if (name !== 'power-loss-after-bytes' && count < 1) {
+      throw new SimulatorError('SIM_CLI_USAGE', `--fault: ${name} counts from 1, got ${count}`);
+    }
+    plan[FAULT_FLAG_NAMES[name as FaultFlagName]] = count;
+  }
+  return plan;
+}

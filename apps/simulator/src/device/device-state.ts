@@ -1,0 +1,44 @@
+import { CHIP_FAMILIES, type ChipFamily } from '#ingrain/otp';
+import { z } from 'zod';
+import { type DamagedByte } from './otp-memory.js';
+
+/** What survives a power cycle of a simulated chip: what the state file holds. */
+export interface DeviceState {
+  readonly formatVersion: 1;
+  readonly family: ChipFamily;
+  readonly productId: number;
+  /** The 12 UID bytes in memory order, lower-case hex. */
+  readonly uidHex: string;
+  /** OTP data bytes, lower-case hex. */
+  readonly dataHex: string;
+  /** Lock bytes, lower-case hex (empty on L4). */
+  readonly lockBytesHex: string;
+  readonly damaged: readonly DamagedByte[];
+}
+
+const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'lower-case hex bytes');
+
+/** Validates a state file's JSON. */
+export const deviceStateSchema = z.strictObject({
+  formatVersion: z.literal(1),
+  family: z.enum(CHIP_FAMILIES),
+  productId: z.int().min(0).max(0xffff),
+  uidHex: hex,
+  dataHex: hex,
+  lockBytesHex: hex,
+  damaged: z.array(
+    z.strictObject({
+      area: z.enum(['data', 'lock']),
+      offsetBytes: z.int().nonnegative(),
+      reason: z.enum(['reprogrammed', 'double-word-closed', 'illegal-lock-value']),
+    }),
+  ),
+}) satisfies z.ZodType<DeviceState>;
+
+export function bytesToHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+export function hexToBytes(hexText: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hexText, 'hex'));
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type ChipFamily,
+  type DeviceProfile,
+  type OtpState,
+  getProfile,
+  lockByteCount,
+  otpSizeBytes,
+} from '#ingrain/otp';
+import { SimulatorError } from '../errors.js';
+import { FaultInjector } from '../faults/fault-injector.js';
+import { type FaultPlan, faultPlanSchema } from '../faults/fault-plan.js';
+import { BootloaderSession, type SessionEvent } from './bootloader-session.js';
+import { type DeviceState, bytesToHex, hexToBytes } from './device-state.js';
+import { type FamilyTraits, familyTraits } from './family-traits.js';
+import { type DamagedByte, OtpMemory, type OtpMemoryContent } from './otp-memory.js';
+
+/** Options of one {@link SimulatedDevice}. */
+export interface SimulatedDeviceOptions {
+  readonly family: ChipFamily;
+  /** Get ID answer; must be one of the family's product IDs. Default: the family's usual part. */
+  readonly productId?: number;
+  /** The 12-byte UID in memory order. Default: random (ignored when `state` is given). */
+  readonly uid?: Uint8Array;
+  /** Answer for writes into a locked block: ACK (default, true) or NACK. Nothing changes either way. */
+  readonly lockedWriteAck?: boolean;
+  readonly faults?: FaultPlan;
+  /** A saved chip to resume (its family must match). */
+  readonly state?: DeviceState;
+  /** Called with the new state after every Write Memory that reached the OTP. */
+  readonly onStateChange?: (state: DeviceState) => void;
+}
+
+/** Bytes the device transmits in answer to the received byte at `afterByteIndex`. */
+export interface DeviceReply {
+  readonly afterByteIndex: number;
+  readonly bytes: Uint8Array;
+  /** Payload bytes programmed before this reply (the timing model adds programming time). */
+  readonly programmedBytes: number;
+}
+
+/** Where the device is in its life: waiting for 0x7F, answering commands, mute, or without power. */
+export type DeviceStatus = 'awaiting-sync' | 'ready' | 'silent' | 'off';
+
+/**
+ * One simulated STM32 ROM bootloader with its OTP, as a pure bytes-in → bytes-out core (no I/O,
+ * no clock). Faithful to AN3155 and reference §1–§4; see docs/simulator.md for what it models.
+ * `receive` never throws: malformed input gets NACK or silence, as on a real chip.
+ */
+export class SimulatedDevice {
+  readonly family: ChipFamily;
+  readonly productId: number;
+  private readonly memory: OtpMemory;
+  private readonly session: BootloaderSession;
+  private readonly faults: FaultInjector;
+  private powered = true;
+  private epochCount = 0;
+
+  /** @throws SimulatorError SIM_INVALID_OPTIONS, SIM_STATE_MISMATCH */
+  constructor(private readonly options: SimulatedDeviceOptions) {
+    const profile = getProfile(options.family);
+    const traits = familyTraits(options.family);
+    this.family = options.family;
+    const content = initialContent(profile, options);
+    this.productId = resolveProductId(profile, traits, options);
+    this.memory = new OtpMemory(profile, traits, content);
+    this.faults = new FaultInjector(parseFaults(options.faults ?? {}));
+    const lockedWriteAck = options.lockedWriteAck ?? true;
+    this.session = new BootloaderSession(
+      { profile, traits, productId: this.productId, lockedWriteAck },
+      this.memory,
+      this.faults,
+    );
+  }
+
+  /**
+   * Feeds bytes received from the host, in order, and returns what the device transmits. Bytes
+   * are ignored while the device is off or silent.
+   */
+  receive(bytes: Uint8Array): DeviceReply[] {
+    const replies: DeviceReply[] = [];
+    bytes.forEach((byte, afterByteIndex) => {
+      if (this.status === 'off' || this.status === 'silent' || this.faults.dropReceivedByte()) return;
+      for (const event of this.session.receive(byte)) this.apply(event, afterByteIndex, replies);
+    });
+    return replies;
+  }
+
+  /** Reset with power removed and restored: unsynchronised, OTP kept, silence and power loss over. */
+  powerCycle(): void {
+    this.powered = true;
+    this.faults.endSilence();
+    this.session.reset();
+    this.epochCount++;
+  }
+
+  /**
+   * Arms a new fault plan, replacing the old one (a running silence ends too); counters start now.
+   * @throws SimulatorError SIM_INVALID_OPTIONS
+   */
+  setFaults(plan: FaultPlan): void {
+    this.faults.arm(parseFaults(plan));
+  }
+
+  /** Faults still armed (fired ones are gone). */
+  armedFaults(): FaultPlan {
+    return this.faults.armed();
+  }
+
+  /** Waiting for 0x7F, answering, mute (silent fault) or without power (power-loss fault). */
+  get status(): DeviceStatus {
+    if (!this.powered) return 'off';
+    if (this.faults.isSilenced) return 'silent';
+    return this.session.isSynchronised ? 'ready' : 'awaiting-sync';
+  }
+
+  /** Changes at every power loss and power cycle: output queued under an older epoch must be dropped. */
+  get epoch(): number {
+    return this.epochCount;
+  }
+
+  get uidHex(): string {
+    return bytesToHex(this.memory.uidBytes());
+  }
+
+  /** Copies of the OTP data and lock bytes. */
+  otp(): OtpState {
+    return this.memory.snapshot();
+  }
+
+  /** Every recorded OTP rule violation (re-programmed bytes, closed L4 double-words, bad lock values). */
+  damagedBytes(): readonly DamagedByte[] {
+    return this.memory.damagedBytes();
+  }
+
+  /** What a state file holds for this chip. */
+  exportState(): DeviceState {
+    const { data, lockBytes } = this.memory.snapshot();
+    return {
+      formatVersion: 1,
+      family: this.family,
+      productId: this.productId,
+      uidHex: this.uidHex,
+      dataHex: bytesToHex(data),
+      lockBytesHex: bytesToHex(lockBytes),
+      damaged: this.memory.damagedBytes(),
+    };
+  }
+
+  private apply(event: SessionEvent, afterByteIndex: number, replies: DeviceReply[]): void {
+    switch (event.kind) {
+      case 'reply': {
+        const bytes = event.bytes.map((byte) => this.faults.transmitByte(byte));
+        replies.push({ afterByteIndex, bytes, programmedBytes: event.programmedBytes });
+        return;
+      }
+      case 'written':
+        this.options.onStateChange?.(this.exportState());
+        return;
+      case 'power-lost':
+        this.powered = false;
+        this.epochCount++;
+        return;
+    }
+  }
+}
+
+function parseFaults(plan: FaultPlan): FaultPlan {
+  const parsed = faultPlanSchema.safeParse(plan);
+  if (!parsed.success) {
+    throw new SimulatorError('SIM_INVALID_OPTIONS', `invalid fault plan: ${parsed.error.message}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+function resolveProductId(profile: DeviceProfile, traits: FamilyTraits, options: SimulatedDeviceOptions): number {
+  const productId = options.state?.productId ?? options.productId ?? traits.defaultProductId;
+  if (!profile.productIds.includes(productId)) {
+    const hex = `0x${productId.toString(16)}`;
+    throw new SimulatorError('SIM_INVALID_OPTIONS', `productId ${hex} is not a ${profile.displayName} product ID`);
+  }
+  return productId;
+}
+
+function initialContent(profile: DeviceProfile, options: SimulatedDeviceOptions): OtpMemoryContent {
+  if (options.state !== undefined) return contentFromState(profile, options.state, options.uid);
+  const uid = options.uid ?? Uint8Array.from(randomBytes(profile.uidLengthBytes));
+  if (uid.length !== profile.uidLengthBytes) {
+    throw new SimulatorError('SIM_INVALID_OPTIONS', `uid must be ${profile.uidLengthBytes} bytes, got ${uid.length}`);
+  }
+  return { uid };
+}
+
+function contentFromState(profile: DeviceProfile, state: DeviceState, uid: Uint8Array | undefined): OtpMemoryContent {
+  const mismatch = (what: string) => new SimulatorError('SIM_STATE_MISMATCH', `saved chip: ${what}`);
+  if (state.family !== profile.family) throw mismatch(`family is ${state.family}, expected ${profile.family}`);
+  if (uid !== undefined && bytesToHex(uid) !== state.uidHex)
+    throw mismatch(`UID ${state.uidHex} differs from the given UID`);
+  const content = {
+    uid: hexToBytes(state.uidHex),
+    data: hexToBytes(state.dataHex),
+    lockBytes: hexToBytes(state.lockBytesHex),
+    damaged: state.damaged,
+  };
+  if (content.uid.length !== profile.uidLengthBytes) throw mismatch(`UID is ${content.uid.length} bytes`);
+  if (content.data.length !== otpSizeBytes(profile)) throw mismatch(`OTP data is ${content.data.length} bytes`);
+  if (content.lockBytes.length !== lockByteCount(profile)) throw mismatch(`${content.lockBytes.length} lock bytes`);
+  return content;
+}

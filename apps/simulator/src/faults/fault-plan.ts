@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Faults to inject into one simulated device. Every count starts when the plan is armed
+ * (`setFaults` or start-up) and is 1-based except `powerLossAfterBytes`; each fault fires once.
+ */
+export interface FaultPlan {
+  /**
+   * Power fails when the ROM is about to program the (N+1)th Write Memory payload byte: the first N
+   * bytes are kept, the write stops mid-chunk, no reply is sent and the device stays silent until
+   * `powerCycle()`, after which it waits for a new 0x7F with its OTP kept. 0 = the next write.
+   */
+  readonly powerLossAfterBytes?: number;
+  /** The Nth byte received from the host is lost on the wire (the device never sees it). */
+  readonly dropReceivedByte?: number;
+  /** The Nth byte the device transmits has all its bits inverted on the wire. */
+  readonly corruptTransmittedByte?: number;
+  /** The Nth command (opcode + complement) is answered with NACK instead of being executed. */
+  readonly nackCommand?: number;
+  /** From the Nth command on the device answers nothing at all, until `powerCycle()`. */
+  readonly silentFromCommand?: number;
+}
+
+const count = z.int().positive();
+
+/** Validates a {@link FaultPlan} at the edge (unknown keys are rejected). */
+export const faultPlanSchema = z.strictObject({
+  powerLossAfterBytes: z.int().nonnegative().optional(),
+  dropReceivedByte: count.optional(),
+  corruptTransmittedByte: count.optional(),
+  nackCommand: count.optional(),
+  silentFromCommand: count.optional(),
+}) satisfies z.ZodType<FaultPlan>;
+
+/** CLI names of the faults (`--fault NAME=N`), mapped to their {@link FaultPlan} keys. */
+export const FAULT_FLAG_NAMES = {
+  'power-loss-after-bytes': 'powerLossAfterBytes',
+  'drop-rx-byte': 'dropReceivedByte',
+  'corrupt-tx-byte': 'corruptTransmittedByte',
+  'nack-command': 'nackCommand',
+  'silent-from-command': 'silentFromCommand',
+} as const satisfies Record<string, keyof FaultPlan>;
+
+export type FaultFlagName = keyof typeof FAULT_FLAG_NAMES;
