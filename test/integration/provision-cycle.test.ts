@@ -119,6 +119,32 @@ describe('provisioning cycle over a pty, STM32F4', () => {
   });
 });
 
+describe('a weak OTP cell: the ROM ACKs the write, only the read-back tells', () => {
+  test('verify-failed with the exact mismatch, nothing locked, and the chip is a conflict from then on', async () => {
+    const sim = await startTestSimulator({ family: 'stm32f4', count: 1 });
+    try {
+      const handle = sim.devices[0];
+      assert.ok(handle);
+      const target = patternImage('stm32f4', [0, 1], 6);
+      const expected = target.data[33] ?? 0;
+      const cleared = ~expected & 0xff;
+      const mask = cleared & -cleared; // the lowest bit the target clears at offset 33
+      assert.ok(mask > 0);
+      handle.device.setFaults({ weakDataBits: [{ offsetBytes: 33, mask }] });
+      const result = await runCycleOnPort(handle.port, target);
+      assert.equal(result.outcome, 'verify-failed');
+      assert.deepEqual(result.mismatches, [{ region: 'data', offsetBytes: 33, expected, actual: expected | mask }]);
+      assert.deepEqual([...handle.device.otp().lockBytes.subarray(0, 2)], [0xff, 0xff], 'nothing was locked');
+      assert.deepEqual(handle.device.damagedBytes(), []);
+      const again = await runCycleOnPort(handle.port, target);
+      assert.equal(again.outcome, 'conflict', 'a wrong byte is never rewritten');
+      assert.deepEqual(handle.device.damagedBytes(), []);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('provisioning cycle, other families', () => {
   test('STM32F7 (64-byte blocks, 8-byte writes) is provisioned and a F4 image is refused as wrong-device', async () => {
     const sim = await startTestSimulator({ family: 'stm32f7', count: 1 });

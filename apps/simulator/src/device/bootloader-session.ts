@@ -135,7 +135,9 @@ export class BootloaderSession {
     if (!payload.wellFormed) return [reply(Uint8Array.of(NACK))];
     if (target.kind === 'voltage-range') return [reply(Uint8Array.of(acceptVoltageRange(payload.data) ? ACK : NACK))];
     if (!this.memory.map.covers(target.address, payload.data.length, true)) return [reply(Uint8Array.of(NACK))];
-    const outcome = this.memory.program(target.address, payload.data, this.faults.programBudgetBytes());
+    const outcome = this.memory.program(target.address, payload.data, this.faults.programBudgetBytes(), (offset) =>
+      this.faults.weakBitsAt(offset),
+    );
     if (this.faults.recordProgrammed(outcome.processedBytes, payload.data.length)) {
       return [{ kind: 'written' }, { kind: 'power-lost' }];
     }

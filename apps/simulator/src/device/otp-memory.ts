@@ -74,9 +74,15 @@ export class OtpMemory {
 
   /**
    * Programs `payload` at `address` (the caller has checked it is writable) the way the ROM does,
-   * byte after byte, stopping after `maxBytes` bytes (power loss). Never throws.
+   * byte after byte, stopping after `maxBytes` bytes (power loss). Bits set in
+   * `weakBitsAt(offset)` of a data byte never clear (a weak cell). Never throws.
    */
-  program(address: number, payload: Uint8Array, maxBytes: number): ProgramOutcome {
+  program(
+    address: number,
+    payload: Uint8Array,
+    maxBytes: number,
+    weakBitsAt: (offsetBytes: number) => number = () => 0,
+  ): ProgramOutcome {
     const closedDoubleWords = this.closedDoubleWords();
     const processedBytes = Math.min(payload.length, maxBytes);
     let writeProtectedBytes = 0;
@@ -85,7 +91,8 @@ export class OtpMemory {
       const found = this.map.locate(address + i);
       if (value === BLANK_BYTE || found === undefined) continue; // 0xFF clears no bits: not a programming
       if (found.region.kind === 'otp-lock') this.programLockByte(found.offsetBytes, value);
-      else if (!this.programDataByte(found.offsetBytes, value, closedDoubleWords)) writeProtectedBytes++;
+      else if (!this.programDataByte(found.offsetBytes, value | weakBitsAt(found.offsetBytes), closedDoubleWords))
+        writeProtectedBytes++;
     }
     return { processedBytes, writeProtectedBytes };
   }

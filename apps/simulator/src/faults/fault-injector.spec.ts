@@ -61,3 +61,18 @@ describe('FaultInjector', () => {
     assert.equal(faults.recordProgrammed(0, 4), true);
   });
 });
+
+describe('weak data bits', () => {
+  test('report their mask per offset while armed, and nothing once the plan is replaced', () => {
+    const faults = new FaultInjector({
+      weakDataBits: [
+        { offsetBytes: 3, mask: 0x01 },
+        { offsetBytes: 3, mask: 0x80 },
+      ],
+    });
+    assert.equal(faults.weakBitsAt(3), 0x81);
+    assert.equal(faults.weakBitsAt(4), 0);
+    faults.arm({});
+    assert.equal(faults.weakBitsAt(3), 0);
+  });
+});

@@ -65,6 +65,13 @@ export class FaultInjector {
     return this.fire('nackCommand', this.counters.commands) ? 'nack' : 'execute';
   }
 
+  /** Bits of the OTP data byte at `offsetBytes` that never program (0 for a healthy cell). */
+  weakBitsAt(offsetBytes: number): number {
+    let mask = 0;
+    for (const cell of this.plan.weakDataBits ?? []) if (cell.offsetBytes === offsetBytes) mask |= cell.mask;
+    return mask;
+  }
+
   /** How many more payload bytes the ROM may program before power fails (Infinity when unarmed). */
   programBudgetBytes(): number {
     const limit = this.plan.powerLossAfterBytes;

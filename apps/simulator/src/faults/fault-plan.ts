@@ -19,6 +19,12 @@ export interface FaultPlan {
   readonly nackCommand?: number;
   /** From the Nth command on the device answers nothing at all, until `powerCycle()`. */
   readonly silentFromCommand?: number;
+  /**
+   * Weak OTP cells: at each OTP data offset (from byte 0), the bits of `mask` never program (they
+   * stay 1). Unlike the other faults this is a property of the chip, not an event: it stays while
+   * armed. The ROM still ACKs the write — only a read-back shows the difference.
+   */
+  readonly weakDataBits?: readonly { readonly offsetBytes: number; readonly mask: number }[];
 }
 
 const count = z.int().positive();
@@ -30,6 +36,9 @@ export const faultPlanSchema = z.strictObject({
   corruptTransmittedByte: count.optional(),
   nackCommand: count.optional(),
   silentFromCommand: count.optional(),
+  weakDataBits: z
+    .array(z.strictObject({ offsetBytes: z.int().nonnegative(), mask: z.int().min(1).max(0xff) }))
+    .optional(),
 }) satisfies z.ZodType<FaultPlan>;
 
 /** CLI names of the faults (`--fault NAME=N`), mapped to their {@link FaultPlan} keys. */
