@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.ingrain/**', 'apps/api/src/generated/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.ingrain/**', 'libs/api-client/src/schema.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

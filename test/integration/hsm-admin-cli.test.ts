@@ -74,6 +74,7 @@ void describe('ingrain-admin hsm', () => {
         ['ingrain-attestation', true],
         ['ingrain-log', true],
         ['ingrain-derivation-master', true],
+        ['ingrain-secret-seal', true],
       ],
     );
     const second = await initJson(outDir);
@@ -92,6 +93,7 @@ void describe('ingrain-admin hsm', () => {
       assert.equal(key.fingerprint, `sha256:${createHash('sha256').update(spki).digest('hex')}`);
     }
     assert.match(first.keys[3]?.fingerprint ?? '', /^kcv:[0-9a-f]{16}$/);
+    assert.match(first.keys[4]?.fingerprint ?? '', /^kcv:[0-9a-f]{16}$/);
 
     const certificate = new X509Certificate(await readFile(join(outDir, 'ca.pem'), 'utf8'));
     const caKey = createPublicKey(await readFile(join(outDir, 'ingrain-device-ca.pub.pem'), 'utf8'));
@@ -105,12 +107,13 @@ void describe('ingrain-admin hsm', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /ingrain-log\s+ECDSA P-256\s+sha256:[0-9a-f]{64}\s+present/);
     assert.match(result.stdout, /ingrain-derivation-master\s+HMAC-SHA256.*kcv:[0-9a-f]{16}\s+present/);
+    assert.match(result.stdout, /ingrain-secret-seal\s+AES-256-GCM\s+kcv:[0-9a-f]{16}\s+present/);
     const status = await admin(['hsm', 'status', '--json']);
     assert.equal(status.code, 0, status.stderr);
     const parsed = JSON.parse(status.stdout) as { inventory: { assessment: { status: string } }[] };
     assert.deepEqual(
       parsed.inventory.map((entry) => entry.assessment.status),
-      ['ok', 'ok', 'ok', 'ok'],
+      ['ok', 'ok', 'ok', 'ok', 'ok'],
     );
   });
 

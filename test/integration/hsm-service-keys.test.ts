@@ -12,6 +12,7 @@ import { createTestToken, type TestToken } from '../support/softhsm.js';
 const run = promisify(execFile);
 const SIGNING_LABELS = ['ingrain-device-ca', 'ingrain-attestation', 'ingrain-log'];
 const MASTER_LABEL = 'ingrain-derivation-master';
+const SEAL_LABEL = 'ingrain-secret-seal';
 const P256_OID_HEX = '06082a8648ce3d030107';
 
 // docs/keys.md, "Key inventory", written out here independently of the library's policy constants.
@@ -177,7 +178,7 @@ void describe('ensureServiceKeys', () => {
     const second = await ensureServiceKeys(hsm);
     assert.deepEqual(
       first.map((state) => state.spec.label),
-      [...SIGNING_LABELS, MASTER_LABEL],
+      [...SIGNING_LABELS, MASTER_LABEL, SEAL_LABEL],
     );
     assert.ok(second.every((state) => !state.created));
     assert.deepEqual(
@@ -186,6 +187,7 @@ void describe('ensureServiceKeys', () => {
     );
     for (const label of SIGNING_LABELS) assert.equal((await objectsLabelled(label)).length, 2, label);
     assert.equal((await objectsLabelled(MASTER_LABEL)).length, 1);
+    assert.equal((await objectsLabelled(SEAL_LABEL)).length, 1);
   });
 
   void test('every signing key has exactly the documented attributes (read through pkcs11js)', async () => {
@@ -211,7 +213,7 @@ void describe('ensureServiceKeys', () => {
   void test('pkcs11-tool sees the same inventory: classes, curve, usages, access flags, IDs, public points', async () => {
     const states = await ensureServiceKeys(hsm);
     const objects = await listObjectsWithPkcs11Tool();
-    assert.equal(objects.length, 7, objects.map((object) => object.header).join('\n'));
+    assert.equal(objects.length, 8, objects.map((object) => object.header).join('\n'));
     const byLabel = (label: string, kind: string) => {
       const matches = objects.filter((object) => object.fields['label'] === label && object.header.startsWith(kind));
       assert.equal(matches.length, 1, `${kind} ${label}`);
@@ -239,5 +241,9 @@ void describe('ensureServiceKeys', () => {
     // OpenSC 0.23 prints encrypt/decrypt/verify/wrap/unwrap/derive for secret keys but never sign:
     // 'none' means none of those; CKA_SIGN itself is checked through pkcs11js above.
     assert.equal(master.fields['Usage'], 'none');
+    // The seal key's own attributes are checked in hsm-seal.test.ts; here, what OpenSC sees.
+    const seal = byLabel(SEAL_LABEL, 'Secret Key Object; AES length 32');
+    assert.equal(seal.fields['Access'], 'sensitive, always sensitive, never extractable, local');
+    assert.equal(seal.fields['Usage'], 'encrypt, decrypt');
   });
 });

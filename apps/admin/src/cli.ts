@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import type { AdminCommand, CliIo, CommandGroup } from './command.js';
 import { AdminError } from './errors.js';
 import { hsmCommands } from './hsm/hsm-commands.js';
+import { tokenCommands } from './token/token-commands.js';
 
-/** Command groups of ingrain-admin. A new group (e.g. API tokens) is one more entry here. */
-export const COMMAND_GROUPS: readonly CommandGroup[] = [hsmCommands];
+/** Command groups of ingrain-admin. A new group is one more entry here. */
+export const COMMAND_GROUPS: readonly CommandGroup[] = [hsmCommands, tokenCommands];
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;

@@ -6,11 +6,13 @@ import { deriveWithPrf, type DerivationContext } from './derivation.js';
 import { generateDeviceKeyPair, type DeviceKeyPair, type DeviceKeyPairOptions } from './device-keys.js';
 import { HsmError, wrapPkcs11Error, type HsmErrorCode } from './errors.js';
 import { HsmSigner } from './hsm-signer.js';
-import { CachedKeyHandle, findHmacKey, findP256KeyPair } from './key-lookup.js';
+import { CachedKeyHandle, findAesKey, findHmacKey, findP256KeyPair } from './key-lookup.js';
 import { acquireModule, type ModuleLease } from './module-registry.js';
 import { findTokenKeys, type KeyObjectInfo } from './objects.js';
 import type { Handle, Pkcs11 } from './pkcs11.js';
-import { generateGenericSecret, generateP256KeyPair, hmacSha256 } from './primitives.js';
+import { generateAesKey, generateGenericSecret, generateP256KeyPair, hmacSha256 } from './primitives.js';
+import { sealKeyCheckValueOnSession, sealOnSession, unsealError, unsealOnSession } from './seal-operations.js';
+import { checkSealInput, decodeSealedBlob } from './sealing.js';
 import { SessionPool } from './session-pool.js';
 import { findToken, type FoundToken, type TokenDescription } from './token.js';
 
@@ -37,6 +39,7 @@ export class Hsm {
   readonly #slot: Handle;
   readonly #signers = new Map<string, Promise<Signer>>();
   readonly #secretKeys = new Map<string, CachedKeyHandle>();
+  readonly #sealKeys = new Map<string, CachedKeyHandle>();
   #closed = false;
 
   /** The token in use. */
@@ -177,6 +180,78 @@ export class Hsm {
     }
   }
 
+  /**
+   * Seals `plaintext` under the AES key `label` (AES-256-GCM in the token): a fresh 96-bit IV from
+   * the token's RNG, a 128-bit tag over the ciphertext and over `aad` (which is not stored: the
+   * caller must present it again to unseal). Returns the versioned blob of docs/keys.md. Sealing the
+   * same plaintext twice gives different blobs.
+   *
+   * @throws HsmError `HSM_INVALID_ARGUMENT` (plaintext empty or > 64 KiB, AAD > 4 KiB),
+   *   `HSM_KEY_NOT_FOUND`, `HSM_KEY_CONFLICT` (not an AES key that may encrypt and decrypt),
+   *   `HSM_OPERATION_FAILED`, `HSM_CLOSED`. Messages never contain the plaintext.
+   */
+  async seal(label: string, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    checkSealInput(plaintext, aad);
+    this.#assertOpen();
+    const module = this.#lease.pkcs11;
+    try {
+      return await this.#sealKey(label).use(this.#pool, (session, key) =>
+        sealOnSession(module, session, key, plaintext, aad),
+      );
+    } catch (error) {
+      throw wrapPkcs11Error(error, 'HSM_OPERATION_FAILED', `sealing with '${label}'`);
+    }
+  }
+
+  /**
+   * Opens a blob made by {@link Hsm.seal} with the same key and AAD. The token checks the tag, so
+   * the plaintext is returned only for an unaltered blob sealed under this key with this AAD.
+   *
+   * @throws HsmError `HSM_UNSEAL_FAILED` (altered or truncated blob, another AAD or key, unknown
+   *   format version), `HSM_INVALID_ARGUMENT` (AAD > 4 KiB), `HSM_KEY_NOT_FOUND`,
+   *   `HSM_KEY_CONFLICT`, `HSM_OPERATION_FAILED`, `HSM_CLOSED`.
+   */
+  async unseal(label: string, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    const parts = decodeSealedBlob(sealed, aad);
+    this.#assertOpen();
+    try {
+      return await this.#sealKey(label).use(this.#pool, (session, key) =>
+        unsealOnSession(this.#lease.pkcs11, session, key, parts, aad),
+      );
+    } catch (error) {
+      throw unsealError(error, label);
+    }
+  }
+
+  /**
+   * A fingerprint of an AES seal key that reveals nothing usable about it: the first 8 bytes of the
+   * GCM tag over 16 zero bytes with the reserved all-zero IV and AAD "ingrain/key-check-value/v1",
+   * hex. Same key, same value. (The classic AES check value E_K(0¹²⁸) is GCM's hash key H: never
+   * published.)
+   *
+   * @throws HsmError like {@link Hsm.seal}.
+   */
+  async sealKeyCheckValue(label: string): Promise<string> {
+    this.#assertOpen();
+    try {
+      const checkValue = await this.#sealKey(label).use(this.#pool, (session, key) =>
+        sealKeyCheckValueOnSession(this.#lease.pkcs11, session, key),
+      );
+      return Buffer.from(checkValue).toString('hex');
+    } catch (error) {
+      throw wrapPkcs11Error(error, 'HSM_OPERATION_FAILED', `key check value of '${label}'`);
+    }
+  }
+
+  #sealKey(label: string): CachedKeyHandle {
+    let key = this.#sealKeys.get(label);
+    if (key === undefined) {
+      key = new CachedKeyHandle((session) => findAesKey(this.#lease.pkcs11, session, label));
+      this.#sealKeys.set(label, key);
+    }
+    return key;
+  }
+
   #secretKey(label: string): CachedKeyHandle {
     let key = this.#secretKeys.get(label);
     if (key === undefined) {
@@ -224,6 +299,19 @@ export class Hsm {
   }
 
   /**
+   * Generates an AES token key of `lengthBytes` labelled `label` (random CKA_ID) with exactly the
+   * given flags (CKA_TOKEN forced true).
+   *
+   * @throws HsmError `HSM_OPERATION_FAILED`, `HSM_CLOSED`.
+   */
+  async generateTokenAesKey(label: string, lengthBytes: number, flags: KeyFlags): Promise<void> {
+    const id = await this.randomBytes(KEY_ID_BYTES);
+    await this.#use('HSM_OPERATION_FAILED', `generating AES key '${label}'`, (session) =>
+      generateAesKey(this.#lease.pkcs11, session, { label, id }, lengthBytes, { ...flags, token: true }),
+    );
+  }
+
+  /**
    * Escape hatch for set-up ceremonies and tests: runs `operation` with a pooled, logged-in session
    * and the module. The session must not be kept after `operation` settles.
    */
@@ -238,6 +326,7 @@ export class Hsm {
     this.#closed = true;
     this.#signers.clear();
     this.#secretKeys.clear();
+    this.#sealKeys.clear();
     try {
       await this.#pool.close();
     } finally {

@@ -24,6 +24,8 @@ export type { KeyObjectClass, KeyObjectInfo, KeyType } from './objects.js';
 export {
   DERIVATION_MASTER_LENGTH_BYTES,
   DERIVATION_MASTER_POLICY,
+  SECRET_SEAL_KEY_LENGTH_BYTES,
+  SECRET_SEAL_KEY_POLICY,
   SERVICE_KEYS,
   SERVICE_KEY_LABELS,
   SIGNING_PRIVATE_KEY_POLICY,
@@ -39,5 +41,12 @@ export {
   type ServiceKeyAssessment,
   type ServiceKeyState,
 } from './service-keys.js';
+export {
+  MAX_SEAL_AAD_BYTES,
+  MAX_SEAL_PLAINTEXT_BYTES,
+  SEALED_BLOB_VERSION,
+  SEAL_AAD_DOMAIN,
+  SEAL_IV_LENGTH_BYTES,
+} from './sealing.js';
 export { P256_EC_PARAMS_DER } from './ec.js';
 export type { Handle as Pkcs11Handle, Pkcs11 } from './pkcs11.js';

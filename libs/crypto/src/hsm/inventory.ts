@@ -9,9 +9,10 @@ export const SERVICE_KEY_LABELS = {
   attestation: 'ingrain-attestation',
   log: 'ingrain-log',
   derivationMaster: 'ingrain-derivation-master',
+  secretSeal: 'ingrain-secret-seal',
 } as const;
 
-export type ServiceKeyKind = 'p256-signing' | 'hmac-master';
+export type ServiceKeyKind = 'p256-signing' | 'hmac-master' | 'aes-seal';
 
 /** One entry of the key inventory. */
 export interface ServiceKeySpec {
@@ -48,10 +49,19 @@ export const SERVICE_KEYS: readonly ServiceKeySpec[] = [
     algorithm: 'HMAC-SHA256, 256-bit generic secret',
     purpose: 'derives per-device secrets (SP 800-108 counter mode)',
   },
+  {
+    label: SERVICE_KEY_LABELS.secretSeal,
+    kind: 'aes-seal',
+    algorithm: 'AES-256-GCM',
+    purpose: 'seals device secrets that cannot be re-derived (exported device private keys, secret inputs)',
+  },
 ];
 
 /** Length of the derivation master, in bytes (256 bits). */
 export const DERIVATION_MASTER_LENGTH_BYTES = 32;
+
+/** Length of the seal key, in bytes (AES-256). */
+export const SECRET_SEAL_KEY_LENGTH_BYTES = 32;
 
 // Each policy lists only attributes PKCS#11 defines for that object class (v2.40 §4.8–4.9):
 // a template with another class's attribute fails with CKR_ATTRIBUTE_TYPE_INVALID.
@@ -101,6 +111,29 @@ export const DERIVATION_MASTER_POLICY: KeyFlags = {
   verify: false,
   encrypt: false,
   decrypt: false,
+  wrap: false,
+  unwrap: false,
+  derive: false,
+};
+
+/**
+ * Required attributes of the seal key: AES-GCM encryption and decryption of sealed device secrets
+ * (CKA_ENCRYPT/CKA_DECRYPT) and nothing else; never leaves. No CKA_WRAP/CKA_UNWRAP: what it seals
+ * is data, not key objects, and a wrapping key could export other extractable keys.
+ */
+export const SECRET_SEAL_KEY_POLICY: KeyFlags = {
+  token: true,
+  private: true,
+  modifiable: false,
+  sensitive: true,
+  extractable: false,
+  alwaysSensitive: true,
+  neverExtractable: true,
+  local: true,
+  encrypt: true,
+  decrypt: true,
+  sign: false,
+  verify: false,
   wrap: false,
   unwrap: false,
   derive: false,

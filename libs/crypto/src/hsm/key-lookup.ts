@@ -48,6 +48,20 @@ export function findHmacKey(module: Pkcs11, session: Handle, label: string): Han
   return key.handle;
 }
 
+/**
+ * The one AES key labelled `label`, allowed to encrypt and decrypt (CKA_ENCRYPT, CKA_DECRYPT).
+ *
+ * @throws HsmError `HSM_KEY_NOT_FOUND`; `HSM_KEY_CONFLICT` for duplicates or another kind of key.
+ */
+export function findAesKey(module: Pkcs11, session: Handle, label: string): Handle {
+  const key = single(findTokenKeys(module, session, label), 'secret-key', label);
+  const { keyType, flags } = key.info;
+  if (keyType !== 'aes' || flags.encrypt !== true || flags.decrypt !== true) {
+    throw new HsmError('HSM_KEY_CONFLICT', `'${label}' is not an AES key with CKA_ENCRYPT and CKA_DECRYPT`);
+  }
+  return key.handle;
+}
+
 function single(keys: readonly KeyObject[], objectClass: KeyObject['info']['objectClass'], label: string): KeyObject {
   const matching = keys.filter((key) => key.info.objectClass === objectClass);
   const kind = objectClass.replace('-', ' ');

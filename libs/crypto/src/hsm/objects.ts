@@ -4,7 +4,7 @@ import { returnValueName } from './errors.js';
 import { pkcs11, type Handle, type Pkcs11, type Template } from './pkcs11.js';
 
 export type KeyObjectClass = 'private-key' | 'public-key' | 'secret-key' | 'other';
-export type KeyType = 'ec' | 'generic-secret' | 'other';
+export type KeyType = 'ec' | 'generic-secret' | 'aes' | 'other';
 
 /** Public facts about a key object (never CKA_VALUE). */
 export interface KeyObjectInfo {
@@ -108,5 +108,6 @@ function keyTypeOf(value: Buffer | undefined): KeyType {
   const keyType = value === undefined ? -1 : decodeUlong(value);
   if (keyType === pkcs11.CKK_EC) return 'ec';
   if (keyType === pkcs11.CKK_GENERIC_SECRET) return 'generic-secret';
+  if (keyType === pkcs11.CKK_AES) return 'aes';
   return 'other';
 }

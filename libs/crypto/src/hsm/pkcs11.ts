@@ -5,3 +5,4 @@ export const pkcs11 = pkcs11js;
 export type Pkcs11 = pkcs11js.PKCS11;
 export type Handle = pkcs11js.Handle;
 export type Template = pkcs11js.Template;
+export type GcmParams = pkcs11js.GcmParams;

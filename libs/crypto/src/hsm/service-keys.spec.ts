@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   DERIVATION_MASTER_POLICY,
+  SECRET_SEAL_KEY_POLICY,
   SERVICE_KEYS,
   SIGNING_PRIVATE_KEY_POLICY,
   SIGNING_PUBLIC_KEY_POLICY,
@@ -12,6 +13,7 @@ import { assessServiceKey } from './service-keys.js';
 
 const signingSpec = SERVICE_KEYS.find((spec) => spec.kind === 'p256-signing') as ServiceKeySpec;
 const masterSpec = SERVICE_KEYS.find((spec) => spec.kind === 'hmac-master') as ServiceKeySpec;
+const sealSpec = SERVICE_KEYS.find((spec) => spec.kind === 'aes-seal') as ServiceKeySpec;
 
 const ecKey = (objectClass: 'private-key' | 'public-key', flags = {}): KeyObjectInfo => ({
   objectClass,
@@ -74,5 +76,27 @@ void describe('assessServiceKey', () => {
   void test('a master that may also verify or derive is a policy violation', () => {
     const assessment = assessServiceKey(masterSpec, [master({ flags: { ...DERIVATION_MASTER_POLICY, derive: true } })]);
     assert.equal(assessment.status, 'policy-violation');
+  });
+
+  void test('the seal key must be one 32-byte AES key that encrypts and decrypts, nothing else', () => {
+    const seal = (overrides: Partial<KeyObjectInfo> = {}): KeyObjectInfo => ({
+      objectClass: 'secret-key',
+      keyType: 'aes',
+      label: sealSpec.label,
+      idHex: '03',
+      valueLengthBytes: 32,
+      flags: SECRET_SEAL_KEY_POLICY,
+      ...overrides,
+    });
+    assert.equal(sealSpec.label, 'ingrain-secret-seal');
+    assert.deepEqual(assessServiceKey(sealSpec, [seal()]), { status: 'ok' });
+    assert.equal(assessServiceKey(sealSpec, [seal({ valueLengthBytes: 16 })]).status, 'conflict');
+    assert.equal(assessServiceKey(sealSpec, [master()]).status, 'conflict');
+    assert.equal(assessServiceKey(masterSpec, [seal()]).status, 'conflict');
+    const wrapping = assessServiceKey(sealSpec, [seal({ flags: { ...SECRET_SEAL_KEY_POLICY, wrap: true } })]);
+    assert.deepEqual(wrapping, {
+      status: 'policy-violation',
+      problems: ['secret-key: CKA_WRAP is true, required false'],
+    });
   });
 });

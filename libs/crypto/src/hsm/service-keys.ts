@@ -4,6 +4,8 @@ import type { Hsm } from './hsm.js';
 import {
   DERIVATION_MASTER_LENGTH_BYTES,
   DERIVATION_MASTER_POLICY,
+  SECRET_SEAL_KEY_LENGTH_BYTES,
+  SECRET_SEAL_KEY_POLICY,
   SERVICE_KEYS,
   SIGNING_PRIVATE_KEY_POLICY,
   SIGNING_PUBLIC_KEY_POLICY,
@@ -26,7 +28,7 @@ export interface ServiceKeyState {
   readonly spec: ServiceKeySpec;
   /** True when this call generated the key. */
   readonly created: boolean;
-  /** `sha256:<hex>` of the SPKI DER for signing keys; `kcv:<hex>` (key check value) for the master. */
+  /** `sha256:<hex>` of the SPKI DER for signing keys; `kcv:<hex>` (key check value) for secret keys. */
   readonly fingerprint: string;
   /** DER SPKI, for signing keys. */
   readonly publicKeySpkiDer?: Uint8Array;
@@ -51,19 +53,27 @@ export function assessServiceKey(spec: ServiceKeySpec, keys: readonly KeyObjectI
   return problems.length > 0 ? { status: 'policy-violation', problems } : { status: 'ok' };
 }
 
+// What a secret service key must be: its key type (as KeyObjectInfo names it) and length.
+const SECRET_KEY_SHAPES = {
+  'hmac-master': { keyType: 'generic-secret', what: 'a generic secret', lengthBytes: DERIVATION_MASTER_LENGTH_BYTES },
+  'aes-seal': { keyType: 'aes', what: 'an AES key', lengthBytes: SECRET_SEAL_KEY_LENGTH_BYTES },
+} as const;
+
 function shapeProblemsOf(spec: ServiceKeySpec, key: KeyObjectInfo): string[] {
   if (spec.kind === 'p256-signing') {
     return key.keyType === 'ec' && key.curve === 'P-256' ? [] : [`${key.objectClass} is not a P-256 EC key`];
   }
-  if (key.keyType !== 'generic-secret') return [`${key.objectClass} is not a generic secret`];
-  if (key.valueLengthBytes !== DERIVATION_MASTER_LENGTH_BYTES) {
-    return [`secret is ${String(key.valueLengthBytes)} bytes, expected ${DERIVATION_MASTER_LENGTH_BYTES}`];
+  const shape = SECRET_KEY_SHAPES[spec.kind];
+  if (key.keyType !== shape.keyType) return [`${key.objectClass} is not ${shape.what}`];
+  if (key.valueLengthBytes !== shape.lengthBytes) {
+    return [`secret is ${String(key.valueLengthBytes)} bytes, expected ${shape.lengthBytes}`];
   }
   return [];
 }
 
 function policyFor(spec: ServiceKeySpec, key: KeyObjectInfo) {
   if (spec.kind === 'hmac-master') return DERIVATION_MASTER_POLICY;
+  if (spec.kind === 'aes-seal') return SECRET_SEAL_KEY_POLICY;
   return key.objectClass === 'private-key' ? SIGNING_PRIVATE_KEY_POLICY : SIGNING_PUBLIC_KEY_POLICY;
 }
 
@@ -105,13 +115,16 @@ export async function inspectServiceKeys(
 }
 
 async function createServiceKey(hsm: Hsm, spec: ServiceKeySpec): Promise<void> {
-  if (spec.kind === 'p256-signing') {
-    await hsm.generateTokenKeyPair(spec.label, {
-      privateKey: SIGNING_PRIVATE_KEY_POLICY,
-      publicKey: SIGNING_PUBLIC_KEY_POLICY,
-    });
-  } else {
-    await hsm.generateTokenSecretKey(spec.label, DERIVATION_MASTER_LENGTH_BYTES, DERIVATION_MASTER_POLICY);
+  switch (spec.kind) {
+    case 'p256-signing':
+      return hsm.generateTokenKeyPair(spec.label, {
+        privateKey: SIGNING_PRIVATE_KEY_POLICY,
+        publicKey: SIGNING_PUBLIC_KEY_POLICY,
+      });
+    case 'hmac-master':
+      return hsm.generateTokenSecretKey(spec.label, DERIVATION_MASTER_LENGTH_BYTES, DERIVATION_MASTER_POLICY);
+    case 'aes-seal':
+      return hsm.generateTokenAesKey(spec.label, SECRET_SEAL_KEY_LENGTH_BYTES, SECRET_SEAL_KEY_POLICY);
   }
 }
 
@@ -133,6 +146,7 @@ async function fingerprintOf(
   spec: ServiceKeySpec,
 ): Promise<{ fingerprint: string; publicKeySpkiDer?: Uint8Array }> {
   if (spec.kind === 'hmac-master') return { fingerprint: `kcv:${await hsm.keyCheckValue(spec.label)}` };
+  if (spec.kind === 'aes-seal') return { fingerprint: `kcv:${await hsm.sealKeyCheckValue(spec.label)}` };
   const { publicKeySpkiDer } = await hsm.findSigner(spec.label);
   return { fingerprint: `sha256:${createHash('sha256').update(publicKeySpkiDer).digest('hex')}`, publicKeySpkiDer };
 }

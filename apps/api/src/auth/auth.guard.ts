@@ -1,0 +1,32 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { roleForbidden } from './auth-errors.js';
+import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
+import type { Role } from './roles.js';
+import { TokenAuthenticator } from './token-authenticator.js';
+
+/**
+ * The global guard: `@Public()` routes pass; every other route authenticates the bearer token
+ * (401 before 403) and admits only the roles of its `@Roles(…)`. A route with neither is refused
+ * at start-up by {@link RouteAccessCheck}, and with 403 here should one slip through.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const principal = await this.authenticator.authenticate(request);
+    request.principal = principal;
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+    if (!allowed.includes(principal.role)) throw roleForbidden(principal.role, allowed);
+    return true;
+  }
+}

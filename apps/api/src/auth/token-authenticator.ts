@@ -1,0 +1,87 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ApiConfig } from '../config/api-config.js';
+import { Metrics } from '../metrics/metrics.js';
+import { TokenRepository } from '../repositories/token-repository.js';
+import { hashToken, isWellFormedToken } from './api-token.js';
+import { authInvalid, authRateLimited, authRequired } from './auth-errors.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
+import type { Principal } from './principal.js';
+import { ROLES, type Role } from './roles.js';
+
+/** `last_used_at` is written at most this often per token: one write per request would cost throughput. */
+const TOUCH_INTERVAL_MS = 60_000;
+const BEARER = /^Bearer +(\S+) *$/i;
+
+type FailureReason = 'malformed' | 'unknown';
+
+/**
+ * Turns the `Authorization: Bearer ingr_…` header of a request into a {@link Principal}: the
+ * token's SHA-256 is looked up among active (not revoked) tokens. Failures from one client
+ * address are rate-limited ({@link AuthFailureLimiter}); a missing header is not counted as a
+ * failure (it guesses nothing). Never logs a token, only the token id of a success.
+ */
+@Injectable()
+export class TokenAuthenticator implements BeforeApplicationShutdown {
+  readonly #limiter: AuthFailureLimiter;
+  readonly #lastTouchMs = new Map<string, number>();
+  readonly #pendingTouches = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(TokenRepository) private readonly tokens: TokenRepository,
+    @Inject(ApiConfig) config: ApiConfig,
+    @Inject(Metrics) private readonly metrics: Metrics,
+  ) {
+    this.#limiter = new AuthFailureLimiter(config.authFailureLimit);
+  }
+
+  /**
+   * @throws ApiError 429 AUTH_RATE_LIMITED (checked first), 401 AUTH_REQUIRED (no header),
+   *   401 AUTH_INVALID (malformed, unknown or revoked token).
+   */
+  async authenticate(request: FastifyRequest): Promise<Principal> {
+    const retryAfterMs = this.#limiter.retryAfterMs(request.ip);
+    if (retryAfterMs > 0) {
+      this.metrics.authFailures.inc({ reason: 'rate-limited' });
+      throw authRateLimited(retryAfterMs);
+    }
+    const header = request.headers.authorization;
+    if (header === undefined || header === '') {
+      this.metrics.authFailures.inc({ reason: 'missing' });
+      throw authRequired();
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined || !isWellFormedToken(token)) return this.#fail(request, 'malformed');
+    const record = await this.tokens.findActiveByHash(hashToken(token));
+    if (record === undefined || !isRole(record.role)) return this.#fail(request, 'unknown');
+    this.#touchLater(request, record.id);
+    return { tokenId: record.id, tokenName: record.name, role: record.role, stationId: record.stationId ?? null };
+  }
+
+  #fail(request: FastifyRequest, reason: FailureReason): never {
+    this.#limiter.recordFailure(request.ip);
+    this.metrics.authFailures.inc({ reason });
+    request.log.warn({ clientAddress: request.ip, reason }, 'authentication failed');
+    throw authInvalid();
+  }
+
+  #touchLater(request: FastifyRequest, tokenId: string): void {
+    const now = Date.now();
+    if (now - (this.#lastTouchMs.get(tokenId) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.#lastTouchMs.set(tokenId, now);
+    const touch = this.tokens.touch(tokenId).catch((error: unknown) => {
+      request.log.warn({ err: error, tokenId }, 'could not record token use');
+    });
+    this.#pendingTouches.add(touch);
+    void touch.finally(() => this.#pendingTouches.delete(touch));
+  }
+
+  /** Lets the last `last_used_at` writes finish before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.#pendingTouches]);
+  }
+}
+
+function isRole(role: string): role is Role {
+  return (ROLES as readonly string[]).includes(role);
+}

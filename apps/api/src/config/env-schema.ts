@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+const DEFAULT_AUTH_FAILURE_LIMIT = 10;
+const DEFAULT_AUTH_FAILURE_WINDOW_SECONDS = 60;
+
+// Empty variables count as unset (compose files and shells often export VAR=).
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+function integer(min: number, max: number, fallback: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, message)
+      .transform(Number)
+      .pipe(z.number().min(min, message).max(max, message))
+      .default(fallback),
+  );
+}
+
+function url(protocols: readonly string[]) {
+  const message = `expected a ${protocols.map((protocol) => `${protocol}//`).join(' or ')} URL`;
+  return optionalText.pipe(
+    z
+      .string()
+      .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), message)
+      .optional(),
+  );
+}
+
+// Fastify's trustProxy: false, true, a hop count or a list of addresses / CIDR ranges.
+const trustProxy = optionalText.transform((value): boolean | number | string[] => {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim());
+});
+
+// A signed-note key name (c2sp.org/signed-note): non-empty, no white space, no '+', no control character.
+const logOrigin = optionalText.pipe(
+  z
+    .string()
+    .regex(/^[^\s+\p{Cc}]+$/u, 'expected a log origin without spaces, "+" or control characters')
+    .default('ingrain.local/log'),
+);
+
+/** Every variable the API reads besides the HSM's (libs/crypto `loadHsmConfig` owns those). */
+export const apiEnvSchema = z.object({
+  HOST: optionalText.pipe(z.string().default('127.0.0.1')),
+  PORT: integer(0, 65_535, DEFAULT_PORT),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  INGRAIN_DATA_DIR: optionalText,
+  REDIS_URL: url(['redis:', 'rediss:']),
+  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).default('info')),
+  INGRAIN_LOG_ORIGIN: logOrigin,
+  INGRAIN_PUBLIC_KEYS_DIR: optionalText,
+  INGRAIN_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),
+  INGRAIN_TRUST_PROXY: trustProxy,
+  INGRAIN_AUTH_FAILURE_LIMIT: integer(1, 100_000, DEFAULT_AUTH_FAILURE_LIMIT),
+  INGRAIN_AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400, DEFAULT_AUTH_FAILURE_WINDOW_SECONDS),
+});
+
+export const DEFAULTS = {
+  redisUrl: DEFAULT_REDIS_URL,
+  dataDir: '.ingrain/data',
+  publicKeysDir: '.ingrain/public-keys',
+};
+
+export type ApiEnv = z.output<typeof apiEnvSchema>;

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { canonicalJson } from './canonical-json.js';
+import { assertSameRequest, parseIdempotencyKey, requestHash } from './idempotency.js';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+/** A copy of a JSON value with every object's members in reverse insertion order. */
+function reordered(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reordered);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([key, item]) => [key, reordered(item)]),
+    );
+  }
+  return value;
+}
+
+void describe('canonical JSON', () => {
+  void test('sorts members by UTF-16 code units and writes numbers as ECMAScript does (RFC 8785)', () => {
+    const value = { b: [1, 0.1, -0, 1e21, 1.0125], a: 'é\n"', A: null, '\u{1F600}': true, '\uE000': false };
+    assert.equal(
+      canonicalJson(value),
+      '{"A":null,"a":"é\\n\\"","b":[1,0.1,0,1e+21,1.0125],"\u{1F600}":true,"\uE000":false}',
+    );
+  });
+
+  void test('drops undefined members; refuses what JSON cannot carry', () => {
+    assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}');
+    for (const bad of [Number.NaN, Infinity, 1n, new Date(0), new Uint8Array(1), () => 1, [undefined]]) {
+      assert.throws(() => canonicalJson(bad), TypeError);
+    }
+  });
+});
+
+void describe('request hash', () => {
+  const body = { workOrderId: 'wo-1', serial: 'SN-000001', inputs: { gain: 1.0125, calibrated: true } };
+
+  void test('ignores member order, not values, and binds the operation', () => {
+    const base = hex(requestHash('POST /v1/devices', body));
+    assert.equal(base.length, 64);
+    assert.equal(hex(requestHash('POST /v1/devices', reordered(body))), base);
+    const changed = { ...body, inputs: { gain: 1.0126, calibrated: true } };
+    assert.notEqual(hex(requestHash('POST /v1/devices', changed)), base);
+    assert.notEqual(hex(requestHash('POST /v1/work-orders', body)), base);
+  });
+
+  void test('is invariant under member order for any JSON value (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        assert.equal(hex(requestHash('op', reordered(value))), hex(requestHash('op', value)));
+      }),
+    );
+  });
+
+  void test('same key and same body: accepted; same key, other body: IDEMPOTENCY_KEY_REUSED (422)', () => {
+    const stored = requestHash('POST /v1/devices', body);
+    assertSameRequest(stored, requestHash('POST /v1/devices', reordered(body)), 'dev-1');
+    assert.throws(() => assertSameRequest(stored, requestHash('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'), {
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      status: 422,
+      extensions: { existingId: 'dev-1' },
+    });
+  });
+
+  void test('Idempotency-Key values are 1-255 printable ASCII characters without spaces', () => {
+    assert.equal(parseIdempotencyKey('8e03978e-40d5-43e8-bc93-6894a57f9324'), '8e03978e-40d5-43e8-bc93-6894a57f9324');
+    for (const bad of [undefined, '', 'has space', 'x'.repeat(256), 'tab\t', 'é']) {
+      assert.throws(() => parseIdempotencyKey(bad), { code: 'IDEMPOTENCY_KEY_INVALID', status: 400 });
+    }
+  });
+});

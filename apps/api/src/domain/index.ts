@@ -1,0 +1,14 @@
+// The API's pure domain rules (framework-free): device states, station reports and their
+// judgement, idempotency, serials, work-order close reports, attestation input.
+export * from './errors.js';
+export * from './device-state.js';
+export * from './secret-fields.js';
+export * from './station-report.js';
+export * from './result-judgement.js';
+export { canonicalJson } from './canonical-json.js';
+export * from './idempotency.js';
+export * from './serials.js';
+export * from './work-order-report.js';
+export { workOrderReportSchema } from './work-order-report-schema.js';
+export { signWorkOrderReport, verifyWorkOrderReportEnvelope } from './work-order-envelope.js';
+export * from './attestation-input.js';

@@ -1,0 +1,216 @@
+import type { JsonValue } from '../database/json.js';
+import type { DeviceState } from '../database/tables.js';
+import { plainBytes, plainBytesOrNull } from './row-values.js';
+
+/**
+ * A device identity as stored. Holds no secret: the sealed private key is only reported as present
+ * (`hasSealedPrivateKey`); read it with DeviceRepository.sealedPrivateKey().
+ */
+export interface DeviceRecord {
+  readonly id: string;
+  readonly productId: string;
+  readonly layoutVersion: number;
+  readonly workOrderId: string | null;
+  readonly serial: string;
+  readonly state: DeviceState;
+  readonly idempotencyKey: string;
+  /** Who asked for it (the requesting token's id): idempotency keys are unique per requester. */
+  readonly requestedBy: string;
+  readonly requestHash: Uint8Array;
+  /** The chip this identity is bound to (claimed and after); null while queued. */
+  readonly chipUid: Uint8Array | null;
+  readonly stationId: string | null;
+  readonly jobId: string | null;
+  /** The intended OTP image, secret-field bytes zeroed. */
+  readonly imageData: Uint8Array;
+  readonly lockBlocks: readonly number[];
+  /** Names, offsets and commitments of secret fields (never values). */
+  readonly secretFields: JsonValue;
+  readonly hasSealedPrivateKey: boolean;
+  readonly publicKeySpki: Uint8Array | null;
+  readonly certificateDer: Uint8Array | null;
+  readonly certificateSha256: Uint8Array | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What the service has prepared for a new device (the identity is issued before it is stored). */
+export interface NewDevice {
+  /** Defaults to a new random uuid. */
+  readonly id?: string | undefined;
+  readonly productId: string;
+  readonly layoutVersion: number;
+  readonly workOrderId?: string | null | undefined;
+  readonly serial: string;
+  readonly idempotencyKey: string;
+  readonly requestedBy: string;
+  /** Digest of the request body, compared when the same idempotency key comes back. */
+  readonly requestHash: Uint8Array;
+  readonly jobId?: string | null | undefined;
+  readonly imageData: Uint8Array;
+  readonly lockBlocks: readonly number[];
+  readonly secretFields: JsonValue;
+  /** AES-GCM under the HSM seal key; only for layouts with a device-private-key field. */
+  readonly sealedPrivateKey?: Uint8Array | null | undefined;
+  readonly publicKeySpki?: Uint8Array | null | undefined;
+  readonly certificateDer?: Uint8Array | null | undefined;
+  readonly certificateSha256?: Uint8Array | null | undefined;
+}
+
+/** Who caused a state change and why, recorded in device_events. */
+export interface DeviceEventInput {
+  /** Token id, station id or operator name. */
+  readonly actor: string;
+  readonly reason?: string | null | undefined;
+  /** Structured context: the diff, the station outcome, an error code. Never secrets. */
+  readonly details?: JsonValue | undefined;
+}
+
+/** One entry of a device's append-only history. */
+export interface DeviceEventRecord {
+  readonly id: number;
+  readonly deviceId: string;
+  readonly at: Date;
+  /** Null for the creation event. */
+  readonly fromState: DeviceState | null;
+  readonly toState: DeviceState;
+  readonly reason: string | null;
+  readonly actor: string;
+  /** The chip the device was bound to by (claim) or released from (release) in this event. */
+  readonly chipUid: Uint8Array | null;
+  readonly details: JsonValue | null;
+}
+
+/** The outcome of DeviceRepository.create. */
+export type CreateDeviceResult =
+  | { readonly created: true; readonly device: DeviceRecord }
+  /** The requester already used this idempotency key: the device stored then (compare requestHash). */
+  | { readonly created: false; readonly device: DeviceRecord };
+
+/** The outcome of DeviceRepository.claim (docs/api.md, "Device state machine"). */
+export type ClaimResult =
+  /** The device was queued and is now bound to the chip. */
+  | { readonly outcome: 'claimed'; readonly device: DeviceRecord }
+  /** The device was already claimed by this very chip: a re-run; nothing changed. */
+  | { readonly outcome: 'already-claimed-by-this-chip'; readonly device: DeviceRecord }
+  /** The device is claimed by another chip (IDENTITY_BOUND_ELSEWHERE). */
+  | { readonly outcome: 'bound-to-other-chip' }
+  /** The chip is bound to another device (CHIP_ALREADY_BOUND): finish that one instead. */
+  | { readonly outcome: 'chip-bound-to-other-device'; readonly deviceId: string }
+  /** The device is provisioned, quarantined or scrapped. */
+  | { readonly outcome: 'not-claimable'; readonly state: DeviceState }
+  | { readonly outcome: 'not-found' };
+
+export interface DeviceSearchFilters {
+  readonly productId?: string | undefined;
+  readonly workOrderId?: string | undefined;
+  readonly serial?: string | undefined;
+  readonly state?: DeviceState | undefined;
+  readonly stationId?: string | undefined;
+}
+
+/** Offset paging, oldest first. */
+export interface Page {
+  readonly limit: number;
+  readonly offset?: number | undefined;
+}
+
+/** Columns read for a DeviceRecord (sealed_private_key deliberately absent). */
+export const DEVICE_COLUMNS = [
+  'id',
+  'product_id',
+  'layout_version',
+  'work_order_id',
+  'serial',
+  'state',
+  'idempotency_key',
+  'requested_by',
+  'request_hash',
+  'chip_uid',
+  'station_id',
+  'job_id',
+  'image_data',
+  'lock_blocks',
+  'secret_fields',
+  'public_key_spki',
+  'certificate_der',
+  'certificate_sha256',
+  'created_at',
+  'updated_at',
+] as const;
+
+export interface DeviceRow {
+  id: string;
+  product_id: string;
+  layout_version: number;
+  work_order_id: string | null;
+  serial: string;
+  state: DeviceState;
+  idempotency_key: string;
+  requested_by: string;
+  request_hash: Uint8Array;
+  chip_uid: Uint8Array | null;
+  station_id: string | null;
+  job_id: string | null;
+  image_data: Uint8Array;
+  lock_blocks: number[];
+  secret_fields: JsonValue;
+  public_key_spki: Uint8Array | null;
+  certificate_der: Uint8Array | null;
+  certificate_sha256: Uint8Array | null;
+  created_at: Date;
+  updated_at: Date;
+  has_sealed_private_key: unknown;
+}
+
+export function toDeviceRecord(row: DeviceRow): DeviceRecord {
+  return {
+    id: row.id,
+    productId: row.product_id,
+    layoutVersion: row.layout_version,
+    workOrderId: row.work_order_id,
+    serial: row.serial,
+    state: row.state,
+    idempotencyKey: row.idempotency_key,
+    requestedBy: row.requested_by,
+    requestHash: plainBytes(row.request_hash),
+    chipUid: plainBytesOrNull(row.chip_uid),
+    stationId: row.station_id,
+    jobId: row.job_id,
+    imageData: plainBytes(row.image_data),
+    lockBlocks: row.lock_blocks,
+    secretFields: row.secret_fields,
+    hasSealedPrivateKey: row.has_sealed_private_key === true,
+    publicKeySpki: plainBytesOrNull(row.public_key_spki),
+    certificateDer: plainBytesOrNull(row.certificate_der),
+    certificateSha256: plainBytesOrNull(row.certificate_sha256),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface DeviceEventRow {
+  id: number;
+  device_id: string;
+  at: Date;
+  from_state: DeviceState | null;
+  to_state: DeviceState;
+  reason: string | null;
+  actor: string;
+  chip_uid: Uint8Array | null;
+  details: JsonValue | null;
+}
+
+export function toDeviceEventRecord(row: DeviceEventRow): DeviceEventRecord {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    at: row.at,
+    fromState: row.from_state,
+    toState: row.to_state,
+    reason: row.reason,
+    actor: row.actor,
+    chipUid: plainBytesOrNull(row.chip_uid),
+    details: row.details,
+  };
+}

@@ -1,0 +1,269 @@
+import { sql } from 'kysely';
+import { isDatabaseError, DatabaseError } from '../database/errors.js';
+import { CONSTRAINTS } from '../database/constraints.js';
+import { type Executor, inTransaction, withSavepoint } from '../database/executor.js';
+import { jsonText } from '../database/json.js';
+import type { DeviceState } from '../database/tables.js';
+import { insertDeviceEvent } from './device-events.js';
+import {
+  type ClaimResult,
+  type CreateDeviceResult,
+  DEVICE_COLUMNS,
+  type DeviceEventInput,
+  type DeviceEventRecord,
+  type DeviceRecord,
+  type DeviceSearchFilters,
+  type NewDevice,
+  type Page,
+  toDeviceEventRecord,
+  toDeviceRecord,
+} from './device-records.js';
+import { isUuid, newId, plainBytes, sameBytes } from './row-values.js';
+
+/** How often claim() re-reads after losing a race before giving up with CONTENTION. */
+const MAX_CLAIM_ATTEMPTS = 5;
+
+/** devices and device_events: identities, their binding to chips and their state machine. */
+export class DeviceRepository {
+  constructor(private readonly db: Executor) {}
+
+  private selectDevices(db: Executor = this.db) {
+    return db
+      .selectFrom('devices')
+      .select([...DEVICE_COLUMNS, (eb) => eb('sealed_private_key', 'is not', null).as('has_sealed_private_key')]);
+  }
+
+  /**
+   * Stores a queued device and its creation event, atomically. When the requester already used the
+   * idempotency key, nothing is written and the device stored then is returned (`created: false`)
+   * so the service can compare request hashes. DatabaseError UNIQUE_VIOLATION
+   * (devices_product_serial_key) for a serial the product already has; FOREIGN_KEY_VIOLATION for an
+   * unknown product, layout version or work order (or one of another product or layout).
+   */
+  create(device: NewDevice, event: DeviceEventInput = { actor: device.requestedBy }): Promise<CreateDeviceResult> {
+    return inTransaction(this.db, async (trx) => {
+      const inserted = await trx
+        .insertInto('devices')
+        .values({
+          id: device.id ?? newId(),
+          product_id: device.productId,
+          layout_version: device.layoutVersion,
+          work_order_id: device.workOrderId ?? null,
+          serial: device.serial,
+          idempotency_key: device.idempotencyKey,
+          requested_by: device.requestedBy,
+          request_hash: device.requestHash,
+          job_id: device.jobId ?? null,
+          image_data: device.imageData,
+          lock_blocks: jsonText([...device.lockBlocks]),
+          secret_fields: jsonText(device.secretFields),
+          sealed_private_key: device.sealedPrivateKey ?? null,
+          public_key_spki: device.publicKeySpki ?? null,
+          certificate_der: device.certificateDer ?? null,
+          certificate_sha256: device.certificateSha256 ?? null,
+        })
+        .onConflict((conflict) => conflict.columns(['requested_by', 'idempotency_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (inserted === undefined) {
+        const existing = await this.findByIdempotencyKey(device.requestedBy, device.idempotencyKey, trx);
+        if (existing === undefined) throw new DatabaseError('CONTENTION', 'idempotency key conflict without a row');
+        return { created: false, device: existing };
+      }
+      await insertDeviceEvent(trx, {
+        ...event,
+        deviceId: inserted.id,
+        fromState: null,
+        toState: 'queued',
+        chipUid: null,
+      });
+      const stored = await this.get(inserted.id, trx);
+      if (stored === undefined) throw new DatabaseError('QUERY_FAILED', 'an inserted device cannot be read back');
+      return { created: true, device: stored };
+    });
+  }
+
+  async get(id: string, db: Executor = this.db): Promise<DeviceRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.selectDevices(db).where('id', '=', id).executeTakeFirst();
+    return row && toDeviceRecord(row);
+  }
+
+  /** The device a requester created with this idempotency key. */
+  async findByIdempotencyKey(
+    requestedBy: string,
+    idempotencyKey: string,
+    db: Executor = this.db,
+  ): Promise<DeviceRecord | undefined> {
+    const row = await this.selectDevices(db)
+      .where('requested_by', '=', requestedBy)
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
+    return row && toDeviceRecord(row);
+  }
+
+  /** The device the chip is bound to (claimed, provisioned, quarantined or scrapped after claim). */
+  async findByChipUid(chipUid: Uint8Array): Promise<DeviceRecord | undefined> {
+    const row = await this.selectDevices().where('chip_uid', '=', chipUid).executeTakeFirst();
+    return row && toDeviceRecord(row);
+  }
+
+  /** Devices matching every given filter, oldest first. */
+  async search(filters: DeviceSearchFilters, page: Page): Promise<DeviceRecord[]> {
+    if (filters.workOrderId !== undefined && !isUuid(filters.workOrderId)) return [];
+    let query = this.selectDevices();
+    if (filters.productId !== undefined) query = query.where('product_id', '=', filters.productId);
+    if (filters.workOrderId !== undefined) query = query.where('work_order_id', '=', filters.workOrderId);
+    if (filters.serial !== undefined) query = query.where('serial', '=', filters.serial);
+    if (filters.state !== undefined) query = query.where('state', '=', filters.state);
+    if (filters.stationId !== undefined) query = query.where('station_id', '=', filters.stationId);
+    const rows = await query
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset ?? 0)
+      .execute();
+    return rows.map(toDeviceRecord);
+  }
+
+  /**
+   * Binds a queued device to a chip (docs/api.md, claim). One conditional UPDATE (state = queued)
+   * guarded by the unique chip_uid: correct however many API processes race. A lost race is
+   * classified by reading the winner's row. Runs in the caller's transaction when given one
+   * (under a savepoint, so a refused binding does not abort it).
+   * @throws DatabaseError CONTENTION if the device keeps changing under it (released and re-claimed).
+   */
+  async claim(id: string, chipUid: Uint8Array, stationId: string, actor: string = stationId): Promise<ClaimResult> {
+    if (!isUuid(id)) return { outcome: 'not-found' };
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const bound = await this.bind(id, chipUid, stationId, actor);
+      if (bound === 'chip-taken') {
+        const holder = await this.findByChipUid(chipUid);
+        if (holder !== undefined && holder.id !== id)
+          return { outcome: 'chip-bound-to-other-device', deviceId: holder.id };
+        continue;
+      }
+      if (bound !== undefined) return { outcome: 'claimed', device: bound };
+      const refusal = classifyRefusal(await this.get(id), chipUid);
+      if (refusal !== undefined) return refusal;
+    }
+    throw new DatabaseError('CONTENTION', 'the claim kept racing with other writers');
+  }
+
+  /** The claim's write: undefined when the device is not queued, 'chip-taken' when the UID is bound. */
+  private async bind(
+    id: string,
+    chipUid: Uint8Array,
+    stationId: string,
+    actor: string,
+  ): Promise<DeviceRecord | 'chip-taken' | undefined> {
+    try {
+      return await withSavepoint(this.db, () =>
+        inTransaction(this.db, async (trx) => {
+          const updated = await trx
+            .updateTable('devices')
+            .set({ state: 'claimed', chip_uid: chipUid, station_id: stationId, updated_at: sql<Date>`now()` })
+            .where('id', '=', id)
+            .where('state', '=', 'queued')
+            .returning('id')
+            .executeTakeFirst();
+          if (updated === undefined) return undefined;
+          await insertDeviceEvent(trx, {
+            deviceId: id,
+            fromState: 'queued',
+            toState: 'claimed',
+            chipUid,
+            actor,
+            reason: 'claim',
+          });
+          return this.get(id, trx);
+        }),
+      );
+    } catch (error) {
+      if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceChipUid)) return 'chip-taken';
+      throw error;
+    }
+  }
+
+  /**
+   * Moves the device to `to` if its state is one of `from`, recording the event, atomically (the
+   * row is locked, so concurrent transitions apply one after the other and each sees the other's
+   * result). Moving to `queued` (release) unbinds the chip and station; the released UID stays in
+   * the event. Returns false, changing nothing, when the state is not in `from` or the device is
+   * unknown. DatabaseError CHECK_VIOLATION for a target state the binding rules refuse.
+   */
+  transition(id: string, from: readonly DeviceState[], to: DeviceState, event: DeviceEventInput): Promise<boolean> {
+    if (!isUuid(id) || from.length === 0) return Promise.resolve(false);
+    return inTransaction(this.db, async (trx) => {
+      const current = await trx
+        .selectFrom('devices')
+        .select(['state', 'chip_uid'])
+        .where('id', '=', id)
+        .where('state', 'in', from)
+        .forUpdate()
+        .executeTakeFirst();
+      if (current === undefined) return false;
+      const unbind = to === 'queued' ? { chip_uid: null, station_id: null } : {};
+      await trx
+        .updateTable('devices')
+        .set({ state: to, updated_at: sql<Date>`now()`, ...unbind })
+        .where('id', '=', id)
+        .execute();
+      const chipUid = current.chip_uid === null ? null : plainBytes(current.chip_uid);
+      await insertDeviceEvent(trx, { ...event, deviceId: id, fromState: current.state, toState: to, chipUid });
+      return true;
+    });
+  }
+
+  /** The device's history, oldest first (empty for an unknown device). */
+  async history(id: string): Promise<DeviceEventRecord[]> {
+    if (!isUuid(id)) return [];
+    const rows = await this.db
+      .selectFrom('device_events')
+      .select(['id', 'device_id', 'at', 'from_state', 'to_state', 'reason', 'actor', 'chip_uid', 'details'])
+      .where('device_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return rows.map(toDeviceEventRecord);
+  }
+
+  /** The sealed device private key (AES-GCM under the HSM seal key), while it exists. */
+  async sealedPrivateKey(id: string): Promise<Uint8Array | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .selectFrom('devices')
+      .select('sealed_private_key')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.sealed_private_key == null ? undefined : plainBytes(row.sealed_private_key);
+  }
+
+  /** Erases the sealed private key (once the device is provisioned); true if there was one. */
+  async eraseSealedKey(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const result = await this.db
+      .updateTable('devices')
+      .set({ sealed_private_key: null, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('sealed_private_key', 'is not', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+}
+
+/** Why a device that could not be bound was refused; undefined when it is queued again (retry). */
+function classifyRefusal(device: DeviceRecord | undefined, chipUid: Uint8Array): ClaimResult | undefined {
+  if (device === undefined) return { outcome: 'not-found' };
+  switch (device.state) {
+    case 'queued':
+      return undefined;
+    case 'claimed':
+      return device.chipUid !== null && sameBytes(device.chipUid, chipUid)
+        ? { outcome: 'already-claimed-by-this-chip', device }
+        : { outcome: 'bound-to-other-chip' };
+    case 'provisioned':
+    case 'quarantined':
+    case 'scrapped':
+      return { outcome: 'not-claimable', state: device.state };
+  }
+}

@@ -1,0 +1,11 @@
+// The API's persistence adapters: one concrete class per aggregate, each taking the Database's
+// Kysely or a transaction of it, so a service can compose several in one transaction.
+export * from './token-repository.js';
+export * from './product-repository.js';
+export * from './layout-repository.js';
+export * from './station-repository.js';
+export * from './work-order-repository.js';
+export * from './device-records.js';
+export * from './device-repository.js';
+export * from './attestation-repository.js';
+export * from './pg-log-store.js';

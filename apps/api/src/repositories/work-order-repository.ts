@@ -1,0 +1,168 @@
+import { sql } from 'kysely';
+import type { Executor } from '../database/executor.js';
+import { jsonText, type JsonValue } from '../database/json.js';
+import type { DeviceState, WorkOrderStatus } from '../database/tables.js';
+import { isUuid, newId } from './row-values.js';
+
+export interface WorkOrderRecord {
+  readonly id: string;
+  readonly productId: string;
+  readonly layoutVersion: number;
+  readonly quantity: number;
+  /** Identities handed out so far (tryIssue); never above quantity. */
+  readonly issued: number;
+  readonly status: WorkOrderStatus;
+  /** The signed close report, once closed. */
+  readonly report: JsonValue | null;
+  readonly createdAt: Date;
+  readonly closedAt: Date | null;
+}
+
+export interface NewWorkOrder {
+  readonly productId: string;
+  readonly layoutVersion: number;
+  readonly quantity: number;
+}
+
+/** Work order progress: the plan, the quota used, and where its devices are now. */
+export interface WorkOrderCounts {
+  readonly planned: number;
+  readonly issued: number;
+  readonly queued: number;
+  readonly claimed: number;
+  readonly provisioned: number;
+  /** Devices that will never be provisioned: quarantined + scrapped. */
+  readonly failed: number;
+  readonly quarantined: number;
+  readonly scrapped: number;
+}
+
+const COLUMNS = [
+  'id',
+  'product_id',
+  'layout_version',
+  'quantity',
+  'issued',
+  'status',
+  'report',
+  'created_at',
+  'closed_at',
+] as const;
+
+interface WorkOrderRow {
+  id: string;
+  product_id: string;
+  layout_version: number;
+  quantity: number;
+  issued: number;
+  status: WorkOrderStatus;
+  report: JsonValue | null;
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+function toRecord(row: WorkOrderRow): WorkOrderRecord {
+  return {
+    id: row.id,
+    productId: row.product_id,
+    layoutVersion: row.layout_version,
+    quantity: row.quantity,
+    issued: row.issued,
+    status: row.status,
+    report: row.report,
+    createdAt: row.created_at,
+    closedAt: row.closed_at,
+  };
+}
+
+/** work_orders: a quantity of one product at one layout version, and its issuing quota. */
+export class WorkOrderRepository {
+  constructor(private readonly db: Executor) {}
+
+  /**
+   * Opens a work order. DatabaseError FOREIGN_KEY_VIOLATION (work_orders_layout_fkey) when the
+   * product has no such layout version, CHECK_VIOLATION for a quantity below 1.
+   */
+  async create(order: NewWorkOrder): Promise<WorkOrderRecord> {
+    const row = await this.db
+      .insertInto('work_orders')
+      .values({
+        id: newId(),
+        product_id: order.productId,
+        layout_version: order.layoutVersion,
+        quantity: order.quantity,
+      })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
+  }
+
+  /**
+   * The work order. `forUpdate` locks its row until the caller's transaction ends (use it inside a
+   * transaction, e.g. to count and close without a device being issued in between).
+   */
+  async get(id: string, options: { forUpdate?: boolean } = {}): Promise<WorkOrderRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const query = this.db.selectFrom('work_orders').select(COLUMNS).where('id', '=', id);
+    const row = await (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /**
+   * Takes one unit of the quota in a single conditional UPDATE: true when issued was below quantity
+   * and the order open; false when the quota is used up, the order closed or unknown. Never lets
+   * issued pass quantity, however many callers race (the row lock orders them).
+   */
+  async tryIssue(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const row = await this.db
+      .updateTable('work_orders')
+      .set((eb) => ({ issued: eb('issued', '+', 1) }))
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .where((eb) => eb('issued', '<', eb.ref('quantity')))
+      .returning('issued')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Closes an open work order with its signed report. Undefined when it is unknown or already
+   * closed (closing is final: the first report stays).
+   */
+  async close(id: string, report: JsonValue): Promise<WorkOrderRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .updateTable('work_orders')
+      .set({ status: 'closed', report: jsonText(report), closed_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /** Progress of the work order, counted from its devices; undefined when it does not exist. */
+  async counts(id: string): Promise<WorkOrderCounts | undefined> {
+    const order = await this.get(id);
+    if (order === undefined) return undefined;
+    const rows = await this.db
+      .selectFrom('devices')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('work_order_id', '=', id)
+      .groupBy('state')
+      .execute();
+    const byState = new Map<DeviceState, number>(rows.map((row) => [row.state, Number(row.count)]));
+    const count = (state: DeviceState): number => byState.get(state) ?? 0;
+    return {
+      planned: order.quantity,
+      issued: order.issued,
+      queued: count('queued'),
+      claimed: count('claimed'),
+      provisioned: count('provisioned'),
+      failed: count('quarantined') + count('scrapped'),
+      quarantined: count('quarantined'),
+      scrapped: count('scrapped'),
+    };
+  }
+}

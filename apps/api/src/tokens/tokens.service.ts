@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { generateToken } from '../auth/api-token.js';
+import { isDatabaseError } from '../database/errors.js';
+import { ApiError } from '../http/api-error.js';
+import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
+import type { ApiTokenView, CreatedToken, CreateTokenRequest, TokenList } from './tokens.schemas.js';
+
+function toView(record: ApiTokenRecord): ApiTokenView {
+  return {
+    id: record.id,
+    name: record.name,
+    role: record.role,
+    stationId: record.stationId,
+    createdAt: record.createdAt.toISOString(),
+    lastUsedAt: record.lastUsedAt?.toISOString() ?? null,
+    revokedAt: record.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * API tokens: made here (32 random bytes, only the SHA-256 stored), listed without secrets,
+ * revoked for good. Used by `POST/GET/DELETE /v1/tokens` and by `ingrain-admin token …`.
+ */
+@Injectable()
+export class TokensService {
+  constructor(@Inject(TokenRepository) private readonly tokens: TokenRepository) {}
+
+  /**
+   * Creates a token and returns it with its secret — the only time the secret exists outside the
+   * caller's hands.
+   *
+   * @throws ApiError 404 STATION_NOT_FOUND for a station token of an unknown station.
+   */
+  async create(request: CreateTokenRequest): Promise<CreatedToken> {
+    const { token, tokenHash } = generateToken();
+    try {
+      const record = await this.tokens.create({ ...request, tokenHash });
+      return { ...toView(record), token };
+    } catch (error) {
+      if (isDatabaseError(error, 'FOREIGN_KEY_VIOLATION')) {
+        throw new ApiError(404, 'STATION_NOT_FOUND', `no station '${request.stationId ?? ''}' is registered`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async list(): Promise<TokenList> {
+    return { tokens: (await this.tokens.list()).map(toView) };
+  }
+
+  /**
+   * Revokes a token (final: it can never authenticate again). Revoking a revoked token succeeds.
+   *
+   * @throws ApiError 404 TOKEN_NOT_FOUND.
+   */
+  async revoke(id: string): Promise<void> {
+    if (await this.tokens.revoke(id)) return;
+    if ((await this.tokens.get(id)) === undefined) {
+      throw new ApiError(404, 'TOKEN_NOT_FOUND', `no API token has id ${id}`);
+    }
+  }
+}
