@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { Hsm, loadHsmConfig } from '#ingrain/crypto';
+import { runHsmCeremony } from '../../apps/admin/src/hsm/ceremony.js';
 import type { Role } from '../../apps/api/src/auth/roles.js';
 import { loadApiConfig, type ApiConfig } from '../../apps/api/src/config/api-config.js';
 import type { DatabaseConfig } from '../../apps/api/src/database/database-config.js';
@@ -24,6 +26,11 @@ export interface TestApi {
   readonly databaseConfig: DatabaseConfig;
   readonly redis: TestRedis;
   readonly hsmToken: TestToken;
+  /**
+   * INGRAIN_PUBLIC_KEYS_DIR of the app: the ceremony's output (`ca.pem`, `<label>.pub.pem`), unless
+   * the test set the variable itself.
+   */
+  readonly publicKeysDir: string;
   /** A token of role admin, created before the app started. */
   readonly adminToken: string;
   /** Every log line the app wrote (JSON text), in order. */
@@ -44,6 +51,28 @@ export interface TestApiOptions {
   readonly extraModules?: ReadonlyArray<Type | DynamicModule>;
   /** Also copy log lines to stderr (debugging). Default: INGRAIN_TEST_LOGS=1. */
   readonly echoLogs?: boolean;
+  /**
+   * Run the key ceremony (`ingrain-admin hsm init`: the service keys and the device CA certificate
+   * in publicKeysDir) before the app starts. Default true; false for tests of a token without keys.
+   */
+  readonly serviceKeys?: boolean;
+}
+
+/** Test CA certificates live ten years from the day the test runs. */
+const TEST_CA = { subjectCommonName: 'Ingrain Test Device CA', organization: 'Ingrain Tests', validityDays: 3650 };
+
+/**
+ * What `ingrain-admin hsm init --out <publicKeysDir>` does, in this process: the service keys on the
+ * token, their public keys and the self-signed device CA certificate `ca.pem`. The HSM is closed
+ * again before the app opens its own.
+ */
+async function runKeyCeremony(token: TestToken, publicKeysDir: string): Promise<void> {
+  const hsm = await Hsm.open(loadHsmConfig(token.env), { probe: false });
+  try {
+    await runHsmCeremony(hsm, publicKeysDir, TEST_CA);
+  } finally {
+    await hsm.close();
+  }
 }
 
 type Cleanup = () => Promise<unknown>;
@@ -76,7 +105,8 @@ function valueOf<T>(result: PromiseSettledResult<T>): T {
 
 /**
  * Starts the real app for a test: a fresh migrated database (PGlite in memory by default), a new
- * SoftHSM token, a throwaway redis-server, an admin token, logs captured in memory. Always
+ * SoftHSM token with the service keys and a device CA certificate (the key ceremony), a throwaway
+ * redis-server, an admin token, logs captured in memory. Always
  * `close()` it (e.g. in `after`). SoftHSM reads its configuration once per process: one TestApi per
  * test file.
  */
@@ -86,6 +116,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     const [hsmToken, redis, testDatabase] = await startResources(options, cleanups);
     const workDir = await mkdtemp(join(tmpdir(), 'ingrain-api-test-'));
     cleanups.unshift(() => rm(workDir, { recursive: true, force: true }));
+    if (options.serviceKeys ?? true) await runKeyCeremony(hsmToken, workDir);
     const config = loadApiConfig(
       { ...hsmToken.env, REDIS_URL: redis.url, LOG_LEVEL: 'debug', INGRAIN_PUBLIC_KEYS_DIR: workDir, ...options.env },
       workDir,
@@ -113,6 +144,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       databaseConfig: testDatabase.config,
       redis,
       hsmToken,
+      publicKeysDir: config.publicKeysDir,
       adminToken,
       logs,
       http: () => request(app.getHttpServer()),

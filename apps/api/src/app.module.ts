@@ -22,12 +22,22 @@ import { ResponseSerializerInterceptor } from './http/response-serializer.interc
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TokenRepository } from './repositories/token-repository.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { ProductsModule } from './products/products.module.js';
+import { StationsModule } from './stations/stations.module.js';
+import { TrustModule } from './trust/trust.module.js';
+import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 
 // ─── Feature modules ────────────────────────────────────────────────────────────────────────────
-// The lead adds the feature modules here: products, layouts, stations, work orders, devices,
-// bindings, attestations/log/keys (audit). They may inject ApiConfig, Database, Redis, Hsm,
-// HealthRegistry and Metrics (all global).
-export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [];
+// Trust (service keys, identity issuance, transparency log) first: the others inject it. They may
+// also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and Metrics (all global).
+export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
+  TrustModule,
+  ProductsModule,
+  StationsModule,
+  WorkOrdersModule,
+  AuditModule,
+];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** The outside systems of the API, opened before Nest starts (see `createApp`). */

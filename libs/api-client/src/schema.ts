@@ -55,6 +55,212 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/attestations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search logged attestations (every filter must match), in log order */
+        get: operations["attestationsSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attestations/{leafIndex}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One attestation: envelope, decoded payload, inclusion proof and latest checkpoint */
+        get: operations["attestationsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attestations/{leafIndex}/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The verification bundle of one attestation, as `ingrain-verify` reads it */
+        get: operations["attestationsBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attestation and log public keys, device CA certificate and log origin */
+        get: operations["keysGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/log/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest signed checkpoint of the transparency log */
+        get: operations["logCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/log/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Consistency proof from an older signed checkpoint to a newer one (default: the latest) */
+        get: operations["logConsistency"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List products, by id */
+        get: operations["productsList"];
+        put?: never;
+        /** Register a product (its id is final) */
+        post: operations["productsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a product */
+        get: operations["productsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{id}/layouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add the product's next layout version (YAML or JSON text, validated, immutable) */
+        post: operations["layoutsAdd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{id}/layouts/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a layout version */
+        get: operations["layoutsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{id}/layouts/{version}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run: sample values → OTP image and decoded fields (placeholders for generated fields; nothing stored) */
+        post: operations["layoutsRender"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List stations, by id */
+        get: operations["stationsList"];
+        put?: never;
+        /** Register a station; returns it with its station token (shown once) */
+        post: operations["stationsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tokens": {
         parameters: {
             query?: never;
@@ -90,6 +296,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/work-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a work order (layout version: the product's latest unless given) */
+        post: operations["workOrdersCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a work order with its counts */
+        get: operations["workOrdersGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work-orders/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a work order; returns its report signed by the attestation key (idempotent) */
+        post: operations["workOrdersClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -113,12 +370,156 @@ export interface components {
         ApiTokenList: {
             tokens: components["schemas"]["ApiToken"][];
         };
+        /** @description A logged attestation with its inclusion proof against the latest checkpoint */
+        AttestationDetail: {
+            attestation: components["schemas"]["AttestationPayload"];
+            checkpoint: components["schemas"]["LogCheckpoint"];
+            /** @description Unique device ID of the attested chip */
+            chipUid: string;
+            /**
+             * Format: date-time
+             * @description When the attestation was logged
+             */
+            createdAt: string;
+            /** Format: uuid */
+            deviceId: string;
+            envelope: components["schemas"]["DsseEnvelope"];
+            inclusionProof: {
+                /** @description RFC 9162 PATH(leafIndex, D[treeSize]), leaf level first (standard base64 of 32-byte hashes) */
+                hashes: string[];
+                /** @description The checkpoint size the proof leads to */
+                treeSize: number;
+            };
+            /** @description Position in the transparency log */
+            leafIndex: number;
+            productId: string;
+            serial: string;
+            /** @description The station that reported the verified read-back */
+            stationId: string;
+            workOrderId: string | null;
+        };
+        AttestationList: {
+            /** @description In log order */
+            attestations: components["schemas"]["AttestationSummary"][];
+            limit: number;
+            /** @description The offset of the next page; null on the last page */
+            nextOffset: number | null;
+            offset: number;
+        };
+        /** @description The envelope's payload, decoded (not a verification: verify the bundle offline) */
+        AttestationPayload: {
+            /** Format: date-time */
+            attestedAt: string;
+            chip: {
+                family: string;
+                /** @description Get ID product ID (AN3155 §3.3) */
+                productId: number;
+                /** @description Unique device ID */
+                uidHex: string;
+            };
+            /** @description SHA-256 of the device certificate DER */
+            deviceCertificateSha256: string;
+            deviceId: string;
+            /** @constant */
+            formatVersion: 1;
+            jobId: string;
+            layout: {
+                /** @description Layout digest */
+                digestSha256: string;
+                name: string;
+                version: number;
+            };
+            otp: {
+                /** @description Every OTP data byte as read back, secret fields as 00 */
+                dataHex: string;
+                /** @description SHA-256 of the data bytes */
+                dataSha256: string;
+                /** @description Every lock byte as read back */
+                lockBytesHex: string;
+                /** @description SHA-256 of the lock bytes */
+                lockBytesSha256: string;
+                secretFields: {
+                    /** @description Commitment to the value (salt not published) */
+                    commitmentSha256: string;
+                    lengthBytes: number;
+                    name: string;
+                    offsetBytes: number;
+                }[];
+            };
+            product: string;
+            /** Format: date-time */
+            provisionedAt: string;
+            serial: string;
+            stationId: string;
+            workOrderId: string | null;
+        };
+        /** @description A logged attestation, without its envelope */
+        AttestationSummary: {
+            /** @description Unique device ID of the attested chip */
+            chipUid: string;
+            /**
+             * Format: date-time
+             * @description When the attestation was logged
+             */
+            createdAt: string;
+            /** Format: uuid */
+            deviceId: string;
+            /** @description Position in the transparency log */
+            leafIndex: number;
+            productId: string;
+            serial: string;
+            /** @description The station that reported the verified read-back */
+            stationId: string;
+            workOrderId: string | null;
+        };
+        /** @description A closed work order with its signed report (the same on every close call) */
+        ClosedWorkOrder: {
+            envelope: components["schemas"]["WorkOrderReportEnvelope"];
+            report: components["schemas"]["WorkOrderReport"];
+            workOrder: components["schemas"]["WorkOrder"];
+        };
+        /** @description A product's next layout version: the layout's own `version` must be that number */
+        CreateLayoutRequest: {
+            /**
+             * @description How to read `source`; default: JSON when its first non-blank character is "{", else YAML
+             * @enum {string}
+             */
+            format?: "yaml" | "json";
+            /** @description The layout file (docs/layouts.md), YAML or JSON text; stored exactly as sent */
+            source: string;
+        };
+        CreateProductRequest: {
+            /** @description Product id (a slug, e.g. "sensor-node") */
+            id: string;
+            /** @description Production line (a slug): its job queue is ingrain-line-<line> */
+            line: string;
+            /** @description Human-readable product name */
+            name: string;
+            /** @description Prefix of serials the API allocates (empty or up to 48 of A-Z a-z 0-9 . _ -); default empty */
+            serialPrefix?: string;
+        };
+        CreateStationRequest: {
+            /** @description Station id (a slug, e.g. "line1-st3") */
+            id: string;
+            /** @description Production line (a slug): its job queue is ingrain-line-<line> */
+            line: string;
+            /** @description Human-readable station name */
+            name: string;
+        };
         CreateTokenRequest: {
             /** @description What the token is for, e.g. "mes-line-1" */
             name: string;
             role: components["schemas"]["Role"];
             /** @description The station a station token is bound to (station tokens only) */
             stationId?: string;
+        };
+        CreateWorkOrderRequest: {
+            /** @description The product's layout version to provision; default: its latest at creation time */
+            layoutVersion?: number;
+            /** @description Product id (a slug, e.g. "sensor-node") */
+            productId: string;
+            /** @description Devices planned (the issuing quota) */
+            quantity: number;
         };
         /** @description A new API token with its secret */
         CreatedApiToken: {
@@ -138,6 +539,24 @@ export interface components {
             /** @description The secret (ingr_…): shown once, only its SHA-256 is stored */
             token: string;
         };
+        /** @description A new station and its station token (the secret is in this response only) */
+        CreatedStation: {
+            station: components["schemas"]["Station"];
+            token: components["schemas"]["CreatedApiToken"];
+        };
+        /** @description A signed attestation envelope exactly as logged (docs/attestation.md) */
+        DsseEnvelope: {
+            /** @description Base64 of the canonical JSON attestation */
+            payload: string;
+            /** @description application/vnd.ingrain.attestation.v1+json */
+            payloadType: string;
+            signatures: {
+                /** @description Hex SHA-256 of the attestation key SPKI */
+                keyid: string;
+                /** @description Base64 DER ECDSA signature over the DSSE PAE */
+                sig: string;
+            }[];
+        };
         HealthCheckResult: {
             durationMs: number;
             /** @description Stable code of the failure (TIMEOUT, FAILED, or the adapter error code) */
@@ -145,9 +564,75 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "failed";
         };
+        /** @description A stored layout version (immutable) */
+        Layout: {
+            /** Format: date-time */
+            createdAt: string;
+            definition: components["schemas"]["LayoutDocument"];
+            /** @description libs/otp layoutDigest: SHA-256 (hex) of the canonical layout */
+            digest: string;
+            /** @enum {string} */
+            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32l4";
+            /** @description The layout's name */
+            name: string;
+            productId: string;
+            /** @description The layout text exactly as submitted */
+            source: string;
+            version: number;
+        };
+        /** @description The normalized layout as a layout document (JSON): fields in OTP order */
+        LayoutDocument: {
+            description?: string;
+            /** @enum {string} */
+            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32l4";
+            fields: {
+                block: number;
+                description?: string;
+                generator?: string;
+                length?: number;
+                name: string;
+                /** @description Byte offset inside the block */
+                offset: number;
+                secret?: boolean;
+                /** @enum {string} */
+                source: "input" | "constant" | "generated";
+                type: string;
+                /** @description Constants only, normalized (64-bit integers as strings) */
+                value?: string | number | boolean;
+            }[];
+            lock?: number[];
+            name: string;
+            version: number;
+        };
         Liveness: {
             /** @constant */
             status: "ok";
+        };
+        /** @description A signed checkpoint of the transparency log (docs/transparency-log.md) */
+        LogCheckpoint: {
+            /** @description The checkpoint as a signed note (C2SP), signed by the log key */
+            note: string;
+            /** @description The log origin (ingrain-verify --origin) */
+            origin: string;
+            /** @description Standard base64 of the 32-byte Merkle tree hash */
+            rootHash: string;
+            treeSize: number;
+        };
+        /** @description Proof that the newer checkpoint extends the older one */
+        LogConsistencyProof: {
+            /** @description Exactly the `ingrain-verify --consistency` file: save as is */
+            consistencyFile: {
+                /** @constant */
+                format: "ingrain.consistency-proof.v1";
+                /** @description The signed checkpoint note at fromTreeSize */
+                oldCheckpoint: string;
+                /** @description RFC 9162 PROOF(fromTreeSize, D[toTreeSize]) (standard base64 of 32-byte hashes) */
+                proof: string[];
+            };
+            fromTreeSize: number;
+            /** @description The signed checkpoint note at toTreeSize: the proof leads to its root */
+            newCheckpoint: string;
+            toTreeSize: number;
         };
         /** @description RFC 9457 problem details */
         ProblemDetails: {
@@ -168,6 +653,31 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description A product: what is made, on which line */
+        Product: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @description Highest layout version added so far (0: none yet) */
+            latestLayoutVersion: number;
+            line: string;
+            name: string;
+            serialPrefix: string;
+        };
+        ProductList: {
+            products: components["schemas"]["Product"][];
+        };
+        /** @description The trust material an auditor verifies bundles with */
+        PublicKeys: {
+            /** @description PEM SPKI of ingrain-attestation (ingrain-verify --attestation-key) */
+            attestationPublicKeyPem: string;
+            /** @description The device CA certificate (ingrain-verify --ca) */
+            caCertificatePem: string;
+            /** @description The checkpoint origin (ingrain-verify --origin) */
+            logOrigin: string;
+            /** @description PEM SPKI of ingrain-log (ingrain-verify --log-key) */
+            logPublicKeyPem: string;
+        };
         Readiness: {
             /** @description One entry per dependency: database, redis, hsm… */
             checks: {
@@ -176,11 +686,158 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "unavailable";
         };
+        RenderLayoutRequest: {
+            /** @description Sample values of the input fields, keyed by field name, in their JSON forms (docs/layouts.md) */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description A dry-run rendering: nothing stored, no key generated */
+        RenderedLayout: {
+            /** @description Every OTP data byte; secret fields as 00, unused bytes ff */
+            dataHex: string;
+            digest: string;
+            /** @enum {string} */
+            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32l4";
+            fields: {
+                /** @description Memory address of the first byte */
+                address: number;
+                block: number;
+                /** @description The bytes; null when redacted */
+                hex: string | null;
+                name: string;
+                offsetBytes: number;
+                /** @description True for generated fields: bytes 00 01 02 … stand in for the real value */
+                placeholder: boolean;
+                problem?: string;
+                /** @description True for secret fields: their bytes are zeroed in the image */
+                redacted: boolean;
+                secret: boolean;
+                sizeBytes: number;
+                /** @enum {string} */
+                source: "input" | "constant" | "generated";
+                /** @enum {string} */
+                state: "blank" | "programmed" | "partial";
+                type: string;
+                /** @description The decoded value; null when redacted */
+                value: string | number | boolean | null;
+            }[];
+            layoutName: string;
+            layoutVersion: number;
+            /** @description The lock bytes a provisioned device reads back (empty on stm32l4) */
+            lockBytesHex: string;
+            lockedBlocks: number[];
+            productId: string;
+            sizeBytes: number;
+        };
         /**
          * @description The role of an API token (docs/api.md)
          * @enum {string}
          */
         Role: "admin" | "mes" | "station" | "auditor";
+        /** @description A registered programming station */
+        Station: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            line: string;
+            name: string;
+        };
+        StationList: {
+            stations: components["schemas"]["Station"][];
+        };
+        /** @description Everything `ingrain-verify` needs to check one attestation offline (docs/verifier.md); save as is */
+        VerificationBundle: {
+            attestation: components["schemas"]["DsseEnvelope"];
+            caCertificatePem: string;
+            deviceCertificatePem: string;
+            /** @constant */
+            format: "ingrain.verification-bundle.v1";
+            log: {
+                /** @description The signed checkpoint note the proof is checked against */
+                checkpoint: string;
+                /** @description RFC 9162 inclusion proof, leaf level first (standard base64 of 32-byte hashes) */
+                inclusionProof: string[];
+                leafIndex: number;
+            };
+        };
+        /** @description A quantity of one product at one layout version */
+        WorkOrder: {
+            closedAt: string | null;
+            counts: components["schemas"]["WorkOrderCounts"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            layoutVersion: number;
+            productId: string;
+            quantity: number;
+            /** @description The signed close report, once closed */
+            reportEnvelope: components["schemas"]["WorkOrderReportEnvelope"] | null;
+            /**
+             * @description A closed work order issues no more devices
+             * @enum {string}
+             */
+            status: "open" | "closed";
+        };
+        /** @description Progress of a work order, counted from its devices' states */
+        WorkOrderCounts: {
+            claimed: number;
+            /** @description quarantined + scrapped */
+            failed: number;
+            /** @description Identities handed out so far (never above planned) */
+            issued: number;
+            /** @description The quantity */
+            planned: number;
+            provisioned: number;
+            quarantined: number;
+            queued: number;
+            scrapped: number;
+        };
+        /** @description The close report (v1): the envelope's payload, decoded */
+        WorkOrderReport: {
+            closedAt: string;
+            closedBy: string;
+            counts: {
+                failed: number;
+                issued: number;
+                planned: number;
+                provisioned: number;
+                quarantined: number;
+                scrapped: number;
+                unfinished: number;
+            };
+            createdAt: string;
+            devices: {
+                count: number;
+                listSha256: string;
+            };
+            /** @constant */
+            formatVersion: 1;
+            layout: {
+                digestSha256: string;
+                version: number;
+            };
+            log: {
+                rootHashSha256: string;
+                treeSize: number;
+            } | null;
+            productId: string;
+            workOrderId: string;
+        };
+        /** @description DSSE envelope of a close report, signed by the attestation key (docs/api-domain.md) */
+        WorkOrderReportEnvelope: {
+            /** @description Standard base64 of the report (RFC 8785 canonical JSON) */
+            payload: string;
+            /** @constant */
+            payloadType: "application/vnd.ingrain.work-order-report.v1+json";
+            signatures: {
+                /** @description SHA-256 (hex) of the attestation key SPKI */
+                keyid: string;
+                /** @description Base64 of the DER ECDSA P-256 signature over the DSSE PAE */
+                sig: string;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -255,6 +912,930 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    attestationsSearch: {
+        parameters: {
+            query?: {
+                /** @description Only the attestation of this chip (unique device ID, hex) */
+                chipUid?: string;
+                /** @description Only attestations created at or after this instant (RFC 3339) */
+                from?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+                /** @description Attestations to skip (log order) */
+                offset?: number;
+                /** @description Only attestations of this product */
+                productId?: string;
+                /** @description Only the attestation of this serial */
+                serial?: string;
+                /** @description Only attestations reported by this station */
+                stationId?: string;
+                /** @description Only attestations created before this instant (RFC 3339) */
+                to?: string;
+                /** @description Only attestations of this work order */
+                workOrderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    attestationsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                leafIndex: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestationDetail"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ATTESTATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    attestationsBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                leafIndex: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationBundle"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ATTESTATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    keysGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeys"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    logCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogCheckpoint"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    logConsistency: {
+        parameters: {
+            query: {
+                /** @description Tree size of the older checkpoint (one the auditor kept) */
+                from: number;
+                /** @description Tree size of the newer checkpoint (default: the latest) */
+                to?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogConsistencyProof"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description CHECKPOINT_NOT_FOUND: no checkpoint was signed at a requested tree size */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    productsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductList"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    productsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProductRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description PRODUCT_EXISTS: the id is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    productsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description PRODUCT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    layoutsAdd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateLayoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Layout"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description PRODUCT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LAYOUT_VERSION_CONFLICT: the layout's version is not the product's next version (expectedVersion) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LAYOUT_INVALID (errors names every issue) or LAYOUT_UNSUPPORTED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    layoutsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Layout"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LAYOUT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    layoutsRender: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderLayoutRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderedLayout"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LAYOUT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description VALUES_INVALID (errors names each field) or IDENTITY_INPUT_INVALID (a value for a generated field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    stationsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StationList"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    stationsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateStationRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedStation"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description STATION_EXISTS: the id is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -421,6 +2002,218 @@ export interface operations {
                 };
             };
             /** @description TOKEN_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWorkOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrder"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description PRODUCT_NOT_FOUND or LAYOUT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description PRODUCT_HAS_NO_LAYOUT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrder"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedWorkOrder"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONSISTENCY_PROOF_FORMAT, type StoredCheckpoint } from '#ingrain/crypto';
+import { Database } from '../database/database.js';
+import { ApiError } from '../http/api-error.js';
+import { AttestationRepository } from '../repositories/attestation-repository.js';
+import { LogService } from '../trust/log.service.js';
+import { TrustService } from '../trust/trust.service.js';
+import type {
+  AttestationDetail,
+  AttestationList,
+  AttestationSearchQuery,
+  ConsistencyQuery,
+  LogCheckpointView,
+  LogConsistencyView,
+  PublicKeysView,
+  VerificationBundleView,
+} from './audit.schemas.js';
+import { base64, decodePayload, toCheckpointView, toSummary } from './audit-views.js';
+
+const attestationNotFound = (leafIndex: number): ApiError =>
+  new ApiError(404, 'ATTESTATION_NOT_FOUND', `no attestation is logged at leaf index ${leafIndex}`);
+
+/**
+ * What auditors read: logged attestations (search, detail with inclusion proof, verifier bundle),
+ * signed checkpoints, consistency proofs and the public trust material. Read-only.
+ */
+@Injectable()
+export class AuditService {
+  readonly #attestations: AttestationRepository;
+
+  constructor(
+    @Inject(Database) database: Database,
+    @Inject(LogService) private readonly log: LogService,
+    @Inject(TrustService) private readonly trust: TrustService,
+  ) {
+    this.#attestations = new AttestationRepository(database.kysely);
+  }
+
+  /** Attestations matching every given filter, in log order, one page at a time. */
+  async search(query: AttestationSearchQuery): Promise<AttestationList> {
+    const { limit, offset, ...filters } = query;
+    const rows = await this.#attestations.search(filters, { limit: limit + 1, offset });
+    const hasMore = rows.length > limit;
+    return {
+      attestations: rows.slice(0, limit).map(toSummary),
+      limit,
+      offset,
+      nextOffset: hasMore ? offset + limit : null,
+    };
+  }
+
+  /**
+   * One attestation: record, envelope, decoded payload, inclusion proof against the latest checkpoint.
+   * @throws ApiError 404 ATTESTATION_NOT_FOUND.
+   */
+  async get(leafIndex: number): Promise<AttestationDetail> {
+    const record = await this.#attestations.get(leafIndex);
+    if (record === undefined) throw attestationNotFound(leafIndex);
+    const checkpoint = await this.log.latestCheckpoint();
+    const proof = await this.log.inclusionProof(leafIndex, checkpoint.treeSize);
+    const envelope = JSON.parse(record.envelope) as AttestationDetail['envelope'];
+    return {
+      ...toSummary(record),
+      envelope,
+      attestation: decodePayload(envelope),
+      inclusionProof: { treeSize: proof.treeSize, hashes: proof.hashes.map(base64) },
+      checkpoint: this.#checkpointView(checkpoint),
+    };
+  }
+
+  /** The verification bundle of one attestation. @throws ApiError 404 ATTESTATION_NOT_FOUND. */
+  async bundle(leafIndex: number): Promise<VerificationBundleView> {
+    const bundle = await this.log.bundle(leafIndex);
+    if (bundle === undefined) throw attestationNotFound(leafIndex);
+    return bundle as VerificationBundleView;
+  }
+
+  async checkpoint(): Promise<LogCheckpointView> {
+    return this.#checkpointView(await this.log.latestCheckpoint());
+  }
+
+  /**
+   * A consistency proof between two signed checkpoints (`to` default: the latest).
+   * @throws ApiError 404 CHECKPOINT_NOT_FOUND when no checkpoint was signed at a requested size.
+   */
+  async consistency(query: ConsistencyQuery): Promise<LogConsistencyView> {
+    const newer = query.to === undefined ? await this.log.latestCheckpoint() : await this.#checkpointAt(query.to, 'to');
+    if (query.from > newer.treeSize) {
+      throw new ApiError(404, 'CHECKPOINT_NOT_FOUND', `the latest checkpoint has tree size ${newer.treeSize}`, {
+        errors: [{ path: 'query.from', message: `no checkpoint is signed at tree size ${query.from} yet` }],
+      });
+    }
+    const older = await this.#checkpointAt(query.from, 'from');
+    const proof = await this.log.consistencyProof(older.treeSize, newer.treeSize);
+    return {
+      fromTreeSize: older.treeSize,
+      toTreeSize: newer.treeSize,
+      newCheckpoint: newer.note,
+      consistencyFile: { format: CONSISTENCY_PROOF_FORMAT, oldCheckpoint: older.note, proof: proof.map(base64) },
+    };
+  }
+
+  keys(): PublicKeysView {
+    return this.trust.publicKeys();
+  }
+
+  async #checkpointAt(treeSize: number, parameter: 'from' | 'to'): Promise<StoredCheckpoint> {
+    const checkpoint = await this.log.checkpointAt(treeSize);
+    if (checkpoint !== undefined) return checkpoint;
+    throw new ApiError(404, 'CHECKPOINT_NOT_FOUND', `no checkpoint was signed at tree size ${treeSize}`, {
+      errors: [{ path: `query.${parameter}`, message: 'no checkpoint was signed at this tree size' }],
+    });
+  }
+
+  #checkpointView(checkpoint: StoredCheckpoint): LogCheckpointView {
+    return toCheckpointView(checkpoint, this.trust.logOrigin);
+  }
+}

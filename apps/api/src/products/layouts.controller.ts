@@ -1,0 +1,64 @@
+import { Controller, Get, Inject, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/auth.decorators.js';
+import { ApiProblem } from '../http/api-problems.decorator.js';
+import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
+import { ZodResponse } from '../http/zod-response.decorator.js';
+import {
+  CreateLayoutRequest,
+  LayoutVersionParam,
+  LayoutView,
+  RenderedLayout,
+  RenderLayoutRequest,
+} from './layouts.schemas.js';
+import { LayoutsService } from './layouts.service.js';
+import { ProductId } from './products.schemas.js';
+
+@ApiTags('layouts')
+@Controller('v1/products/:id/layouts')
+export class LayoutsController {
+  constructor(@Inject(LayoutsService) private readonly service: LayoutsService) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiOperation({ summary: "Add the product's next layout version (YAML or JSON text, validated, immutable)" })
+  @ZodResponse(201, LayoutView)
+  @ApiProblem(404, 'PRODUCT_NOT_FOUND')
+  @ApiProblem(409, "LAYOUT_VERSION_CONFLICT: the layout's version is not the product's next version (expectedVersion)")
+  @ApiProblem(422, 'LAYOUT_INVALID (errors names every issue) or LAYOUT_UNSUPPORTED')
+  add(
+    @ZodParam('id', ProductId) productId: string,
+    @ZodBody(CreateLayoutRequest) body: CreateLayoutRequest,
+  ): Promise<LayoutView> {
+    return this.service.add(productId, body);
+  }
+
+  @Get(':version')
+  @Roles('admin', 'mes')
+  @ApiOperation({ summary: 'Read a layout version' })
+  @ZodResponse(200, LayoutView)
+  @ApiProblem(404, 'LAYOUT_NOT_FOUND')
+  get(
+    @ZodParam('id', ProductId) productId: string,
+    @ZodParam('version', LayoutVersionParam) version: number,
+  ): Promise<LayoutView> {
+    return this.service.get(productId, version);
+  }
+
+  @Post(':version/render')
+  @Roles('admin', 'mes')
+  @ApiOperation({
+    summary:
+      'Dry run: sample values → OTP image and decoded fields (placeholders for generated fields; nothing stored)',
+  })
+  @ZodResponse(200, RenderedLayout)
+  @ApiProblem(404, 'LAYOUT_NOT_FOUND')
+  @ApiProblem(422, 'VALUES_INVALID (errors names each field) or IDENTITY_INPUT_INVALID (a value for a generated field)')
+  render(
+    @ZodParam('id', ProductId) productId: string,
+    @ZodParam('version', LayoutVersionParam) version: number,
+    @ZodBody(RenderLayoutRequest) body: RenderLayoutRequest,
+  ): Promise<RenderedLayout> {
+    return this.service.render(productId, version, body);
+  }
+}

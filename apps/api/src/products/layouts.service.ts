@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { bytesToHex, layoutDigest, otpSizeBytes, parseLayout, type Layout } from '#ingrain/otp';
+import { Database } from '../database/database.js';
+import { LayoutRepository, type LayoutRecord } from '../repositories/layout-repository.js';
+import { ProductRepository } from '../repositories/product-repository.js';
+import { layoutNotFound, layoutVersionConflict, productNotFound } from './catalog-errors.js';
+import { loadStoredLayout, toLayoutDocument } from './layout-document.js';
+import { assertLayoutSupported } from './layout-support.js';
+import type { CreateLayoutRequest, LayoutView, RenderedLayout, RenderLayoutRequest } from './layouts.schemas.js';
+import { renderSample } from './render-sample.js';
+
+function toView(record: LayoutRecord, layout: Layout): LayoutView {
+  return {
+    productId: record.productId,
+    version: record.version,
+    name: layout.name,
+    family: layout.family,
+    digest: record.digest,
+    source: record.sourceText,
+    definition: toLayoutDocument(layout),
+    createdAt: record.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Layouts: versioned, immutable OTP data maps of a product (`/v1/products/{id}/layouts`), and
+ * their dry-run rendering.
+ */
+@Injectable()
+export class LayoutsService {
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(ProductRepository) private readonly products: ProductRepository,
+    @Inject(LayoutRepository) private readonly layouts: LayoutRepository,
+  ) {}
+
+  /**
+   * Validates a layout and stores it as the product's next version, with its digest. The layout's
+   * own `version` must be that next version. Nothing is stored when anything fails.
+   *
+   * @throws ApiError 404 PRODUCT_NOT_FOUND; LayoutValidationError 422 LAYOUT_INVALID listing every
+   *   issue; ApiError 422 LAYOUT_UNSUPPORTED; ApiError 409 LAYOUT_VERSION_CONFLICT (also when
+   *   another version was added concurrently).
+   */
+  async add(productId: string, request: CreateLayoutRequest): Promise<LayoutView> {
+    const product = await this.products.get(productId);
+    if (product === undefined) throw productNotFound(productId);
+    const layout = parseLayout(request.source, request.format);
+    assertLayoutSupported(layout);
+    const expectedVersion = product.latestLayoutVersion + 1;
+    if (layout.version !== expectedVersion) throw layoutVersionConflict(productId, expectedVersion);
+    const record = await this.database.transaction(async (trx) => {
+      const added = await new LayoutRepository(trx).add(productId, {
+        sourceText: request.source,
+        definition: toLayoutDocument(layout),
+        digest: layoutDigest(layout),
+        family: layout.family,
+      });
+      if (added === undefined) throw productNotFound(productId);
+      // Another version was added since we read the product: roll back rather than mislabel.
+      if (added.version !== layout.version) throw layoutVersionConflict(productId, added.version);
+      return added;
+    });
+    return toView(record, layout);
+  }
+
+  /** @throws ApiError 404 LAYOUT_NOT_FOUND (also for an unknown product). */
+  async get(productId: string, version: number): Promise<LayoutView> {
+    const record = await this.#record(productId, version);
+    return toView(record, loadStoredLayout(record));
+  }
+
+  /**
+   * Dry run: renders sample input values with placeholder generated values. Stores nothing and
+   * makes no key; secret fields come back zeroed and redacted.
+   *
+   * @throws ApiError 404 LAYOUT_NOT_FOUND; ValuesValidationError 422 VALUES_INVALID; DomainError
+   *   422 IDENTITY_INPUT_INVALID for a value given for a generated field.
+   */
+  async render(productId: string, version: number, request: RenderLayoutRequest): Promise<RenderedLayout> {
+    const record = await this.#record(productId, version);
+    const layout = loadStoredLayout(record);
+    const rendered = renderSample(layout, request.values);
+    return {
+      productId,
+      layoutVersion: version,
+      layoutName: layout.name,
+      family: layout.family,
+      digest: record.digest,
+      sizeBytes: otpSizeBytes(layout.profile),
+      dataHex: bytesToHex(rendered.data),
+      lockedBlocks: [...rendered.lockedBlocks],
+      lockBytesHex: bytesToHex(rendered.lockBytes),
+      fields: [...rendered.fields],
+    };
+  }
+
+  async #record(productId: string, version: number): Promise<LayoutRecord> {
+    const record = await this.layouts.get(productId, version);
+    if (record === undefined) throw layoutNotFound(productId, version);
+    return record;
+  }
+}

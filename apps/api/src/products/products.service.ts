@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONSTRAINTS } from '../database/constraints.js';
+import { isDatabaseError } from '../database/errors.js';
+import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
+import { productExists, productNotFound } from './catalog-errors.js';
+import type { CreateProductRequest, ProductList, ProductView } from './products.schemas.js';
+
+function toView(record: ProductRecord): ProductView {
+  return {
+    id: record.id,
+    name: record.name,
+    line: record.line,
+    serialPrefix: record.serialPrefix,
+    latestLayoutVersion: record.latestLayoutVersion,
+    createdAt: record.createdAt.toISOString(),
+  };
+}
+
+/** Products: what is made and on which line (`/v1/products`). */
+@Injectable()
+export class ProductsService {
+  constructor(@Inject(ProductRepository) private readonly products: ProductRepository) {}
+
+  /**
+   * Registers a product; its id is final.
+   *
+   * @throws ApiError 409 PRODUCT_EXISTS when the id is taken.
+   */
+  async create(request: CreateProductRequest): Promise<ProductView> {
+    try {
+      return toView(await this.products.create(request));
+    } catch (error) {
+      if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.productPrimaryKey))
+        throw productExists(request.id, error);
+      throw error;
+    }
+  }
+
+  async list(): Promise<ProductList> {
+    return { products: (await this.products.list()).map(toView) };
+  }
+
+  /** @throws ApiError 404 PRODUCT_NOT_FOUND. */
+  async get(id: string): Promise<ProductView> {
+    const record = await this.products.get(id);
+    if (record === undefined) throw productNotFound(id);
+    return toView(record);
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { generateToken } from '../auth/api-token.js';
+import { CONSTRAINTS } from '../database/constraints.js';
+import { Database } from '../database/database.js';
+import { isDatabaseError } from '../database/errors.js';
+import { ApiError } from '../http/api-error.js';
+import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
+import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
+import type { CreatedToken } from '../tokens/tokens.schemas.js';
+import type { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
+
+function toView(record: StationRecord): StationView {
+  return { id: record.id, name: record.name, line: record.line, createdAt: record.createdAt.toISOString() };
+}
+
+function tokenView(record: ApiTokenRecord, token: string): CreatedToken {
+  return {
+    id: record.id,
+    name: record.name,
+    role: record.role,
+    stationId: record.stationId,
+    createdAt: record.createdAt.toISOString(),
+    lastUsedAt: null,
+    revokedAt: null,
+    token,
+  };
+}
+
+/** Programming stations (`/v1/stations`): registered with their first station token. */
+@Injectable()
+export class StationsService {
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(StationRepository) private readonly stations: StationRepository,
+  ) {}
+
+  /**
+   * Registers a station and creates a station token bound to it, in one transaction: there is never
+   * a station without its token, nor a token of a station that was refused. The token's secret is
+   * in the result only (more tokens, or a replacement: `POST /v1/tokens` with this stationId).
+   *
+   * @throws ApiError 409 STATION_EXISTS when the id is taken.
+   */
+  async create(request: CreateStationRequest): Promise<CreatedStation> {
+    const { token, tokenHash } = generateToken();
+    try {
+      return await this.database.transaction(async (trx) => {
+        const station = await new StationRepository(trx).create(request);
+        const name = `station-${station.id}`;
+        const record = await new TokenRepository(trx).create({
+          name,
+          role: 'station',
+          stationId: station.id,
+          tokenHash,
+        });
+        return { station: toView(station), token: tokenView(record, token) };
+      });
+    } catch (error) {
+      if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.stationPrimaryKey)) {
+        throw new ApiError(409, 'STATION_EXISTS', `a station '${request.id}' already exists`, {
+          errors: [{ path: 'body.id', message: 'this station id is taken' }],
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async list(): Promise<StationList> {
+    return { stations: (await this.stations.list()).map(toView) };
+  }
+}

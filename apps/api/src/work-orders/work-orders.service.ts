@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { bytesToHex } from '#ingrain/otp';
+import { Database } from '../database/database.js';
+import type { Executor } from '../database/executor.js';
+import { buildWorkOrderReport } from '../domain/work-order-report.js';
+import { signWorkOrderReport } from '../domain/work-order-envelope.js';
+import { layoutNotFound, productNotFound } from '../products/catalog-errors.js';
+import { LayoutRepository } from '../repositories/layout-repository.js';
+import { PgLogStore } from '../repositories/pg-log-store.js';
+import { ProductRepository } from '../repositories/product-repository.js';
+import {
+  WorkOrderRepository,
+  type WorkOrderCounts,
+  type WorkOrderRecord,
+} from '../repositories/work-order-repository.js';
+import { TrustService } from '../trust/trust.service.js';
+import { envelopeJson, reportOf, storedEnvelope } from './stored-report.js';
+import { WorkOrderDevices } from './work-order-devices.js';
+import { productHasNoLayout, workOrderNotFound } from './work-order-errors.js';
+import type { ClosedWorkOrder, CreateWorkOrderRequest, WorkOrderView } from './work-orders.schemas.js';
+
+function toView(record: WorkOrderRecord, counts: WorkOrderCounts): WorkOrderView {
+  return {
+    id: record.id,
+    productId: record.productId,
+    layoutVersion: record.layoutVersion,
+    quantity: record.quantity,
+    status: record.status,
+    createdAt: record.createdAt.toISOString(),
+    closedAt: record.closedAt?.toISOString() ?? null,
+    counts,
+    reportEnvelope: record.report === null ? null : storedEnvelope(record.id, record.report),
+  };
+}
+
+const noDevices = (order: WorkOrderRecord): WorkOrderCounts => ({
+  planned: order.quantity,
+  issued: order.issued,
+  queued: 0,
+  claimed: 0,
+  provisioned: 0,
+  failed: 0,
+  quarantined: 0,
+  scrapped: 0,
+});
+
+/**
+ * Work orders (`/v1/work-orders`): a quantity of one product at one layout version, its progress,
+ * and its close report signed by the attestation key.
+ */
+@Injectable()
+export class WorkOrdersService {
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(ProductRepository) private readonly products: ProductRepository,
+    @Inject(LayoutRepository) private readonly layouts: LayoutRepository,
+    @Inject(WorkOrderRepository) private readonly workOrders: WorkOrderRepository,
+    @Inject(TrustService) private readonly trust: TrustService,
+  ) {}
+
+  /**
+   * Opens a work order at the given layout version, or the product's latest.
+   *
+   * @throws ApiError 404 PRODUCT_NOT_FOUND, 404 LAYOUT_NOT_FOUND, 409 PRODUCT_HAS_NO_LAYOUT.
+   */
+  async create(request: CreateWorkOrderRequest): Promise<WorkOrderView> {
+    const product = await this.products.get(request.productId);
+    if (product === undefined) throw productNotFound(request.productId, 'body.productId');
+    const version = request.layoutVersion ?? product.latestLayoutVersion;
+    if (version === 0) throw productHasNoLayout(product.id);
+    if ((await this.layouts.get(product.id, version)) === undefined) {
+      throw layoutNotFound(product.id, version, 'body.layoutVersion');
+    }
+    const order = await this.workOrders.create({
+      productId: product.id,
+      layoutVersion: version,
+      quantity: request.quantity,
+    });
+    return toView(order, noDevices(order));
+  }
+
+  /** @throws ApiError 404 WORK_ORDER_NOT_FOUND. */
+  async get(id: string): Promise<WorkOrderView> {
+    const order = await this.workOrders.get(id);
+    const counts = await this.workOrders.counts(id);
+    if (order === undefined || counts === undefined) throw workOrderNotFound(id);
+    return toView(order, counts);
+  }
+
+  /**
+   * Closes a work order: from now on it issues no device. The first close builds the report from
+   * its devices and the log's latest checkpoint, signs it with the attestation key and stores it,
+   * all under the work order's row lock (no device is issued in between); every later close
+   * returns that same stored report.
+   *
+   * @throws ApiError 404 WORK_ORDER_NOT_FOUND; DomainError 500 WORK_ORDER_COUNTS_INCONSISTENT;
+   *   HsmError from the signer.
+   */
+  async close(id: string, closedBy: string): Promise<ClosedWorkOrder> {
+    return this.database.transaction(async (trx) => {
+      const orders = new WorkOrderRepository(trx);
+      const order = await orders.get(id, { forUpdate: true });
+      if (order === undefined) throw workOrderNotFound(id);
+      const closed = order.status === 'closed' ? order : await this.#closeOpen(trx, order, closedBy);
+      const counts = await orders.counts(id);
+      if (counts === undefined) throw workOrderNotFound(id);
+      const workOrder = toView(closed, counts);
+      if (workOrder.reportEnvelope === null) throw new Error(`work order ${id} is closed without a report`);
+      return { workOrder, envelope: workOrder.reportEnvelope, report: reportOf(id, workOrder.reportEnvelope) };
+    });
+  }
+
+  async #closeOpen(trx: Executor, order: WorkOrderRecord, closedBy: string): Promise<WorkOrderRecord> {
+    const layout = await new LayoutRepository(trx).get(order.productId, order.layoutVersion);
+    if (layout === undefined) throw new Error(`work order ${order.id} refers to a missing layout`);
+    // Devices first, then the checkpoint: every leaf in the list is then inside the anchored tree.
+    const devices = await new WorkOrderDevices(trx).list(order.id);
+    const checkpoint = await new PgLogStore(trx).readLatestCheckpoint();
+    const report = buildWorkOrderReport({
+      workOrder: { ...order, layoutDigestSha256: layout.digest },
+      devices,
+      closedAt: new Date(),
+      closedBy,
+      log:
+        checkpoint === undefined || checkpoint.treeSize === 0
+          ? null
+          : { treeSize: checkpoint.treeSize, rootHashSha256: bytesToHex(checkpoint.rootHash) },
+    });
+    const envelope = await signWorkOrderReport(report, this.trust.attestationSigner);
+    const closed = await new WorkOrderRepository(trx).close(order.id, envelopeJson(envelope));
+    if (closed === undefined) throw new Error(`work order ${order.id} changed while locked`);
+    return closed;
+  }
+}
