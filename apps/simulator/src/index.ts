@@ -2,6 +2,9 @@
 export { SimulatorError, type SimulatorErrorCode } from './errors.js';
 export { startSimulator, type Simulator, type SimulatedDeviceHandle } from './simulator.js';
 export { type SimulatorOptions } from './simulator-options.js';
+export { type SimulatorFeeder } from './feeder/simulator-feeder.js';
+export { type ReleasedChip, type ReleaseResult } from './feeder/feeder.js';
+export { type ReleaseRequest } from './feeder/release-request.js';
 export {
   SimulatedDevice,
   type SimulatedDeviceOptions,

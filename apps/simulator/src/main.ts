@@ -29,6 +29,10 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const { device } of simulator.devices) device.powerCycle();
     log('SIGUSR1: power-cycled every device (OTP kept, waiting for 0x7F)');
   });
+  if (simulator.feeder !== undefined) {
+    const budget = command.options.feeder?.chipsPerFixture ?? 'unlimited';
+    log(`feeder: releases from ${simulator.feeder.releaseDir ?? '(API only)'}; chips per fixture: ${budget}`);
+  }
   log(`${simulator.devices.length} device(s) ready; SIGUSR1 power-cycles them, SIGINT/SIGTERM stops`);
   const signal = await stopped;
   log(`${signal}: closing`);

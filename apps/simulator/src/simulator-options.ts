@@ -24,6 +24,13 @@ export interface SimulatorOptions {
   readonly lockedWriteAck?: boolean;
   /** Where log lines go. Default: discarded. */
   readonly log?: (line: string) => void;
+  /**
+   * Feeder mode: each device slot is a fixture; when the station releases its chip, a new blank
+   * chip (new random UID, no faults) is inserted, up to `chipsPerFixture` chips per fixture (the
+   * first included; default no limit). Releases arrive as files in `releaseDir` (the station's
+   * INGRAIN_FIXTURE_RELEASE_DIR) or through `simulator.feeder.release()`.
+   */
+  readonly feeder?: { readonly chipsPerFixture?: number; readonly releaseDir?: string };
 }
 
 /** Reference §1: tested baud range 1200–115200; the model accepts up to 4 Mbaud for experiments. */
@@ -40,6 +47,12 @@ const simulatorOptionsSchema = z.strictObject({
   faults: faultPlanSchema.optional(),
   lockedWriteAck: z.boolean().default(true),
   log: z.custom<(line: string) => void>((value) => typeof value === 'function').optional(),
+  feeder: z
+    .strictObject({
+      chipsPerFixture: z.int().min(1).max(1_000_000).optional(),
+      releaseDir: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export type ParsedSimulatorOptions = z.infer<typeof simulatorOptionsSchema>;

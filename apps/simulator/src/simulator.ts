@@ -1,14 +1,15 @@
 import { type ChipFamily } from '#ingrain/otp';
 import { hexToBytes } from './device/device-state.js';
 import { SimulatedDevice } from './device/simulated-device.js';
+import { type SimulatorFeeder, startFeeder } from './feeder/simulator-feeder.js';
+import { FixtureSlot } from './feeder/fixture-slot.js';
 import { type DevicePort, openDevicePort } from './pty/device-port.js';
-import { DeviceLink } from './pty/device-link.js';
 import { type PtyPair, openPtyPair } from './pty/socat-pty-pair.js';
 import { type ParsedSimulatorOptions, type SimulatorOptions, parseSimulatorOptions } from './simulator-options.js';
 import { StateFileStore } from './state/state-file-store.js';
 import { type WireTiming, type WireTimingStats } from './timing/timed-emitter.js';
 
-/** One simulated chip reachable over a pty. */
+/** One simulated chip reachable over a pty (in feeder mode: the fixture and the chip it holds now). */
 export interface SimulatedDeviceHandle {
   /** The pty a host opens (e.g. /dev/pts/7). */
   readonly port: string;
@@ -16,6 +17,8 @@ export interface SimulatedDeviceHandle {
   readonly uidHex: string;
   /** The device core: OTP snapshot, damaged bytes, setFaults(), powerCycle(). */
   readonly device: SimulatedDevice;
+  /** False while a feeder fixture is empty (its chip budget spent): nothing answers on the port. */
+  readonly chipPresent: boolean;
   /** The state file of this chip, when a state directory is used. */
   readonly statePath: string | undefined;
   /** With `baudTiming`: how late reply ends left against the wire model (scheduler accuracy). */
@@ -25,6 +28,8 @@ export interface SimulatedDeviceHandle {
 /** Running simulated devices. */
 export interface Simulator {
   readonly devices: readonly SimulatedDeviceHandle[];
+  /** The chip handler, in feeder mode (`options.feeder`). */
+  readonly feeder?: SimulatorFeeder | undefined;
   /** Closes every port and stops every socat. Idempotent; never throws. */
   close(): Promise<void>;
 }
@@ -34,6 +39,7 @@ const DEVICE_PORT_BAUD_RATE = 115_200;
 
 interface RunningDevice {
   readonly handle: SimulatedDeviceHandle;
+  readonly slot: FixtureSlot;
   close(): Promise<void>;
 }
 
@@ -55,11 +61,32 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     await Promise.all(running.map((device) => device.close()));
     throw failure.reason;
   }
+  let feeder: SimulatorFeeder | undefined;
+  try {
+    feeder =
+      parsed.feeder === undefined
+        ? undefined
+        : await startFeeder(parsed, parsed.feeder, running, (index) =>
+            createDevice(parsed, index, store, log(parsed), true),
+          );
+  } catch (error) {
+    await Promise.all(running.map((device) => device.close()));
+    throw error;
+  }
   let closing: Promise<void> | undefined;
+  const closeAll = async () => {
+    await feeder?.close();
+    await Promise.all(running.map((device) => device.close()));
+  };
   return {
     devices: running.map((device) => device.handle),
-    close: () => (closing ??= Promise.all(running.map((device) => device.close())).then(() => undefined)),
+    feeder,
+    close: () => (closing ??= closeAll()),
   };
+}
+
+function log(options: ParsedSimulatorOptions): (line: string) => void {
+  return options.log ?? (() => undefined);
 }
 
 async function startDevice(
@@ -77,37 +104,47 @@ async function startDevice(
     await pty.close();
     throw error;
   }
-  const link = new DeviceLink(device, (bytes) => port.write(bytes), wireTiming(options));
-  port.onData((chunk) => link.receive(chunk));
+  const slot = new FixtureSlot(index, device, (bytes) => port.write(bytes), wireTiming(options));
+  port.onData((chunk) => slot.receive(chunk));
   const statePath = store?.pathFor(options.family, index);
   log(`device ${index}: ${options.family} uid ${device.uidHex} on ${pty.hostPath}`);
   return {
     handle: {
       port: pty.hostPath,
       family: options.family,
-      uidHex: device.uidHex,
-      device,
+      get uidHex() {
+        return slot.chip.uidHex;
+      },
+      get device() {
+        return slot.chip;
+      },
+      get chipPresent() {
+        return slot.chipPresent;
+      },
       statePath,
-      wireTimingStats: () => link.timingStats(),
+      wireTimingStats: () => slot.timingStats(),
     },
-    close: () => closeDevice(link, port, pty),
+    slot,
+    close: () => closeDevice(slot, port, pty),
   };
 }
 
+/** A slot's chip: the saved or configured one, or (`fresh`, feeder mode) a new blank one without faults. */
 function createDevice(
   options: ParsedSimulatorOptions,
   index: number,
   store: StateFileStore | undefined,
   log: (line: string) => void,
+  fresh = false,
 ): SimulatedDevice {
-  const uidHex = options.uids?.[index];
+  const uidHex = fresh ? undefined : options.uids?.[index];
   const device = new SimulatedDevice({
     family: options.family,
     productId: options.productId,
     uid: uidHex === undefined ? undefined : hexToBytes(uidHex.toLowerCase()),
     lockedWriteAck: options.lockedWriteAck,
-    faults: options.faults,
-    state: store?.load(options.family, index),
+    faults: fresh ? undefined : options.faults,
+    state: fresh ? undefined : store?.load(options.family, index),
     onStateChange: (state) => {
       try {
         store?.save(options.family, index, state);
@@ -125,8 +162,8 @@ function wireTiming(options: ParsedSimulatorOptions): WireTiming | undefined {
   return { baudRate: options.baudTiming, programTimePerByteUs: options.programTimePerByteUs };
 }
 
-async function closeDevice(link: DeviceLink, port: DevicePort, pty: PtyPair): Promise<void> {
-  link.close();
+async function closeDevice(slot: FixtureSlot, port: DevicePort, pty: PtyPair): Promise<void> {
+  slot.close();
   await port.close().catch(() => undefined);
   await pty.close().catch(() => undefined);
 }

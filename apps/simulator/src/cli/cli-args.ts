@@ -7,10 +7,12 @@ import { type SimulatorOptions } from '../simulator-options.js';
 
 export const USAGE = `Usage: ingrain-sim --family stm32f4 [--count N] [--baud-timing 115200] [--program-time-us 16]
                    [--state-dir DIR] [--uid HEX24]... [--product-id 0x413] [--locked-write ack|nack]
-                   [--fault NAME=N]...
+                   [--fault NAME=N]... [--feeder --release-dir DIR [--chips-per-fixture N]]
 Faults: ${Object.keys(FAULT_FLAG_NAMES).join(', ')}
 Prints one JSON line per device ({"port","family","uid"}) and runs until SIGINT/SIGTERM.
-SIGUSR1 power-cycles every device (OTP kept, back to waiting for 0x7F).`;
+SIGUSR1 power-cycles every device (OTP kept, back to waiting for 0x7F).
+--feeder: each device is a fixture; a release file in --release-dir (the station's
+INGRAIN_FIXTURE_RELEASE_DIR) takes its chip out and inserts a new blank one, up to N chips per fixture.`;
 
 /** What the command line asks for. */
 export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: SimulatorOptions };
@@ -33,6 +35,9 @@ const flagsSchema = z.object({
   'product-id': integer(0, 0xffff).optional(),
   'locked-write': z.enum(['ack', 'nack'], 'expected ack or nack').optional(),
   fault: z.array(z.string()).optional(),
+  feeder: z.boolean().optional(),
+  'release-dir': z.string().min(1).optional(),
+  'chips-per-fixture': integer(1, 1_000_000).optional(),
 });
 
 /**
@@ -49,20 +54,34 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     throw new SimulatorError('SIM_CLI_USAGE', `--${flag}: ${issue?.message ?? 'invalid'}`, { cause: parsed.error });
   }
   const flags = parsed.data;
+  const feeder = feederOptions(flags);
+  return { kind: 'run', options: feeder === undefined ? runOptions(flags) : { ...runOptions(flags), feeder } };
+}
+
+function runOptions(flags: z.output<typeof flagsSchema>): SimulatorOptions {
   return {
-    kind: 'run',
-    options: {
-      family: flags.family,
-      count: flags.count,
-      baudTiming: flags['baud-timing'],
-      programTimePerByteUs: flags['program-time-us'],
-      stateDir: flags['state-dir'],
-      uids: flags.uid?.map((uid) => uid.toLowerCase()),
-      productId: flags['product-id'],
-      lockedWriteAck: flags['locked-write'] === undefined ? undefined : flags['locked-write'] === 'ack',
-      faults: parseFaultFlags(flags.fault ?? []),
-    },
+    family: flags.family,
+    count: flags.count,
+    baudTiming: flags['baud-timing'],
+    programTimePerByteUs: flags['program-time-us'],
+    stateDir: flags['state-dir'],
+    uids: flags.uid?.map((uid) => uid.toLowerCase()),
+    productId: flags['product-id'],
+    lockedWriteAck: flags['locked-write'] === undefined ? undefined : flags['locked-write'] === 'ack',
+    faults: parseFaultFlags(flags.fault ?? []),
   };
+}
+
+/** `--feeder --release-dir DIR [--chips-per-fixture N]`. @throws SimulatorError SIM_CLI_USAGE */
+function feederOptions(flags: z.output<typeof flagsSchema>): SimulatorOptions['feeder'] {
+  if (flags.feeder !== true) {
+    if (flags['release-dir'] !== undefined || flags['chips-per-fixture'] !== undefined)
+      throw new SimulatorError('SIM_CLI_USAGE', '--release-dir and --chips-per-fixture need --feeder');
+    return undefined;
+  }
+  if (flags['release-dir'] === undefined)
+    throw new SimulatorError('SIM_CLI_USAGE', '--feeder: needs --release-dir DIR (where the station writes releases)');
+  return { releaseDir: flags['release-dir'], chipsPerFixture: flags['chips-per-fixture'] };
 }
 
 function readFlags(argv: readonly string[]): Record<string, unknown> {
@@ -81,6 +100,9 @@ function readFlags(argv: readonly string[]): Record<string, unknown> {
         'product-id': { type: 'string' },
         'locked-write': { type: 'string' },
         fault: { type: 'string', multiple: true },
+        feeder: { type: 'boolean' },
+        'release-dir': { type: 'string' },
+        'chips-per-fixture': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

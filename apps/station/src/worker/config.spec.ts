@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadWorkerConfig } from './config.js';
+import { StationError } from './errors.js';
+
+const TOKEN = `ingr_${'x'.repeat(43)}`;
+const ENV = {
+  INGRAIN_STATION_ID: 'station-7',
+  INGRAIN_STATION_TOKEN: TOKEN,
+  INGRAIN_API_URL: 'http://127.0.0.1:8080',
+  REDIS_URL: 'redis://127.0.0.1:6379/2',
+  INGRAIN_LINE: 'smt-1',
+  INGRAIN_FIXTURES: '/dev/pts/3, /dev/pts/5',
+};
+const noFile = (): string => {
+  throw Object.assign(new Error('no file'), { code: 'ENOENT' });
+};
+
+function configError(run: () => unknown): StationError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof StationError);
+    assert.equal(error.code, 'STATION_CONFIG_INVALID');
+    return error;
+  }
+  assert.fail('expected STATION_CONFIG_INVALID');
+}
+
+describe('loadWorkerConfig', () => {
+  test('reads the environment, with defaults', () => {
+    const config = loadWorkerConfig([], ENV, noFile);
+    assert.deepEqual(config.fixtures, ['/dev/pts/3', '/dev/pts/5']);
+    assert.equal(config.stationId, 'station-7');
+    assert.equal(config.token, TOKEN);
+    assert.equal(config.baudRate, 115_200);
+    assert.equal(config.releaseDir, undefined);
+    assert.equal(config.spoolDir, '.ingrain/station-spool/station-7');
+    assert.equal(config.linkRetries, 2);
+  });
+
+  test('flags win over the environment', () => {
+    const config = loadWorkerConfig(['--line', 'smt-2', '--fixtures', '/dev/ttyUSB0', '--baud', '57600'], ENV, noFile);
+    assert.equal(config.line, 'smt-2');
+    assert.deepEqual(config.fixtures, ['/dev/ttyUSB0']);
+    assert.equal(config.baudRate, 57_600);
+  });
+
+  test('the token comes from INGRAIN_STATION_TOKEN_FILE, trimmed', () => {
+    const env = { ...ENV, INGRAIN_STATION_TOKEN: undefined, INGRAIN_STATION_TOKEN_FILE: '/run/secrets/token' };
+    const config = loadWorkerConfig([], env, (path) => (path === '/run/secrets/token' ? `${TOKEN}\n` : noFile()));
+    assert.equal(config.token, TOKEN);
+  });
+
+  test('the token is never a flag, and never appears in an error', () => {
+    const flag = configError(() => loadWorkerConfig(['--token', TOKEN], ENV, noFile));
+    assert.match(flag.message, /never from a flag/);
+    assert.ok(!flag.message.includes(TOKEN));
+    const bad = configError(() =>
+      loadWorkerConfig([], { ...ENV, INGRAIN_API_URL: 'ftp://x', INGRAIN_STATION_TOKEN: `${TOKEN} x` }, noFile),
+    );
+    assert.match(bad.message, /INGRAIN_API_URL/);
+    assert.match(bad.message, /station token/);
+    assert.ok(!bad.message.includes(TOKEN));
+  });
+
+  test('both token sources at once are refused', () => {
+    configError(() => loadWorkerConfig([], { ...ENV, INGRAIN_STATION_TOKEN_FILE: '/t' }, () => TOKEN));
+  });
+
+  test('every missing or bad setting is named', () => {
+    const error = configError(() => loadWorkerConfig(['--baud', '9'], { INGRAIN_FIXTURES: '/a,/a' }, noFile));
+    for (const name of [
+      'INGRAIN_STATION_ID',
+      'INGRAIN_API_URL',
+      'REDIS_URL',
+      'INGRAIN_LINE',
+      'INGRAIN_FIXTURES',
+      'INGRAIN_BAUD',
+    ])
+      assert.match(error.message, new RegExp(name));
+  });
+
+  test('a line that cannot name a queue is refused', () => {
+    configError(() => loadWorkerConfig(['--line', 'a:b'], ENV, noFile));
+  });
+});

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { StationError } from './errors.js';
+
+/** Everything the station worker needs, parsed once at start-up (env, then flags win). */
+export interface WorkerConfig {
+  readonly stationId: string;
+  /** The station's API token. Never logged, never accepted as a flag. */
+  readonly token: string;
+  readonly apiUrl: string;
+  readonly redisUrl: string;
+  /** The production line: the worker consumes the BullMQ queue `ingrain-line-<line>`. */
+  readonly line: string;
+  /** Serial ports, one fixture each (one BullMQ worker slot per fixture). */
+  readonly fixtures: readonly string[];
+  readonly baudRate: number;
+  /** Durable result spool (created if missing). */
+  readonly spoolDir: string;
+  /** Where release requests for the chip handler go; undefined: an operator swaps chips (log only). */
+  readonly releaseDir: string | undefined;
+  /** Longest a shutdown waits for running cycles before the process gives up on them. */
+  readonly shutdownGraceMs: number;
+  /** Extra in-job attempts of a cycle that ended in link-error, on the same fixture and chip. */
+  readonly linkRetries: number;
+  /** How often an empty fixture (or one still holding a finished chip) is probed. */
+  readonly chipPollMs: number;
+}
+
+/** AN3155 §2: tested range 1200–115200 baud. */
+const baudRate = z.coerce.number().int().min(1200).max(115_200);
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 of A-Z a-z 0-9 . _ - starting alphanumeric');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' });
+const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const configSchema = z.strictObject({
+  stationId: identifier,
+  token: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16-512 printable characters without spaces'),
+  apiUrl: httpUrl,
+  redisUrl,
+  line: identifier,
+  fixtures: z
+    .array(z.string().min(1, 'an empty port name'))
+    .min(1, 'needs at least one serial port')
+    .max(64)
+    .refine((ports) => new Set(ports).size === ports.length, 'lists a port twice'),
+  baudRate: baudRate.default(115_200),
+  spoolDir: z.string().min(1).optional(),
+  releaseDir: z.string().min(1).optional(),
+  shutdownGraceMs: milliseconds(0, 600_000).default(30_000),
+  linkRetries: z.coerce.number().int().min(0).max(10).default(2),
+  chipPollMs: milliseconds(10, 60_000).default(250),
+});
+
+/** Where each setting comes from: environment variable and flag (the token has no flag). */
+const SOURCES = {
+  stationId: { env: 'INGRAIN_STATION_ID', flag: 'station-id' },
+  apiUrl: { env: 'INGRAIN_API_URL', flag: 'api-url' },
+  redisUrl: { env: 'REDIS_URL', flag: 'redis-url' },
+  line: { env: 'INGRAIN_LINE', flag: 'line' },
+  fixtures: { env: 'INGRAIN_FIXTURES', flag: 'fixtures' },
+  baudRate: { env: 'INGRAIN_BAUD', flag: 'baud' },
+  spoolDir: { env: 'INGRAIN_SPOOL_DIR', flag: 'spool-dir' },
+  releaseDir: { env: 'INGRAIN_FIXTURE_RELEASE_DIR', flag: 'release-dir' },
+  shutdownGraceMs: { env: 'INGRAIN_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms' },
+  linkRetries: { env: 'INGRAIN_LINK_RETRIES', flag: 'link-retries' },
+  chipPollMs: { env: 'INGRAIN_CHIP_POLL_MS', flag: 'chip-poll-ms' },
+} as const;
+type Sourced = keyof typeof SOURCES;
+
+const FLAGS = Object.fromEntries(Object.values(SOURCES).map(({ flag }) => [flag, { type: 'string' }])) as Record<
+  (typeof SOURCES)[Sourced]['flag'],
+  { type: 'string' }
+>;
+
+/** Reads a file (the token file); injectable for tests. */
+export type ReadTextFile = (path: string) => string;
+
+/**
+ * Parses the worker's configuration from the environment and `worker` flags (a flag overrides
+ * its variable). The token comes from `INGRAIN_STATION_TOKEN_FILE` (trimmed) or
+ * `INGRAIN_STATION_TOKEN`, never from a flag, and never appears in an error message.
+ *
+ * @throws StationError `STATION_CONFIG_INVALID` naming every bad variable or flag.
+ */
+export function loadWorkerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readTextFile: ReadTextFile = (path) => readFileSync(path, 'utf8'),
+): WorkerConfig {
+  const flags = readFlags(argv);
+  const raw: Record<string, unknown> = { token: readToken(env, readTextFile) };
+  for (const [key, source] of Object.entries(SOURCES) as [Sourced, (typeof SOURCES)[Sourced]][]) {
+    const text = flags[source.flag] ?? nonEmpty(env[source.env]);
+    raw[key] = key === 'fixtures' && text !== undefined ? splitList(text) : text;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${describeKey(String(issue.path[0]))}: ${issue.message}`);
+    throw new StationError('STATION_CONFIG_INVALID', `invalid worker configuration: ${problems.join('; ')}`);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    spoolDir: config.spoolDir ?? join('.ingrain', 'station-spool', config.stationId),
+    releaseDir: config.releaseDir,
+  };
+}
+
+function readFlags(argv: readonly string[]): Partial<Record<string, string>> {
+  try {
+    return parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StationError(
+      'STATION_CONFIG_INVALID',
+      `worker: ${message} (the token is read from INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN, never from a flag)`,
+    );
+  }
+}
+
+function readToken(env: Readonly<Record<string, string | undefined>>, readTextFile: ReadTextFile): string | undefined {
+  const file = nonEmpty(env['INGRAIN_STATION_TOKEN_FILE']);
+  const inline = nonEmpty(env['INGRAIN_STATION_TOKEN']);
+  if (file !== undefined && inline !== undefined) {
+    throw new StationError(
+      'STATION_CONFIG_INVALID',
+      'set INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN, not both',
+    );
+  }
+  if (file === undefined) return inline;
+  try {
+    return readTextFile(file).trim();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new StationError(
+      'STATION_CONFIG_INVALID',
+      `INGRAIN_STATION_TOKEN_FILE ${file}: cannot read the file (${reason})`,
+    );
+  }
+}
+
+function describeKey(key: string): string {
+  if (key === 'token') return 'the station token (INGRAIN_STATION_TOKEN_FILE / INGRAIN_STATION_TOKEN)';
+  const source = SOURCES[key as Sourced] as (typeof SOURCES)[Sourced] | undefined;
+  return source === undefined ? key : `${source.env} / --${source.flag}`;
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text.trim() === '' ? undefined : text.trim();
+}
+
+function splitList(text: string): string[] {
+  return text.split(',').map((part) => part.trim());
+}

@@ -1,0 +1,91 @@
+import {
+  bytesToHex,
+  type ByteRange,
+  type ChipFamily,
+  type CycleError,
+  type CycleOutcome,
+  type CyclePhase,
+  type CycleResult,
+  type WireStats,
+} from '#ingrain/otp';
+
+/** Outcomes a station reports: every cycle outcome but `planned` (the worker never dry-runs). */
+export type ReportedOutcome = Exclude<CycleOutcome, 'planned'>;
+
+/**
+ * The body of POST /v1/devices/{id}/result (docs/api-domain.md, "Station reports"): what the chip
+ * read back, with every secret-field byte set to 00. The API's `stationReportBodySchema` is the
+ * judge of its shape.
+ */
+export interface StationReportBody {
+  readonly outcome: ReportedOutcome;
+  readonly chipUid: string | null;
+  readonly productId: number | null;
+  readonly family: ChipFamily | null;
+  /** Hex of every OTP data byte, secret-field bytes 00. */
+  readonly otpData: string | null;
+  readonly lockBytes: string | null;
+  readonly bytesWritten: number;
+  readonly blocksLocked: number;
+  readonly durationsMs: Readonly<Record<CyclePhase, number>>;
+  readonly totalMs: number;
+  readonly wire: WireStats;
+  readonly confirmReads: { readonly count: number; readonly wire: WireStats; readonly durationMs: number };
+  readonly error: CycleError | null;
+  /** RFC 3339 UTC. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly jobId?: string;
+}
+
+/** What the report adds to a cycle result. */
+export interface ReportContext {
+  readonly secretRanges: readonly ByteRange[];
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** The queue job that ran the cycle; absent when the chip was finished for another device's job. */
+  readonly jobId?: string | undefined;
+}
+
+/** The API's bound on an error message (docs/api-domain.md). */
+const MAX_MESSAGE_CHARS = 500;
+
+/**
+ * Builds the report of one cycle. Secret ranges are zeroed in a copy of the OTP data, so the
+ * report (which goes to the spool, the API and the job) never carries a secret byte.
+ *
+ * @throws RangeError for a `planned` result (a dry run is never reported).
+ */
+export function buildStationReport(result: CycleResult, context: ReportContext): StationReportBody {
+  if (result.outcome === 'planned') throw new RangeError('a dry run is never reported');
+  return {
+    outcome: result.outcome,
+    chipUid: result.uid ?? null,
+    productId: result.productId ?? null,
+    family: result.family ?? null,
+    otpData: result.otpData === undefined ? null : bytesToHex(maskSecretRanges(result.otpData, context.secretRanges)),
+    lockBytes: result.lockBytes === undefined ? null : bytesToHex(result.lockBytes),
+    bytesWritten: result.bytesWritten,
+    blocksLocked: result.blocksLocked,
+    durationsMs: { ...result.durationsMs },
+    totalMs: result.totalMs,
+    wire: { ...result.wire },
+    confirmReads: { ...result.confirmReads, wire: { ...result.confirmReads.wire } },
+    error: result.error === undefined ? null : { ...result.error, message: cleanMessage(result.error.message) },
+    startedAt: context.startedAt.toISOString(),
+    finishedAt: context.finishedAt.toISOString(),
+    ...(context.jobId === undefined ? {} : { jobId: context.jobId }),
+  };
+}
+
+/** A copy of `data` with every byte inside `ranges` set to 0x00 (the report's mask value). */
+export function maskSecretRanges(data: Uint8Array, ranges: readonly ByteRange[]): Uint8Array {
+  const masked = Uint8Array.from(data);
+  for (const range of ranges) masked.fill(0, range.offsetBytes, range.offsetBytes + range.lengthBytes);
+  return masked;
+}
+
+function cleanMessage(message: string): string {
+  // eslint-disable-next-line no-control-regex -- the API refuses control characters in messages
+  return message.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, MAX_MESSAGE_CHARS);
+}

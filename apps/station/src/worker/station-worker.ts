@@ -1,0 +1,211 @@
+import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ChipProgrammer, type JobStep } from './chip-programmer.js';
+import { type WorkerConfig } from './config.js';
+import { StationApiError, StationError } from './errors.js';
+import { DirectoryFixtureControl, type FixtureControl, OperatorFixtureControl } from './fixture-control.js';
+import { Fixture, type OpenTransport } from './fixture.js';
+import { JobFailure } from './job-failure.js';
+import { lineQueueName, parseJobPayload } from './job-payload.js';
+import { type JobResult, ProvisionJob } from './provision-job.js';
+import { ResultReporter } from './result-reporter.js';
+import { ResultSpool } from './result-spool.js';
+import { StationApi } from './station-api.js';
+import { errorFields, type StationLog } from './station-log.js';
+
+/** How long a job waits in `delayed` when the API is unreachable before it is tried again. */
+const API_DOWN_DELAY_MS = 5_000;
+/** Wait before the first extra cycle after a link-error (doubles per extra cycle). */
+const LINK_RETRY_BACKOFF_MS = 200;
+
+/** Test and bench seams; production uses the defaults. */
+export interface StationWorkerDeps {
+  readonly log: StationLog;
+  readonly openTransport?: OpenTransport;
+  /** Default: requests to `config.apiUrl`. */
+  readonly api?: StationApi;
+  /** Spool flusher backoff (default 0.5 s doubling to 30 s). */
+  readonly flushBackoffMs?: { readonly initial: number; readonly max: number };
+  /** Delay of a job whose API calls failed before any write (default 5 s). */
+  readonly apiDownDelayMs?: number;
+}
+
+interface FixtureSlot {
+  readonly fixture: Fixture;
+  readonly worker: Worker;
+}
+
+/**
+ * The station's long-running worker: one BullMQ worker (concurrency 1) per fixture on the line's
+ * queue, so N fixtures program N chips in parallel; a durable result spool with a background
+ * flusher; a graceful stop that lets running cycles finish their current step.
+ */
+export class StationWorker {
+  readonly #shutdown = new AbortController();
+  #stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly config: WorkerConfig,
+    private readonly deps: StationWorkerDeps,
+    private readonly connection: Redis,
+    private readonly reporter: ResultReporter,
+    private readonly slots: FixtureSlot[],
+  ) {}
+
+  /**
+   * Delivers what the spool holds (once; what the API does not take now goes to the background
+   * flusher), then starts one worker per fixture.
+   * @throws StationError `STATION_SPOOL_IO` when the spool directory cannot be created.
+   */
+  static async start(config: WorkerConfig, deps: StationWorkerDeps): Promise<StationWorker> {
+    const { log } = deps;
+    const api = deps.api ?? new StationApi({ baseUrl: config.apiUrl, token: config.token });
+    const spool = new ResultSpool(config.spoolDir);
+    await spool.init();
+    const backoff = deps.flushBackoffMs;
+    const reporter = new ResultReporter(
+      spool,
+      api,
+      log,
+      backoff === undefined ? {} : { initialBackoffMs: backoff.initial, maxBackoffMs: backoff.max },
+    );
+    const startup = await reporter.flushPending().catch((error: unknown) => {
+      log.write('error', 'spool-flush-failed', errorFields(error));
+      return undefined;
+    });
+    log.write('info', 'spool-startup-flush', { ...startup });
+    reporter.start();
+    const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    const station = new StationWorker(config, deps, connection, reporter, []);
+    const control: FixtureControl =
+      config.releaseDir === undefined
+        ? new OperatorFixtureControl(log)
+        : new DirectoryFixtureControl(config.releaseDir);
+    for (const port of config.fixtures) station.slots.push(station.#startSlot(port, api, control));
+    log.write('info', 'station-started', {
+      stationId: config.stationId,
+      queue: lineQueueName(config.line),
+      fixtures: config.fixtures.join(','),
+      spoolDir: config.spoolDir,
+    });
+    return station;
+  }
+
+  /**
+   * Graceful stop: no job is taken any more; a job waiting for a chip goes back to the queue; a
+   * running cycle stops before its first write, or finishes its write-verify-lock tail, and its
+   * report is spooled; then the ports close and the spool is flushed once more. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const { log } = this.deps;
+    log.write('info', 'station-stopping', { stationId: this.config.stationId });
+    this.#shutdown.abort();
+    await Promise.all(this.slots.map(({ worker }) => worker.close()));
+    await this.reporter.stop();
+    const last = await this.reporter.flushPending().catch(() => undefined);
+    await Promise.all(this.slots.map(({ fixture }) => fixture.close()));
+    await this.connection.quit().catch(() => this.connection.disconnect());
+    log.write('info', 'station-stopped', { stationId: this.config.stationId, spoolRemaining: last?.remaining });
+  }
+
+  #startSlot(port: string, api: StationApi, control: FixtureControl): FixtureSlot {
+    const { config, deps } = this;
+    const fixture = new Fixture({
+      port,
+      baudRate: config.baudRate,
+      control,
+      log: deps.log,
+      pollMs: config.chipPollMs,
+      openTransport: deps.openTransport,
+    });
+    const programmer = new ChipProgrammer({
+      fixture,
+      api,
+      reporter: this.reporter,
+      log: deps.log,
+      linkRetries: config.linkRetries,
+      linkRetryBackoffMs: LINK_RETRY_BACKOFF_MS,
+    });
+    const job = new ProvisionJob({ fixture, api, programmer, log: deps.log });
+    const worker = new Worker(
+      lineQueueName(config.line),
+      (bullJob: Job, token?: string) => this.#process(job, fixture, bullJob, token),
+      {
+        connection: this.connection,
+        concurrency: 1,
+        name: `${config.stationId}@${port}`,
+      },
+    );
+    worker.on('error', (error) => deps.log.write('error', 'queue-error', { fixture: port, ...errorFields(error) }));
+    worker.on('failed', (failed, error) =>
+      deps.log.write('warn', 'job-failed', {
+        fixture: port,
+        jobId: failed?.id,
+        attemptsMade: failed?.attemptsMade,
+        ...errorFields(error),
+      }),
+    );
+    worker.on('completed', (completed) =>
+      deps.log.write('info', 'job-completed', { fixture: port, jobId: completed.id }),
+    );
+    return { fixture, worker };
+  }
+
+  async #process(runner: ProvisionJob, fixture: Fixture, job: Job, token: string | undefined): Promise<JobResult> {
+    const jobId = job.id ?? 'unknown';
+    try {
+      const payload = parseJobPayload(job.data);
+      this.deps.log.write('info', 'job-started', {
+        fixture: fixture.port,
+        jobId,
+        deviceId: payload.deviceId,
+        attempt: job.attemptsMade + 1,
+      });
+      return await runner.run(payload, {
+        jobId,
+        signal: this.#shutdown.signal,
+        progress: (step, fields) => this.#progress(job, fixture.port, step, fields),
+      });
+    } catch (error) {
+      throw await this.#toQueueError(error, job, token);
+    }
+  }
+
+  #progress(job: Job, fixture: string, step: JobStep, fields: Readonly<Record<string, string | number>> = {}): void {
+    const progress = { step, fixture, ...fields };
+    this.deps.log.write('info', `job-${step}`, { jobId: job.id, ...progress });
+    // Progress is informative: a Redis hiccup must not fail the cycle.
+    job.updateProgress(progress).catch(() => undefined);
+    job.log(`${step} ${JSON.stringify(fields)}`).catch(() => undefined);
+  }
+
+  /**
+   * Maps a job's failure to BullMQ: final ones → UnrecoverableError (never retried); a shutdown →
+   * back to `wait` without using an attempt; an unreachable API before any write → `delayed` without
+   * using an attempt; anything else → a normal failure, retried with the job's backoff.
+   */
+  async #toQueueError(error: unknown, job: Job, token: string | undefined): Promise<Error> {
+    const tag = (code: string, message: string) => `${code}: ${message}`;
+    if (error instanceof JobFailure && error.final) return new UnrecoverableError(tag(error.code, error.message));
+    if (error instanceof StationError && error.code === 'STATION_JOB_INVALID')
+      return new UnrecoverableError(tag(error.code, error.message));
+    if (error instanceof StationApiError && !error.transient)
+      return new UnrecoverableError(tag(error.code, error.message));
+    if (error instanceof StationError && error.code === 'STATION_SHUTTING_DOWN' && token !== undefined) {
+      await job.moveToWait(token);
+      return new WaitingError();
+    }
+    if (error instanceof StationApiError && token !== undefined) {
+      this.deps.log.write('warn', 'api-unreachable-job-delayed', { jobId: job.id, ...errorFields(error) });
+      await job.moveToDelayed(Date.now() + (this.deps.apiDownDelayMs ?? API_DOWN_DELAY_MS), token);
+      return new DelayedError();
+    }
+    if (error instanceof Error) return error;
+    return new Error(String(error));
+  }
+}

@@ -1,0 +1,44 @@
+import { loadWorkerConfig } from './config.js';
+import { JsonLinesLog, type StationLog } from './station-log.js';
+import { StationWorker } from './station-worker.js';
+
+/** Exit status when the grace period ran out or a second signal forced the stop. */
+const FORCED_EXIT_CODE = 1;
+
+function nextStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/**
+ * `ingrain-station worker`: runs until SIGTERM or SIGINT, then stops gracefully (see
+ * StationWorker.stop). A second signal, or a stop longer than the grace period, ends the process at
+ * once with status 1 (the cycle is resumable; spooled reports are delivered at the next start).
+ * Returns the exit status. The log goes to stderr as JSON lines.
+ *
+ * @throws StationError `STATION_CONFIG_INVALID` (exit 2) before anything is opened.
+ */
+export async function workerCommand(argv: readonly string[], log: StationLog = new JsonLinesLog()): Promise<number> {
+  const config = loadWorkerConfig(argv, process.env);
+  const firstSignal = nextStopSignal();
+  const station = await StationWorker.start(config, { log });
+  const signal = await firstSignal;
+  log.write('info', 'stop-signal', { signal, graceMs: config.shutdownGraceMs });
+  const force = (reason: string) => {
+    log.write('error', 'forced-exit', { reason });
+    process.exit(FORCED_EXIT_CODE);
+  };
+  void nextStopSignal().then((again) => force(`second ${again}`));
+  const grace = setTimeout(() => force('the grace period ran out'), config.shutdownGraceMs);
+  grace.unref();
+  await station.stop();
+  clearTimeout(grace);
+  return 0;
+}

@@ -1,0 +1,98 @@
+// The station worker over real ptys (simulator in feeder mode), real Redis (BullMQ) and a fake of
+// the API's station endpoints: N fixtures program N chips in parallel, chips flow through the
+// fixtures via the feeder, every report parses as the API's and carries no secret byte.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { getProfile } from '#ingrain/otp';
+import { testIdentity } from '../../apps/station/src/worker/testing/fake-station-api.js';
+import {
+  deviceId,
+  type MemoryLog,
+  otpHex,
+  settled,
+  startWorkerHarness,
+  waitFor,
+  type WorkerHarness,
+} from './station-worker-harness.js';
+
+describe('station worker: fixtures in parallel', () => {
+  const fixtures = 2;
+  const chipsPerFixture = 2;
+  let harness: WorkerHarness;
+  let log: MemoryLog;
+
+  before(async () => {
+    // Claims are answered only once both fixtures wait on one: serial fixtures would never get there.
+    harness = await startWorkerHarness({ fixtures, chipsPerFixture, api: { claimBarrier: fixtures } });
+    ({ log } = await harness.startWorker());
+  });
+  after(() => harness.close());
+
+  test(`${fixtures} fixtures program ${fixtures * chipsPerFixture} chips, ${fixtures} at a time`, async () => {
+    const ids = Array.from({ length: fixtures * chipsPerFixture }, (_, n) => deviceId(n + 1));
+    await Promise.all(ids.map((id, n) => harness.addJob(id, n + 1)));
+    const results = await Promise.all(ids.map((id) => settled(harness.queue, id)));
+
+    for (const { state, job } of results) {
+      assert.equal(state, 'completed', job.failedReason);
+      assert.equal((job.returnvalue as { verdict: string }).verdict, 'provisioned');
+    }
+    assert.equal(harness.api.barrierTimedOut, false, 'two claims were outstanding at once');
+    const chips = new Set(ids.map((id) => harness.api.devices.get(id)?.chipUid));
+    assert.equal(chips.size, ids.length, 'every identity went to its own chip');
+    for (const id of ids) assert.equal(harness.api.devices.get(id)?.state, 'provisioned');
+  });
+
+  test('each released chip holds exactly its identity (secrets included), locked, nothing damaged', async () => {
+    const released = await waitFor('every release', () => {
+      const chips = harness.sim.feeder?.released() ?? [];
+      return chips.length === fixtures * chipsPerFixture ? chips : undefined;
+    });
+    const profile = getProfile(harness.family);
+    for (const chip of released) {
+      assert.equal(chip.bin, 'done');
+      const device = [...harness.api.devices.values()].find((d) => d.chipUid === chip.uidHex);
+      assert.ok(device, `chip ${chip.uidHex} is bound`);
+      assert.equal(chip.state.dataHex, otpHex(device.identity.data));
+      const locks = new Uint8Array(profile.blockCount).fill(0xff);
+      for (const block of device.identity.lockedBlocks) locks[block] = 0;
+      assert.equal(chip.state.lockBytesHex, otpHex(locks));
+      assert.deepEqual(chip.state.damaged, []);
+    }
+    for (let slot = 0; slot < fixtures; slot++) assert.equal(harness.sim.feeder?.insertedCount(slot), chipsPerFixture);
+    assert.ok(
+      harness.sim.devices.every((device) => !device.chipPresent),
+      'the spent fixtures are empty',
+    );
+  });
+
+  test('reports carry zeros for secret bytes; no secret reaches the log or the job', async () => {
+    for (const device of harness.api.devices.values()) {
+      const report = device.reports.at(-1);
+      assert.ok(report);
+      const range = device.identity.secretRanges[0];
+      assert.ok(range);
+      const otpData = Buffer.from(String(report['otpData']), 'hex');
+      assert.ok(otpData.subarray(range.offsetBytes, range.offsetBytes + range.lengthBytes).every((byte) => byte === 0));
+      assert.equal(report['jobId'], device.id, 'the report names its job');
+      const secretHex = otpHex(device.identity.data.subarray(range.offsetBytes, range.offsetBytes + range.lengthBytes));
+      assert.ok(!JSON.stringify(log.events).includes(secretHex), 'no secret in the station log');
+      const job = await harness.queue.getJob(device.id);
+      assert.ok(job);
+      const { logs } = await harness.queue.getJobLogs(device.id);
+      assert.ok(!JSON.stringify([job.returnvalue, job.progress, logs]).includes(secretHex), 'no secret in the job');
+      assert.ok(
+        logs.some((line) => line.startsWith('released')),
+        'the job log shows the release',
+      );
+    }
+  });
+
+  test('the station log tells what each fixture did', () => {
+    assert.equal(log.named('chip-finished').length, fixtures * chipsPerFixture);
+    const ports = new Set(log.named('chip-finished').map((entry) => entry['fixture']));
+    assert.equal(ports.size, fixtures, 'every fixture finished chips');
+    assert.ok(log.named('fixture-chip-present').length >= fixtures * chipsPerFixture);
+    assert.ok(testIdentity(harness.family, 1).secretRanges.length > 0, 'the identities have secrets');
+  });
+});
