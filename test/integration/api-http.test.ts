@@ -155,12 +155,12 @@ describe('health, metrics, docs', () => {
     }
   });
 
-  test('readiness checks the database, the HSM, Redis and the service keys', async () => {
+  test('readiness checks the database, the HSM, Redis, the job queues and the service keys', async () => {
     const response = await api.http().get('/health/ready');
     assert.equal(response.status, 200, JSON.stringify(response.body));
     const body = response.body as { status: string; checks: Record<string, { status: string }> };
     assert.equal(body.status, 'ok');
-    assert.deepEqual(Object.keys(body.checks).sort(), ['database', 'hsm', 'redis', 'trust']);
+    assert.deepEqual(Object.keys(body.checks).sort(), ['database', 'hsm', 'jobs', 'redis', 'trust']);
     for (const check of Object.values(body.checks)) assert.equal(check.status, 'ok');
   });
 

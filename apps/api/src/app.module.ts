@@ -23,6 +23,8 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { TokenRepository } from './repositories/token-repository.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { ProvisioningModule } from './provisioning/provisioning.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TrustModule } from './trust/trust.module.js';
@@ -36,6 +38,8 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   ProductsModule,
   StationsModule,
   WorkOrdersModule,
+  JobsModule,
+  ProvisioningModule,
   AuditModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────

@@ -106,6 +106,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bindings/{chipUid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The device a chip is bound to: finish a partly programmed chip with its own identity */
+        get: operations["bindingsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search devices (oldest first, without histories) */
+        get: operations["devicesList"];
+        put?: never;
+        /** Request a device identity (idempotent by Idempotency-Key); its job is queued */
+        post: operations["devicesCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A device with its state history */
+        get: operations["devicesGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bind the device to the chip and get its image, secrets included (station) */
+        post: operations["devicesClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a claimed identity back to the queue: its chip was lost before any write */
+        post: operations["devicesRelease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report what the station read back; the API judges it (station) */
+        post: operations["devicesResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/devices/{id}/scrap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire an identity for good (queued or claimed) */
+        post: operations["devicesScrap"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/keys": {
         parameters: {
             query?: never;
@@ -472,11 +592,42 @@ export interface components {
             stationId: string;
             workOrderId: string | null;
         };
+        /** @description The device a chip is bound to */
+        ChipBinding: {
+            /**
+             * Format: uuid
+             * @description Device id
+             */
+            deviceId: string;
+            state: components["schemas"]["DeviceState"];
+        };
+        ClaimRequest: {
+            /** @description The chip UID, as two equal reads gave it */
+            chipUid: string;
+        };
         /** @description A closed work order with its signed report (the same on every close call) */
         ClosedWorkOrder: {
             envelope: components["schemas"]["WorkOrderReportEnvelope"];
             report: components["schemas"]["WorkOrderReport"];
             workOrder: components["schemas"]["WorkOrder"];
+        };
+        CreateDeviceRequest: {
+            /**
+             * @description Values of the layout's input fields (e.g. calibration); generated fields must not be given
+             * @default {}
+             */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** @description Without a work order: the product (its latest layout version), no quota */
+            productId?: string;
+            /** @description The serial; default: the next of the product sequence (prefix + 6 digits) */
+            serial?: string;
+            /**
+             * Format: uuid
+             * @description The work order the device counts against (sets product and layout)
+             */
+            workOrderId?: string;
         };
         /** @description A product's next layout version: the layout's own `version` must be that number */
         CreateLayoutRequest: {
@@ -543,6 +694,144 @@ export interface components {
         CreatedStation: {
             station: components["schemas"]["Station"];
             token: components["schemas"]["CreatedApiToken"];
+        };
+        /** @description A device identity (no secrets) with its state history */
+        Device: {
+            /** @description Log position of its attestation, once provisioned */
+            attestationLeafIndex: number | null;
+            /** @description The device certificate (public) */
+            certificatePem: string | null;
+            certificateSha256: string | null;
+            chipUid: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Every state change, oldest first */
+            history: components["schemas"]["DeviceEvent"][];
+            /**
+             * Format: uuid
+             * @description Device id
+             */
+            id: string;
+            /** @description The queue job of the device (its id) */
+            jobId: string | null;
+            layoutVersion: number;
+            /** @description OTP blocks the layout locks */
+            lockedBlocks: number[];
+            productId: string;
+            /** @description Secret fields: where they lie and what they commit to, never values */
+            secretFields: {
+                /** @description Commitment to the secret value (docs/attestation.md, "Secret fields") */
+                commitmentSha256: string;
+                lengthBytes: number;
+                name: string;
+                offsetBytes: number;
+            }[];
+            serial: string;
+            state: components["schemas"]["DeviceState"];
+            /** @description The station that claimed it */
+            stationId: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            workOrderId: string | null;
+        };
+        /** @description The binding and the intended image, with its secrets: the only response that carries them */
+        DeviceClaim: {
+            /** @description The chip the identity is now bound to */
+            chipUid: string;
+            /**
+             * Format: uuid
+             * @description Device id
+             */
+            deviceId: string;
+            image: {
+                /** @description Every OTP data byte to hold, SECRET BYTES INCLUDED: never log or store it */
+                dataHex: string;
+                family: string;
+                /** @description The lock bytes the chip must read back (00 = locked, ff = open) */
+                lockBytesHex: string;
+                lockedBlocks: number[];
+            };
+            jobId: string | null;
+            layout: {
+                /** @description libs/otp layoutDigest */
+                digestSha256: string;
+                name: string;
+                version: number;
+            };
+            layoutVersion: number;
+            productId: string;
+            /** @description OTP ranges holding secrets: redact them in logs, zero them in the report */
+            secretRanges: {
+                lengthBytes: number;
+                name: string;
+                offsetBytes: number;
+            }[];
+            serial: string;
+            /** @constant */
+            state: "claimed";
+            /** @description The station that claimed it first */
+            stationId: string | null;
+        };
+        /** @description One entry of the append-only device history */
+        DeviceEvent: {
+            /** @description The token id (MES, admin) or station id that caused it */
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            chipUid: string | null;
+            /** @description Context: the station outcome, the diff of a quarantine, the error code of a retry */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Null for the creation event */
+            fromState: components["schemas"]["DeviceState"] | null;
+            reason: string | null;
+            toState: components["schemas"]["DeviceState"];
+        };
+        DeviceList: {
+            devices: components["schemas"]["DeviceSummary"][];
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description Where a device identity is in its life (docs/api.md, "Device state machine")
+         * @enum {string}
+         */
+        DeviceState: "queued" | "claimed" | "provisioned" | "quarantined" | "scrapped";
+        /** @description A device identity (no secrets), without its history */
+        DeviceSummary: {
+            /** @description The device certificate (public) */
+            certificatePem: string | null;
+            certificateSha256: string | null;
+            chipUid: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description Device id
+             */
+            id: string;
+            /** @description The queue job of the device (its id) */
+            jobId: string | null;
+            layoutVersion: number;
+            /** @description OTP blocks the layout locks */
+            lockedBlocks: number[];
+            productId: string;
+            /** @description Secret fields: where they lie and what they commit to, never values */
+            secretFields: {
+                /** @description Commitment to the secret value (docs/attestation.md, "Secret fields") */
+                commitmentSha256: string;
+                lengthBytes: number;
+                name: string;
+                offsetBytes: number;
+            }[];
+            serial: string;
+            state: components["schemas"]["DeviceState"];
+            /** @description The station that claimed it */
+            stationId: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            workOrderId: string | null;
         };
         /** @description A signed attestation envelope exactly as logged (docs/attestation.md) */
         DsseEnvelope: {
@@ -634,6 +923,9 @@ export interface components {
             newCheckpoint: string;
             toTreeSize: number;
         };
+        OperatorActionRequest: {
+            reason: string;
+        };
         /** @description RFC 9457 problem details */
         ProblemDetails: {
             /** @description Stable machine-readable error code */
@@ -666,6 +958,41 @@ export interface components {
         };
         ProductList: {
             products: components["schemas"]["Product"][];
+        };
+        /** @description The API’s verdict on a station report */
+        ProvisioningResult: {
+            /** @description The signed attestation and its log position (provisioned only) */
+            attestation: {
+                envelope: {
+                    payload: string;
+                    payloadType: string;
+                    signatures: {
+                        keyid: string;
+                        sig: string;
+                    }[];
+                };
+                leafIndex: number;
+            } | null;
+            /**
+             * Format: uuid
+             * @description Device id
+             */
+            deviceId: string;
+            /** @description Differences found (quarantine): identity, then data, then lock bytes */
+            diff: {
+                actual: number | string;
+                expected: number | string;
+                offsetBytes: number;
+                /** @enum {string} */
+                region: "data" | "lock" | "chip-uid" | "family" | "product-id";
+            }[];
+            /** @description Differences left out of diff (it holds at most 256) */
+            omittedDiffs: number;
+            /** @description exact-match, link-error, or the quarantine reason */
+            reason: string;
+            state: components["schemas"]["DeviceState"];
+            /** @enum {string} */
+            verdict: "provisioned" | "quarantined" | "retry";
         };
         /** @description The trust material an auditor verifies bundles with */
         PublicKeys: {
@@ -745,6 +1072,51 @@ export interface components {
         };
         StationList: {
             stations: components["schemas"]["Station"][];
+        };
+        StationReport: {
+            blocksLocked: number;
+            bytesWritten: number;
+            chipUid: string | null;
+            confirmReads: {
+                count: number;
+                durationMs: number;
+                wire: {
+                    bytesReceived: number;
+                    bytesSent: number;
+                    roundTrips: number;
+                };
+            };
+            durationsMs: {
+                connect: number;
+                identify: number;
+                lock: number;
+                plan: number;
+                read: number;
+                verify: number;
+                write: number;
+            };
+            error: {
+                code: string;
+                message: string;
+                /** @enum {string} */
+                phase: "connect" | "identify" | "read" | "plan" | "write" | "verify" | "lock";
+                stage: ("sync" | "command" | "address" | "length" | "data" | "reply") | null;
+            } | null;
+            family: ("stm32f2" | "stm32f4" | "stm32f7" | "stm32l4") | null;
+            finishedAt: string;
+            jobId?: string;
+            lockBytes: string | null;
+            otpData: string | null;
+            /** @enum {string} */
+            outcome: "provisioned" | "already-provisioned" | "conflict" | "verify-failed" | "wrong-device" | "link-error";
+            productId: number | null;
+            startedAt: string;
+            totalMs: number;
+            wire: {
+                bytesReceived: number;
+                bytesSent: number;
+                roundTrips: number;
+            };
         };
         /** @description Everything `ingrain-verify` needs to check one attestation offline (docs/verifier.md); save as is */
         VerificationBundle: {
@@ -1107,6 +1479,648 @@ export interface operations {
             };
             /** @description ATTESTATION_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    bindingsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chipUid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChipBinding"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: station */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description BINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesList: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+                /** @description Devices to skip (oldest first) */
+                offset?: number;
+                /** @description Only devices of this product */
+                productId?: string;
+                /** @description Only devices with this serial */
+                serial?: string;
+                /** @description Only devices in this state */
+                state?: "queued" | "claimed" | "provisioned" | "quarantined" | "scrapped";
+                /** @description Only devices of this work order */
+                workOrderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesCreate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per new request (e.g. a UUID), 1-255 printable ASCII characters without spaces. Resending the same body with the same key returns the device the first request made. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDeviceRequest"];
+            };
+        };
+        responses: {
+            /** @description The device, queued (also for a repeated request with the same key and body) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED (body) or IDEMPOTENCY_KEY_INVALID (header)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND or PRODUCT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_EXHAUSTED, WORK_ORDER_CLOSED, PRODUCT_HAS_NO_LAYOUT or SERIAL_ALREADY_USED: nothing was issued */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description IDEMPOTENCY_KEY_REUSED (existingId), SERIAL_INVALID, IDENTITY_INPUT_INVALID or VALUES_INVALID (errors names each input) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceClaim"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: station */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead) or DEVICE_STATE_CONFLICT (state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesRelease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorActionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_STATE_CONFLICT (not claimed) or DEVICE_RELEASE_REFUSED (bytes were written: scrap it) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StationReport"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningResult"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     STATION_REPORT_INVALID (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: station */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_STATE_CONFLICT: no report expected, or one contradicting the recorded outcome */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description REPORT_SECRET_BYTES_PRESENT or REPORT_INCOMPLETE: nothing recorded */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesScrap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorActionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_STATE_CONFLICT (provisioned, quarantined or already scrapped) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
