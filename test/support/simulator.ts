@@ -41,6 +41,7 @@ export async function startTestSimulator(options: SimulatorOptions): Promise<Tes
   }
   return {
     devices: simulator.devices,
+    feeder: simulator.feeder,
     stateDir,
     close: async () => {
       await simulator.close();
