@@ -1,4 +1,4 @@
-import { base64ToBytes, bytesToBase64 } from '../encoding/index.js';
+import { decodeCanonicalBase64 } from '../encoding/index.js';
 import { AttestationError } from './errors.js';
 
 /** One DSSE signature: keyid is an unauthenticated hint, sig is base64 of a DER ECDSA signature. */
@@ -15,11 +15,23 @@ export interface DsseEnvelope {
   readonly signatures: readonly DsseSignature[];
 }
 
-/** An envelope with its base64 decoded, unknown fields dropped and missing keyids set to "". */
+/**
+ * An envelope with its base64 decoded, unknown fields dropped and missing keyids set to "". Each
+ * decoded field keeps the standard base64 of its bytes, so the normal form costs no re-encoding.
+ */
 export interface DecodedEnvelope {
   readonly payloadType: string;
   readonly payloadBytes: Uint8Array;
-  readonly signatures: readonly { readonly keyid: string; readonly sigBytes: Uint8Array }[];
+  /** Standard padded base64 of payloadBytes. */
+  readonly payloadBase64: string;
+  readonly signatures: readonly DecodedSignature[];
+}
+
+/** One decoded signature: `sigBase64` is the standard padded base64 of sigBytes. */
+export interface DecodedSignature {
+  readonly keyid: string;
+  readonly sigBytes: Uint8Array;
+  readonly sigBase64: string;
 }
 
 /** DSSE allows any number; more than this is not something Ingrain ever writes. */
@@ -45,21 +57,22 @@ function field(object: object, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(object, name) ? (object as Record<string, unknown>)[name] : undefined;
 }
 
-function decodeBase64Field(value: unknown, what: string): Uint8Array {
+function decodeBase64Field(value: unknown, what: string): { bytes: Uint8Array; standardBase64: string } {
   if (typeof value !== 'string') throw malformed(`${what} is not a string`);
   try {
-    return base64ToBytes(value, { allowUrl: true });
+    return decodeCanonicalBase64(value, { allowUrl: true });
   } catch (error) {
     throw malformed(`${what} is not canonical base64`, error);
   }
 }
 
-function decodeSignature(value: unknown, index: number): { keyid: string; sigBytes: Uint8Array } {
+function decodeSignature(value: unknown, index: number): DecodedSignature {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw malformed(`signatures[${index}] is not an object`);
   const keyid = field(value, 'keyid') ?? '';
   if (typeof keyid !== 'string') throw malformed(`signatures[${index}].keyid is not a string`);
-  return { keyid, sigBytes: decodeBase64Field(field(value, 'sig'), `signatures[${index}].sig`) };
+  const sig = decodeBase64Field(field(value, 'sig'), `signatures[${index}].sig`);
+  return { keyid, sigBytes: sig.bytes, sigBase64: sig.standardBase64 };
 }
 
 /**
@@ -74,19 +87,24 @@ export function decodeDsseEnvelope(envelope: unknown): DecodedEnvelope {
     throw malformed('is not a JSON object');
   const payloadType = field(envelope, 'payloadType');
   if (typeof payloadType !== 'string') throw malformed('payloadType is not a string');
-  const payloadBytes = decodeBase64Field(field(envelope, 'payload'), 'payload');
+  const payload = decodeBase64Field(field(envelope, 'payload'), 'payload');
   const signatures = field(envelope, 'signatures');
   if (!Array.isArray(signatures) || signatures.length === 0 || signatures.length > MAX_ENVELOPE_SIGNATURES) {
     throw malformed(`signatures must be an array of 1-${MAX_ENVELOPE_SIGNATURES}`);
   }
-  return { payloadType, payloadBytes, signatures: signatures.map(decodeSignature) };
+  return {
+    payloadType,
+    payloadBytes: payload.bytes,
+    payloadBase64: payload.standardBase64,
+    signatures: signatures.map(decodeSignature),
+  };
 }
 
 /** The envelope in Ingrain's normal form: standard padded base64, keyid always present, no other fields. */
 export function encodeDsseEnvelope(decoded: DecodedEnvelope): DsseEnvelope {
   return {
     payloadType: decoded.payloadType,
-    payload: bytesToBase64(decoded.payloadBytes),
-    signatures: decoded.signatures.map((s) => ({ keyid: s.keyid, sig: bytesToBase64(s.sigBytes) })),
+    payload: decoded.payloadBase64,
+    signatures: decoded.signatures.map((s) => ({ keyid: s.keyid, sig: s.sigBase64 })),
   };
 }

@@ -13,7 +13,7 @@ import { ATTESTATION_PAYLOAD_TYPE } from './format.js';
 import { attestationLeafBytes, serializeAttestationEnvelope } from './leaf.js';
 import { attestationKeyId } from './public-keys.js';
 import { signAttestation } from './sign.js';
-import { verifyAttestationEnvelope } from './verify.js';
+import { verifyAttestationEnvelope, verifyAttestationEnvelopeWithLeaf } from './verify.js';
 
 const hasCode = (code: string) => (error: unknown) => error instanceof AttestationError && error.code === code;
 const signer = new SoftwareSignerForTests('ingrain-attestation');
@@ -220,5 +220,47 @@ void describe('attestation leaf bytes', () => {
     const other = await signAttestation({ ...attestation, jobId: 'job-43' }, signer);
     assert.notDeepEqual(attestationLeafBytes(other), attestationLeafBytes(envelope));
     assert.throws(() => attestationLeafBytes({ payload: 'AA==' }), hasCode('ATTESTATION_MALFORMED'));
+  });
+});
+
+void describe('verifyAttestationEnvelopeWithLeaf', () => {
+  const urlSafe = { ...envelope, payload: Buffer.from(envelope.payload, 'base64').toString('base64url') };
+  const unpaddedSig = Buffer.from(envelope.signatures[0]!.sig, 'base64').toString('base64url');
+  const variants: unknown[] = [
+    envelope,
+    urlSafe,
+    { ...envelope, note: 'ignored', signatures: [{ sig: unpaddedSig }] },
+    JSON.parse(JSON.stringify(envelope)),
+  ];
+
+  void test('returns what verifyAttestationEnvelope returns and exactly attestationLeafBytes of the envelope', () => {
+    for (const variant of variants) {
+      const verified = verifyAttestationEnvelopeWithLeaf(variant, signer.publicKeySpkiDer);
+      assert.deepEqual(verified.attestation, verifyAttestationEnvelope(variant, signer.publicKeySpkiDer));
+      assert.deepEqual(verified.leafBytes(), attestationLeafBytes(variant));
+      assert.equal(verified.leafBytes(), verified.leafBytes(), 'computed once');
+    }
+  });
+
+  void test('refuses exactly what verifyAttestationEnvelope refuses, with the same code', () => {
+    const other = new SoftwareSignerForTests('other');
+    const cases: [unknown, Uint8Array][] = [
+      [envelope, other.publicKeySpkiDer],
+      [{ ...envelope, payload: `${envelope.payload}\n` }, signer.publicKeySpkiDer],
+      [{ ...envelope, payloadType: 'application/json' }, signer.publicKeySpkiDer],
+      [{ ...envelope, signatures: [] }, signer.publicKeySpkiDer],
+      [envelope, Uint8Array.of(1, 2, 3)],
+    ];
+    for (const [value, key] of cases) {
+      let expected: unknown;
+      assert.throws(
+        () => verifyAttestationEnvelope(value, key),
+        (error) => (expected = error) !== undefined,
+      );
+      assert.throws(
+        () => verifyAttestationEnvelopeWithLeaf(value, key),
+        (error) => error instanceof AttestationError && error.code === (expected as AttestationError).code,
+      );
+    }
   });
 });

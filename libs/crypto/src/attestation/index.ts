@@ -16,7 +16,11 @@ export { canonicalAttestationBytes } from './canonical.js';
 export { type DsseEnvelope, type DsseSignature, dssePreAuthenticationEncoding } from './dsse.js';
 export { attestationKeyId } from './public-keys.js';
 export { signAttestation } from './sign.js';
-export { verifyAttestationEnvelope } from './verify.js';
+export {
+  verifyAttestationEnvelope,
+  verifyAttestationEnvelopeWithLeaf,
+  type VerifiedAttestationEnvelope,
+} from './verify.js';
 export { attestationLeafBytes, serializeAttestationEnvelope } from './leaf.js';
 export {
   compareDeviceReadWithAttestation,

@@ -1,5 +1,5 @@
 import { canonicalizeJson, canonicalJsonBytes } from '../encoding/index.js';
-import { decodeDsseEnvelope, encodeDsseEnvelope } from './dsse.js';
+import { type DecodedEnvelope, decodeDsseEnvelope, encodeDsseEnvelope } from './dsse.js';
 
 /**
  * The JSON text Ingrain stores and publishes for an envelope: RFC 8785 (JCS) of its normal form
@@ -17,5 +17,10 @@ export function serializeAttestationEnvelope(envelope: unknown): string {
  * @throws AttestationError ATTESTATION_MALFORMED if `envelope` is not a DSSE envelope.
  */
 export function attestationLeafBytes(envelope: unknown): Uint8Array {
-  return canonicalJsonBytes(encodeDsseEnvelope(decodeDsseEnvelope(envelope)));
+  return decodedEnvelopeLeafBytes(decodeDsseEnvelope(envelope));
+}
+
+/** {@link attestationLeafBytes} of an envelope already decoded (no second decode, no re-encoding). */
+export function decodedEnvelopeLeafBytes(decoded: DecodedEnvelope): Uint8Array {
+  return canonicalJsonBytes(encodeDsseEnvelope(decoded));
 }

@@ -5,6 +5,7 @@ import { parseAttestation } from './checks.js';
 import { type DecodedEnvelope, decodeDsseEnvelope, dssePreAuthenticationEncoding } from './dsse.js';
 import { AttestationError } from './errors.js';
 import { ATTESTATION_FORMAT_VERSION, ATTESTATION_PAYLOAD_TYPE_PATTERN } from './format.js';
+import { decodedEnvelopeLeafBytes } from './leaf.js';
 import { type AttestationVerificationKey, attestationVerificationKey } from './public-keys.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -89,8 +90,34 @@ export function verifyAttestationEnvelope(
   envelope: unknown,
   attestationPublicKey: Uint8Array | KeyObject,
 ): Attestation {
-  const decoded = decodeDsseEnvelope(envelope);
+  return verifyDecoded(decodeDsseEnvelope(envelope), attestationPublicKey);
+}
+
+function verifyDecoded(decoded: DecodedEnvelope, attestationPublicKey: Uint8Array | KeyObject): Attestation {
   checkPayloadType(decoded.payloadType);
   checkSignatures(decoded, importKey(attestationPublicKey));
   return parsePayload(decoded.payloadBytes);
+}
+
+/** What {@link verifyAttestationEnvelopeWithLeaf} returns. */
+export interface VerifiedAttestationEnvelope {
+  readonly attestation: Attestation;
+  /** attestationLeafBytes of the same envelope, from the decode that was verified (computed on first call). */
+  readonly leafBytes: () => Uint8Array;
+}
+
+/**
+ * {@link verifyAttestationEnvelope} that also gives the envelope's transparency-log leaf bytes
+ * (exactly attestationLeafBytes(envelope)) from the same decode, so a verifier that checks the
+ * signature and then the log inclusion decodes the envelope once. Same checks, same errors.
+ * @throws AttestationError as verifyAttestationEnvelope does.
+ */
+export function verifyAttestationEnvelopeWithLeaf(
+  envelope: unknown,
+  attestationPublicKey: Uint8Array | KeyObject,
+): VerifiedAttestationEnvelope {
+  const decoded = decodeDsseEnvelope(envelope);
+  const attestation = verifyDecoded(decoded, attestationPublicKey);
+  let leaf: Uint8Array | undefined;
+  return { attestation, leafBytes: () => (leaf ??= decodedEnvelopeLeafBytes(decoded)) };
 }

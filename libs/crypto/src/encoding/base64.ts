@@ -18,9 +18,24 @@ export function bytesToBase64Url(bytes: Uint8Array): string {
  * @throws EncodingError ENCODING_BASE64_INVALID otherwise (the message never echoes the input).
  */
 export function base64ToBytes(text: string, options: { allowUrl?: boolean } = {}): Uint8Array {
+  return decodeCanonicalBase64(text, options).bytes;
+}
+
+/**
+ * {@link base64ToBytes} that also returns the standard padded base64 of the bytes, which the
+ * canonicality check computes anyway: `standardBase64 === text` for standard input. Callers that
+ * re-encode what they decoded (an envelope's normal form) reuse it instead of encoding again.
+ * @throws EncodingError ENCODING_BASE64_INVALID as base64ToBytes does.
+ */
+export function decodeCanonicalBase64(
+  text: string,
+  options: { allowUrl?: boolean } = {},
+): { bytes: Uint8Array; standardBase64: string } {
   const decoded = Buffer.from(text, 'base64');
-  if (decoded.toString('base64') === text) return new Uint8Array(decoded);
-  if (options.allowUrl === true && decoded.toString('base64url') === text) return new Uint8Array(decoded);
+  const standardBase64 = decoded.toString('base64');
+  if (standardBase64 === text || (options.allowUrl === true && decoded.toString('base64url') === text)) {
+    return { bytes: new Uint8Array(decoded), standardBase64 };
+  }
   throw new EncodingError('ENCODING_BASE64_INVALID', `invalid or non-canonical base64 (length ${text.length})`);
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { base64ToBytes, base64UrlToBytes, bytesToBase64, bytesToBase64Url } from './base64.js';
+import { base64ToBytes, base64UrlToBytes, bytesToBase64, bytesToBase64Url, decodeCanonicalBase64 } from './base64.js';
 import { sha256Hex } from './digest.js';
 import { EncodingError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
@@ -53,6 +53,19 @@ void describe('base64', () => {
         assert.deepEqual(base64UrlToBytes(bytesToBase64Url(bytes)), bytes);
       }),
     );
+  });
+  void test('decodeCanonicalBase64 also gives the standard text, whichever alphabet was read', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        for (const text of [bytesToBase64(bytes), bytesToBase64Url(bytes)]) {
+          const decoded = decodeCanonicalBase64(text, { allowUrl: true });
+          assert.deepEqual(decoded.bytes, bytes);
+          assert.equal(decoded.standardBase64, bytesToBase64(bytes));
+        }
+      }),
+    );
+    assert.throws(() => decodeCanonicalBase64('-_8'), hasCode('ENCODING_BASE64_INVALID'));
+    assert.throws(() => decodeCanonicalBase64('Zh==', { allowUrl: true }), hasCode('ENCODING_BASE64_INVALID'));
   });
 });
 

@@ -3,7 +3,7 @@ import {
   attestationLeafBytes,
   compareDeviceReadWithAttestation,
   describeDeviceReadDifference,
-  verifyAttestationEnvelope,
+  verifyAttestationEnvelopeWithLeaf,
 } from '../attestation/index.js';
 import type { AttestationPort, DeviceReadComparison, VerifiedAttestation } from './attestation-port.js';
 
@@ -17,7 +17,7 @@ function compare(attestation: Attestation, otpData: Uint8Array, lockBytes: Uint8
   };
 }
 
-function verified(attestation: Attestation): VerifiedAttestation {
+function verified(attestation: Attestation, leafBytes: () => Uint8Array): VerifiedAttestation {
   return {
     facts: {
       deviceCertificateFingerprintSha256: attestation.deviceCertificateSha256,
@@ -28,16 +28,20 @@ function verified(attestation: Attestation): VerifiedAttestation {
       secretFields: attestation.otp.secretFields,
     },
     compareDeviceRead: (otpData, lockBytes) => compare(attestation, otpData, lockBytes),
+    leafBytes,
   };
 }
 
 /**
  * The attestation port backed by libs/crypto/src/attestation: DSSE envelope verification
- * (verifyAttestationEnvelope), the log leaf (attestationLeafBytes) and the device-read comparison
- * (compareDeviceReadWithAttestation, secret fields left unchecked: no salts offline).
+ * (verifyAttestationEnvelopeWithLeaf: the verified decode also yields the leaf), the log leaf
+ * (attestationLeafBytes) and the device-read comparison (compareDeviceReadWithAttestation, secret
+ * fields left unchecked: no salts offline).
  */
 export const defaultAttestationPort: AttestationPort = {
-  verify: (envelope, attestationPublicKeySpkiDer) =>
-    verified(verifyAttestationEnvelope(envelope, attestationPublicKeySpkiDer)),
+  verify: (envelope, attestationPublicKeySpkiDer) => {
+    const { attestation, leafBytes } = verifyAttestationEnvelopeWithLeaf(envelope, attestationPublicKeySpkiDer);
+    return verified(attestation, leafBytes);
+  },
   leafBytes: (envelope) => attestationLeafBytes(envelope),
 };

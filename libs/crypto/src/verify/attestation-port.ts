@@ -37,6 +37,11 @@ export interface DeviceReadComparison {
 export interface VerifiedAttestation {
   readonly facts: AttestationFacts;
   compareDeviceRead(otpData: Uint8Array, lockBytes: Uint8Array): DeviceReadComparison;
+  /**
+   * The envelope's log leaf bytes (what {@link AttestationPort.leafBytes} returns for the same
+   * envelope), from the decode that was verified. Optional: without it the verifier asks the port.
+   */
+  readonly leafBytes?: () => Uint8Array;
 }
 
 /** The attestation operations the verifier uses; errors thrown carry a stable `code`. */

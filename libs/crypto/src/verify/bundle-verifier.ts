@@ -75,7 +75,9 @@ export class BundleVerifier {
     const signature = checkAttestationSignature(bundle, this.trust, this.attestations);
     const chain = checkCertificateChain(bundle, this.trust);
     const checkpoint = checkCheckpoint(bundle, this.trust);
-    const leafBytes = (): Uint8Array => this.attestations.leafBytes(bundle.attestation);
+    // The leaf from the verified decode when there is one (same bytes, no second decode).
+    const verifiedLeaf = signature.attestation?.leafBytes;
+    const leafBytes = verifiedLeaf ?? ((): Uint8Array => this.attestations.leafBytes(bundle.attestation));
     const checks: CheckResult[] = [
       passed('bundle', `format ${bundle.format}`),
       signature.result,

@@ -32,4 +32,5 @@ export {
   type VerifyBundlesOptions,
 } from './verify-bundles.js';
 export { verifyBundlesInParallel, type ParallelVerifyOptions } from './parallel.js';
+export { packTexts, unpackText, unpackedTexts, type PackedTexts } from './packed-texts.js';
 export { buildVerificationBundle, buildConsistencyProofFile, type BundleSource } from './bundle-builder.js';

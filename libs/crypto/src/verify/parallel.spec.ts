@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import type { BundleExtras } from './bundle-verifier.js';
 import type { VerificationBundleDocument } from './formats.js';
 import { verifyBundlesInParallel } from './parallel.js';
 import { buildFixture, type Fixture } from './test-support/fixtures.js';
@@ -33,5 +34,13 @@ void describe('verifyBundlesInParallel (worker threads)', () => {
   void test('an unusable trust input rejects instead of hanging', async () => {
     const trust = { ...fixture.trust, logPublicKeySpkiDer: new Uint8Array([1, 2, 3]) };
     await assert.rejects(verifyBundlesInParallel([JSON.stringify(bundles[0])], trust, { threads: 1 }));
+  });
+
+  void test('extras that cannot be sent to a worker reject, and no worker is left waiting', async () => {
+    const extras = { deviceRead: { notCloneable: () => undefined } } as unknown as BundleExtras;
+    await assert.rejects(
+      verifyBundlesInParallel([JSON.stringify(bundles[0])], fixture.trust, { threads: 1, extras }),
+      (error: unknown) => error instanceof Error && error.name === 'DataCloneError',
+    );
   });
 });
