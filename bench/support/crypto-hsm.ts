@@ -1,7 +1,6 @@
 // The HSM half of bench:crypto: raw pkcs11js loops next to the library's identity issuance and
 // attestation signing + log append, all on one SoftHSM test token, measured in interleaved rounds.
 import { createPublicKey, ECDH, randomBytes } from 'node:crypto';
-import pkcs11js from 'pkcs11js';
 import {
   attestationLeafBytes,
   buildAttestation,
@@ -11,7 +10,6 @@ import {
   InMemoryLogStore,
   issueDeviceCertificate,
   loadHsmConfig,
-  P256_EC_PARAMS_DER,
   type Pkcs11,
   type Pkcs11Handle,
   pooledRandomSource,
@@ -20,6 +18,7 @@ import {
   signAttestation,
   TransparencyLog,
 } from '#ingrain/crypto';
+import { ECDSA, findPrivateKey, KEYGEN, PRIVATE_TEMPLATE, PUBLIC_TEMPLATE, rawPairAsync } from './raw-pkcs11.js';
 import { sampleDeviceForTests } from '#ingrain/crypto/testing';
 import { createTestToken } from '../../test/support/softhsm.js';
 import { concurrentLoop, fastestRoundUs, measured, medianRate, type Rate, syncLoop } from './crypto-timing.js';
@@ -61,46 +60,6 @@ async function pointCheckCosts(hsm: Hsm): Promise<{ spkiImportUs: number; pointC
   };
 }
 
-// Device-key templates with the library's flags (session objects, private key sensitive and
-// unusable), so the raw loop makes the same objects the library does.
-const t = pkcs11js;
-const PUBLIC_TEMPLATE: pkcs11js.Template = [
-  { type: t.CKA_CLASS, value: t.CKO_PUBLIC_KEY },
-  { type: t.CKA_KEY_TYPE, value: t.CKK_EC },
-  { type: t.CKA_EC_PARAMS, value: Buffer.from(P256_EC_PARAMS_DER) },
-  { type: t.CKA_TOKEN, value: false },
-  { type: t.CKA_PRIVATE, value: false },
-  { type: t.CKA_VERIFY, value: true },
-  { type: t.CKA_ENCRYPT, value: false },
-  { type: t.CKA_WRAP, value: false },
-  { type: t.CKA_DERIVE, value: false },
-];
-const PRIVATE_TEMPLATE: pkcs11js.Template = [
-  { type: t.CKA_CLASS, value: t.CKO_PRIVATE_KEY },
-  { type: t.CKA_KEY_TYPE, value: t.CKK_EC },
-  { type: t.CKA_TOKEN, value: false },
-  { type: t.CKA_PRIVATE, value: true },
-  { type: t.CKA_SENSITIVE, value: true },
-  { type: t.CKA_EXTRACTABLE, value: false },
-  { type: t.CKA_SIGN, value: false },
-  { type: t.CKA_DECRYPT, value: false },
-  { type: t.CKA_UNWRAP, value: false },
-  { type: t.CKA_DERIVE, value: false },
-];
-const KEYGEN = { mechanism: t.CKM_EC_KEY_PAIR_GEN };
-const ECDSA = { mechanism: t.CKM_ECDSA };
-
-function findPrivateKey(module: Pkcs11, session: Pkcs11Handle, label: string): Pkcs11Handle {
-  module.C_FindObjectsInit(session, [
-    { type: t.CKA_CLASS, value: t.CKO_PRIVATE_KEY },
-    { type: t.CKA_LABEL, value: label },
-  ]);
-  const [handle] = module.C_FindObjects(session, 2);
-  module.C_FindObjectsFinal(session);
-  if (handle === undefined) throw new Error(`no private key labelled ${label}`);
-  return handle;
-}
-
 function rawKeygenSync(module: Pkcs11, session: Pkcs11Handle): void {
   const keys = module.C_GenerateKeyPair(session, KEYGEN, PUBLIC_TEMPLATE, PRIVATE_TEMPLATE);
   module.C_DestroyObject(session, keys.privateKey);
@@ -110,15 +69,6 @@ function rawKeygenSync(module: Pkcs11, session: Pkcs11Handle): void {
 function rawSignSync(module: Pkcs11, session: Pkcs11Handle, key: Pkcs11Handle, digest: Buffer): void {
   module.C_SignInit(session, ECDSA, key);
   module.C_Sign(session, digest, Buffer.alloc(64));
-}
-
-/** One keygen + one sign through the thread-pool (*Async) variants. */
-async function rawPairAsync(module: Pkcs11, session: Pkcs11Handle, key: Pkcs11Handle, digest: Buffer): Promise<void> {
-  const keys = await module.C_GenerateKeyPairAsync(session, KEYGEN, PUBLIC_TEMPLATE, PRIVATE_TEMPLATE);
-  module.C_DestroyObject(session, keys.privateKey);
-  module.C_DestroyObject(session, keys.publicKey);
-  module.C_SignInit(session, ECDSA, key);
-  await module.C_SignAsync(session, digest, Buffer.alloc(64));
 }
 
 function rawAsyncPairs(hsm: Hsm, concurrency: number, digest: Buffer): Promise<Rate> {
