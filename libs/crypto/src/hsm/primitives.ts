@@ -46,40 +46,47 @@ export async function generateP256KeyPair(
   return module.C_GenerateKeyPairAsync(session, mechanism, publicTemplate, privateTemplate);
 }
 
-/** C_GenerateKey with CKM_GENERIC_SECRET_KEY_GEN: a generic secret of `lengthBytes`. */
-export async function generateGenericSecret(
+/** C_GenerateKey of a secret key of `keyType` with `mechanism`, `lengthBytes` long. */
+function generateSecretKey(
   module: Pkcs11,
   session: Handle,
+  key: { readonly keyType: number; readonly mechanism: number },
   naming: KeyNaming,
   lengthBytes: number,
   flags: KeyFlags,
 ): Promise<Handle> {
   const template: Template = [
     { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_SECRET_KEY },
-    { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_GENERIC_SECRET },
+    { type: pkcs11.CKA_KEY_TYPE, value: key.keyType },
     { type: pkcs11.CKA_VALUE_LEN, value: lengthBytes },
     ...namingTemplate(naming),
     ...flagTemplate(flags),
   ];
-  return module.C_GenerateKeyAsync(session, { mechanism: pkcs11.CKM_GENERIC_SECRET_KEY_GEN }, template);
+  return module.C_GenerateKeyAsync(session, { mechanism: key.mechanism }, template);
+}
+
+/** C_GenerateKey with CKM_GENERIC_SECRET_KEY_GEN: a generic secret of `lengthBytes`. */
+export function generateGenericSecret(
+  module: Pkcs11,
+  session: Handle,
+  naming: KeyNaming,
+  lengthBytes: number,
+  flags: KeyFlags,
+): Promise<Handle> {
+  const key = { keyType: pkcs11.CKK_GENERIC_SECRET, mechanism: pkcs11.CKM_GENERIC_SECRET_KEY_GEN };
+  return generateSecretKey(module, session, key, naming, lengthBytes, flags);
 }
 
 /** C_GenerateKey with CKM_AES_KEY_GEN: an AES key of `lengthBytes` (16, 24 or 32). */
-export async function generateAesKey(
+export function generateAesKey(
   module: Pkcs11,
   session: Handle,
   naming: KeyNaming,
   lengthBytes: number,
   flags: KeyFlags,
 ): Promise<Handle> {
-  const template: Template = [
-    { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_SECRET_KEY },
-    { type: pkcs11.CKA_KEY_TYPE, value: pkcs11.CKK_AES },
-    { type: pkcs11.CKA_VALUE_LEN, value: lengthBytes },
-    ...namingTemplate(naming),
-    ...flagTemplate(flags),
-  ];
-  return module.C_GenerateKeyAsync(session, { mechanism: pkcs11.CKM_AES_KEY_GEN }, template);
+  const key = { keyType: pkcs11.CKK_AES, mechanism: pkcs11.CKM_AES_KEY_GEN };
+  return generateSecretKey(module, session, key, naming, lengthBytes, flags);
 }
 
 /** GCM tag length Ingrain uses: 128 bits, the maximum (NIST SP 800-38D §5.2.1.2). */
