@@ -47,10 +47,13 @@ describe('station worker: the API is down when the result is ready', () => {
     harness.api.afterClaim = undefined;
     harness.api.setDown(false);
     await waitFor('delivery', () => (harness.api.devices.get(id)?.state === 'provisioned' ? true : undefined));
-    await waitFor('the spool to empty', async () => ((await pending()).length === 0 ? true : undefined));
-    assert.ok(
-      log.named('report-delivered').some((entry) => entry['deviceId'] === id && entry['outcome'] === 'provisioned'),
+    // The log line follows the spool removal (unlink + directory fsync): wait for it, do not race it.
+    await waitFor('the delivery in the log', () =>
+      log.named('report-delivered').some((entry) => entry['deviceId'] === id && entry['outcome'] === 'provisioned')
+        ? true
+        : undefined,
     );
+    assert.deepEqual(await pending(), [], 'the spool is empty once the report is delivered');
     await station.stop();
   });
 
