@@ -11,7 +11,7 @@ import { type CycleResult } from '#ingrain/otp';
 import { runCycleOnPort } from '../test/support/cycle.js';
 import { allBlocks, patternImage } from '../test/support/otp-images.js';
 import { machineSummary, recordBenchmarkSection, renderMarkdownTable, renderTextTable } from './support/report.js';
-import { startSimProcess, type SimDevice } from './support/sim-process.js';
+import { startSimProcess, type SimDevice } from '../demo/stack/simulator-process.js';
 import { fmt, median } from './support/stats.js';
 
 const BAUD = 115_200;
@@ -54,7 +54,7 @@ async function stm32flashCycle(device: SimDevice, dir: string): Promise<number> 
 }
 
 async function main(): Promise<void> {
-  const sim = await startSimProcess('stm32f4', 1 + RUNS + RUNS + 1 + PARALLEL, BAUD);
+  const sim = await startSimProcess({ family: 'stm32f4', count: 1 + RUNS + RUNS + 1 + PARALLEL, baudTiming: BAUD });
   const dir = await mkdtemp(join(tmpdir(), 'ingrain-bench-link-'));
   try {
     const [warm, ...rest] = sim.devices;

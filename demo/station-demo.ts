@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type CycleResultJson } from '#ingrain/otp';
-import { startSimProcess, type SimDevice } from '../bench/support/sim-process.js';
+import { startSimProcess, type SimDevice } from './stack/simulator-process.js';
 import { renderTextTable } from '../bench/support/report.js';
 import { binPath, REPO_ROOT } from '../test/support/paths.js';
 
@@ -97,7 +97,7 @@ function summary(rows: readonly Programmed[]): string {
 
 async function main(): Promise<void> {
   console.log(`Starting ${CHIPS} simulated STM32F4 chips (115200 baud wire timing)…`);
-  const sim = await startSimProcess('stm32f4', CHIPS, 115_200);
+  const sim = await startSimProcess({ family: 'stm32f4', count: CHIPS, baudTiming: 115_200 });
   const dir = await mkdtemp(join(tmpdir(), 'ingrain-demo-'));
   try {
     const values = await Promise.all(sim.devices.map((_, index) => writeValues(dir, index)));

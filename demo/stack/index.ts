@@ -1,0 +1,26 @@
+// The local stack: everything the demo, the end-to-end tests and bench:e2e start on one machine —
+// Redis, a SoftHSM token and its keys, the embedded database, the API and station processes,
+// simulated chips — and what they do through the generated client as an admin, an MES and an auditor.
+export { ApiProcess, type ApiProcessOptions } from './api-process.js';
+export {
+  exportBundles,
+  listAttestations,
+  runVerifier,
+  type AttestationSummary,
+  type VerifierVerdict,
+} from './audit.js';
+export { SAMPLE_PRODUCT, seedCatalog, type Catalog, type CatalogOptions } from './catalog.js';
+export { freePort, pollUntil, spawnLines, type LineProcess } from './child-process.js';
+export { prepareHsm, type StackHsm } from './hsm-token.js';
+export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack.js';
+export { orderDevices, sampleInputs, waitForWorkOrder, type OrderedDevices, type WorkOrderCounts } from './mes.js';
+export { binPath, REPO_ROOT } from './paths.js';
+export { startRedis, type RedisServer } from './redis.js';
+export {
+  startSimProcess,
+  type ReleasedChipFile,
+  type SimDevice,
+  type SimProcess,
+  type SimProcessOptions,
+} from './simulator-process.js';
+export { StationProcess, type StationEvent, type StationProcessOptions } from './station-process.js';

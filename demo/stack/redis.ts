@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, pollUntil, spawnLines } from './child-process.js';
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+const START_TIMEOUT_MS = 10_000;
+
+/** A private redis-server: no persistence, its own directory and port. */
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM, then SIGKILL) and removes its temp directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString('latin1').startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts Debian's redis-server on a free localhost port (no RDB/AOF, working directory in a fresh
+ * temp dir), for a test file, the demo or a benchmark. Always `stop()` it. Retries on another port
+ * when the chosen one was taken in between.
+ */
+export async function startRedis(attempts = 3): Promise<RedisServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
+}
+
+async function startOnce(): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'ingrain-redis-'));
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  const server = spawnLines(REDIS_SERVER, [...args, '--daemonize', 'no', '--loglevel', 'warning']);
+  const stop = async () => {
+    await server.stop(5_000);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await pollUntil('redis-server start', async () => ((await answersPing(port)) ? true : undefined), {
+      timeoutMs: START_TIMEOUT_MS,
+      intervalMs: 25,
+      abort: () =>
+        server.child.exitCode === null ? undefined : `exited with ${server.child.exitCode}: ${server.lines.join(' ')}`,
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis://127.0.0.1:${port}`, port, stop };
+}
