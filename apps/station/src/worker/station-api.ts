@@ -1,11 +1,26 @@
+import { createIngrainClient, type components, type IngrainClient } from '#ingrain/api-client';
 import { CHIP_FAMILIES, type ByteRange, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { StationApiError } from './errors.js';
 import { type StationReportBody } from './station-report.js';
 
-/** Device states of the API (docs/api.md, "Device state machine"). */
-export const DEVICE_STATES = ['queued', 'claimed', 'provisioned', 'quarantined', 'scrapped'] as const;
+type Schemas = components['schemas'];
+
+/** Device states of the API (docs/api.md, "Device state machine"); checked against the generated client. */
+export const DEVICE_STATES = [
+  'queued',
+  'claimed',
+  'provisioned',
+  'quarantined',
+  'scrapped',
+] as const satisfies readonly Schemas['DeviceState'][];
 export type DeviceState = (typeof DEVICE_STATES)[number];
+
+const VERDICTS = [
+  'provisioned',
+  'quarantined',
+  'retry',
+] as const satisfies readonly Schemas['ProvisioningResult']['verdict'][];
 
 /** The intended image of a claimed device, SECRET BYTES INCLUDED: memory only, never logged or stored. */
 export interface ClaimedImage {
@@ -34,7 +49,7 @@ export interface ChipBinding {
 
 /** The API's verdict on a report. */
 export interface ReportVerdict {
-  readonly verdict: 'provisioned' | 'quarantined' | 'retry';
+  readonly verdict: (typeof VERDICTS)[number];
 }
 
 export interface StationApiOptions {
@@ -42,56 +57,76 @@ export interface StationApiOptions {
   readonly baseUrl: string;
   /** The station's token (sent as a bearer token; never logged). */
   readonly token: string;
-  /** Per request. Default 10 s. */
+  /** Per request, answer body included. Default 10 s. */
   readonly requestTimeoutMs?: number;
 }
 
+// What the worker relies on is checked at run time even though the client types it: the generated
+// types say what the API promises, these say what this station can work with (a version mismatch
+// must stop the job, not program a chip with a half-understood image).
 const hex = z.string().regex(/^(?:[0-9a-fA-F]{2})*$/);
-const claimSchema = z.object({
-  layout: z.object({ digestSha256: hex }),
-  image: z.object({
-    family: z.enum(CHIP_FAMILIES),
-    dataHex: hex,
-    lockedBlocks: z.array(z.int().min(0)),
-  }),
-  secretRanges: z.array(z.object({ offsetBytes: z.int().min(0), lengthBytes: z.int().min(1) })),
-});
+const claimSchema = z
+  .object({
+    layout: z.object({ digestSha256: hex }),
+    image: z.object({
+      family: z.enum(CHIP_FAMILIES),
+      dataHex: hex,
+      lockedBlocks: z.array(z.int().min(0)),
+    }),
+    secretRanges: z.array(z.object({ offsetBytes: z.int().min(0), lengthBytes: z.int().min(1) })),
+  })
+  .refine(
+    ({ image, secretRanges }) =>
+      secretRanges.every((range) => range.offsetBytes + range.lengthBytes <= image.dataHex.length / 2),
+    { message: 'a secret range lies outside the image', path: ['secretRanges'] },
+  );
 const bindingSchema = z.object({ deviceId: z.string().min(1), state: z.enum(DEVICE_STATES) });
-const verdictSchema = z.object({ verdict: z.enum(['provisioned', 'quarantined', 'retry']) });
+const verdictSchema = z.object({ verdict: z.enum(VERDICTS) });
+/** The problem members the adapter reads (RFC 9457 extension members of the 409s). */
 const problemSchema = z.object({
   code: z.string().optional(),
   deviceId: z.string().optional(),
   state: z.enum(DEVICE_STATES).optional(),
 });
+type Problem = z.output<typeof problemSchema>;
 
-interface HttpAnswer {
-  readonly status: number;
-  readonly body: unknown;
+/** What a generated-client call resolves to (openapi-fetch), reduced to what the adapter reads. */
+interface Answer<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
 }
 
 /**
- * The station's side of the API (an adapter: it maps HTTP to typed outcomes and decides nothing).
- * Network failures, timeouts, 408, 429 and 5xx throw `StationApiError` `STATION_API_UNREACHABLE`
- * (transient); other unexpected answers `STATION_API_REJECTED`; unparseable bodies
- * `STATION_API_INVALID_RESPONSE`. Bodies are never put in messages: a claim carries secrets.
+ * The station's side of the API, on the generated client (an adapter: it maps HTTP to typed
+ * outcomes and decides nothing). Network failures, timeouts, 408, 429 and 5xx throw
+ * `StationApiError` `STATION_API_UNREACHABLE` (transient); other refusals `STATION_API_REJECTED`
+ * with the API's problem code; answers the station cannot use `STATION_API_INVALID_RESPONSE`.
+ * Bodies are never put in messages or causes: a claim carries secrets.
  */
 export class StationApi {
-  readonly #baseUrl: string;
-  readonly #token: string;
+  readonly #client: IngrainClient;
   readonly #timeoutMs: number;
 
   constructor(options: StationApiOptions) {
-    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.#token = options.token;
-    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
+    const timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#timeoutMs = timeoutMs;
+    this.#client = createIngrainClient({
+      baseUrl: options.baseUrl,
+      token: options.token,
+      // The signal also bounds reading the body, which openapi-fetch does after fetch resolves.
+      fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
+    });
   }
 
   /** Binds `chipUid` to the device and returns the intended image (secrets included). */
   async claim(deviceId: string, chipUid: string): Promise<ClaimOutcome> {
     const what = `claim of device ${deviceId}`;
-    const answer = await this.#send('POST', `/v1/devices/${encodeURIComponent(deviceId)}/claim`, { chipUid }, what);
-    if (answer.status === 200 || answer.status === 201) {
-      const claim = parse(claimSchema, answer.body, what, answer.status);
+    const answer = await this.#call(what, () =>
+      this.#client.POST('/v1/devices/{id}/claim', { params: { path: { id: deviceId } }, body: { chipUid } }),
+    );
+    if (answer.response.ok) {
+      const claim = parse(claimSchema, answer.data, what, answer.response.status);
       const { family, dataHex, lockedBlocks } = claim.image;
       return {
         kind: 'claimed',
@@ -99,46 +134,48 @@ export class StationApi {
         layoutDigest: claim.layout.digestSha256,
       };
     }
-    const problem = answer.status === 409 ? parse(problemSchema, answer.body, what, 409) : undefined;
-    if (problem?.code === 'CHIP_ALREADY_BOUND' && problem.deviceId !== undefined)
-      return { kind: 'chip-bound-to-other-device', deviceId: problem.deviceId };
-    if (problem?.code === 'IDENTITY_BOUND_ELSEWHERE') return { kind: 'identity-bound-elsewhere' };
-    if (problem?.code === 'DEVICE_STATE_CONFLICT' && problem.state !== undefined)
-      return { kind: 'not-claimable', state: problem.state };
+    const problem = answer.response.status === 409 ? parse(problemSchema, answer.error, what, 409) : undefined;
+    const outcome = problem === undefined ? undefined : claimRefusal(problem);
+    if (outcome !== undefined) return outcome;
     throw unexpected(answer, what);
   }
 
   /** The device `chipUid` is bound to, or undefined when it is bound to none. */
   async bindingFor(chipUid: string): Promise<ChipBinding | undefined> {
     const what = 'binding lookup';
-    const answer = await this.#send('GET', `/v1/bindings/${encodeURIComponent(chipUid)}`, undefined, what);
-    if (answer.status === 200) return parse(bindingSchema, answer.body, what, 200);
-    if (answer.status === 404 && problemCode(answer.body) === 'BINDING_NOT_FOUND') return undefined;
+    const answer = await this.#call(what, () =>
+      this.#client.GET('/v1/bindings/{chipUid}', { params: { path: { chipUid } } }),
+    );
+    if (answer.response.ok) return parse(bindingSchema, answer.data, what, answer.response.status);
+    if (answer.response.status === 404 && problemOf(answer.error)?.code === 'BINDING_NOT_FOUND') return undefined;
     throw unexpected(answer, what);
   }
 
   /** Posts a cycle's report (secret bytes already zeroed) and returns the API's verdict. */
   async report(deviceId: string, report: StationReportBody): Promise<ReportVerdict> {
     const what = `report of device ${deviceId}`;
-    const answer = await this.#send('POST', `/v1/devices/${encodeURIComponent(deviceId)}/result`, report, what);
-    if (answer.status === 200 || answer.status === 201) return parse(verdictSchema, answer.body, what, answer.status);
+    const answer = await this.#call(what, () =>
+      this.#client.POST('/v1/devices/{id}/result', { params: { path: { id: deviceId } }, body: report }),
+    );
+    if (answer.response.ok) return parse(verdictSchema, answer.data, what, answer.response.status);
     throw unexpected(answer, what);
   }
 
-  async #send(method: 'GET' | 'POST', path: string, body: unknown, what: string): Promise<HttpAnswer> {
-    let response: Response;
+  /** Runs one client call; a request that got no complete answer becomes a StationApiError. */
+  async #call<T>(what: string, send: () => Promise<Answer<T>>): Promise<Answer<T>> {
     try {
-      response = await fetch(`${this.#baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.#token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      return await send();
     } catch (error) {
+      // openapi-fetch parses a success body with JSON.parse: its SyntaxError quotes the body
+      // (secrets, for a claim), so it is not kept as the cause.
+      if (error instanceof SyntaxError) {
+        throw new StationApiError(
+          'STATION_API_INVALID_RESPONSE',
+          `${what}: the API's answer is not JSON`,
+          undefined,
+          undefined,
+        );
+      }
       const reason =
         error instanceof Error && error.name === 'TimeoutError'
           ? `no answer within ${this.#timeoutMs} ms`
@@ -147,22 +184,23 @@ export class StationApi {
         cause: error,
       });
     }
-    const text = await response.text().catch(() => '');
-    return { status: response.status, body: parseJson(text) };
   }
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    return undefined;
-  }
+/** A 409 of the claim as an outcome, or undefined when it is not one the worker handles. */
+function claimRefusal(problem: Problem): ClaimOutcome | undefined {
+  if (problem.code === 'CHIP_ALREADY_BOUND' && problem.deviceId !== undefined)
+    return { kind: 'chip-bound-to-other-device', deviceId: problem.deviceId };
+  if (problem.code === 'IDENTITY_BOUND_ELSEWHERE') return { kind: 'identity-bound-elsewhere' };
+  if (problem.code === 'DEVICE_STATE_CONFLICT' && problem.state !== undefined)
+    return { kind: 'not-claimable', state: problem.state };
+  return undefined;
 }
 
-function problemCode(body: unknown): string | undefined {
+/** The problem of an error answer, when it is a JSON object (a proxy's HTML page is not). */
+function problemOf(body: unknown): Problem | undefined {
   const parsed = problemSchema.safeParse(body);
-  return parsed.success ? parsed.data.code : undefined;
+  return parsed.success ? parsed.data : undefined;
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string, status: number): T {
@@ -177,14 +215,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string, status: num
   );
 }
 
-function unexpected(answer: HttpAnswer, what: string): StationApiError {
-  const code = problemCode(answer.body);
-  const transient = answer.status >= 500 || answer.status === 408 || answer.status === 429;
-  const detail = `${what}: HTTP ${answer.status}${code === undefined ? '' : ` ${code}`}`;
-  return new StationApiError(
-    transient ? 'STATION_API_UNREACHABLE' : 'STATION_API_REJECTED',
-    detail,
-    answer.status,
-    code,
-  );
+function unexpected(answer: Answer<unknown>, what: string): StationApiError {
+  const { status } = answer.response;
+  const code = problemOf(answer.error)?.code;
+  const transient = status >= 500 || status === 408 || status === 429;
+  const detail = `${what}: HTTP ${status}${code === undefined ? '' : ` ${code}`}`;
+  return new StationApiError(transient ? 'STATION_API_UNREACHABLE' : 'STATION_API_REJECTED', detail, status, code);
 }
