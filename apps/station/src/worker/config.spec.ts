@@ -37,6 +37,7 @@ describe('loadWorkerConfig', () => {
     assert.equal(config.releaseDir, undefined);
     assert.equal(config.spoolDir, '.ingrain/station-spool/station-7');
     assert.equal(config.linkRetries, 2);
+    assert.equal(config.jobLockMs, 30_000);
   });
 
   test('flags win over the environment', () => {
@@ -79,6 +80,16 @@ describe('loadWorkerConfig', () => {
       'INGRAIN_BAUD',
     ])
       assert.match(error.message, new RegExp(name));
+  });
+
+  test('the job lock comes from INGRAIN_JOB_LOCK_MS or --job-lock-ms, at least 1 s', () => {
+    assert.equal(loadWorkerConfig([], { ...ENV, INGRAIN_JOB_LOCK_MS: '2000' }, noFile).jobLockMs, 2_000);
+    const flag = loadWorkerConfig(['--job-lock-ms', '5000'], { ...ENV, INGRAIN_JOB_LOCK_MS: '2000' }, noFile);
+    assert.equal(flag.jobLockMs, 5_000);
+    for (const bad of ['999', '600001', '1.5', 'soon']) {
+      const error = configError(() => loadWorkerConfig(['--job-lock-ms', bad], ENV, noFile));
+      assert.match(error.message, /INGRAIN_JOB_LOCK_MS \/ --job-lock-ms/);
+    }
   });
 
   test('a line that cannot name a queue is refused', () => {

@@ -26,7 +26,16 @@ export interface WorkerConfig {
   readonly linkRetries: number;
   /** How often an empty fixture (or one still holding a finished chip) is probed. */
   readonly chipPollMs: number;
+  /**
+   * BullMQ job lock (`lockDuration`) and stalled-check period (`stalledInterval`): a job whose
+   * station died is offered again within about 3 × this. Optional only for hand-built configs
+   * (default {@link DEFAULT_JOB_LOCK_MS}); {@link loadWorkerConfig} always sets it.
+   */
+  readonly jobLockMs?: number;
 }
+
+/** BullMQ's own default lock duration and stalled-check interval. */
+export const DEFAULT_JOB_LOCK_MS = 30_000;
 
 /** AN3155 §2: tested range 1200–115200 baud. */
 const baudRate = z.coerce.number().int().min(1200).max(115_200);
@@ -54,6 +63,8 @@ const configSchema = z.strictObject({
   shutdownGraceMs: milliseconds(0, 600_000).default(30_000),
   linkRetries: z.coerce.number().int().min(0).max(10).default(2),
   chipPollMs: milliseconds(10, 60_000).default(250),
+  // Below 1 s a busy event loop could miss a lock renewal and hand a running job to a second station.
+  jobLockMs: milliseconds(1_000, 600_000).default(DEFAULT_JOB_LOCK_MS),
 });
 
 /** Where each setting comes from: environment variable and flag (the token has no flag). */
@@ -69,6 +80,7 @@ const SOURCES = {
   shutdownGraceMs: { env: 'INGRAIN_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms' },
   linkRetries: { env: 'INGRAIN_LINK_RETRIES', flag: 'link-retries' },
   chipPollMs: { env: 'INGRAIN_CHIP_POLL_MS', flag: 'chip-poll-ms' },
+  jobLockMs: { env: 'INGRAIN_JOB_LOCK_MS', flag: 'job-lock-ms' },
 } as const;
 type Sourced = keyof typeof SOURCES;
 

@@ -1,7 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ChipProgrammer, type JobStep } from './chip-programmer.js';
-import { type WorkerConfig } from './config.js';
+import { DEFAULT_JOB_LOCK_MS, type WorkerConfig } from './config.js';
 import { StationApiError, StationError } from './errors.js';
 import { DirectoryFixtureControl, type FixtureControl, OperatorFixtureControl } from './fixture-control.js';
 import { Fixture, type OpenTransport } from './fixture.js';
@@ -87,6 +87,7 @@ export class StationWorker {
       queue: lineQueueName(config.line),
       fixtures: config.fixtures.join(','),
       spoolDir: config.spoolDir,
+      jobLockMs: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
     });
     return station;
   }
@@ -139,6 +140,9 @@ export class StationWorker {
         connection: this.connection,
         concurrency: 1,
         name: `${config.stationId}@${port}`,
+        // A SIGKILLed station's job is re-offered once its lock lapses and a stalled check sees it.
+        lockDuration: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
+        stalledInterval: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
       },
     );
     worker.on('error', (error) => deps.log.write('error', 'queue-error', { fixture: port, ...errorFields(error) }));
