@@ -19,6 +19,8 @@ export interface LocalStackOptions {
   readonly apiPort?: number;
   /** Default `ingrain.local/log`. */
   readonly logOrigin?: string;
+  /** The API's LOG_LEVEL. Default `warn` (request lines at `info`). */
+  readonly apiLogLevel?: string;
   readonly onApiLine?: (line: string) => void;
   readonly onStationEvent?: (event: StationEvent) => void;
 }
@@ -66,6 +68,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     redisUrl: redis.url,
     port: apiPort,
     logOrigin,
+    logLevel: options.apiLogLevel,
     onLine: options.onApiLine,
   });
   const stations = new Map<string, StationProcess>();

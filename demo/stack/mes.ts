@@ -11,12 +11,21 @@ export function sampleInputs(serial: string, index: number): Record<string, unkn
     serial,
     manufactured_at: Math.floor(Date.now() / 1000),
     gain: Number((1 + ((index % 50) - 25) / 2000).toFixed(4)),
-    offset_mv: (index % 41) - 20,
+    offset_mv: offsetMillivolts(index),
     temp_coeff_ppm: 35.5,
     calibrated: true,
     device_uuid: randomUUID(),
     radio_mac: `02:1a:2b:${mac}`,
   };
+}
+
+/**
+ * A calibration offset from -20 to 19 mV, never -1: an i16 of -1 encodes as 0xFFFF, which reads as
+ * blank OTP, so the layout refuses it (VALUES_INVALID) — as it would refuse a real MES's value.
+ */
+function offsetMillivolts(index: number): number {
+  const value = (index % 40) - 20;
+  return value === -1 ? 0 : value;
 }
 
 export interface OrderedDevices {
