@@ -16,7 +16,8 @@ import {
   type SimProcess,
   type StationProcess,
 } from '../../demo/stack/index.js';
-import { auditWorkOrder, readDevice, readLineJob, StationEventTap } from './support/fault-fixtures.js';
+import { auditWorkOrder, readDevice, StationEventTap } from './support/fault-fixtures.js';
+import { readLineJob } from './support/line-jobs.js';
 
 /**
  * Wire timing of the simulated chip and the station's line rate. Slower than the usual 115200 so

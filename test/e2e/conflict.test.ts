@@ -19,7 +19,8 @@ import {
   type StationProcess,
 } from '../../demo/stack/index.js';
 import { SimulatedDevice, startTestSimulator, type TestSimulator } from '../support/simulator.js';
-import { eventsOfDevice, pause, readDevice, readLineJob } from './support/fault-fixtures.js';
+import { eventsOfDevice, pause, readDevice } from './support/fault-fixtures.js';
+import { readLineJob } from './support/line-jobs.js';
 
 /** examples/layouts/sensor-node.yaml on STM32F4: 32-byte blocks; block 0 serial, block 2 pubkey_hash. */
 const BLOCK_SIZE_BYTES = 32;

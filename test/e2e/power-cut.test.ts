@@ -24,9 +24,9 @@ import {
   eventsOfDevice,
   historyReasons,
   readDevice,
-  readLineJob,
   StationEventTap,
 } from './support/fault-fixtures.js';
+import { readLineJob } from './support/line-jobs.js';
 
 /** Power fails when the ROM is about to program the 41st payload byte: inside the first write. */
 const CUT_AFTER_BYTES = 40;

@@ -27,11 +27,10 @@ import {
   isBlank,
   moveChip,
   programmedOffsets,
-  readLineJob,
   waitForAnyStation,
-  waitForLineJob,
   waitForWriteInProgress,
 } from './support/crash-fixtures.js';
+import { readLineJob, waitForLineJob } from './support/line-jobs.js';
 
 type Device = components['schemas']['Device'];
 

@@ -1,9 +1,6 @@
 // What the station-crash end-to-end test needs around the stack: the state of a simulated chip
 // (blank, part written, locked), moving a chip between fixtures as an operator would, waiting for an
 // event on whichever station logs it first, and reading a line job as BullMQ holds it.
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { lineQueueName } from '../../../apps/station/src/worker/job-payload.js';
 import { pollUntil, type StationEvent, type StationProcess } from '../../../demo/stack/index.js';
 import { type SimulatedDevice, type TestSimulator } from '../../support/simulator.js';
 
@@ -73,46 +70,5 @@ export function waitForAnyStation(
       return undefined;
     },
     { timeoutMs: options.timeoutMs, intervalMs: 10 },
-  );
-}
-
-/** A line job as BullMQ holds it. */
-export interface LineJobState {
-  /** completed, failed, delayed, waiting, active, … (`unknown` when the job is gone). */
-  readonly state: string;
-  readonly attemptsMade: number;
-  /** What the station's processor returned (its JobResult), once completed. */
-  readonly returnValue: unknown;
-}
-
-/** Reads (never changes) a job of `line`'s queue straight from Redis. */
-export async function readLineJob(redisUrl: string, line: string, jobId: string): Promise<LineJobState> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(lineQueueName(line), { connection });
-  try {
-    const job = await queue.getJob(jobId);
-    if (job === undefined) return { state: 'unknown', attemptsMade: 0, returnValue: undefined };
-    return { state: await job.getState(), attemptsMade: job.attemptsMade, returnValue: job.returnvalue as unknown };
-  } finally {
-    await queue.close();
-    await connection.quit().catch(() => connection.disconnect());
-  }
-}
-
-/** Waits until the line job reached `state` (e.g. `completed`) and returns it. */
-export function waitForLineJob(
-  redisUrl: string,
-  line: string,
-  jobId: string,
-  state: string,
-  timeoutMs: number,
-): Promise<LineJobState> {
-  return pollUntil(
-    `job ${jobId} to be ${state}`,
-    async () => {
-      const job = await readLineJob(redisUrl, line, jobId);
-      return job.state === state ? job : undefined;
-    },
-    { timeoutMs, intervalMs: 250 },
   );
 }

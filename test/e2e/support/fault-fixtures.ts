@@ -2,10 +2,7 @@
 // whose handler each test sets, the device and its history as the MES reads them, the line job as
 // BullMQ holds it, and the auditor's offline verification of a work order.
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { expectData, type components, type IngrainClient } from '#ingrain/api-client';
-import { lineQueueName } from '../../../apps/station/src/worker/job-payload.js';
 import {
   exportBundles,
   listAttestations,
@@ -55,29 +52,6 @@ export async function readDevice(mes: IngrainClient, id: string): Promise<Device
 /** The reasons of the history entries that led to `toState`, oldest first. */
 export function historyReasons(device: Device, toState: Device['state']): (string | null)[] {
   return device.history.filter((entry) => entry.toState === toState).map((entry) => entry.reason);
-}
-
-/** A line job as BullMQ holds it. */
-export interface LineJob {
-  /** completed, failed, delayed, waiting, active, … */
-  readonly state: string;
-  readonly attemptsMade: number;
-  readonly failedReason: string | undefined;
-}
-
-/** Reads (never changes) a job of `line`'s queue, straight from Redis. Undefined when there is none. */
-export async function readLineJob(redisUrl: string, line: string, jobId: string): Promise<LineJob | undefined> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = new Queue(lineQueueName(line), { connection });
-  try {
-    const job = await queue.getJob(jobId);
-    if (job === undefined) return undefined;
-    const failedReason = typeof job.failedReason === 'string' ? job.failedReason : undefined;
-    return { state: await job.getState(), attemptsMade: job.attemptsMade, failedReason };
-  } finally {
-    await queue.close();
-    await connection.quit().catch(() => connection.disconnect());
-  }
 }
 
 /** What the auditor found for one work order. */

@@ -1,0 +1,53 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { lineQueueName } from '../../../apps/station/src/worker/job-payload.js';
+import { pollUntil } from '../../../demo/stack/index.js';
+
+/** A line job as BullMQ holds it. */
+export interface LineJob {
+  /** completed, failed, delayed, waiting, active, … (`unknown` when the job is gone). */
+  readonly state: string;
+  readonly attemptsMade: number;
+  readonly failedReason: string | undefined;
+  /** What the station's processor returned (its JobResult), once completed. */
+  readonly returnValue: unknown;
+}
+
+/** Reads (never changes) a job of `line`'s queue, straight from Redis. */
+export async function readLineJob(redisUrl: string, line: string, jobId: string): Promise<LineJob> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(lineQueueName(line), { connection });
+  try {
+    const job = await queue.getJob(jobId);
+    if (job === undefined)
+      return { state: 'unknown', attemptsMade: 0, failedReason: undefined, returnValue: undefined };
+    const failedReason = typeof job.failedReason === 'string' ? job.failedReason : undefined;
+    return {
+      state: await job.getState(),
+      attemptsMade: job.attemptsMade,
+      failedReason,
+      returnValue: job.returnvalue as unknown,
+    };
+  } finally {
+    await queue.close();
+    await connection.quit().catch(() => connection.disconnect());
+  }
+}
+
+/** Waits until the line job reached `state` (e.g. `completed`) and returns it. */
+export function waitForLineJob(
+  redisUrl: string,
+  line: string,
+  jobId: string,
+  state: string,
+  timeoutMs: number,
+): Promise<LineJob> {
+  return pollUntil(
+    `job ${jobId} to be ${state}`,
+    async () => {
+      const job = await readLineJob(redisUrl, line, jobId);
+      return job.state === state ? job : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
+}
