@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Job, Queue } from 'bullmq';
-import { type ChipFamily } from '#ingrain/otp';
+import { type ChipFamily, getProfile } from '#ingrain/otp';
 import { type WorkerConfig } from '../../apps/station/src/worker/config.js';
 import { lineQueueName } from '../../apps/station/src/worker/job-payload.js';
 import { type LogFields, type StationLog } from '../../apps/station/src/worker/station-log.js';
@@ -19,7 +19,7 @@ import {
 } from '../../apps/station/src/worker/testing/fake-station-api.js';
 import { parseStationReport } from '../../apps/api/src/domain/station-report.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../support/simulator.js';
+import { SimulatedDevice, type Simulator, type SimulatorOptions, startSimulator } from '../support/simulator.js';
 import { type ReleasedChip } from '../../apps/simulator/src/index.js';
 
 export const STATION_TOKEN = `ingr_${'t'.repeat(43)}`;
@@ -107,6 +107,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       shutdownGraceMs: 30_000,
       linkRetries: 2,
       chipPollMs: 20,
+      jobLockMs: 30_000,
       ...overrides,
     });
     return {
@@ -186,4 +187,33 @@ export function deviceId(n: number): string {
 /** Lower-case hex of a chip's OTP data and lock bytes. */
 export function otpHex(data: Uint8Array): string {
   return Buffer.from(data).toString('hex');
+}
+
+/** A chip holding `identity`'s data in `blocks` (the others blank), locked as `lockedBlocks` say. */
+export function craftedChip(
+  identity: FakeIdentity,
+  uidHex: string,
+  blocks: readonly number[],
+  lockedBlocks: readonly number[],
+): SimulatedDevice {
+  const profile = getProfile(identity.family);
+  const data = new Uint8Array(identity.data.length).fill(0xff);
+  for (const block of blocks) {
+    const start = block * profile.blockSizeBytes;
+    data.set(identity.data.subarray(start, start + profile.blockSizeBytes), start);
+  }
+  const locks = new Uint8Array(profile.blockCount).fill(0xff);
+  for (const block of lockedBlocks) locks[block] = 0;
+  return new SimulatedDevice({
+    family: identity.family,
+    state: {
+      formatVersion: 1,
+      family: identity.family,
+      productId: profile.productIds[0] ?? 0,
+      uidHex,
+      dataHex: otpHex(data),
+      lockBytesHex: otpHex(locks),
+      damaged: [],
+    },
+  });
 }

@@ -53,7 +53,8 @@ export type ProgramOutcome =
 export interface ChipProgrammerOptions {
   readonly fixture: Fixture;
   readonly api: Pick<StationApi, 'claim'>;
-  readonly reporter: Pick<ResultReporter, 'submit'>;
+  /** `kick` after every answered claim: the API is reachable, so spooled reports can go now. */
+  readonly reporter: Pick<ResultReporter, 'submit' | 'kick'>;
   readonly log: StationLog;
   /** Extra cycles after a link-error, on the same chip. */
   readonly linkRetries: number;
@@ -91,6 +92,7 @@ export class ChipProgrammer {
   ): Promise<ProgramOutcome> {
     context.progress('claiming', { deviceId, chipUid: chip.uid });
     const claim = await this.options.api.claim(deviceId, chip.uid);
+    this.options.reporter.kick();
     switch (claim.kind) {
       case 'claimed':
         return { kind: 'finished', result: await this.#programClaimed(deviceId, chip, claim.image, context) };

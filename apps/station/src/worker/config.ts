@@ -28,10 +28,9 @@ export interface WorkerConfig {
   readonly chipPollMs: number;
   /**
    * BullMQ job lock (`lockDuration`) and stalled-check period (`stalledInterval`): a job whose
-   * station died is offered again within about 3 × this. Optional only for hand-built configs
-   * (default {@link DEFAULT_JOB_LOCK_MS}); {@link loadWorkerConfig} always sets it.
+   * station died is offered again within about 3 × this.
    */
-  readonly jobLockMs?: number;
+  readonly jobLockMs: number;
 }
 
 /** BullMQ's own default lock duration and stalled-check interval. */

@@ -36,6 +36,7 @@ export class Fixture {
   #transport: DeviceTransport | undefined;
   readonly #finished = new Set<string>();
   #state: FixtureState = 'empty';
+  #presentUid: string | undefined;
   #unknownChipReleased: number | undefined;
   #lastRelease: { readonly request: ChipRelease; atMs: number } | undefined;
 
@@ -55,16 +56,30 @@ export class Fixture {
   async waitForChip(signal: AbortSignal): Promise<ChipPresence> {
     for (;;) {
       if (signal.aborted) throw shuttingDown();
-      const found = await this.#probe();
-      if (found.kind === 'chip' && !this.#finished.has(found.chip.uid)) {
-        this.#enter('chip-present', { chipUid: found.chip.uid, family: found.chip.family });
-        return found.chip;
-      }
-      if (found.kind === 'unknown-chip') await this.#releaseUnknown(found.productId);
-      else if (found.kind === 'chip') await this.#repeatRelease(found.chip.uid);
-      else this.#noteNoChip(found);
+      const chip = await this.look();
+      if (chip !== undefined) return chip;
       await sleep(this.options.pollMs, undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  /**
+   * One probe (nothing is written): the chip to work on, or undefined when the fixture is empty,
+   * holds a chip it released already (asked for again 30 s after its release), or a chip of an
+   * unknown family (released to quarantine). `fixture-chip-present` is logged once per chip.
+   */
+  async look(): Promise<ChipPresence | undefined> {
+    const found = await this.#probe();
+    if (found.kind === 'chip' && !this.#finished.has(found.chip.uid)) {
+      if (this.#state !== 'chip-present' || this.#presentUid !== found.chip.uid) {
+        this.#presentUid = found.chip.uid;
+        this.#enter('chip-present', { chipUid: found.chip.uid, family: found.chip.family });
+      }
+      return found.chip;
+    }
+    if (found.kind === 'unknown-chip') await this.#releaseUnknown(found.productId);
+    else if (found.kind === 'chip') await this.#repeatRelease(found.chip.uid);
+    else this.#noteNoChip(found);
+    return undefined;
   }
 
   /** Runs `work` with a fresh bootloader client on the fixture's port (the cycle's own, default timing). */

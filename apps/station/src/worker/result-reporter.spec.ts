@@ -116,6 +116,29 @@ describe('ResultReporter over a spool directory', () => {
     assert.equal((await files('rejected')).length, 1);
   });
 
+  test("a delivered report kicks the flusher: another device's spooled report goes out without waiting for the backoff", async () => {
+    const log = new QuietLog();
+    const slow = new ResultReporter(spool, api, log, { initialBackoffMs: 600_000, maxBackoffMs: 600_000 });
+    const spooledCount = () => log.events.filter((entry) => entry.event === 'report-spooled').length;
+    try {
+      api.up = false;
+      await slow.submit('d4', report('provisioned'));
+      slow.start();
+      // Its first pass finds the API down too: the next one would come 10 minutes later.
+      for (let i = 0; i < 400 && spooledCount() < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal(spooledCount(), 2, 'the flusher tried once and backed off');
+      api.up = true;
+      await slow.submit('d5', report('provisioned'));
+      for (let i = 0; i < 400 && api.taken.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual(api.taken, [
+        { deviceId: 'd5', outcome: 'provisioned' },
+        { deviceId: 'd4', outcome: 'provisioned' },
+      ]);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   test('the background flusher delivers once the API is back', async () => {
     api.up = false;
     await reporter.submit('d3', report('provisioned'));

@@ -57,7 +57,8 @@ export class ResultReporter {
   }
 
   /**
-   * Spools the report durably, then tries to deliver it (after any older report of the same device).
+   * Spools the report durably, then tries to deliver it (after any older report of the same device);
+   * when the API answered, kicks the flusher for the other devices' spooled reports.
    * @throws StationError `STATION_SPOOL_IO` when the report could not be spooled (nothing was posted).
    */
   async submit(deviceId: string, report: StationReportBody): Promise<Delivery> {
@@ -73,7 +74,9 @@ export class ResultReporter {
         const delivery = await this.#deliver(entry);
         if (delivery.kind === 'gone')
           throw new StationError('STATION_SPOOL_IO', `the spooled report ${entry.name} vanished`);
-        return delivery.kind === 'spooled' ? this.#leaveForLater(entry) : delivery;
+        if (delivery.kind === 'spooled') return this.#leaveForLater(entry);
+        this.kick(); // the API answered: reports spooled for other devices need not wait for the backoff
+        return delivery;
       });
     } finally {
       this.#owned.delete(entry.name);
@@ -100,7 +103,11 @@ export class ResultReporter {
     this.#loop ??= this.#run();
   }
 
-  /** Makes the flusher try now (after a report was left in the spool). */
+  /**
+   * Makes the flusher try now: after a report was left in the spool, and whenever a call to the API
+   * succeeded (a claim, a delivered report), so that spooled reports go out as soon as the API is
+   * back instead of after the flusher's backoff (up to 30 s). A no-op before `start`.
+   */
   kick(): void {
     this.#kicked = true;
     this.#wake?.();

@@ -1,10 +1,12 @@
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ChipProgrammer, type JobStep } from './chip-programmer.js';
-import { DEFAULT_JOB_LOCK_MS, type WorkerConfig } from './config.js';
+import { type WorkerConfig } from './config.js';
 import { StationApiError, StationError } from './errors.js';
 import { DirectoryFixtureControl, type FixtureControl, OperatorFixtureControl } from './fixture-control.js';
+import { FixtureLock } from './fixture-lock.js';
 import { Fixture, type OpenTransport } from './fixture.js';
+import { IdleFixtureSweep } from './idle-sweep.js';
 import { JobFailure } from './job-failure.js';
 import { lineQueueName, parseJobPayload } from './job-payload.js';
 import { type JobResult, ProvisionJob } from './provision-job.js';
@@ -17,6 +19,13 @@ import { errorFields, type StationLog } from './station-log.js';
 const API_DOWN_DELAY_MS = 5_000;
 /** Wait before the first extra cycle after a link-error (doubles per extra cycle). */
 const LINK_RETRY_BACKOFF_MS = 200;
+/** The idle sweep looks into a fixture at most this often (or every `chipPollMs` when slower). */
+const MIN_SWEEP_INTERVAL_MS = 1_000;
+/**
+ * The idle sweep leaves a chip alone this long after the fixture's last job: a job that failed on
+ * the chip is retried by the queue 1 s later (apps/api job-options) and usually comes back here.
+ */
+const STRANDED_CHIP_GRACE_MS = 5_000;
 
 /** Test and bench seams; production uses the defaults. */
 export interface StationWorkerDeps {
@@ -33,6 +42,7 @@ export interface StationWorkerDeps {
 interface FixtureSlot {
   readonly fixture: Fixture;
   readonly worker: Worker;
+  readonly sweep: IdleFixtureSweep;
 }
 
 /**
@@ -87,7 +97,7 @@ export class StationWorker {
       queue: lineQueueName(config.line),
       fixtures: config.fixtures.join(','),
       spoolDir: config.spoolDir,
-      jobLockMs: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
+      jobLockMs: config.jobLockMs,
     });
     return station;
   }
@@ -106,7 +116,7 @@ export class StationWorker {
     const { log } = this.deps;
     log.write('info', 'station-stopping', { stationId: this.config.stationId });
     this.#shutdown.abort();
-    await Promise.all(this.slots.map(({ worker }) => worker.close()));
+    await Promise.all(this.slots.flatMap(({ worker, sweep }) => [worker.close(), sweep.stopped()]));
     await this.reporter.stop();
     const last = await this.reporter.flushPending().catch(() => undefined);
     await Promise.all(this.slots.map(({ fixture }) => fixture.close()));
@@ -133,18 +143,26 @@ export class StationWorker {
       linkRetryBackoffMs: LINK_RETRY_BACKOFF_MS,
     });
     const job = new ProvisionJob({ fixture, api, programmer, log: deps.log });
+    const lock = new FixtureLock();
     const worker = new Worker(
       lineQueueName(config.line),
-      (bullJob: Job, token?: string) => this.#process(job, fixture, bullJob, token),
+      (bullJob: Job, token?: string) => this.#process(job, fixture, lock, bullJob, token),
       {
         connection: this.connection,
         concurrency: 1,
         name: `${config.stationId}@${port}`,
         // A SIGKILLed station's job is re-offered once its lock lapses and a stalled check sees it.
-        lockDuration: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
-        stalledInterval: config.jobLockMs ?? DEFAULT_JOB_LOCK_MS,
+        lockDuration: config.jobLockMs,
+        stalledInterval: config.jobLockMs,
       },
     );
+    this.#watch(worker, port);
+    return { fixture, worker, sweep: this.#startSweep(fixture, programmer, api, lock) };
+  }
+
+  /** Logs the queue's view of the fixture's jobs. */
+  #watch(worker: Worker, port: string): void {
+    const { deps } = this;
     worker.on('error', (error) => deps.log.write('error', 'queue-error', { fixture: port, ...errorFields(error) }));
     worker.on('failed', (failed, error) =>
       deps.log.write('warn', 'job-failed', {
@@ -157,10 +175,30 @@ export class StationWorker {
     worker.on('completed', (completed) =>
       deps.log.write('info', 'job-completed', { fixture: port, jobId: completed.id }),
     );
-    return { fixture, worker };
   }
 
-  async #process(runner: ProvisionJob, fixture: Fixture, job: Job, token: string | undefined): Promise<JobResult> {
+  #startSweep(fixture: Fixture, programmer: ChipProgrammer, api: StationApi, lock: FixtureLock): IdleFixtureSweep {
+    const sweep = new IdleFixtureSweep({
+      fixture,
+      programmer,
+      api,
+      lock,
+      log: this.deps.log,
+      intervalMs: Math.max(this.config.chipPollMs, MIN_SWEEP_INTERVAL_MS),
+      graceMs: STRANDED_CHIP_GRACE_MS,
+      signal: this.#shutdown.signal,
+    });
+    sweep.start();
+    return sweep;
+  }
+
+  async #process(
+    runner: ProvisionJob,
+    fixture: Fixture,
+    lock: FixtureLock,
+    job: Job,
+    token: string | undefined,
+  ): Promise<JobResult> {
     const jobId = job.id ?? 'unknown';
     try {
       const payload = parseJobPayload(job.data);
@@ -170,11 +208,14 @@ export class StationWorker {
         deviceId: payload.deviceId,
         attempt: job.attemptsMade + 1,
       });
-      return await runner.run(payload, {
-        jobId,
-        signal: this.#shutdown.signal,
-        progress: (step, fields) => this.#progress(job, fixture.port, step, fields),
-      });
+      // The job waits for a running sweep step on its fixture; no sweep step starts while it runs.
+      return await lock.forJob(() =>
+        runner.run(payload, {
+          jobId,
+          signal: this.#shutdown.signal,
+          progress: (step, fields) => this.#progress(job, fixture.port, step, fields),
+        }),
+      );
     } catch (error) {
       throw await this.#toQueueError(error, job, token);
     }
