@@ -3,10 +3,10 @@
 // programmed chip bound to another device is finished with its own identity first.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getProfile } from '#ingrain/otp';
-import { type FakeIdentity, testIdentity } from '../../apps/station/src/worker/testing/fake-station-api.js';
-import { SimulatedDevice, type SimulatedDeviceHandle } from '../support/simulator.js';
+import { testIdentity } from '../../apps/station/src/worker/testing/fake-station-api.js';
+import { type SimulatedDeviceHandle } from '../support/simulator.js';
 import {
+  craftedChip,
   deviceId,
   otpHex,
   released,
@@ -15,35 +15,6 @@ import {
   waitFor,
   type WorkerHarness,
 } from './station-worker-harness.js';
-
-/** A chip holding `identity`'s data in `blocks` (others blank), locked as `lockedBlocks` say. */
-function craftedChip(
-  identity: FakeIdentity,
-  uidHex: string,
-  blocks: readonly number[],
-  lockedBlocks: readonly number[],
-): SimulatedDevice {
-  const profile = getProfile(identity.family);
-  const data = new Uint8Array(identity.data.length).fill(0xff);
-  for (const block of blocks) {
-    const start = block * profile.blockSizeBytes;
-    data.set(identity.data.subarray(start, start + profile.blockSizeBytes), start);
-  }
-  const locks = new Uint8Array(profile.blockCount).fill(0xff);
-  for (const block of lockedBlocks) locks[block] = 0;
-  return new SimulatedDevice({
-    family: identity.family,
-    state: {
-      formatVersion: 1,
-      family: identity.family,
-      productId: 0x413,
-      uidHex,
-      dataHex: otpHex(data),
-      lockBytesHex: otpHex(locks),
-      damaged: [],
-    },
-  });
-}
 
 describe('station worker: faults, conflicts and moved chips', () => {
   let harness: WorkerHarness;
