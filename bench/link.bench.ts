@@ -7,16 +7,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type CycleResult } from '#ingrain/otp';
-import { runCycleOnPort } from '../test/support/cycle.js';
 import { allBlocks, patternImage } from '../test/support/otp-images.js';
+import {
+  BYTE_MS,
+  LINK_BAUD_RATE as BAUD,
+  PROGRAM_US_PER_BYTE,
+  timedCycle as cycleOn,
+  type TimedCycle,
+  wireFloorMs,
+} from './support/link-floor.js';
 import { machineSummary, recordBenchmarkSection, renderMarkdownTable, renderTextTable } from './support/report.js';
 import { startSimProcess, type SimDevice } from '../demo/stack/simulator-process.js';
 import { fmt, median } from './support/stats.js';
 
-const BAUD = 115_200;
-const BYTE_MS = (11 / BAUD) * 1000; // 8E1: 11 bits per byte (reference §1, §5)
-const PROGRAM_US_PER_BYTE = 16; // the simulator's default programming time (reference §5, typical)
 const RUNS = 5;
 const PARALLEL = 8;
 // Reference §5: sync + Get Version + Get + Get ID (33 B) and read 528 + write 512 + write 16 + read 528
@@ -26,18 +29,7 @@ const THEORETICAL_MIN_MS = 1725 * BYTE_MS + (528 * PROGRAM_US_PER_BYTE) / 1000;
 const target = patternImage('stm32f4', allBlocks('stm32f4'));
 const run = promisify(execFile);
 
-function wireFloorMs(result: CycleResult): number {
-  const programmed = result.bytesWritten + result.blocksLocked;
-  return (result.wire.bytesSent + result.wire.bytesReceived) * BYTE_MS + (programmed * PROGRAM_US_PER_BYTE) / 1000;
-}
-
-async function timedCycle(device: SimDevice): Promise<{ ms: number; result: CycleResult }> {
-  const start = performance.now();
-  const result = await runCycleOnPort(device.port, target);
-  const ms = performance.now() - start;
-  if (result.outcome !== 'provisioned') throw new Error(`cycle on ${device.port}: ${result.outcome}`);
-  return { ms, result };
-}
+const timedCycle = (device: SimDevice): Promise<TimedCycle> => cycleOn(device.port, target);
 
 /** stm32flash 0.7, 8N1 on the pty: read, write+verify data, write+verify the lock word (-n 0: no rewrites). */
 async function stm32flashCycle(device: SimDevice, dir: string): Promise<number> {
@@ -74,12 +66,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(
-  ours: { ms: number; result: CycleResult }[],
-  flashMs: number[],
-  singleMs: number,
-  parallelMs: number,
-): void {
+function report(ours: TimedCycle[], flashMs: number[], singleMs: number, parallelMs: number): void {
   const oursMs = median(ours.map((o) => o.ms));
   const floorMs = median(ours.map((o) => wireFloorMs(o.result)));
   const sample = ours[0]!.result;
