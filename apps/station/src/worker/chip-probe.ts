@@ -1,8 +1,7 @@
 import {
-  BootloaderClient,
+  type BootloaderClient,
   BootloaderError,
   type ChipFamily,
-  type DeviceTransport,
   findProfileByProductId,
   TransportError,
 } from '#ingrain/otp';
@@ -24,21 +23,22 @@ export type ProbeResult =
   | { readonly kind: 'none'; readonly reason: string };
 
 /**
- * Few re-synchronisation rounds: an empty fixture must be told apart quickly (the cycle's own
- * client keeps the default, patient timing).
+ * Few re-synchronisation rounds for the probe's connect: an empty fixture must be told apart
+ * quickly. The bound is for that connect only: the same client, handed to the cycle, keeps its own
+ * (default, patient) bound.
  */
 const PROBE_RESYNC_ATTEMPTS = 2;
 
 /**
- * Looks at what the fixture holds, without writing: sync (0x7F, which a freshly inserted chip
- * needs: AN3155 §2), Get ID twice, UID read twice. Decisions rest on two equal answers only (a pty
- * and AN3155 read replies carry no checksum). Link and protocol failures mean "no chip" (they are
- * what an empty fixture looks like); only programming errors are thrown.
+ * Looks at what the fixture holds through `client` (a new one, on the fixture's open port), without
+ * writing: sync (0x7F, which a freshly inserted chip needs: AN3155 §2), Get ID twice, UID read
+ * twice. Decisions rest on two equal answers only (a pty and AN3155 read replies carry no
+ * checksum). Link and protocol failures mean "no chip" (they are what an empty fixture looks
+ * like); only programming errors are thrown. After a 'chip' result the client is synchronised.
  */
-export async function probeFixture(transport: DeviceTransport): Promise<ProbeResult> {
-  const client = new BootloaderClient(transport, { maxResyncAttempts: PROBE_RESYNC_ATTEMPTS });
+export async function probeFixture(client: BootloaderClient): Promise<ProbeResult> {
   try {
-    await client.connect();
+    await client.connect({ maxResyncAttempts: PROBE_RESYNC_ATTEMPTS });
     const productId = await client.getId();
     if ((await client.getId()) !== productId) return { kind: 'none', reason: 'two Get ID answers differ' };
     const profile = findProfileByProductId(productId);

@@ -164,17 +164,19 @@ export class ChipProgrammer {
 
   async #cycle(image: OtpImage, chip: ChipPresence, context: ProgrammingContext) {
     const startedAt = new Date();
-    const result = await this.options.fixture.withClient((client) =>
-      runProvisioningCycle(client, {
-        profile: getProfile(image.family),
-        target: image,
-        beforeWrite: (uid) => {
-          // The claim's fence, checked on the cycle's own confirmed UID right before the first write.
-          if (uid !== chip.uid) return Promise.reject(swapped(chip.uid));
-          if (context.signal.aborted) return Promise.reject(shuttingDown());
-          return Promise.resolve();
-        },
-      }),
+    const result = await this.options.fixture.withClient(
+      (client) =>
+        runProvisioningCycle(client, {
+          profile: getProfile(image.family),
+          target: image,
+          beforeWrite: (uid) => {
+            // The claim's fence, checked on the cycle's own confirmed UID right before the first write.
+            if (uid !== chip.uid) return Promise.reject(swapped(chip.uid));
+            if (context.signal.aborted) return Promise.reject(shuttingDown());
+            return Promise.resolve();
+          },
+        }),
+      chip.uid,
     );
     return { result, startedAt, finishedAt: new Date() };
   }

@@ -26,6 +26,13 @@ const RELEASE_REPEAT_MS = 30_000;
 /** UIDs remembered as finished (released) per fixture; the oldest are forgotten first. */
 const MAX_REMEMBERED_UIDS = 1024;
 
+/** The client of the last probe that found a chip, kept for that chip's cycle (used once). */
+interface ProbedClient {
+  readonly client: BootloaderClient;
+  readonly transport: DeviceTransport;
+  readonly chipUid: string;
+}
+
 /**
  * One fixture: a serial port that holds one chip at a time. It knows when it holds a new chip (one
  * answers, with a UID it has not finished) and releases a finished chip to the handler. The port
@@ -39,6 +46,7 @@ export class Fixture {
   #presentUid: string | undefined;
   #unknownChipReleased: number | undefined;
   #lastRelease: { readonly request: ChipRelease; atMs: number } | undefined;
+  #probed: ProbedClient | undefined;
 
   constructor(private readonly options: FixtureOptions) {
     this.port = options.port;
@@ -76,16 +84,33 @@ export class Fixture {
       }
       return found.chip;
     }
+    this.#probed = undefined; // no chip to work on: nothing to hand over
     if (found.kind === 'unknown-chip') await this.#releaseUnknown(found.productId);
     else if (found.kind === 'chip') await this.#repeatRelease(found.chip.uid);
     else this.#noteNoChip(found);
     return undefined;
   }
 
-  /** Runs `work` with a fresh bootloader client on the fixture's port (the cycle's own, default timing). */
-  async withClient<T>(work: (client: BootloaderClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with a bootloader client on the fixture's port (default timing). That is the client
+   * of the last probe when it found this chip (`chipUid`, if given), on the port still open, and is
+   * still synchronised: its `connect()` is then one Get Version, where a new client's 0x7F would be
+   * half a command to the synchronised chip (≈ 2 reply margins lost). The probe's client is handed
+   * over once; in any other case (no probe since, another chip, port reopened, a failed exchange)
+   * `work` gets a new client, which starts with 0x7F. The work's own UID checks stay the fence: a
+   * chip swapped in since the probe waits for 0x7F, which the handed-over client never sends, so
+   * its connect fails (a link error: the retry gets a new client) and nothing is written to it.
+   */
+  async withClient<T>(work: (client: BootloaderClient) => Promise<T>, chipUid?: string): Promise<T> {
     const transport = await this.#open();
-    return work(new BootloaderClient(transport, { baudRate: this.options.baudRate }));
+    const probed = this.#probed;
+    this.#probed = undefined;
+    const reusable =
+      probed !== undefined &&
+      probed.transport === transport &&
+      probed.client.state === 'synchronised' &&
+      (chipUid === undefined || probed.chipUid === chipUid);
+    return work(reusable ? probed.client : this.#newClient(transport));
   }
 
   /**
@@ -95,6 +120,7 @@ export class Fixture {
    * repeated while the chip stays in the fixture.
    */
   async release(chipUid: string, bin: ReleaseBin, reason: string): Promise<void> {
+    this.#probed = undefined;
     this.#remember(chipUid);
     this.#enter('done', { chipUid, bin, reason });
     await this.#request({ port: this.port, chipUid, bin, reason });
@@ -104,21 +130,29 @@ export class Fixture {
   async close(): Promise<void> {
     const transport = this.#transport;
     this.#transport = undefined;
+    this.#probed = undefined;
     await transport?.close().catch(() => undefined);
   }
 
   async #probe(): Promise<ProbeResult> {
+    this.#probed = undefined;
     let transport: DeviceTransport;
     try {
       transport = await this.#open();
     } catch (error) {
       return { kind: 'none', reason: String(errorFields(error).errorCode) };
     }
-    const result = await probeFixture(transport);
+    const client = this.#newClient(transport);
+    const result = await probeFixture(client);
+    if (result.kind === 'chip') this.#probed = { client, transport, chipUid: result.chip.uid };
     if (result.kind === 'none' && result.reason.startsWith('TRANSPORT_') && result.reason !== 'TRANSPORT_TIMEOUT') {
       await this.close(); // the port went away: reopen it on the next probe
     }
     return result;
+  }
+
+  #newClient(transport: DeviceTransport): BootloaderClient {
+    return new BootloaderClient(transport, { baudRate: this.options.baudRate });
   }
 
   async #open(): Promise<DeviceTransport> {

@@ -8,11 +8,20 @@ import { writeMemoryCommand } from './commands/write-memory.js';
 import { BootloaderError, BootloaderNackError, BootloaderUsageError, WriteNotAlignedError } from './errors.js';
 import { splitTransfers } from './frames.js';
 import { BootloaderLink, type WireStats } from './link.js';
-import { resynchronise, synchronise, type SyncMode } from './sync.js';
+import { reconfirm, resynchronise, synchronise, type SyncMode } from './sync.js';
 import { BootloaderTiming, type BootloaderTimingOptions } from './timing.js';
 
 /** Options of `BootloaderClient`: timing only (see `BootloaderTimingOptions` for the defaults). */
 export type BootloaderClientOptions = BootloaderTimingOptions;
+
+/** Options of one `connect()` call. */
+export interface ConnectOptions {
+  /**
+   * Bound on re-synchronisation rounds for this connect only (a positive integer); later commands
+   * keep the client's own `maxResyncAttempts`. Default: the client's.
+   */
+  readonly maxResyncAttempts?: number;
+}
 
 /** Where the client stands with the device. */
 export type ClientSyncState = 'not-connected' | 'synchronised' | 'desynchronised';
@@ -30,6 +39,7 @@ export interface WriteMemoryOptions {
  * waited out, bounded); replies are validated (lengths, trailing ACK). Device or link failures
  * throw a `BootloaderError` subclass with a stable `code`, the `stage` and the `opcode`, and leave
  * the client desynchronised: the next command first re-synchronises (0xFF bursts + Get Version).
+ * Once synchronised, the client sends 0x7F again only after a failed `connect()`.
  * Caller mistakes throw `BootloaderUsageError` / `WriteNotAlignedError` before any byte is sent.
  * The client never pads, retries a write, or re-sends a Write Memory after a failure.
  */
@@ -53,15 +63,25 @@ export class BootloaderClient {
   }
 
   /**
-   * Synchronises with the bootloader: one 0x7F; ACK → 'fresh'. A NACK (device already in sync)
-   * is accepted only once Get Version confirms it; silence or garbage triggers re-synchronisation.
+   * Synchronises with the bootloader. The 0x7F autobaud byte is sent only by a client that never
+   * synchronised (or whose last connect failed): one 0x7F; ACK → 'fresh'; a NACK (device already in
+   * sync) is accepted only once Get Version confirms it → 'already-synchronised'; silence or garbage
+   * → re-synchronisation (0xFF only) → 'resynchronised'.
+   * A client that is `synchronised` (its last exchange completed cleanly) never sends 0x7F (after
+   * sync it is an opcode byte, AN3155 §2): Get Version confirms → 'already-synchronised'; if that
+   * fails, re-synchronisation → 'resynchronised'. A `desynchronised` client re-synchronises
+   * (0xFF only) → 'resynchronised'. So a device reset since this client last synchronised is not
+   * reached (it waits for 0x7F): use a new client for it.
    * Call it after the bootloader has started (reference §5: 17–85 ms after reset).
-   * Throws `BootloaderSyncFailedError` / `BootloaderLinkLostError`.
+   * Throws `BootloaderUsageError` (BOOTLOADER_INVALID_ARGUMENT, nothing sent) for a bad
+   * `maxResyncAttempts`, `BootloaderSyncFailedError` / `BootloaderLinkLostError`; after a throw the
+   * client is `not-connected`.
    */
-  connect(): Promise<SyncMode> {
+  async connect(options: ConnectOptions = {}): Promise<SyncMode> {
+    const maxResyncAttempts = resyncBound(options, this.link.timing.maxResyncAttempts);
     return this.serialise(async () => {
       try {
-        const mode = await synchronise(this.link);
+        const mode = await this.synchroniseFrom(this.syncState, maxResyncAttempts);
         this.syncState = 'synchronised';
         return mode;
       } catch (error) {
@@ -140,11 +160,26 @@ export class BootloaderClient {
     });
   }
 
+  private async synchroniseFrom(state: ClientSyncState, maxResyncAttempts: number): Promise<SyncMode> {
+    if (state === 'synchronised') return reconfirm(this.link, maxResyncAttempts);
+    if (state === 'not-connected') return synchronise(this.link, maxResyncAttempts);
+    await resynchronise(this.link, this.lastFailureWasNack, maxResyncAttempts);
+    return 'resynchronised';
+  }
+
   private serialise<T>(run: () => Promise<T>): Promise<T> {
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+function resyncBound(options: ConnectOptions, clientDefault: number): number {
+  const bound = options.maxResyncAttempts ?? clientDefault;
+  if (!Number.isInteger(bound) || bound < 1) {
+    throw new BootloaderUsageError('BOOTLOADER_INVALID_ARGUMENT', `maxResyncAttempts must be an integer ≥ 1`);
+  }
+  return bound;
 }
 
 function checkRange(address: number, lengthBytes: number): void {

@@ -3,6 +3,7 @@ export {
   BootloaderClient,
   type BootloaderClientOptions,
   type ClientSyncState,
+  type ConnectOptions,
   type WriteMemoryOptions,
 } from './client.js';
 export { type BootloaderInfo } from './commands/get.js';

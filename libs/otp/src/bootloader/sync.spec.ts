@@ -108,3 +108,83 @@ describe('BootloaderClient.connect', () => {
     await host.close();
   });
 });
+
+describe('BootloaderClient.connect on a client that has synchronised before', () => {
+  test('a synchronised client confirms with one Get Version, never a second 0x7F', async () => {
+    harness = createHarness();
+    const { client, fake } = harness;
+    await client.connect();
+    assert.equal(await client.getId(), 0x413);
+    const before = client.wireStats;
+    assert.equal(await client.connect(), 'already-synchronised');
+    assert.deepEqual(fake.received, [0x7f, 0x02, 0xfd, 0x01, 0xfe]);
+    const after = client.wireStats;
+    assert.equal(after.roundTrips - before.roundTrips, 1); // 01 FE → 79 31 00 00 79
+    assert.equal(after.bytesReceived - before.bytesReceived, 5);
+    assert.equal(client.state, 'synchronised');
+    assert.equal(await client.getId(), 0x413);
+  });
+
+  test('a failed confirm (a stray byte pending) falls back to 0xFF re-synchronisation', async () => {
+    harness = createHarness();
+    const { client, fake } = harness;
+    await client.connect();
+    fake.feed(0x00); // line noise the device took as the first half of a command
+    const sentBefore = fake.received.length;
+    assert.equal(await client.connect(), 'resynchronised');
+    assert.ok(!fake.received.slice(sentBefore).includes(0x7f));
+    assert.equal(await client.getId(), 0x413);
+    assert.deepEqual(harness.chip.damaged, []);
+  });
+
+  test('a device reset since (waiting for 0x7F) is not reached: bounded failure, no 0x7F sent', async () => {
+    harness = createHarness();
+    const { client, fake } = harness;
+    await client.connect();
+    fake.revive(true); // a new chip, or a reset: waits for the autobaud byte
+    const sentBefore = fake.received.length;
+    await assert.rejects(client.connect({ maxResyncAttempts: 2 }), { code: 'BOOTLOADER_SYNC_FAILED' });
+    assert.deepEqual(fake.received.slice(sentBefore), [0x01, 0xfe, 0xff, 0xff, 0xff]); // Get Version, 2 rounds of 0xFF
+    assert.equal(client.state, 'not-connected');
+    // After a failed connect the client is in doubt: its next connect sends the single 0x7F again.
+    assert.equal(await client.connect(), 'fresh');
+  });
+
+  test('a desynchronised client re-synchronises with 0xFF only', async () => {
+    let fail = true;
+    harness = createHarness({
+      fake: { onStage: (e) => (fail && e.opcode === Opcode.GET_ID && e.stage === 'command' ? 'silence' : undefined) },
+    });
+    const { client, fake } = harness;
+    await client.connect();
+    await assert.rejects(client.getId(), { code: 'BOOTLOADER_TIMEOUT' });
+    fail = false;
+    const sentBefore = fake.received.length;
+    assert.equal(await client.connect(), 'resynchronised');
+    assert.ok(!fake.received.slice(sentBefore).includes(0x7f));
+    assert.equal(await client.getId(), 0x413);
+  });
+});
+
+describe('BootloaderClient.connect({ maxResyncAttempts })', () => {
+  test('bounds this connect only; the next connect uses the client bound', async () => {
+    const [host, device] = createMemoryLink();
+    const client = new BootloaderClient(host, { replyMarginMs: 5, maxResyncAttempts: 4 });
+    await assert.rejects(client.connect({ maxResyncAttempts: 2 }), { code: 'BOOTLOADER_SYNC_FAILED' });
+    assert.deepEqual([...(await device.read(1 + 1 + 2, 0))], [0x7f, 0xff, 0xff, 0xff]);
+    await assert.rejects(client.connect(), { code: 'BOOTLOADER_SYNC_FAILED' });
+    const sent = await device.read(1 + 1 + 2 + 4 + 8, 0);
+    assert.deepEqual([...sent], [0x7f, ...new Array<number>(15).fill(0xff)]);
+    await host.close();
+  });
+
+  test('an invalid bound is refused before anything is sent', async () => {
+    harness = createHarness();
+    const { client, fake } = harness;
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(client.connect({ maxResyncAttempts: bad }), { code: 'BOOTLOADER_INVALID_ARGUMENT' });
+    }
+    assert.deepEqual(fake.received, []);
+    assert.equal(client.state, 'not-connected');
+  });
+});

@@ -1,13 +1,16 @@
 import { ACK, NACK, RESYNC_BYTE, SYNC_BYTE } from './an3155.js';
 import { getVersionCommand } from './commands/get-version.js';
-import { BootloaderError, BootloaderSyncFailedError } from './errors.js';
+import { BootloaderError, BootloaderNackError, BootloaderSyncFailedError } from './errors.js';
 import { type BootloaderLink } from './link.js';
 
 /** How `connect()` found the device. */
 export type SyncMode =
   /** The device answered 0x7F with ACK: it had just started and measured the baud rate. */
   | 'fresh'
-  /** The device was already synchronised (a previous session); confirmed by Get Version. */
+  /**
+   * The device was already synchronised, confirmed by Get Version: the client's own previous
+   * exchange completed cleanly (no 0x7F sent), or the 0x7F completed a command pair (NACK).
+   */
   | 'already-synchronised'
   /** The device was in an unknown state (mid-command, garbage) and was brought back. */
   | 'resynchronised';
@@ -17,17 +20,32 @@ const MAX_BURST_BYTES = 64;
 
 /**
  * Sends 0x7F once (never twice: a second 0x7F landing in a Write Memory data block could be
- * programmed) and classifies the answer. ACK → fresh. Otherwise re-synchronises.
+ * programmed) and classifies the answer. ACK → fresh. Otherwise re-synchronises, in at most
+ * `maxResyncAttempts` rounds.
  */
-export async function synchronise(link: BootloaderLink): Promise<SyncMode> {
+export async function synchronise(link: BootloaderLink, maxResyncAttempts: number): Promise<SyncMode> {
   link.discardInput();
   await link.send(Uint8Array.of(SYNC_BYTE), 'sync', undefined);
   const reply = await link.receiveByteOrNothing(link.timing.replyTimeoutMs(2), 'sync');
   if (reply === ACK) return 'fresh';
   // NACK: the 0x7F completed a command pair of a device already in sync (reference §1). Anything
   // else (silence: 0x7F is now half a command, or garbage) needs the full procedure.
-  await resynchronise(link, reply === NACK);
+  await resynchronise(link, reply === NACK, maxResyncAttempts);
   return reply === NACK ? 'already-synchronised' : 'resynchronised';
+}
+
+/**
+ * For a device this link's last exchange left waiting for a command: Get Version confirms it,
+ * without any 0x7F (after sync a 0x7F is an opcode byte: AN3155 §2, reference §1). `01 FE` cannot
+ * land inside a frame for the same reason as the confirm after a NACK: a completed command leaves
+ * the ROM waiting for a new one. A failed confirm falls back to re-synchronisation (0xFF only).
+ */
+export async function reconfirm(link: BootloaderLink, maxResyncAttempts: number): Promise<SyncMode> {
+  link.discardInput();
+  const failure = await confirmSynchronised(link);
+  if (failure === undefined) return 'already-synchronised';
+  await resynchronise(link, failure instanceof BootloaderNackError, maxResyncAttempts);
+  return 'resynchronised';
 }
 
 /**
@@ -35,15 +53,19 @@ export async function synchronise(link: BootloaderLink): Promise<SyncMode> {
  * Get Version. Sends only 0xFF (see RESYNC_BYTE), in growing bursts while the device stays silent,
  * and confirms only after the line went quiet on a NACK: after a NACK the ROM always waits for a
  * new command, so the confirming `01 FE` can never land inside an address or data frame.
- * Throws `BootloaderSyncFailedError` after `maxResyncAttempts` rounds.
+ * Throws `BootloaderSyncFailedError` after `maxResyncAttempts` rounds (default: the link's timing).
  */
-export async function resynchronise(link: BootloaderLink, lastWasNack: boolean): Promise<void> {
+export async function resynchronise(
+  link: BootloaderLink,
+  lastWasNack: boolean,
+  maxResyncAttempts = link.timing.maxResyncAttempts,
+): Promise<void> {
   const quietMs = link.timing.replyMarginMs;
   let inCommandState = lastWasNack;
   let quiet = false; // whether the line is known to be quiet since the last NACK
   let burstBytes = 1;
   let lastError: unknown;
-  for (let attempt = 0; attempt < link.timing.maxResyncAttempts; attempt += 1) {
+  for (let attempt = 0; attempt < maxResyncAttempts; attempt += 1) {
     if (inCommandState) {
       if (!quiet) await link.drainUntilQuiet(quietMs);
       lastError = await confirmSynchronised(link);
@@ -57,7 +79,7 @@ export async function resynchronise(link: BootloaderLink, lastWasNack: boolean):
     quiet = true;
     burstBytes = last === undefined ? Math.min(burstBytes * 2, MAX_BURST_BYTES) : 1;
   }
-  throw new BootloaderSyncFailedError(`no confirmed answer after ${link.timing.maxResyncAttempts} rounds`, {
+  throw new BootloaderSyncFailedError(`no confirmed answer after ${maxResyncAttempts} rounds`, {
     cause: lastError,
   });
 }
