@@ -211,6 +211,9 @@ function cpuLine(rows: readonly Row[]): string {
   return `- Cores busy (machine, of which this run's processes): ${list.join('; ')}. Where the run's own processes keep the cores busy the line is CPU-bound: the API, the station workers, the simulators, socat, Redis and the client share them (CPU table).`;
 }
 
+/** A connect after the probe slower than this is the second-0x7F wait (a fresh chip connects in ≈ 1 ms). */
+const CONNECT_WAIT_MS = 20;
+
 /** Where the single fixture's period goes, built up from the link floor (phase means, one-chip medians). */
 function singleFixtureLine(base: Row, floor: CycleFloor, pollMs: string): string {
   const perDeviceMs = 1000 / base.rates.steadyPerSecond;
@@ -222,11 +225,18 @@ function singleFixtureLine(base: Row, floor: CycleFloor, pollMs: string): string
   return [
     `- Single fixture: ${fmt(perDeviceMs)} ms per device in steady state = ${times(ratio)} the link floor of ${fmt(floor.floorMs)} ms (target ≤ ${FLOOR_TARGET} ×: ${verdict(ratio <= FLOOR_TARGET)}).`,
     `Its ${fmt(base.phases.periodMs)} ms period at the fixture: link floor ${fmt(floor.floorMs)}; the rig's own cost on the bare cycle +${fmt(floor.bareCycleMs - floor.floorMs)} (≈ 1 ms per round trip: serialport binding, socat, the simulator's event loop — bench:link);`,
-    `connecting to the chip the probe left synchronised +${fmt(connectMs)} (its 0x7F is taken as the first half of a command and answered by silence, so the client waits out one reply timeout, re-synchronises and waits for a quiet line again: two of its 100 ms reply margins);`,
+    connectMs > CONNECT_WAIT_MS
+      ? `connecting to the chip the probe left synchronised +${fmt(connectMs)} (a second 0x7F is taken as the first half of a command: the client waits out a reply timeout and re-synchronises);`
+      : `connecting to the chip the probe left synchronised +${fmt(connectMs)} (the cycle runs on the probe's client: one Get Version, no second 0x7F);`,
     `the rest of the cycle at the station ${fmt(restOfCycleMs)}; chip probe + binding lookup ${fmt(phasesMs['chip probe + lookup'])} (with a ${pollMs} ms poll pause whenever the probe came before the feeder had swapped the chip);`,
     `claim ${fmt(phasesMs.claim)}; report + release ${fmt(phasesMs['report + release'])}; hand-off ${fmt(phasesMs['queue hand-off'])}.`,
-    `Without the connect wait the period would be about ${fmt(withoutConnectMs)} ms = ${times(withoutConnectMs / floor.floorMs)} the floor; the bare cycle alone is ${times(floor.bareCycleMs / floor.floorMs)} in this rig, so ≤ 1.2 × leaves no room for the probe and the three HTTP calls between two cycles.`,
-  ].join(' ');
+    connectMs > CONNECT_WAIT_MS
+      ? `Without the connect wait the period would be about ${fmt(withoutConnectMs)} ms = ${times(withoutConnectMs / floor.floorMs)} the floor.`
+      : '',
+    `The bare cycle alone is ${times(floor.bareCycleMs / floor.floorMs)} the floor in this rig, so ≤ 1.2 × leaves little room for the probe and the three HTTP calls between two cycles.`,
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
 }
 
 /** How a fixture's period grows with the line, per phase, against the single fixture. */
