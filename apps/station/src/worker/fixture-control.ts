@@ -1,4 +1,5 @@
-import { mkdir, open, rename } from 'node:fs/promises';
+import { access, mkdir, open, rename } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { type StationLog } from './station-log.js';
 
@@ -24,6 +25,12 @@ export interface ChipRelease {
 export interface FixtureControl {
   /** Asks for the chip to be taken out. Resolves once the request is handed over (not carried out). */
   release(request: ChipRelease): Promise<void>;
+  /**
+   * For a handler that acknowledges: resolves true once it has carried out the port's last release
+   * (the next chip is in place), false after `timeoutMs` or when `signal` aborts. Without it, the
+   * station just polls the fixture.
+   */
+  carriedOut?(port: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** No handler: the request goes to the station log for the operator, who swaps the chip by hand. */
@@ -50,6 +57,8 @@ export const RELEASE_REQUEST_FORMAT_VERSION = 1;
  */
 export class DirectoryFixtureControl implements FixtureControl {
   #sequence = 0;
+  /** Port → the file of its last release request, until the handler deleted it. */
+  readonly #pending = new Map<string, string>();
 
   constructor(private readonly directory: string) {}
 
@@ -65,7 +74,36 @@ export class DirectoryFixtureControl implements FixtureControl {
     } finally {
       await file.close();
     }
-    await rename(temporary, join(this.directory, `${name}.json`));
+    const path = join(this.directory, `${name}.json`);
+    await rename(temporary, path);
+    this.#pending.set(request.port, path);
+  }
+
+  /** The handler deletes a request file once carried out: waits for that (checking every 5 ms). */
+  async carriedOut(port: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const path = this.#pending.get(port);
+    const deadline = performance.now() + timeoutMs;
+    while (path !== undefined) {
+      if (!(await exists(path))) {
+        if (this.#pending.get(port) === path) this.#pending.delete(port);
+        return true;
+      }
+      if (signal?.aborted === true || performance.now() >= deadline) return false;
+      await sleep(HANDLER_CHECK_MS);
+    }
+    return true;
+  }
+}
+
+/** How often `carriedOut` looks for the request file. */
+const HANDLER_CHECK_MS = 5;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -21,6 +21,8 @@ export interface FixtureOptions {
   readonly openTransport?: OpenTransport;
 }
 
+/** Longest wait for an acknowledging handler to carry out a release before the fixture is probed. */
+const HANDLER_WAIT_MS = 2_000;
 /** A finished chip still in the fixture this long after its release is asked for again. */
 const RELEASE_REPEAT_MS = 30_000;
 /** UIDs remembered as finished (released) per fixture; the oldest are forgotten first. */
@@ -62,6 +64,9 @@ export class Fixture {
    * @throws StationError `STATION_SHUTTING_DOWN` once `signal` aborts.
    */
   async waitForChip(signal: AbortSignal): Promise<ChipPresence> {
+    // A handler that acknowledges (the feeder, a line controller's bridge) says when the next chip
+    // is in: probing before that would only find the released chip and wait out a poll pause.
+    if (this.#state === 'done') await this.options.control.carriedOut?.(this.port, HANDLER_WAIT_MS, signal);
     for (;;) {
       if (signal.aborted) throw shuttingDown();
       const chip = await this.look();
