@@ -228,7 +228,7 @@ function singleFixtureLine(base: Row, floor: CycleFloor, pollMs: string): string
     connectMs > CONNECT_WAIT_MS
       ? `connecting to the chip the probe left synchronised +${fmt(connectMs)} (a second 0x7F is taken as the first half of a command: the client waits out a reply timeout and re-synchronises);`
       : `connecting to the chip the probe left synchronised +${fmt(connectMs)} (the cycle runs on the probe's client: one Get Version, no second 0x7F);`,
-    `the rest of the cycle at the station ${fmt(restOfCycleMs)}; chip probe + binding lookup ${fmt(phasesMs['chip probe + lookup'])} (with a ${pollMs} ms poll pause whenever the probe came before the feeder had swapped the chip);`,
+    `the rest of the cycle at the station ${fmt(restOfCycleMs)}; chip probe + binding lookup ${fmt(phasesMs['chip probe + lookup'])} (the station waits for the feeder's acknowledgement of the release, then probes; a ${pollMs} ms poll pause only when a probe still finds no new chip);`,
     `claim ${fmt(phasesMs.claim)}; report + release ${fmt(phasesMs['report + release'])}; hand-off ${fmt(phasesMs['queue hand-off'])}.`,
     connectMs > CONNECT_WAIT_MS
       ? `Without the connect wait the period would be about ${fmt(withoutConnectMs)} ms = ${times(withoutConnectMs / floor.floorMs)} the floor.`
