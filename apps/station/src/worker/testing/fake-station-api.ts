@@ -169,8 +169,7 @@ async function handle(
     api.requests.push({ endpoint, deviceId, status: answer.status });
     return answer;
   };
-  if (request.headers.authorization !== `Bearer ${options.token}`)
-    return record('auth', problem(401, 'UNAUTHENTICATED'));
+  if (request.headers.authorization !== `Bearer ${options.token}`) return record('auth', problem(401, 'AUTH_INVALID'));
   const body = await readBody(request);
   let match = /^\/v1\/devices\/([^/]+)\/claim$/.exec(url);
   if (request.method === 'POST' && match?.[1] !== undefined) {
@@ -195,13 +194,14 @@ function claim(api: FakeStationApi, deviceId: string, body: unknown): Answer {
   if (device === undefined) return problem(404, 'DEVICE_NOT_FOUND');
   const given = (body as { chipUid?: unknown } | undefined)?.chipUid;
   const chipUid = typeof given === 'string' ? given.toLowerCase() : '';
-  if (!/^[0-9a-f]{2,64}$/.test(chipUid)) return problem(400, 'REQUEST_INVALID');
+  if (!/^(?:[0-9a-f]{2}){1,32}$/.test(chipUid)) return problem(400, 'VALIDATION_FAILED');
   if (device.state !== 'queued' && device.state !== 'claimed')
     return problem(409, 'DEVICE_STATE_CONFLICT', { state: device.state, action: 'claim' });
-  const holder = [...api.devices.values()].find((other) => other.chipUid === chipUid && other.id !== deviceId);
-  if (holder !== undefined) return problem(409, 'CHIP_ALREADY_BOUND', { deviceId: holder.id });
+  // As the real API: the identity's own binding is checked before the chip's.
   if (device.state === 'claimed' && device.chipUid !== chipUid)
     return problem(409, 'IDENTITY_BOUND_ELSEWHERE', { deviceId });
+  const holder = [...api.devices.values()].find((other) => other.chipUid === chipUid && other.id !== deviceId);
+  if (holder !== undefined) return problem(409, 'CHIP_ALREADY_BOUND', { deviceId: holder.id });
   device.state = 'claimed';
   device.chipUid = chipUid;
   device.claims++;
@@ -240,11 +240,13 @@ function result(api: FakeStationApi, options: FakeStationApiOptions, deviceId: s
   }
   const report = body as Record<string, unknown>;
   if (secretBytesPresent(device.identity, report)) return problem(422, 'REPORT_SECRET_BYTES_PRESENT');
-  const repeat = device.reports.findIndex((earlier) => JSON.stringify(earlier) === JSON.stringify(report));
   if (device.state !== 'claimed') {
-    const verdict = repeat >= 0 ? device.verdicts[repeat] : undefined;
-    if (verdict === undefined) return problem(409, 'DEVICE_STATE_CONFLICT', { state: device.state, action: 'report' });
-    return verdictAnswer(device, verdict);
+    // As the real API: a report whose verdict is the one already recorded is answered again (a
+    // re-delivered report, or a rerun's already-provisioned one); any other verdict is a conflict.
+    const recorded = device.verdicts.at(-1);
+    if (recorded === undefined || recorded === 'retry' || judge(device, report) !== recorded)
+      return problem(409, 'DEVICE_STATE_CONFLICT', { state: device.state, action: 'report' });
+    return verdictAnswer(device, recorded);
   }
   const verdict = judge(device, report);
   device.reports.push(report);
