@@ -18,12 +18,15 @@ export async function readLineJob(redisUrl: string, line: string, jobId: string)
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(lineQueueName(line), { connection });
   try {
+    // The state first, then the job's hash: read the other way round, a job completing in between
+    // shows as `completed` with the return value of its active self (null).
+    const state = await queue.getJobState(jobId);
     const job = await queue.getJob(jobId);
     if (job === undefined)
       return { state: 'unknown', attemptsMade: 0, failedReason: undefined, returnValue: undefined };
     const failedReason = typeof job.failedReason === 'string' ? job.failedReason : undefined;
     return {
-      state: await job.getState(),
+      state,
       attemptsMade: job.attemptsMade,
       failedReason,
       returnValue: job.returnvalue as unknown,
