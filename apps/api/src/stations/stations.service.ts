@@ -5,25 +5,12 @@ import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
 import { ApiError } from '../http/api-error.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
-import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
-import type { CreatedToken } from '../tokens/tokens.schemas.js';
+import { TokenRepository } from '../repositories/token-repository.js';
+import { createdTokenView } from '../tokens/tokens.service.js';
 import type { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
 
 function toView(record: StationRecord): StationView {
   return { id: record.id, name: record.name, line: record.line, createdAt: record.createdAt.toISOString() };
-}
-
-function tokenView(record: ApiTokenRecord, token: string): CreatedToken {
-  return {
-    id: record.id,
-    name: record.name,
-    role: record.role,
-    stationId: record.stationId,
-    createdAt: record.createdAt.toISOString(),
-    lastUsedAt: null,
-    revokedAt: null,
-    token,
-  };
 }
 
 /** Programming stations (`/v1/stations`): registered with their first station token. */
@@ -53,7 +40,7 @@ export class StationsService {
           stationId: station.id,
           tokenHash,
         });
-        return { station: toView(station), token: tokenView(record, token) };
+        return { station: toView(station), token: createdTokenView(record, token) };
       });
     } catch (error) {
       if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.stationPrimaryKey)) {

@@ -5,7 +5,8 @@ import { ApiError } from '../http/api-error.js';
 import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
 import type { ApiTokenView, CreatedToken, CreateTokenRequest, TokenList } from './tokens.schemas.js';
 
-function toView(record: ApiTokenRecord): ApiTokenView {
+/** A token as the API shows it (never its secret or hash). */
+export function toTokenView(record: ApiTokenRecord): ApiTokenView {
   return {
     id: record.id,
     name: record.name,
@@ -15,6 +16,11 @@ function toView(record: ApiTokenRecord): ApiTokenView {
     lastUsedAt: record.lastUsedAt?.toISOString() ?? null,
     revokedAt: record.revokedAt?.toISOString() ?? null,
   };
+}
+
+/** A token just created, with its secret: the only answer that ever carries it. */
+export function createdTokenView(record: ApiTokenRecord, token: string): CreatedToken {
+  return { ...toTokenView(record), token };
 }
 
 /**
@@ -35,7 +41,7 @@ export class TokensService {
     const { token, tokenHash } = generateToken();
     try {
       const record = await this.tokens.create({ ...request, tokenHash });
-      return { ...toView(record), token };
+      return createdTokenView(record, token);
     } catch (error) {
       if (isDatabaseError(error, 'FOREIGN_KEY_VIOLATION')) {
         throw new ApiError(404, 'STATION_NOT_FOUND', `no station '${request.stationId ?? ''}' is registered`, {
@@ -47,7 +53,7 @@ export class TokensService {
   }
 
   async list(): Promise<TokenList> {
-    return { tokens: (await this.tokens.list()).map(toView) };
+    return { tokens: (await this.tokens.list()).map(toTokenView) };
   }
 
   /**
