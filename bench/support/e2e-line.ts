@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import {
   listAttestations,
   orderDevices,
-  pollUntil,
+  settledReleases,
   startSimProcess,
   waitForWorkOrder,
   type LocalStack,
-  type ReleasedChipFile,
   type SimProcess,
   type StationEvent,
   type WorkOrderCounts,
@@ -58,6 +57,9 @@ export interface LineRunOptions {
   readonly stationEnv?: Readonly<Record<string, string>>;
 }
 
+/** How long the feeders may take to archive the last chips after their devices were reported. */
+const RELEASE_SETTLE_MS = 10_000;
+
 /** Per-device budget for waiting on the work order (generous: a run that stalls fails, it does not hang). */
 const TIMEOUT_PER_DEVICE_MS = 3_000;
 
@@ -103,9 +105,10 @@ export async function runLine(stack: LocalStack, config: LineConfig, options: Li
       ),
     );
     const run = await orderAndWait(stack, config, options.serialPrefix);
-    const released = await releasedChips(
+    const released = await settledReleases(
       sims.map(({ sim }) => sim),
       config.devices,
+      RELEASE_SETTLE_MS,
     );
     const result: LineRun = {
       ...run,
@@ -121,19 +124,6 @@ export async function runLine(stack: LocalStack, config: LineConfig, options: Li
     await Promise.all(started.map((station) => station.stop()));
     await Promise.all(sims.map(({ sim }) => sim.stop()));
   }
-}
-
-/**
- * Every chip the feeders released, once `devices` of them are (a chip's release request follows its
- * report, so the last ones land just after the work order is seen finished), or what there is after 10 s.
- */
-async function releasedChips(sims: readonly SimProcess[], devices: number): Promise<ReleasedChipFile[]> {
-  const all = async () => (await Promise.all(sims.map((sim) => sim.releasedChips()))).flat();
-  const enough = async () => {
-    const chips = await all();
-    return chips.length >= devices ? chips : undefined;
-  };
-  return pollUntil('released chips', enough, { timeoutMs: 10_000, intervalMs: 100 }).catch(all);
 }
 
 type OrderedRun = Pick<

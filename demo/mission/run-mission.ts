@@ -1,15 +1,11 @@
 import { join } from 'node:path';
 import {
-  exportBundles,
-  listAttestations,
+  auditWorkOrder,
   orderDevices,
-  pollUntil,
-  runVerifier,
+  settledReleases,
   waitForWorkOrder,
   type LocalStack,
-  type ReleasedChipFile,
-  type SimProcess,
-  type VerifierVerdict,
+  type WorkOrderAudit,
 } from '../stack/index.js';
 import { type DemoPlaces } from './next-steps.js';
 import { type MissionOptions } from './options.js';
@@ -30,12 +26,6 @@ interface Provisioned {
   readonly provisioningMs: number;
 }
 
-interface Audit {
-  readonly leafIndexes: readonly number[];
-  readonly bundlePath: string;
-  readonly verdict: VerifierVerdict;
-}
-
 /** Starts everything, orders the devices as an MES, waits for them, audits them as an auditor. */
 export async function runMission(
   options: MissionOptions,
@@ -45,19 +35,19 @@ export async function runMission(
 ): Promise<{ report: MissionReport; places: DemoPlaces }> {
   const line = await startLine(options, logs, started, write);
   const provisioned = await provision(options, line.stack, write);
-  const audit = await auditWorkOrder(options, line.stack, provisioned.workOrderId, write);
+  const audited = await audit(options, line.stack, provisioned.workOrderId, write);
   return {
-    report: await collectReport(options, line, provisioned, audit),
+    report: await collectReport(options, line, provisioned, audited),
     places: {
       dir: options.dir,
       apiUrl: line.stack.api.url,
       mesTokenFile: line.mesTokenFile,
       auditorTokenFile: line.auditorTokenFile,
-      bundlePath: audit.bundlePath,
+      bundlePath: audited.bundlePath,
       publicKeysDir: line.stack.hsm.publicKeysDir,
       logOrigin: line.stack.logOrigin,
       workOrderId: provisioned.workOrderId,
-      leafIndex: audit.leafIndexes[0],
+      leafIndex: audited.attestations[0]?.leafIndex,
       keep: options.keep,
     },
   };
@@ -91,19 +81,12 @@ async function provision(options: MissionOptions, stack: LocalStack, write: Writ
   };
 }
 
-function auditWorkOrder(options: MissionOptions, stack: LocalStack, workOrderId: string, write: Write): Promise<Audit> {
-  const auditor = stack.client(stack.catalog.auditorToken);
-  const bundlePath = join(options.dir, 'bundles.jsonl');
+function audit(options: MissionOptions, stack: LocalStack, workOrderId: string, write: Write): Promise<WorkOrderAudit> {
   return step(
     write,
     'Auditor: exporting every attestation bundle and running bin/ingrain-verify',
-    async () => {
-      const leafIndexes = (await listAttestations(auditor, workOrderId)).map((entry) => entry.leafIndex);
-      await exportBundles(auditor, leafIndexes, bundlePath);
-      const trust = { publicKeysDir: stack.hsm.publicKeysDir, origin: stack.logOrigin };
-      return { leafIndexes, bundlePath, verdict: await runVerifier([bundlePath], trust) };
-    },
-    (audit) => `${audit.verdict.passed}/${audit.verdict.total} pass`,
+    () => auditWorkOrder(stack, workOrderId, join(options.dir, 'bundles.jsonl')),
+    (done) => `${done.verdict.passed}/${done.verdict.total} pass`,
   );
 }
 
@@ -111,10 +94,10 @@ async function collectReport(
   options: MissionOptions,
   line: RunningLine,
   provisioned: Provisioned,
-  audit: Audit,
+  audit: WorkOrderAudit,
 ): Promise<MissionReport> {
   const devices = await listDevices(line.stack.client(line.stack.catalog.mesToken), provisioned.workOrderId);
-  const released = await settledReleases(line.sim, provisioned.withChip);
+  const released = await settledReleases([line.sim], provisioned.withChip, RELEASE_SETTLE_MS);
   return {
     requested: options.devices,
     byState: devicesByState(devices),
@@ -124,24 +107,8 @@ async function collectReport(
     baudRate: BAUD_RATE,
     stations: tallyStations(line.stack.stations.values(), devices),
     bins: tallyBins(released),
-    attestations: audit.leafIndexes.length,
+    attestations: audit.attestations.length,
     bundlePath: audit.bundlePath,
     verdict: audit.verdict,
   };
-}
-
-/** The released chips once the feeder archived `expected` of them (or what there is after a while). */
-async function settledReleases(sim: SimProcess, expected: number): Promise<ReleasedChipFile[]> {
-  try {
-    return await pollUntil(
-      'released chips',
-      async () => {
-        const released = await sim.releasedChips();
-        return released.length >= expected ? released : undefined;
-      },
-      { timeoutMs: RELEASE_SETTLE_MS, intervalMs: 100 },
-    );
-  } catch {
-    return sim.releasedChips();
-  }
 }

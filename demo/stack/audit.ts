@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expectData, type components, type IngrainClient } from '#ingrain/api-client';
+import { type LocalStack } from './local-stack.js';
 import { binPath } from './paths.js';
 
 const run = promisify(execFile);
@@ -78,4 +79,35 @@ export async function runVerifier(
       return { exitCode: 1, ...(JSON.parse(failed.stdout) as Omit<VerifierVerdict, 'exitCode'>) };
     throw new Error(`ingrain-verify failed (exit ${failed.code}): ${failed.stderr ?? ''}`, { cause: error });
   }
+}
+
+/** The published trust material of the stack's key ceremony, as an auditor holds it. */
+export function stackTrust(stack: Pick<LocalStack, 'hsm' | 'logOrigin'>): { publicKeysDir: string; origin: string } {
+  return { publicKeysDir: stack.hsm.publicKeysDir, origin: stack.logOrigin };
+}
+
+/** What an auditor found for one work order. */
+export interface WorkOrderAudit {
+  readonly attestations: AttestationSummary[];
+  readonly bundlePath: string;
+  readonly verdict: VerifierVerdict;
+}
+
+/**
+ * What an auditor does for a work order: lists its attestations, exports their bundles to
+ * `bundlePath` (JSON Lines) and verifies them offline with the stack's trust material.
+ */
+export async function auditWorkOrder(
+  stack: Pick<LocalStack, 'client' | 'catalog' | 'hsm' | 'logOrigin'>,
+  workOrderId: string,
+  bundlePath: string,
+): Promise<WorkOrderAudit> {
+  const auditor = stack.client(stack.catalog.auditorToken);
+  const attestations = await listAttestations(auditor, workOrderId);
+  await exportBundles(
+    auditor,
+    attestations.map((entry) => entry.leafIndex),
+    bundlePath,
+  );
+  return { attestations, bundlePath, verdict: await runVerifier([bundlePath], stackTrust(stack)) };
 }

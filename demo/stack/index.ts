@@ -1,13 +1,15 @@
 // The local stack: everything the demo, the end-to-end tests and bench:e2e start on one machine —
 // Redis, a SoftHSM token and its keys, the embedded database, the API and station processes,
 // simulated chips — and what they do through the generated client as an admin, an MES and an auditor.
-export { ApiProcess, type ApiProcessOptions } from './api-process.js';
 export {
+  auditWorkOrder,
   exportBundles,
   listAttestations,
   runVerifier,
+  stackTrust,
   type AttestationSummary,
   type VerifierVerdict,
+  type WorkOrderAudit,
 } from './audit.js';
 export { SAMPLE_PRODUCT, seedCatalog, type Catalog, type CatalogOptions } from './catalog.js';
 export { freePort, pollUntil, spawnLines, type LineProcess } from './child-process.js';
@@ -17,6 +19,7 @@ export { orderDevices, sampleInputs, waitForWorkOrder, type OrderedDevices, type
 export { binPath, REPO_ROOT } from './paths.js';
 export { startRedis, type RedisServer } from './redis.js';
 export {
+  settledReleases,
   startSimProcess,
   type ReleasedChipFile,
   type SimDevice,

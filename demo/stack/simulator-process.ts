@@ -103,6 +103,24 @@ function readDevices(process_: LineProcess, count: number): Promise<SimDevice[]>
   );
 }
 
+/**
+ * Every chip the simulators' feeders released, once `expected` of them are archived (a chip's
+ * release follows its device's report, so the last ones land just after the work order is seen
+ * finished), or what there is after `timeoutMs`.
+ */
+export async function settledReleases(
+  sims: readonly SimProcess[],
+  expected: number,
+  timeoutMs: number,
+): Promise<ReleasedChipFile[]> {
+  const all = async () => (await Promise.all(sims.map((sim) => sim.releasedChips()))).flat();
+  const enough = async () => {
+    const chips = await all();
+    return chips.length >= expected ? chips : undefined;
+  };
+  return pollUntil('released chips', enough, { timeoutMs, intervalMs: 100 }).catch(all);
+}
+
 async function readReleased(directory: string): Promise<ReleasedChipFile[]> {
   const bins = await readdir(directory).catch(() => [] as string[]);
   const chips: ReleasedChipFile[] = [];

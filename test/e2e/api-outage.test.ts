@@ -15,8 +15,9 @@ import {
   type LocalStack,
   type SimProcess,
   type StationProcess,
+  auditWorkOrder,
 } from '../../demo/stack/index.js';
-import { auditWorkOrder, readDevice, StationEventTap } from './support/fault-fixtures.js';
+import { readDevice, StationEventTap } from './support/fault-fixtures.js';
 import { readLineJob } from './support/line-jobs.js';
 
 /**
@@ -111,7 +112,7 @@ describe('end to end: the API is down while a station finishes a device', () => 
     const device = await readDevice(mes, deviceId);
     assert.equal(device.state, 'provisioned');
     assert.equal(device.chipUid, chip.uidHex);
-    const audit = await auditWorkOrder(stack, order.workOrderId, dir, 'outage');
+    const audit = await auditWorkOrder(stack, order.workOrderId, join(dir, 'outage.jsonl'));
     assert.deepEqual(
       audit.attestations.map((attestation) => attestation.leafIndex),
       [device.attestationLeafIndex],

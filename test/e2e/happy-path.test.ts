@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expectData } from '#ingrain/api-client';
 import {
-  exportBundles,
-  listAttestations,
+  auditWorkOrder,
   orderDevices,
   runVerifier,
   startLocalStack,
   startSimProcess,
+  stackTrust,
   waitForWorkOrder,
   type LocalStack,
   type SimProcess,
@@ -84,17 +84,9 @@ describe('end to end: an MES orders devices, two stations provision them, the au
   });
 
   test('the verifier accepts every exported bundle and rejects a tampered one', async () => {
-    const auditor = stack.client(stack.catalog.auditorToken);
-    const attestations = await listAttestations(auditor, workOrderId);
-    assert.equal(attestations.length, DEVICES, 'exactly one attestation per device');
     const bundles = join(dir, 'bundles.jsonl');
-    await exportBundles(
-      auditor,
-      attestations.map((entry) => entry.leafIndex),
-      bundles,
-    );
-    const trust = { publicKeysDir: stack.hsm.publicKeysDir, origin: stack.logOrigin };
-    const verdict = await runVerifier([bundles], trust);
+    const { attestations, verdict } = await auditWorkOrder(stack, workOrderId, bundles);
+    assert.equal(attestations.length, DEVICES, 'exactly one attestation per device');
     assert.equal(verdict.exitCode, 0);
     assert.deepEqual([verdict.total, verdict.passed, verdict.failed], [DEVICES, DEVICES, 0]);
 
@@ -102,7 +94,7 @@ describe('end to end: an MES orders devices, two stations provision them, the au
     assert.ok(first !== undefined);
     const tampered = join(dir, 'tampered.json');
     await writeFile(tampered, JSON.stringify(withOtherSerial(JSON.parse(first) as Bundle)));
-    const rejected = await runVerifier([tampered], trust);
+    const rejected = await runVerifier([tampered], stackTrust(stack));
     assert.equal(rejected.exitCode, 1);
     assert.equal(rejected.failed, 1);
   });

@@ -17,15 +17,10 @@ import {
   type LocalStack,
   type StationEvent,
   type StationProcess,
+  auditWorkOrder,
 } from '../../demo/stack/index.js';
 import { startTestSimulator, type TestSimulator } from '../support/simulator.js';
-import {
-  auditWorkOrder,
-  eventsOfDevice,
-  historyReasons,
-  readDevice,
-  StationEventTap,
-} from './support/fault-fixtures.js';
+import { eventsOfDevice, historyReasons, readDevice, StationEventTap } from './support/fault-fixtures.js';
 import { readLineJob } from './support/line-jobs.js';
 
 /** Power fails when the ROM is about to program the 41st payload byte: inside the first write. */
@@ -122,7 +117,7 @@ describe('end to end: the power fails mid-write, comes back, and the chip is fin
       if (byte !== BLANK) assert.equal(final[offset], byte, `byte ${offset} kept what was written before the cut`);
     });
 
-    const audit = await auditWorkOrder(stack, ids.workOrderId, dir, ids.deviceId);
+    const audit = await auditWorkOrder(stack, ids.workOrderId, join(dir, `${ids.deviceId}.jsonl`));
     assert.deepEqual(
       audit.attestations.map((entry) => entry.leafIndex),
       [device.attestationLeafIndex],

@@ -12,15 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expectData, type components, type IngrainClient } from '#ingrain/api-client';
 import {
-  exportBundles,
-  listAttestations,
   orderDevices,
   pollUntil,
-  runVerifier,
   startLocalStack,
   waitForWorkOrder,
   type LocalStack,
   type StationProcess,
+  auditWorkOrder,
 } from '../../demo/stack/index.js';
 import { SimulatedDevice, startTestSimulator, type TestSimulator } from '../support/simulator.js';
 import {
@@ -234,19 +232,11 @@ describe('end to end: a station killed mid-write, its chip moved to another stat
   });
 
   test('the auditor finds one attestation for the moved chip, and the verifier accepts it', async () => {
-    const auditor = stack.client(stack.catalog.auditorToken);
-    const attestations = await listAttestations(auditor, first.workOrderId);
+    const { attestations, verdict } = await auditWorkOrder(stack, first.workOrderId, join(dir, 'bundles.jsonl'));
     assert.deepEqual(
       attestations.map((entry) => [entry.deviceId, entry.chipUid, entry.stationId]),
       [[first.deviceId, movedChip.uidHex, rescuer.id]],
     );
-    const bundles = join(dir, 'bundles.jsonl');
-    await exportBundles(
-      auditor,
-      attestations.map((entry) => entry.leafIndex),
-      bundles,
-    );
-    const verdict = await runVerifier([bundles], { publicKeysDir: stack.hsm.publicKeysDir, origin: stack.logOrigin });
     assert.equal(verdict.exitCode, 0);
     assert.deepEqual([verdict.total, verdict.passed, verdict.failed], [1, 1, 0]);
   });

@@ -1,17 +1,8 @@
 // What the fault end-to-end tests (power cut, conflicting chip, API outage) share: a station-event tap
 // whose handler each test sets, the device and its history as the MES reads them, the line job as
-// BullMQ holds it, and the auditor's offline verification of a work order.
-import { join } from 'node:path';
+// BullMQ holds it.
 import { expectData, type components, type IngrainClient } from '#ingrain/api-client';
-import {
-  exportBundles,
-  listAttestations,
-  runVerifier,
-  type AttestationSummary,
-  type LocalStack,
-  type StationEvent,
-  type VerifierVerdict,
-} from '../../../demo/stack/index.js';
+import { type StationEvent } from '../../../demo/stack/index.js';
 
 export type Device = components['schemas']['Device'];
 
@@ -52,31 +43,6 @@ export async function readDevice(mes: IngrainClient, id: string): Promise<Device
 /** The reasons of the history entries that led to `toState`, oldest first. */
 export function historyReasons(device: Device, toState: Device['state']): (string | null)[] {
   return device.history.filter((entry) => entry.toState === toState).map((entry) => entry.reason);
-}
-
-/** What the auditor found for one work order. */
-export interface AuditedWorkOrder {
-  readonly attestations: AttestationSummary[];
-  readonly verdict: VerifierVerdict;
-}
-
-/** Lists the work order's attestations, exports their bundles to `<dir>/<name>.jsonl` and verifies them offline. */
-export async function auditWorkOrder(
-  stack: LocalStack,
-  workOrderId: string,
-  dir: string,
-  name: string,
-): Promise<AuditedWorkOrder> {
-  const auditor = stack.client(stack.catalog.auditorToken);
-  const attestations = await listAttestations(auditor, workOrderId);
-  const bundles = join(dir, `${name}.jsonl`);
-  await exportBundles(
-    auditor,
-    attestations.map((entry) => entry.leafIndex),
-    bundles,
-  );
-  const verdict = await runVerifier([bundles], { publicKeysDir: stack.hsm.publicKeysDir, origin: stack.logOrigin });
-  return { attestations, verdict };
 }
 
 /**
