@@ -21,6 +21,7 @@ import { parseStationReport } from '../../apps/api/src/domain/station-report.js'
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { SimulatedDevice, type Simulator, type SimulatorOptions, startSimulator } from '../support/simulator.js';
 import { type ReleasedChip } from '../../apps/simulator/src/index.js';
+import { pollUntil } from '../../demo/stack/index.js';
 
 export const STATION_TOKEN = `ingr_${'t'.repeat(43)}`;
 export const LINE = 'line-test';
@@ -148,18 +149,12 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
 }
 
 /** Polls `probe` until it returns something other than undefined (the test's own timeout bounds it). */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return pollUntil(`waiting for ${what}`, probe, { timeoutMs, intervalMs: 25 });
 }
 
 /** Waits until the feeder has carried out the release of chip `uidHex` (release files are asynchronous). */
