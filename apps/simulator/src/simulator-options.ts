@@ -1,7 +1,7 @@
 import { CHIP_FAMILIES, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
-import { SimulatorError } from './errors.js';
-import { type FaultPlan, faultPlanSchema } from './faults/fault-plan.js';
+import { SimulatorError } from '#ingrain/simulator';
+import { type FaultPlan, faultPlanSchema } from '#ingrain/simulator';
 
 /** Options of {@link startSimulator}. */
 export interface SimulatorOptions {

@@ -1,6 +1,5 @@
-import { type ChipFamily } from '#ingrain/otp';
-import { hexToBytes } from './device/device-state.js';
-import { SimulatedDevice } from './device/simulated-device.js';
+import { type ChipFamily, hexToBytes } from '#ingrain/otp';
+import { SimulatedDevice } from '#ingrain/simulator';
 import { type SimulatorFeeder, startFeeder } from './feeder/simulator-feeder.js';
 import { FixtureSlot } from './feeder/fixture-slot.js';
 import { type DevicePort, openDevicePort } from './pty/device-port.js';

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CHIP_FAMILIES } from '#ingrain/otp';
 import { z } from 'zod';
-import { SimulatorError } from '../errors.js';
-import { FAULT_FLAG_NAMES, type FaultFlagName, type FaultPlan } from '../faults/fault-plan.js';
+import { SimulatorError } from '#ingrain/simulator';
+import { type FaultPlan } from '#ingrain/simulator';
+import { FAULT_FLAG_NAMES, type FaultFlagName } from './fault-flags.js';
 import { type SimulatorOptions } from '../simulator-options.js';
 
 export const USAGE = `Usage: ingrain-sim --family stm32f4 [--count N] [--baud-timing 115200] [--program-time-us 16]

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCliArgs } from '../cli/cli-args.js';
-import { SimulatorError } from '../errors.js';
+import { SimulatorError } from '#ingrain/simulator';
 
 test('--feeder --release-dir DIR [--chips-per-fixture N]', () => {
   const command = parseCliArgs([

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SimulatedDevice } from '../device/simulated-device.js';
+import { SimulatedDevice } from '#ingrain/simulator';
 import { Feeder, type ReleasedChip } from './feeder.js';
 import { FixtureSlot } from './fixture-slot.js';
 

@@ -1,5 +1,5 @@
-import { type DeviceState } from '../device/device-state.js';
-import { type SimulatedDevice } from '../device/simulated-device.js';
+import { type DeviceState } from '#ingrain/simulator';
+import { type SimulatedDevice } from '#ingrain/simulator';
 import { type FixtureSlot } from './fixture-slot.js';
 import { type ReleaseRequest } from './release-request.js';
 

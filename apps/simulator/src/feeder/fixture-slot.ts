@@ -1,4 +1,4 @@
-import { type SimulatedDevice } from '../device/simulated-device.js';
+import { type SimulatedDevice } from '#ingrain/simulator';
 import { DeviceLink } from '../pty/device-link.js';
 import { type WireTiming, type WireTimingStats } from '../timing/timed-emitter.js';
 

@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SimulatedDevice } from '../device/simulated-device.js';
+import { type SimulatedDevice } from '#ingrain/simulator';
 import { type ParsedSimulatorOptions } from '../simulator-options.js';
 import { Feeder, type ReleasedChip, type ReleaseResult } from './feeder.js';
 import { type FixtureSlot } from './fixture-slot.js';

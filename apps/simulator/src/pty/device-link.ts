@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type SimulatedDevice } from '../device/simulated-device.js';
+import { type SimulatedDevice } from '#ingrain/simulator';
 import { TimedEmitter, type WireTiming, type WireTimingStats } from '../timing/timed-emitter.js';
 
 /**

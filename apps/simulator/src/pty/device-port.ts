@@ -1,5 +1,5 @@
 import { SerialPort } from 'serialport';
-import { SimulatorError } from '../errors.js';
+import { SimulatorError } from '#ingrain/simulator';
 
 /** The device's end of a pty, opened with the real serialport binding. */
 export interface DevicePort {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { SimulatorError } from '../errors.js';
+import { SimulatorError } from '#ingrain/simulator';
 
 /** Two connected pseudo-terminals: the device opens one end, a host the other. */
 export interface PtyPair {

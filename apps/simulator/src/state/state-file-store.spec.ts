@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SimulatedDevice } from '../device/simulated-device.js';
+import { SimulatedDevice } from '#ingrain/simulator';
 import { StateFileStore } from './state-file-store.js';
 
 describe('StateFileStore', () => {

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ChipFamily } from '#ingrain/otp';
-import { type DeviceState, deviceStateSchema } from '../device/device-state.js';
-import { SimulatorError } from '../errors.js';
+import { type DeviceState, deviceStateSchema } from '#ingrain/simulator';
+import { SimulatorError } from '#ingrain/simulator';
 
 /**
  * Saved chips in a directory, one JSON file per device slot (`<family>-<index>.json`), so a

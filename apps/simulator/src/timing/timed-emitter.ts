@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type DeviceReply } from '../device/simulated-device.js';
+import { type DeviceReply } from '#ingrain/simulator';
 import { PreciseScheduler } from './precise-scheduler.js';
 import { WireClock, byteTimeMs } from './wire-clock.js';
 

@@ -1,4 +1,16 @@
-export { ACK, BUSY, MAX_TRANSFER_BYTES, NACK, Opcode, SYNC_BYTE } from './an3155.js';
+export {
+  ACK,
+  BITS_PER_BYTE_8E1,
+  BUSY,
+  GET_ID_N,
+  MAX_ADDRESS,
+  MAX_TRANSFER_BYTES,
+  NACK,
+  Opcode,
+  RESYNC_BYTE,
+  SYNC_BYTE,
+  WRITE_LENGTH_MULTIPLE_BYTES,
+} from './an3155.js';
 export {
   BootloaderClient,
   type BootloaderClientOptions,

@@ -1,7 +1,7 @@
-import { type DeviceProfile } from '#ingrain/otp';
+import { type DeviceProfile, WRITE_LENGTH_MULTIPLE_BYTES, xorChecksum } from '#ingrain/otp';
 import { MAX_VOLTAGE_RANGE, VOLTAGE_RANGE_ADDRESS, type FamilyTraits } from './family-traits.js';
 import { type OtpMemory } from './otp-memory.js';
-import { WRITE_LENGTH_MULTIPLE_BYTES, decodeAddress, xorChecksum } from './protocol.js';
+import { decodeAddress } from './protocol.js';
 
 /** Where an accepted Write Memory address points. */
 export type WriteTarget = { readonly kind: 'memory'; readonly address: number } | { readonly kind: 'voltage-range' };

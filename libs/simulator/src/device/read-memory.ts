@@ -1,5 +1,6 @@
 import { type OtpMemory } from './otp-memory.js';
-import { ACK, NACK, decodeAddress, xorChecksum } from './protocol.js';
+import { ACK, NACK, xorChecksum } from '#ingrain/otp';
+import { decodeAddress } from './protocol.js';
 
 /**
  * Read Memory address stage (AN3155 §3.4): the 4 address bytes and their XOR checksum. Returns the

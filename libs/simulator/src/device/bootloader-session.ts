@@ -1,9 +1,8 @@
-import { type DeviceProfile } from '#ingrain/otp';
+import { ACK, type DeviceProfile, NACK, Opcode, SYNC_BYTE } from '#ingrain/otp';
 import { type FaultInjector } from '../faults/fault-injector.js';
 import { type FamilyTraits } from './family-traits.js';
 import { getIdReply, getReply, getVersionReply } from './info-commands.js';
 import { type OtpMemory } from './otp-memory.js';
-import { ACK, NACK, Opcode, SYNC_BYTE } from './protocol.js';
 import { acceptReadAddress, readMemoryReply } from './read-memory.js';
 import { type WriteTarget, acceptVoltageRange, acceptWriteAddress, parseWritePayload } from './write-memory.js';
 
@@ -102,16 +101,16 @@ export class BootloaderSession {
     if (verdict === 'silent') return [];
     if (verdict === 'nack' || complement !== (opcode ^ 0xff)) return [reply(Uint8Array.of(NACK))];
     switch (opcode) {
-      case Opcode.get:
+      case Opcode.GET:
         return [reply(getReply())];
-      case Opcode.getVersion:
+      case Opcode.GET_VERSION:
         return [reply(getVersionReply())];
-      case Opcode.getId:
+      case Opcode.GET_ID:
         return [reply(getIdReply(this.config.productId))];
-      case Opcode.readMemory:
+      case Opcode.READ_MEMORY:
         this.stage = { kind: 'read-address' };
         return [reply(Uint8Array.of(ACK))];
-      case Opcode.writeMemory:
+      case Opcode.WRITE_MEMORY:
         this.stage = { kind: 'write-address' };
         return [reply(Uint8Array.of(ACK))];
       default:

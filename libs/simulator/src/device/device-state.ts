@@ -1,4 +1,4 @@
-import { CHIP_FAMILIES, type ChipFamily } from '#ingrain/otp';
+import { CHIP_FAMILIES, type ChipFamily, hexToBytes } from '#ingrain/otp';
 import { z } from 'zod';
 import { type DamagedByte } from './otp-memory.js';
 
@@ -35,10 +35,7 @@ export const deviceStateSchema = z.strictObject({
   ),
 }) satisfies z.ZodType<DeviceState>;
 
-export function bytesToHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
-
-export function hexToBytes(hexText: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hexText, 'hex'));
+/** Bytes of a hex field of a state file (already checked by {@link deviceStateSchema}). */
+export function stateHexToBytes(hexText: string): Uint8Array {
+  return hexToBytes(hexText) ?? new Uint8Array(0);
 }

@@ -3,6 +3,7 @@ import {
   type ChipFamily,
   type DeviceProfile,
   type OtpState,
+  bytesToHex,
   getProfile,
   lockByteCount,
   otpSizeBytes,
@@ -11,7 +12,7 @@ import { SimulatorError } from '../errors.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { type FaultPlan, faultPlanSchema } from '../faults/fault-plan.js';
 import { BootloaderSession, type SessionEvent } from './bootloader-session.js';
-import { type DeviceState, bytesToHex, hexToBytes } from './device-state.js';
+import { type DeviceState, stateHexToBytes } from './device-state.js';
 import { type FamilyTraits, familyTraits } from './family-traits.js';
 import { type DamagedByte, OtpMemory, type OtpMemoryContent } from './otp-memory.js';
 
@@ -199,9 +200,9 @@ function contentFromState(profile: DeviceProfile, state: DeviceState, uid: Uint8
   if (uid !== undefined && bytesToHex(uid) !== state.uidHex)
     throw mismatch(`UID ${state.uidHex} differs from the given UID`);
   const content = {
-    uid: hexToBytes(state.uidHex),
-    data: hexToBytes(state.dataHex),
-    lockBytes: hexToBytes(state.lockBytesHex),
+    uid: stateHexToBytes(state.uidHex),
+    data: stateHexToBytes(state.dataHex),
+    lockBytes: stateHexToBytes(state.lockBytesHex),
     damaged: state.damaged,
   };
   if (content.uid.length !== profile.uidLengthBytes) throw mismatch(`UID is ${content.uid.length} bytes`);

@@ -1,4 +1,5 @@
-import { ACK, ADVERTISED_COMMANDS, BOOTLOADER_VERSION } from './protocol.js';
+import { ACK, GET_ID_N } from '#ingrain/otp';
+import { ADVERTISED_COMMANDS, BOOTLOADER_VERSION } from './protocol.js';
 
 /** Get: ACK, N (= count − 1), version, supported opcodes, ACK (AN3155 §3.1). */
 export function getReply(): Uint8Array {
@@ -12,5 +13,5 @@ export function getVersionReply(): Uint8Array {
 
 /** Get ID: ACK, N = 1, PID MSB, PID LSB, ACK (AN3155 §3.3). */
 export function getIdReply(productId: number): Uint8Array {
-  return Uint8Array.of(ACK, 0x01, (productId >> 8) & 0xff, productId & 0xff, ACK);
+  return Uint8Array.of(ACK, GET_ID_N, (productId >> 8) & 0xff, productId & 0xff, ACK);
 }

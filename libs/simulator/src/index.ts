@@ -1,0 +1,13 @@
+// Public API of libs/simulator: the I/O-free model of an STM32 ROM bootloader (AN3155) with its OTP.
+// The simulator app puts it behind a pty; libs/otp's tests and the conformance suite drive it in memory.
+export { SimulatorError, type SimulatorErrorCode } from './errors.js';
+export {
+  SimulatedDevice,
+  type SimulatedDeviceOptions,
+  type DeviceReply,
+  type DeviceStatus,
+} from './device/simulated-device.js';
+export { type DamagedByte, type DamageReason } from './device/otp-memory.js';
+export { type DeviceState, deviceStateSchema } from './device/device-state.js';
+export { familyTraits, type FamilyTraits } from './device/family-traits.js';
+export { type FaultPlan, faultPlanSchema } from './faults/fault-plan.js';
