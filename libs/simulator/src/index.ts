@@ -7,6 +7,8 @@ export {
   type DeviceReply,
   type DeviceStatus,
 } from './device/simulated-device.js';
+export { type DeviceHooks } from './device/bootloader-session.js';
+export { type AnswerStage, type StageEvent, type StageFault, type StageHook } from './faults/stage-fault.js';
 export { type DamagedByte, type DamageReason } from './device/otp-memory.js';
 export { type DeviceState, deviceStateSchema } from './device/device-state.js';
 export { familyTraits, type FamilyTraits } from './device/family-traits.js';

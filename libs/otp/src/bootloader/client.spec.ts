@@ -12,7 +12,7 @@ import {
   UnexpectedByteError,
   WriteNotAlignedError,
 } from './errors.js';
-import { type FakeStageEvent, type FakeAction } from './testing/fake-bootloader.js';
+import { type StageEvent, type StageFault } from '#ingrain/simulator';
 import { createHarness, type Harness } from './testing/harness.js';
 
 const OTP = STM32F4.otpBaseAddress;
@@ -25,9 +25,9 @@ async function connected(options: Parameters<typeof createHarness>[0] = {}): Pro
 }
 
 /** A fault script: `action` the first time `match` holds, normal behaviour otherwise. */
-function once(match: (event: FakeStageEvent) => boolean, action: FakeAction) {
+function once(match: (event: StageEvent) => boolean, action: StageFault) {
   let fired = false;
-  return (event: FakeStageEvent): FakeAction | undefined => {
+  return (event: StageEvent): StageFault | undefined => {
     if (fired || !match(event)) return undefined;
     fired = true;
     return action;
@@ -41,11 +41,11 @@ afterEach(async () => {
 
 describe('BootloaderClient commands', () => {
   test('Get returns the version and the command list; bytes on the wire match AN3155', async () => {
-    const { client, fake } = await connected();
+    const { client, device } = await connected();
     const info = await client.get();
     assert.equal(info.version, 0x31);
     assert.deepEqual(info.commands, [0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44, 0x63, 0x73, 0x82, 0x92]);
-    assert.deepEqual(fake.received, [0x7f, 0x00, 0xff]);
+    assert.deepEqual(device.received, [0x7f, 0x00, 0xff]);
     // sync: 1 out, 1 in; Get: 2 out, 15 in (79 0B 31 … 92 79)
     assert.deepEqual(client.wireStats, { bytesSent: 3, bytesReceived: 16, roundTrips: 2 });
   });
@@ -57,12 +57,12 @@ describe('BootloaderClient commands', () => {
   });
 
   test('Read Memory of any length is split into ≤ 256-byte reads', async () => {
-    const { client, fake, chip } = await connected();
-    chip.data.set([1, 2, 3], 300);
+    const { client, device, chip } = await connected();
+    chip.setData([1, 2, 3], 300);
     const data = await client.readMemory(OTP, 528);
     assert.equal(data.length, 528);
     assert.deepEqual([...data.subarray(299, 304)], [0xff, 1, 2, 3, 0xff]);
-    assert.deepEqual(fake.commandLog, [Opcode.READ_MEMORY, Opcode.READ_MEMORY, Opcode.READ_MEMORY]);
+    assert.deepEqual(device.commandLog, [Opcode.READ_MEMORY, Opcode.READ_MEMORY, Opcode.READ_MEMORY]);
     assert.deepEqual(await client.readMemory(STM32F4.uidAddress, 12), chip.uid);
   });
 
@@ -75,12 +75,12 @@ describe('BootloaderClient commands', () => {
   });
 
   test('Write Memory is split into ≤ 256-byte writes and programs the OTP', async () => {
-    const { client, fake, chip } = await connected();
+    const { client, device, chip } = await connected();
     const bytes = Uint8Array.from({ length: 512 }, (_, i) => i & 0xff);
     const before = client.wireStats;
     await client.writeMemory(OTP, bytes, { alignmentBytes: 4 });
     assert.deepEqual(
-      fake.writes.map((w) => [w.address, w.bytes.length]),
+      device.writes.map((w) => [w.address, w.bytes.length]),
       [
         [OTP, 256],
         [OTP + 256, 256],
@@ -103,8 +103,8 @@ describe('BootloaderClient commands', () => {
 
 describe('BootloaderClient argument checks (nothing is sent)', () => {
   test('misaligned writes throw WRITE_NOT_ALIGNED and never pad', async () => {
-    const { client, fake } = await connected();
-    const sent = fake.received.length;
+    const { client, device } = await connected();
+    const sent = device.received.length;
     await assert.rejects(client.writeMemory(OTP + 2, new Uint8Array(4), { alignmentBytes: 4 }), WriteNotAlignedError);
     await assert.rejects(client.writeMemory(OTP, new Uint8Array(6), { alignmentBytes: 4 }), WriteNotAlignedError);
     await assert.rejects(
@@ -114,7 +114,7 @@ describe('BootloaderClient argument checks (nothing is sent)', () => {
     await assert.rejects(client.writeMemory(OTP, new Uint8Array(6), { alignmentBytes: 6 }), {
       code: 'BOOTLOADER_INVALID_ARGUMENT',
     });
-    assert.equal(fake.received.length, sent);
+    assert.equal(device.received.length, sent);
     assert.equal(client.state, 'synchronised');
   });
 
@@ -131,7 +131,7 @@ describe('BootloaderClient argument checks (nothing is sent)', () => {
   test('commands before connect() throw BOOTLOADER_NOT_CONNECTED', async () => {
     harness = createHarness();
     await assert.rejects(harness.client.getId(), { code: 'BOOTLOADER_NOT_CONNECTED' });
-    assert.deepEqual(harness.fake.received, []);
+    assert.deepEqual(harness.device.received, []);
   });
 
   test('invalid timing options are rejected', () => {
@@ -141,12 +141,11 @@ describe('BootloaderClient argument checks (nothing is sent)', () => {
 });
 
 describe('BootloaderClient protocol errors', () => {
-  const read = (stage: FakeStageEvent['stage']) => (e: FakeStageEvent) =>
-    e.opcode === Opcode.READ_MEMORY && e.stage === stage;
+  const read = (stage: StageEvent['stage']) => (e: StageEvent) => e.opcode === Opcode.READ_MEMORY && e.stage === stage;
 
   for (const stage of ['command', 'address', 'length'] as const) {
     test(`a NACK at the ${stage} stage throws BOOTLOADER_NACK with the stage; the next command works`, async () => {
-      const { client } = await connected({ fake: { onStage: once(read(stage), 'nack') } });
+      const { client } = await connected({ device: { onStage: once(read(stage), 'nack') } });
       const error = await client.readMemory(OTP, 16).catch((e: unknown) => e);
       assert.ok(error instanceof BootloaderNackError);
       assert.equal(error.code, 'BOOTLOADER_NACK');
@@ -160,7 +159,7 @@ describe('BootloaderClient protocol errors', () => {
 
   test('a NACK at the data stage of a write: nothing programmed, error names the stage', async () => {
     const onStage = once((e) => e.stage === 'data', 'nack');
-    const { client, chip } = await connected({ fake: { onStage } });
+    const { client, chip } = await connected({ device: { onStage } });
     await assert.rejects(client.writeMemory(OTP, Uint8Array.of(1, 2, 3, 4), { alignmentBytes: 4 }), {
       code: 'BOOTLOADER_NACK',
       stage: 'data',
@@ -175,7 +174,7 @@ describe('BootloaderClient protocol errors', () => {
   });
 
   test('two NACKs (readout protection) do not poison the next command', async () => {
-    const { client } = await connected({ fake: { onStage: once(read('command'), 'double-nack') } });
+    const { client } = await connected({ device: { onStage: once(read('command'), 'double-nack') } });
     await assert.rejects(client.readMemory(OTP, 4), { code: 'BOOTLOADER_NACK', stage: 'command' });
     assert.equal(await client.getId(), 0x413);
     assert.equal((await client.readMemory(OTP, 4)).length, 4);
@@ -183,14 +182,14 @@ describe('BootloaderClient protocol errors', () => {
 
   test('BUSY is waited out', async () => {
     const onStage = once((e) => e.stage === 'data', { busy: 5 });
-    const { client, chip } = await connected({ fake: { onStage } });
+    const { client, chip } = await connected({ device: { onStage } });
     await client.writeMemory(OTP, Uint8Array.of(1, 2, 3, 4), { alignmentBytes: 4 });
     assert.deepEqual([...chip.data.subarray(0, 4)], [1, 2, 3, 4]);
   });
 
   test('BUSY without an end times out (bounded)', async () => {
     const onStage = once((e) => e.stage === 'data', { busy: 3, thenSilent: true });
-    const { client } = await connected({ fake: { onStage }, client: { busyTimeoutMs: 30 } });
+    const { client } = await connected({ device: { onStage }, client: { busyTimeoutMs: 30 } });
     await assert.rejects(client.writeMemory(OTP, Uint8Array.of(1, 2, 3, 4), { alignmentBytes: 4 }), {
       code: 'BOOTLOADER_TIMEOUT',
       stage: 'data',
@@ -198,7 +197,7 @@ describe('BootloaderClient protocol errors', () => {
   });
 
   test('a lost answer times out with the stage, then the client re-synchronises', async () => {
-    const { client, chip } = await connected({ fake: { onStage: once(read('address'), 'silence') } });
+    const { client, chip } = await connected({ device: { onStage: once(read('address'), 'silence') } });
     const error = await client.readMemory(OTP, 16).catch((e: unknown) => e);
     assert.ok(error instanceof BootloaderTimeoutError);
     assert.equal(error.stage, 'address');
@@ -209,7 +208,7 @@ describe('BootloaderClient protocol errors', () => {
 
   test('an unexpected byte is reported with its value', async () => {
     const { client } = await connected({
-      fake: { onStage: once((e) => e.opcode === Opcode.GET_ID && e.stage === 'command', { garbage: 0x42 }) },
+      device: { onStage: once((e) => e.opcode === Opcode.GET_ID && e.stage === 'command', { garbage: 0x42 }) },
     });
     const error = await client.getId().catch((e: unknown) => e);
     assert.ok(error instanceof UnexpectedByteError);
@@ -220,27 +219,27 @@ describe('BootloaderClient protocol errors', () => {
 
   test('a malformed Get ID (N ≠ 1) and a Get with N = 0 are rejected', async () => {
     const { client } = await connected({
-      fake: { onStage: once((e) => e.opcode === Opcode.GET_ID && e.stage === 'reply', { garbage: 5 }) },
+      device: { onStage: once((e) => e.opcode === Opcode.GET_ID && e.stage === 'reply', { garbage: 5 }) },
     });
     await assert.rejects(client.getId(), (e: unknown) => e instanceof BootloaderBadReplyError && e.stage === 'reply');
     assert.equal(await client.getId(), 0x413);
     await harness?.close();
     const other = await connected({
-      fake: { onStage: once((e) => e.opcode === Opcode.GET && e.stage === 'reply', { garbage: 0 }) },
+      device: { onStage: once((e) => e.opcode === Opcode.GET && e.stage === 'reply', { garbage: 0 }) },
     });
     await assert.rejects(other.client.get(), { code: 'BOOTLOADER_BAD_REPLY' });
   });
 
   test('a missing trailing ACK times out at the reply stage', async () => {
     const { client } = await connected({
-      fake: { onStage: once((e) => e.opcode === Opcode.GET_VERSION && e.stage === 'reply', 'silence') },
+      device: { onStage: once((e) => e.opcode === Opcode.GET_VERSION && e.stage === 'reply', 'silence') },
     });
     await assert.rejects(client.getVersion(), { code: 'BOOTLOADER_TIMEOUT', stage: 'reply' });
   });
 
   test('a truncated read times out at the data stage without carrying the data', async () => {
-    const { client, chip } = await connected({ fake: { onStage: once(read('length'), { truncate: 4 }) } });
-    chip.data.set([0xde, 0xad, 0xbe, 0xef], 0);
+    const { client, chip } = await connected({ device: { onStage: once(read('length'), { truncate: 4 }) } });
+    chip.setData([0xde, 0xad, 0xbe, 0xef], 0);
     const error = await client.readMemory(OTP, 16).catch((e: unknown) => e);
     assert.ok(error instanceof BootloaderTimeoutError);
     assert.equal(error.stage, 'data');

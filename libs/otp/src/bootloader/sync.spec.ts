@@ -16,11 +16,11 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** A harness whose fake device has already received `bytes` (e.g. from a crashed session). */
+/** A harness whose device has already received `bytes` (e.g. from a crashed session). */
 function deviceThatReceived(bytes: readonly number[]): Harness {
   harness = createHarness();
-  for (const byte of bytes) harness.fake.feed(byte);
-  harness.fake.received.length = 0;
+  for (const byte of bytes) harness.device.feed(byte);
+  harness.device.received.length = 0;
   return harness;
 }
 
@@ -33,21 +33,21 @@ describe('BootloaderClient.connect', () => {
   test('a freshly reset device answers 0x7F with ACK', async () => {
     harness = createHarness();
     assert.equal(await harness.client.connect(), 'fresh');
-    assert.deepEqual(harness.fake.received, [0x7f]);
+    assert.deepEqual(harness.device.received, [0x7f]);
     assert.equal(harness.client.state, 'synchronised');
   });
 
   test('a device already in sync (0x7F becomes half a command) is recovered and confirmed', async () => {
-    const { client, fake } = deviceThatReceived([0x7f]);
+    const { client, device } = deviceThatReceived([0x7f]);
     assert.equal(await client.connect(), 'resynchronised');
     assert.equal(await client.getId(), 0x413);
-    assert.deepEqual(unusualBytes(fake.received), [0x02, 0xfd]); // only Get ID after the recovery
+    assert.deepEqual(unusualBytes(device.received), [0x02, 0xfd]); // only Get ID after the recovery
   });
 
   test('a NACK to 0x7F is accepted only after Get Version confirms it', async () => {
-    const { client, fake } = deviceThatReceived([0x7f, 0x00]); // 00 pending: 00 7F → NACK
+    const { client, device } = deviceThatReceived([0x7f, 0x00]); // 00 pending: 00 7F → NACK
     assert.equal(await client.connect(), 'already-synchronised');
-    assert.deepEqual(fake.received, [0x7f, 0x01, 0xfe]);
+    assert.deepEqual(device.received, [0x7f, 0x01, 0xfe]);
   });
 
   test('a device left in the middle of a Read Memory address is recovered', async () => {
@@ -57,18 +57,18 @@ describe('BootloaderClient.connect', () => {
   });
 
   test('a device left waiting for Write Memory data is recovered without programming anything', async () => {
-    const { client, chip, fake } = deviceThatReceived([
+    const { client, chip, device } = deviceThatReceived([
       0x7f,
       ...encodeCommand(Opcode.WRITE_MEMORY),
       ...encodeAddress(OTP),
     ]);
-    chip.data.set([0x12, 0x34], 0); // already programmed bytes must survive
+    chip.setData([0x12, 0x34], 0); // already programmed bytes must survive
     await client.connect();
     assert.deepEqual([...chip.data.subarray(0, 4)], [0x12, 0x34, 0xff, 0xff]);
     assert.ok(chip.data.subarray(2).every((b) => b === 0xff));
     assert.deepEqual(chip.damaged, []);
-    assert.deepEqual(fake.writes, []); // the 0x7F became N; the 0xFF checksum cannot match
-    assert.deepEqual(unusualBytes(fake.received), []);
+    assert.deepEqual(device.writes, []); // the 0x7F became N; the 0xFF checksum cannot match
+    assert.deepEqual(unusualBytes(device.received), []);
     assert.equal(await client.getId(), 0x413);
   });
 
@@ -77,23 +77,23 @@ describe('BootloaderClient.connect', () => {
     // with 0xFF bytes only. A data block of 0xFF clears no bit (reference §4).
     let hang = true;
     harness = createHarness({
-      fake: {
+      device: {
         onStage: (e) => (hang && e.opcode === Opcode.WRITE_MEMORY && e.stage === 'address' ? 'hang' : undefined),
       },
     });
-    const { client, chip, fake } = harness;
-    chip.data.set([0x55, 0xaa, 0x00, 0x01], 0);
+    const { client, chip, device } = harness;
+    chip.setData([0x55, 0xaa, 0x00, 0x01], 0);
     await client.connect();
     await assert.rejects(client.writeMemory(OTP + 4, Uint8Array.of(1, 2, 3, 4), { alignmentBytes: 4 }), {
       code: 'BOOTLOADER_TIMEOUT',
       stage: 'address',
     });
     hang = false;
-    fake.revive();
+    device.revive();
     assert.equal(await client.getId(), 0x413);
     assert.deepEqual([...chip.data.subarray(0, 8)], [0x55, 0xaa, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff]);
     assert.deepEqual(chip.damaged, []);
-    assert.ok(fake.writes.every((w) => w.bytes.every((b) => b === 0xff)));
+    assert.ok(device.writes.every((w) => w.bytes.every((b) => b === 0xff)));
   });
 
   test('no answer at all ends in BOOTLOADER_SYNC_FAILED after bounded attempts', async () => {
@@ -112,12 +112,12 @@ describe('BootloaderClient.connect', () => {
 describe('BootloaderClient.connect on a client that has synchronised before', () => {
   test('a synchronised client confirms with one Get Version, never a second 0x7F', async () => {
     harness = createHarness();
-    const { client, fake } = harness;
+    const { client, device } = harness;
     await client.connect();
     assert.equal(await client.getId(), 0x413);
     const before = client.wireStats;
     assert.equal(await client.connect(), 'already-synchronised');
-    assert.deepEqual(fake.received, [0x7f, 0x02, 0xfd, 0x01, 0xfe]);
+    assert.deepEqual(device.received, [0x7f, 0x02, 0xfd, 0x01, 0xfe]);
     const after = client.wireStats;
     assert.equal(after.roundTrips - before.roundTrips, 1); // 01 FE → 79 31 00 00 79
     assert.equal(after.bytesReceived - before.bytesReceived, 5);
@@ -127,24 +127,24 @@ describe('BootloaderClient.connect on a client that has synchronised before', ()
 
   test('a failed confirm (a stray byte pending) falls back to 0xFF re-synchronisation', async () => {
     harness = createHarness();
-    const { client, fake } = harness;
+    const { client, device } = harness;
     await client.connect();
-    fake.feed(0x00); // line noise the device took as the first half of a command
-    const sentBefore = fake.received.length;
+    device.feed(0x00); // line noise the device took as the first half of a command
+    const sentBefore = device.received.length;
     assert.equal(await client.connect(), 'resynchronised');
-    assert.ok(!fake.received.slice(sentBefore).includes(0x7f));
+    assert.ok(!device.received.slice(sentBefore).includes(0x7f));
     assert.equal(await client.getId(), 0x413);
     assert.deepEqual(harness.chip.damaged, []);
   });
 
   test('a device reset since (waiting for 0x7F) is not reached: bounded failure, no 0x7F sent', async () => {
     harness = createHarness();
-    const { client, fake } = harness;
+    const { client, device } = harness;
     await client.connect();
-    fake.revive(true); // a new chip, or a reset: waits for the autobaud byte
-    const sentBefore = fake.received.length;
+    device.revive(true); // a new chip, or a reset: waits for the autobaud byte
+    const sentBefore = device.received.length;
     await assert.rejects(client.connect({ maxResyncAttempts: 2 }), { code: 'BOOTLOADER_SYNC_FAILED' });
-    assert.deepEqual(fake.received.slice(sentBefore), [0x01, 0xfe, 0xff, 0xff, 0xff]); // Get Version, 2 rounds of 0xFF
+    assert.deepEqual(device.received.slice(sentBefore), [0x01, 0xfe, 0xff, 0xff, 0xff]); // Get Version, 2 rounds of 0xFF
     assert.equal(client.state, 'not-connected');
     // After a failed connect the client is in doubt: its next connect sends the single 0x7F again.
     assert.equal(await client.connect(), 'fresh');
@@ -153,15 +153,15 @@ describe('BootloaderClient.connect on a client that has synchronised before', ()
   test('a desynchronised client re-synchronises with 0xFF only', async () => {
     let fail = true;
     harness = createHarness({
-      fake: { onStage: (e) => (fail && e.opcode === Opcode.GET_ID && e.stage === 'command' ? 'silence' : undefined) },
+      device: { onStage: (e) => (fail && e.opcode === Opcode.GET_ID && e.stage === 'command' ? 'silence' : undefined) },
     });
-    const { client, fake } = harness;
+    const { client, device } = harness;
     await client.connect();
     await assert.rejects(client.getId(), { code: 'BOOTLOADER_TIMEOUT' });
     fail = false;
-    const sentBefore = fake.received.length;
+    const sentBefore = device.received.length;
     assert.equal(await client.connect(), 'resynchronised');
-    assert.ok(!fake.received.slice(sentBefore).includes(0x7f));
+    assert.ok(!device.received.slice(sentBefore).includes(0x7f));
     assert.equal(await client.getId(), 0x413);
   });
 });
@@ -180,11 +180,11 @@ describe('BootloaderClient.connect({ maxResyncAttempts })', () => {
 
   test('an invalid bound is refused before anything is sent', async () => {
     harness = createHarness();
-    const { client, fake } = harness;
+    const { client, device } = harness;
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       await assert.rejects(client.connect({ maxResyncAttempts: bad }), { code: 'BOOTLOADER_INVALID_ARGUMENT' });
     }
-    assert.deepEqual(fake.received, []);
+    assert.deepEqual(device.received, []);
     assert.equal(client.state, 'not-connected');
   });
 });

@@ -1,10 +1,10 @@
-// The cycle's confirmation rules (docs/bootloader.md, "Confirmed reads"), proved against a fake
-// device behind a noisy line that alters chosen reply bytes once. Every "corrupted" case also runs
+// The cycle's confirmation rules (docs/bootloader.md, "Confirmed reads"), proved against the
+// simulator's device behind a noisy line that alters chosen reply bytes once. Every "corrupted" case also runs
 // the cycle again on the same chip, to show the link error was resumable.
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { Opcode } from '../bootloader/an3155.js';
-import { FakeOtpChip } from '../bootloader/testing/fake-chip.js';
+import { type ChipView } from '../bootloader/testing/wired-device.js';
 import { imageFromRaw } from '../image/image-helpers.js';
 import { type OtpImage } from '../image/otp-image.js';
 import { otpSizeBytes, STM32F4 } from '../profiles/index.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-function setUp(corruptions: readonly ReplyCorruption[], chip?: FakeOtpChip): NoisyHarness {
+function setUp(corruptions: readonly ReplyCorruption[], chip?: ChipView): NoisyHarness {
   harness = createNoisyHarness(corruptions, chip === undefined ? {} : { chip });
   return harness;
 }
@@ -40,7 +40,7 @@ function target(locks: readonly number[] = [0, 1, 2]): OtpImage {
 // 1 UID · 2–4 OTP + locks (256, 256, 16) · 5 UID again · 6–8 OTP + locks again · then read-backs.
 const READ = { uid: 1, otpFirst: 2, lockChunk: 4, uidAgain: 5, otpAgain: 6 } as const;
 const toByte = (value: number) => () => value;
-const writes = (h: NoisyHarness) => h.fake.commandLog.filter((op) => op === Opcode.WRITE_MEMORY).length;
+const writes = (h: NoisyHarness) => h.device.commandLog.filter((op) => op === Opcode.WRITE_MEMORY).length;
 
 async function cycle(h: NoisyHarness, image: OtpImage = target()): Promise<CycleResult> {
   return runProvisioningCycle(h.client, { profile: STM32F4, target: image });
@@ -59,13 +59,13 @@ describe('confirmed reads: identity', () => {
     // 0x13 ^ 0x5a = 0x49: the F4 (0x413) looks like an F7 (0x449) in the first answer only.
     const h = setUp([{ opcode: Opcode.GET_ID, occurrence: 1, byteIndex: GET_ID_PID_LOW_BYTE, alter: (b) => b ^ 0x5a }]);
     const result = await cycle(h);
-    assert.equal(h.fake.applied.length, 1);
+    assert.equal(h.device.applied.length, 1);
     assert.equal(result.outcome, 'link-error');
     assert.equal(result.error?.code, 'BOOTLOADER_INCONSISTENT_REPLY');
     assert.equal(result.error?.phase, 'identify');
     assert.equal(result.error?.stage, null);
     assert.equal(result.productId, undefined);
-    assert.deepEqual(h.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID]);
+    assert.deepEqual(h.device.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID]);
     await assertResumes(h);
   });
 
@@ -83,12 +83,12 @@ describe('confirmed reads: identity', () => {
     const result = await cycle(h);
     assert.equal(result.outcome, 'link-error');
     assert.equal(result.error?.code, 'BOOTLOADER_INCONSISTENT_REPLY');
-    assert.deepEqual(h.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID, Opcode.GET]);
+    assert.deepEqual(h.device.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID, Opcode.GET]);
     await assertResumes(h);
   });
 
   test('two equal answers naming another family are still a wrong device', async () => {
-    harness = createNoisyHarness([], { fake: { productId: 0x449 } });
+    harness = createNoisyHarness([], { device: { productId: 0x449 } });
     const result = await cycle(harness);
     assert.equal(result.outcome, 'wrong-device');
     assert.equal(result.error?.code, 'WRONG_DEVICE');
@@ -100,15 +100,13 @@ describe('confirmed reads: identity', () => {
 describe('confirmed reads: the state a plan rests on', () => {
   test('a programmed byte read as 0xFF in the first read: nothing is written, link error', async () => {
     const image = target();
-    const chip = new FakeOtpChip(STM32F4);
-    chip.data.set(image.data.subarray(0, 32), 0); // block 0 already programmed (an interrupted run)
     assert.notEqual(image.data[6], 0xff); // the byte the line will blank
-    const h = setUp(
-      [{ opcode: Opcode.READ_MEMORY, occurrence: READ.otpFirst, byteIndex: readDataByte(6), alter: toByte(0xff) }],
-      chip,
-    );
+    const h = setUp([
+      { opcode: Opcode.READ_MEMORY, occurrence: READ.otpFirst, byteIndex: readDataByte(6), alter: toByte(0xff) },
+    ]);
+    h.chip.setData(image.data.subarray(0, 32), 0); // block 0 already programmed (an interrupted run)
     const result = await cycle(h, image);
-    assert.equal(h.fake.applied.length, 1);
+    assert.equal(h.device.applied.length, 1);
     assert.equal(result.outcome, 'link-error');
     assert.equal(result.error?.code, 'READ_UNSTABLE');
     assert.equal(result.error?.phase, 'read');
@@ -161,9 +159,8 @@ describe('confirmed reads: the state a plan rests on', () => {
 
   test('a real conflict, read twice alike, is still a conflict', async () => {
     const image = target();
-    const chip = new FakeOtpChip(STM32F4);
-    chip.data[40] = (image.data[40] ?? 0) ^ 0x0f;
-    const h = setUp([], chip);
+    const h = setUp([]);
+    h.chip.setData([(image.data[40] ?? 0) ^ 0x0f], 40);
     const result = await cycle(h, image);
     assert.equal(result.outcome, 'conflict');
     assert.equal(result.conflicts.length, 1);
@@ -218,15 +215,9 @@ describe('confirmed reads: verification', () => {
   });
 
   test('a byte the chip does not take, read twice alike, is verify-failed', async () => {
-    class WeakBitChip extends FakeOtpChip {
-      override program(address: number, bytes: Uint8Array): boolean {
-        const accepted = super.program(address, bytes);
-        if (address === STM32F4.otpBaseAddress) this.data[3] = (this.data[3] ?? 0) | 0x01; // bit 0 stays 1
-        return accepted;
-      }
-    }
     const image = target();
-    const h = setUp([], new WeakBitChip(STM32F4));
+    harness = createNoisyHarness([], { device: { faults: { weakDataBits: [{ offsetBytes: 3, mask: 0x01 }] } } });
+    const h = harness; // bit 0 of data byte 3 stays 1, yet the ROM ACKs the write
     const result = await cycle(h, image);
     assert.equal(result.outcome, 'verify-failed');
     assert.deepEqual(result.mismatches, [
@@ -249,7 +240,7 @@ describe('confirmed reads: cost', () => {
     assert.equal(wire.bytesSent + wire.bytesReceived, 7 + 24 + 564);
     assert.equal(wire.roundTrips, 1 + 3 + 9);
     assert.ok(result.wire.bytesReceived >= wire.bytesReceived);
-    assert.equal(result.wire.bytesSent, h.fake.received.length);
+    assert.equal(result.wire.bytesSent, h.device.received.length);
   });
 
   test('the cost is counted in time by the cycle clock', async () => {

@@ -16,8 +16,8 @@ afterEach(async () => {
 describe('readDeviceOtp', () => {
   test('reads identity, UID, OTP data and lock bytes without writing (F4: one 528-byte region)', async () => {
     harness = createHarness();
-    harness.chip.data.set([1, 2, 3], 0);
-    harness.chip.lockBytes[0] = 0x00;
+    harness.chip.setData([1, 2, 3], 0);
+    harness.chip.setLockBytes([0x00], 0);
     const readout = await readDeviceOtp(harness.client, STM32F4);
     assert.equal(readout.family, 'stm32f4');
     assert.equal(readout.productId, 0x413);
@@ -26,12 +26,12 @@ describe('readDeviceOtp', () => {
     assert.deepEqual(readout.otpData, harness.chip.data);
     assert.deepEqual(readout.lockBytes, harness.chip.lockBytes);
     // Get, Get ID, UID (1 read), OTP + locks (3 reads: 256 + 256 + 16)
-    assert.deepEqual(harness.fake.commandLog, [
+    assert.deepEqual(harness.device.commandLog, [
       Opcode.GET,
       Opcode.GET_ID,
       ...new Array<number>(4).fill(Opcode.READ_MEMORY),
     ]);
-    assert.equal(readout.wire.bytesSent, harness.fake.received.length);
+    assert.equal(readout.wire.bytesSent, harness.device.received.length);
   });
 
   test('without a profile, the family comes from the product ID', async () => {
@@ -48,10 +48,10 @@ describe('readDeviceOtp', () => {
       return e instanceof WrongDeviceError && e.code === 'WRONG_DEVICE' && e.productId === 0x449;
     });
     await harness.close();
-    harness = createHarness({ fake: { productId: 0x123 } });
+    harness = createHarness({ device: { productId: 0x123 } });
     await assert.rejects(readDeviceOtp(harness.client), { code: 'WRONG_DEVICE', message: /0x123/ });
     // The verdict was confirmed by asking again.
-    assert.deepEqual(harness.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET, Opcode.GET_ID]);
+    assert.deepEqual(harness.device.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET, Opcode.GET_ID]);
   });
 
   test('a corrupted Get ID answer is BOOTLOADER_INCONSISTENT_REPLY, not WRONG_DEVICE', async () => {
@@ -66,7 +66,7 @@ describe('readDeviceOtp', () => {
 
   test('link failures propagate as typed errors', async () => {
     harness = createHarness({
-      fake: { onStage: (e) => (e.opcode === Opcode.READ_MEMORY && e.stage === 'address' ? 'nack' : undefined) },
+      device: { onStage: (e) => (e.opcode === Opcode.READ_MEMORY && e.stage === 'address' ? 'nack' : undefined) },
     });
     await assert.rejects(readDeviceOtp(harness.client, STM32F4), { code: 'BOOTLOADER_NACK', stage: 'address' });
   });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { Opcode } from '../bootloader/an3155.js';
 import { BootloaderClient } from '../bootloader/client.js';
-import { FakeOtpChip } from '../bootloader/testing/fake-chip.js';
 import { createHarness, TEST_TIMING, type Harness } from '../bootloader/testing/harness.js';
 import { imageFromRaw } from '../image/image-helpers.js';
 import { type OtpImage } from '../image/otp-image.js';
@@ -29,7 +28,7 @@ function setUp(options: Parameters<typeof createHarness>[0] = {}): Harness {
   return harness;
 }
 
-const writesTo = (h: Harness) => h.fake.commandLog.filter((op) => op === Opcode.WRITE_MEMORY).length;
+const writesTo = (h: Harness) => h.device.commandLog.filter((op) => op === Opcode.WRITE_MEMORY).length;
 
 describe('runProvisioningCycle', () => {
   test('provisions a blank F4: data verified, then locked, then confirmed', async () => {
@@ -57,12 +56,12 @@ describe('runProvisioningCycle', () => {
     assert.equal(result.error, undefined);
     assert.deepEqual(h.chip.damaged, []);
     // Wire accounting matches what the device saw.
-    assert.equal(result.wire.bytesSent, h.fake.received.length);
-    assert.equal(result.wire.bytesReceived, h.fake.sentBytes);
+    assert.equal(result.wire.bytesSent, h.device.received.length);
+    assert.equal(result.wire.bytesReceived, h.device.sentBytes);
     // Lock chunks come after every data chunk.
-    const lockWrites = h.fake.writes.filter((w) => w.address >= (STM32F4.lockBaseAddress ?? 0));
+    const lockWrites = h.device.writes.filter((w) => w.address >= (STM32F4.lockBaseAddress ?? 0));
     assert.equal(lockWrites.length, 1);
-    assert.equal(h.fake.writes.at(-1), lockWrites[0]);
+    assert.equal(h.device.writes.at(-1), lockWrites[0]);
     const phases = events.filter((e) => e.type === 'phase-start').map((e) => e.phase);
     assert.deepEqual(phases, ['connect', 'identify', 'read', 'plan', 'write', 'verify', 'lock']);
     assert.ok(events.some((e) => e.type === 'chunk-written' && e.phase === 'lock'));
@@ -81,34 +80,34 @@ describe('runProvisioningCycle', () => {
   });
 
   test('a chip of another family is a wrong device: nothing is read or written', async () => {
-    const h = setUp({ fake: { productId: 0x449 } });
+    const h = setUp({ device: { productId: 0x449 } });
     const result = await runProvisioningCycle(h.client, { profile: STM32F4, target: targetFor(STM32F4) });
     assert.equal(result.outcome, 'wrong-device');
     assert.equal(result.family, 'stm32f7');
     assert.equal(result.error?.code, 'WRONG_DEVICE');
     assert.equal(result.error?.phase, 'identify');
-    assert.deepEqual(h.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID]); // the verdict is confirmed
+    assert.deepEqual(h.device.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID]); // the verdict is confirmed
     assert.equal(result.otpData, undefined);
   });
 
   test('an unknown PID, or a bootloader without Write Memory, is a wrong device', async () => {
-    const unknown = setUp({ fake: { productId: 0x999 } });
+    const unknown = setUp({ device: { productId: 0x999 } });
     const first = await runProvisioningCycle(unknown.client, { profile: STM32F4, target: targetFor(STM32F4) });
     assert.equal(first.outcome, 'wrong-device');
     assert.equal(first.family, undefined);
     await unknown.close();
-    const readOnly = setUp({ fake: { commands: [0x00, 0x01, 0x02, 0x11] } });
+    const readOnly = setUp({ device: { commands: [0x00, 0x01, 0x02, 0x11] } });
     const second = await runProvisioningCycle(readOnly.client, { profile: STM32F4, target: targetFor(STM32F4) });
     assert.equal(second.outcome, 'wrong-device');
     assert.equal(second.error?.code, 'BOOTLOADER_COMMAND_UNSUPPORTED');
     // A verdict resting on the command list is confirmed by a second Get.
-    assert.deepEqual(readOnly.fake.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID, Opcode.GET]);
+    assert.deepEqual(readOnly.device.commandLog, [Opcode.GET, Opcode.GET_ID, Opcode.GET_ID, Opcode.GET]);
   });
 
   test('a conflicting byte stops the cycle before any write', async () => {
     const h = setUp();
     const target = targetFor(STM32F4);
-    h.chip.data[40] = (target.data[40] ?? 0) ^ 0x0f;
+    h.chip.setData([(target.data[40] ?? 0) ^ 0x0f], 40);
     const result = await runProvisioningCycle(h.client, { profile: STM32F4, target });
     assert.equal(result.outcome, 'conflict');
     assert.equal(writesTo(h), 0);
@@ -156,16 +155,10 @@ describe('runProvisioningCycle', () => {
   });
 
   test('a read-back mismatch ends in verify-failed: no lock, no rewrite; the next run sees a conflict', async () => {
-    class WeakBitChip extends FakeOtpChip {
-      override program(address: number, bytes: Uint8Array): boolean {
-        const accepted = super.program(address, bytes);
-        if (address === STM32F4.otpBaseAddress) this.data[3] = (this.data[3] ?? 0) | 0x01; // one bit stays 1
-        return accepted;
-      }
-    }
     const target = targetFor(STM32F4);
     assert.equal((target.data[3] ?? 0) & 0x01, 0); // the test relies on bit 0 of byte 3 being 0
-    const h = setUp({ chip: new WeakBitChip(STM32F4) });
+    // One weak cell: bit 0 of data byte 3 stays 1, yet the ROM ACKs the write.
+    const h = setUp({ device: { faults: { weakDataBits: [{ offsetBytes: 3, mask: 0x01 }] } } });
     const result = await runProvisioningCycle(h.client, { profile: STM32F4, target });
     assert.equal(result.outcome, 'verify-failed');
     assert.deepEqual(result.mismatches, [
@@ -181,12 +174,9 @@ describe('runProvisioningCycle', () => {
   });
 
   test('lock bytes that do not take are reported as a lock mismatch', async () => {
-    class StuckLockChip extends FakeOtpChip {
-      override program(address: number, bytes: Uint8Array): boolean {
-        return address >= (STM32F4.lockBaseAddress ?? 0) ? true : super.program(address, bytes);
-      }
-    }
-    const h = setUp({ chip: new StuckLockChip(STM32F4) });
+    // Every lock cell weak: lock writes are ACKed, the lock bytes stay 0xFF.
+    const weakLockBits = Array.from({ length: 16 }, (_, offsetBytes) => ({ offsetBytes, mask: 0xff }));
+    const h = setUp({ device: { faults: { weakLockBits } } });
     const result = await runProvisioningCycle(h.client, { profile: STM32F4, target: targetFor(STM32F4, [1]) });
     assert.equal(result.outcome, 'verify-failed');
     assert.deepEqual(result.mismatches, [{ region: 'lock', offsetBytes: 1, expected: 0x00, actual: 0xff }]);
@@ -196,7 +186,7 @@ describe('runProvisioningCycle', () => {
   test('a link error mid-write leaves the device resumable: the next run completes it', async () => {
     let armed = true;
     const h = setUp({
-      fake: {
+      device: {
         onStage: (e) => (armed && e.stage === 'data' && e.writeIndex === 2 ? 'hang' : undefined),
       },
     });
@@ -209,7 +199,7 @@ describe('runProvisioningCycle', () => {
     assert.ok(first.bytesWritten > 0);
     assert.ok(h.chip.lockBytes.every((b) => b === 0xff));
     armed = false;
-    h.fake.revive(); // the cable is back; the device never reset
+    h.device.revive(); // the cable is back; the device never reset
     const second = await runProvisioningCycle(h.client, { profile: STM32F4, target });
     assert.equal(second.outcome, 'provisioned');
     assert.deepEqual(h.chip.data, target.data);
@@ -220,7 +210,7 @@ describe('runProvisioningCycle', () => {
     let armed = true;
     const lockBase = STM32F4.lockBaseAddress ?? 0;
     const h = setUp({
-      fake: {
+      device: {
         onStage: (e) =>
           armed && e.opcode === Opcode.WRITE_MEMORY && e.stage === 'command' && e.writeIndex >= 2 ? 'hang' : undefined,
       },
@@ -230,13 +220,13 @@ describe('runProvisioningCycle', () => {
     assert.equal(first.outcome, 'link-error');
     assert.equal(first.error?.phase, 'lock');
     armed = false;
-    h.fake.revive(true);
+    h.device.revive(true);
     const client = new BootloaderClient(h.host, TEST_TIMING);
     const second = await runProvisioningCycle(client, { profile: STM32F4, target });
     assert.equal(second.outcome, 'provisioned');
     assert.equal(second.bytesWritten, 0);
     assert.equal(second.blocksLocked, 3);
-    assert.ok(h.fake.writes.some((w) => w.address === lockBase));
+    assert.ok(h.device.writes.some((w) => w.address === lockBase));
     assert.deepEqual(h.chip.damaged, []);
   });
 
@@ -293,6 +283,6 @@ describe('runProvisioningCycle', () => {
     await assert.rejects(runProvisioningCycle(h.client, { profile: STM32F4, target: short }), {
       code: 'IMAGE_INVALID',
     });
-    assert.deepEqual(h.fake.received, []);
+    assert.deepEqual(h.device.received, []);
   });
 });

@@ -1,5 +1,6 @@
 import { ACK, type DeviceProfile, NACK, Opcode, SYNC_BYTE } from '#ingrain/otp';
 import { type FaultInjector } from '../faults/fault-injector.js';
+import { type AnswerStage, type StageFault, type StageHook, shapeAnswer } from '../faults/stage-fault.js';
 import { type FamilyTraits } from './family-traits.js';
 import { getIdReply, getReply, getVersionReply } from './info-commands.js';
 import { type OtpMemory } from './otp-memory.js';
@@ -31,7 +32,30 @@ export interface SessionConfig {
   readonly productId: number;
   /** Answer for a write into a locked block: ACK (true) or NACK (false); nothing changes either way. */
   readonly lockedWriteAck: boolean;
+  /** Opcodes the Get reply lists. */
+  readonly advertisedCommands: readonly number[];
+  /** Test hooks: see {@link DeviceHooks}. */
+  readonly hooks: DeviceHooks;
 }
+
+/** Programmable hooks for host tests (the simulator app sets none). */
+export interface DeviceHooks {
+  /** Replaces the answer at one protocol stage (see {@link StageFault}). */
+  readonly onStage?: StageHook;
+  /** Called with the opcode of every well-formed command the device implements, as it is accepted. */
+  readonly onCommand?: (opcode: number) => void;
+  /** Called with every Write Memory block about to be programmed (a stage hook's NACK comes first). */
+  readonly onWrite?: (address: number, bytes: Uint8Array) => void;
+}
+
+/** Opcodes the session executes; every other one is answered with NACK. */
+const IMPLEMENTED: readonly number[] = [
+  Opcode.GET,
+  Opcode.GET_VERSION,
+  Opcode.GET_ID,
+  Opcode.READ_MEMORY,
+  Opcode.WRITE_MEMORY,
+];
 
 /**
  * The AN3155 device-side state machine: waits for 0x7F, then parses command frames byte by byte
@@ -40,6 +64,7 @@ export interface SessionConfig {
 export class BootloaderSession {
   private stage: Stage = { kind: 'sync' };
   private frame: number[] = [];
+  private writeIndex = 0;
 
   constructor(
     private readonly config: SessionConfig,
@@ -77,14 +102,18 @@ export class BootloaderSession {
     switch (stage.kind) {
       case 'command':
         return this.handleCommand(frame);
-      case 'read-address':
-        return this.next(acceptReadAddress(this.memory, frame), (address) => ({ kind: 'read-length', address }));
-      case 'read-length':
+      case 'read-address': {
+        const address = acceptReadAddress(this.memory, frame);
+        return this.next(Opcode.READ_MEMORY, address, (accepted) => ({ kind: 'read-length', address: accepted }));
+      }
+      case 'read-length': {
         this.stage = { kind: 'command' };
-        return [reply(readMemoryReply(this.memory, stage.address, frame))];
+        const answer = readMemoryReply(this.memory, stage.address, frame);
+        return answer[0] === NACK ? [reply(answer)] : this.answer(Opcode.READ_MEMORY, 'length', answer);
+      }
       case 'write-address': {
         const target = acceptWriteAddress(this.memory, this.config.profile, this.config.traits, frame);
-        return this.next(target, (accepted) => ({ kind: 'write-length', target: accepted }));
+        return this.next(Opcode.WRITE_MEMORY, target, (accepted) => ({ kind: 'write-length', target: accepted }));
       }
       case 'write-length':
         this.stage = { kind: 'write-payload', target: stage.target, lengthByte: frame[0] ?? 0 };
@@ -100,33 +129,70 @@ export class BootloaderSession {
     const verdict = this.faults.onCommand();
     if (verdict === 'silent') return [];
     if (verdict === 'nack' || complement !== (opcode ^ 0xff)) return [reply(Uint8Array.of(NACK))];
-    switch (opcode) {
-      case Opcode.GET:
-        return [reply(getReply())];
-      case Opcode.GET_VERSION:
-        return [reply(getVersionReply())];
-      case Opcode.GET_ID:
-        return [reply(getIdReply(this.config.productId))];
-      case Opcode.READ_MEMORY:
-        this.stage = { kind: 'read-address' };
-        return [reply(Uint8Array.of(ACK))];
-      case Opcode.WRITE_MEMORY:
-        this.stage = { kind: 'write-address' };
-        return [reply(Uint8Array.of(ACK))];
-      default:
-        // A second 0x7F, Go, Erase, protection commands, unknown opcodes: not modelled.
-        return [reply(Uint8Array.of(NACK))];
+    // A second 0x7F, Go, Erase, protection commands, unknown opcodes: not modelled.
+    if (!IMPLEMENTED.includes(opcode)) return [reply(Uint8Array.of(NACK))];
+    this.config.hooks.onCommand?.(opcode);
+    const fault = this.fault(opcode, 'command');
+    if (fault === 'nack' || fault === 'double-nack') return [refusal(fault)];
+    if (opcode === Opcode.READ_MEMORY || opcode === Opcode.WRITE_MEMORY) {
+      this.stage = { kind: opcode === Opcode.READ_MEMORY ? 'read-address' : 'write-address' };
+      return this.shaped(fault, Uint8Array.of(ACK));
     }
+    const ack = this.shapedBytes(fault, Uint8Array.of(ACK));
+    // A command whose ACK was lost or that hung the device sends no reply either.
+    if (ack.length === 0 || this.faults.isSilenced) return ack.length === 0 ? [] : [reply(ack)];
+    const replyFault = this.fault(opcode, 'reply');
+    const body =
+      replyFault === 'nack' || replyFault === 'double-nack'
+        ? Uint8Array.of(NACK, ...(replyFault === 'double-nack' ? [NACK] : []))
+        : this.shapedBytes(replyFault, this.infoReply(opcode));
+    return [reply(Uint8Array.from([...ack, ...body]))];
+  }
+
+  private infoReply(opcode: number): Uint8Array {
+    if (opcode === Opcode.GET) return getReply(this.config.advertisedCommands);
+    if (opcode === Opcode.GET_VERSION) return getVersionReply();
+    return getIdReply(this.config.productId);
   }
 
   /** ACK and move on when a stage accepted its frame, else NACK and wait for a new command. */
-  private next<T>(accepted: T | undefined, nextStage: (value: T) => Stage): readonly SessionEvent[] {
+  private next<T>(opcode: number, accepted: T | undefined, nextStage: (value: T) => Stage): readonly SessionEvent[] {
     if (accepted === undefined) {
       this.stage = { kind: 'command' };
       return [reply(Uint8Array.of(NACK))];
     }
+    const fault = this.fault(opcode, 'address');
+    if (fault === 'nack' || fault === 'double-nack') {
+      this.stage = { kind: 'command' };
+      return [refusal(fault)];
+    }
     this.stage = nextStage(accepted);
-    return [reply(Uint8Array.of(ACK))];
+    return this.shaped(fault, Uint8Array.of(ACK));
+  }
+
+  /** The normal answer of a stage (the session is already in its next stage), unless a hook alters it. */
+  private answer(opcode: number, stage: AnswerStage, bytes: Uint8Array, programmedBytes = 0): readonly SessionEvent[] {
+    const fault = this.fault(opcode, stage);
+    if (fault === 'nack' || fault === 'double-nack') return [refusal(fault)];
+    return this.shaped(fault, bytes, programmedBytes);
+  }
+
+  private fault(opcode: number, stage: AnswerStage): StageFault | undefined {
+    return this.config.hooks.onStage?.({ opcode, stage, writeIndex: this.writeIndex });
+  }
+
+  private shaped(
+    fault: Exclude<StageFault, 'nack' | 'double-nack'> | undefined,
+    bytes: Uint8Array,
+    programmedBytes = 0,
+  ): readonly SessionEvent[] {
+    const shapedBytes = this.shapedBytes(fault, bytes);
+    return shapedBytes.length === 0 ? [] : [reply(shapedBytes, programmedBytes)];
+  }
+
+  private shapedBytes(fault: Exclude<StageFault, 'nack' | 'double-nack'> | undefined, bytes: Uint8Array): Uint8Array {
+    if (fault === 'hang') this.faults.silence();
+    return shapeAnswer(fault, bytes);
   }
 
   private handleWritePayload(target: WriteTarget, lengthByte: number, frame: Uint8Array): readonly SessionEvent[] {
@@ -134,15 +200,29 @@ export class BootloaderSession {
     if (!payload.wellFormed) return [reply(Uint8Array.of(NACK))];
     if (target.kind === 'voltage-range') return [reply(Uint8Array.of(acceptVoltageRange(payload.data) ? ACK : NACK))];
     if (!this.memory.map.covers(target.address, payload.data.length, true)) return [reply(Uint8Array.of(NACK))];
-    const outcome = this.memory.program(target.address, payload.data, this.faults.programBudgetBytes(), (offset) =>
-      this.faults.weakBitsAt(offset),
+    this.writeIndex++;
+    const fault = this.fault(Opcode.WRITE_MEMORY, 'data');
+    if (fault === 'nack' || fault === 'double-nack') return [refusal(fault)];
+    this.config.hooks.onWrite?.(target.address, Uint8Array.from(payload.data));
+    const outcome = this.memory.program(
+      target.address,
+      payload.data,
+      this.faults.programBudgetBytes(),
+      (offset) => this.faults.weakBitsAt(offset),
+      (offset) => this.faults.weakLockBitsAt(offset),
     );
     if (this.faults.recordProgrammed(outcome.processedBytes, payload.data.length)) {
       return [{ kind: 'written' }, { kind: 'power-lost' }];
     }
     const refused = outcome.writeProtectedBytes > 0 && !this.config.lockedWriteAck;
-    return [{ kind: 'written' }, reply(Uint8Array.of(refused ? NACK : ACK), outcome.processedBytes)];
+    const answer = this.shaped(fault, Uint8Array.of(refused ? NACK : ACK), outcome.processedBytes);
+    return [{ kind: 'written' }, ...answer];
   }
+}
+
+/** A stage hook's refusal: one NACK, or two (an F40x under readout protection). */
+function refusal(fault: 'nack' | 'double-nack'): SessionEvent {
+  return reply(fault === 'nack' ? Uint8Array.of(NACK) : Uint8Array.of(NACK, NACK));
 }
 
 function reply(bytes: Uint8Array, programmedBytes = 0): SessionEvent {

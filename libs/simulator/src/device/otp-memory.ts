@@ -82,6 +82,7 @@ export class OtpMemory {
     payload: Uint8Array,
     maxBytes: number,
     weakBitsAt: (offsetBytes: number) => number = () => 0,
+    weakLockBitsAt: (offsetBytes: number) => number = () => 0,
   ): ProgramOutcome {
     const closedDoubleWords = this.closedDoubleWords();
     const processedBytes = Math.min(payload.length, maxBytes);
@@ -90,11 +91,20 @@ export class OtpMemory {
       const value = payload[i] ?? BLANK_BYTE;
       const found = this.map.locate(address + i);
       if (value === BLANK_BYTE || found === undefined) continue; // 0xFF clears no bits: not a programming
-      if (found.region.kind === 'otp-lock') this.programLockByte(found.offsetBytes, value);
+      if (found.region.kind === 'otp-lock')
+        this.programLockByte(found.offsetBytes, value, weakLockBitsAt(found.offsetBytes));
       else if (!this.programDataByte(found.offsetBytes, value | weakBitsAt(found.offsetBytes), closedDoubleWords))
         writeProtectedBytes++;
     }
     return { processedBytes, writeProtectedBytes };
+  }
+
+  /**
+   * Sets OTP data or lock bytes directly, as a debugger or an earlier production step would have
+   * left them: no OTP rule applies and no damage is recorded. For tests that start from a used chip.
+   */
+  preload(area: 'data' | 'lock', offsetBytes: number, bytes: ArrayLike<number>): void {
+    (area === 'data' ? this.data : this.lockBytes).set(bytes, offsetBytes);
   }
 
   /** True when block `blockIndex` is locked: its lock byte is not 0xFF (any cleared bit counts). */
@@ -132,11 +142,11 @@ export class OtpMemory {
     return true;
   }
 
-  private programLockByte(offsetBytes: number, value: number): void {
+  private programLockByte(offsetBytes: number, value: number, weakBits: number): void {
     const old = this.lockBytes[offsetBytes] ?? BLANK_BYTE;
     if (old !== BLANK_BYTE) this.damaged.push({ area: 'lock', offsetBytes, reason: 'reprogrammed' });
     if (value !== LOCKED_BYTE) this.damaged.push({ area: 'lock', offsetBytes, reason: 'illegal-lock-value' });
-    this.lockBytes[offsetBytes] = old & value;
+    this.lockBytes[offsetBytes] = old & (value | weakBits);
   }
 
   /** Write-once units (L4 double-words) that hold a 0 bit, as of the start of a write. */

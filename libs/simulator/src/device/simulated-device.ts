@@ -11,10 +11,11 @@ import {
 import { SimulatorError } from '../errors.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { type FaultPlan, faultPlanSchema } from '../faults/fault-plan.js';
-import { BootloaderSession, type SessionEvent } from './bootloader-session.js';
+import { BootloaderSession, type DeviceHooks, type SessionEvent } from './bootloader-session.js';
 import { type DeviceState, stateHexToBytes } from './device-state.js';
 import { type FamilyTraits, familyTraits } from './family-traits.js';
 import { type DamagedByte, OtpMemory, type OtpMemoryContent } from './otp-memory.js';
+import { ADVERTISED_COMMANDS } from './protocol.js';
 
 /** Options of one {@link SimulatedDevice}. */
 export interface SimulatedDeviceOptions {
@@ -30,6 +31,15 @@ export interface SimulatedDeviceOptions {
   readonly state?: DeviceState;
   /** Called with the new state after every Write Memory that reached the OTP. */
   readonly onStateChange?: (state: DeviceState) => void;
+  /** Opcodes the Get reply lists. Default: the eleven of a v3.1 ROM (Write Memory included). */
+  readonly advertisedCommands?: readonly number[];
+  /**
+   * For host tests: Get ID answers this product ID even though it is not one of the family's (a
+   * part the host must refuse). Overrides `productId`; the memory is still the family's.
+   */
+  readonly unlistedProductId?: number;
+  /** Programmable hooks for host tests: stage faults and observers (the simulator app sets none). */
+  readonly hooks?: DeviceHooks;
 }
 
 /** Bytes the device transmits in answer to the received byte at `afterByteIndex`. */
@@ -67,8 +77,10 @@ export class SimulatedDevice {
     this.memory = new OtpMemory(profile, traits, content);
     this.faults = new FaultInjector(parseFaults(options.faults ?? {}));
     const lockedWriteAck = options.lockedWriteAck ?? true;
+    const advertisedCommands = options.advertisedCommands ?? ADVERTISED_COMMANDS;
+    const hooks = options.hooks ?? {};
     this.session = new BootloaderSession(
-      { profile, traits, productId: this.productId, lockedWriteAck },
+      { profile, traits, productId: this.productId, lockedWriteAck, advertisedCommands, hooks },
       this.memory,
       this.faults,
     );
@@ -93,6 +105,19 @@ export class SimulatedDevice {
     this.faults.endSilence();
     this.session.reset();
     this.epochCount++;
+  }
+
+  /** Ends a silence or a stage hook's hang without a reset: the session goes on where it was. */
+  resume(): void {
+    this.faults.endSilence();
+  }
+
+  /**
+   * Sets OTP data or lock bytes directly (no OTP rule, no damage recorded, no state saved), as an
+   * earlier production step would have left the chip. For tests that start from a used chip.
+   */
+  preload(area: 'data' | 'lock', offsetBytes: number, bytes: ArrayLike<number>): void {
+    this.memory.preload(area, offsetBytes, bytes);
   }
 
   /**
@@ -177,6 +202,7 @@ function parseFaults(plan: FaultPlan): FaultPlan {
 }
 
 function resolveProductId(profile: DeviceProfile, traits: FamilyTraits, options: SimulatedDeviceOptions): number {
+  if (options.unlistedProductId !== undefined) return options.unlistedProductId;
   const productId = options.state?.productId ?? options.productId ?? traits.defaultProductId;
   if (!profile.productIds.includes(productId)) {
     const hex = `0x${productId.toString(16)}`;

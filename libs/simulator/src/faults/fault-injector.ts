@@ -40,6 +40,11 @@ export class FaultInjector {
     return this.silenced;
   }
 
+  /** Mutes the device now, as `silentFromCommand` would (a stage hook's `hang`). */
+  silence(): void {
+    this.silenced = true;
+  }
+
   /** Ends a silence (power cycle). The rest of the plan stays armed. */
   endSilence(): void {
     this.silenced = false;
@@ -69,6 +74,13 @@ export class FaultInjector {
   weakBitsAt(offsetBytes: number): number {
     let mask = 0;
     for (const cell of this.plan.weakDataBits ?? []) if (cell.offsetBytes === offsetBytes) mask |= cell.mask;
+    return mask;
+  }
+
+  /** Bits of the lock byte at `offsetBytes` that never program (0 for a healthy cell). */
+  weakLockBitsAt(offsetBytes: number): number {
+    let mask = 0;
+    for (const cell of this.plan.weakLockBits ?? []) if (cell.offsetBytes === offsetBytes) mask |= cell.mask;
     return mask;
   }
 

@@ -25,9 +25,12 @@ export interface FaultPlan {
    * armed. The ROM still ACKs the write — only a read-back shows the difference.
    */
   readonly weakDataBits?: readonly { readonly offsetBytes: number; readonly mask: number }[];
+  /** Weak lock cells: like `weakDataBits`, at a lock byte offset (the lock never takes; the ROM ACKs). */
+  readonly weakLockBits?: readonly { readonly offsetBytes: number; readonly mask: number }[];
 }
 
 const count = z.int().positive();
+const weakCell = z.strictObject({ offsetBytes: z.int().nonnegative(), mask: z.int().min(1).max(0xff) });
 
 /** Validates a {@link FaultPlan} at the edge (unknown keys are rejected). */
 export const faultPlanSchema = z.strictObject({
@@ -36,7 +39,6 @@ export const faultPlanSchema = z.strictObject({
   corruptTransmittedByte: count.optional(),
   nackCommand: count.optional(),
   silentFromCommand: count.optional(),
-  weakDataBits: z
-    .array(z.strictObject({ offsetBytes: z.int().nonnegative(), mask: z.int().min(1).max(0xff) }))
-    .optional(),
+  weakDataBits: z.array(weakCell).optional(),
+  weakLockBits: z.array(weakCell).optional(),
 }) satisfies z.ZodType<FaultPlan>;
