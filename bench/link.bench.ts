@@ -1,6 +1,6 @@
 // npm run bench:link — the full STM32F4 OTP cycle (528-byte image, all 16 blocks locked) over a pty
 // with the simulator modelling 115200-baud 8E1 wire timing, next to (a) the wire floor of the bytes
-// actually exchanged and the theoretical minimum of reference §5, (b) stm32flash doing the
+// actually exchanged and the theoretical minimum of docs/hardware.md §timing, (b) stm32flash doing the
 // equivalent work on the same simulator in the same run, and (c) 8 chips in parallel vs one.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ import { fmt, median } from './support/stats.js';
 
 const RUNS = 5;
 const PARALLEL = 8;
-// Reference §5: sync + Get Version + Get + Get ID (33 B) and read 528 + write 512 + write 16 + read 528
+// docs/hardware.md §timing: sync + Get Version + Get + Get ID (33 B) and read 528 + write 512 + write 16 + read 528
 // with 12 bytes of framing per command (9 commands) = 1725 bytes, plus 528 bytes programmed.
 const THEORETICAL_MIN_MS = 1725 * BYTE_MS + (528 * PROGRAM_US_PER_BYTE) / 1000;
 

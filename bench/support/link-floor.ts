@@ -6,9 +6,9 @@ import { runCycleOnPort } from '../../test/support/cycle.js';
 
 /** The bootloader link rate the benchmarks model (AN3155 §2: up to 115200 baud). */
 export const LINK_BAUD_RATE = 115_200;
-/** 8E1: 11 bits per byte on the wire (reference §1, §5). */
+/** 8E1: 11 bits per byte on the wire (docs/hardware.md §link, §timing). */
 export const BYTE_MS = (11 / LINK_BAUD_RATE) * 1000;
-/** The simulator's default programming time per byte (reference §5, typical). */
+/** The simulator's default programming time per byte (docs/hardware.md §timing, typical). */
 export const PROGRAM_US_PER_BYTE = 16;
 
 /** The parts of a cycle's result the floor is made of. */

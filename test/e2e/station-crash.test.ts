@@ -35,7 +35,7 @@ type Device = components['schemas']['Device'];
 /** A dead station's job is offered again within about 3 × this (docs/station.md). */
 const JOB_LOCK_MS = 2_000;
 /**
- * Programming time per Write Memory byte. Reference §5 gives about 16 µs; 2 ms keeps a data chunk's
+ * Programming time per Write Memory byte. docs/hardware.md §timing gives about 16 µs; 2 ms keeps a data chunk's
  * ACK pending for a few hundred ms, long enough for the test to see the chunk land in the OTP and
  * kill the station before the next one, and still within the client's budget (1 s per 256 bytes).
  */

@@ -1,5 +1,5 @@
 // Independent host check: the Debian stm32flash 0.7 tool talks to the simulator over a real pty
-// (reference §6: -m 8n1 on a pty, always -S addr:len, never -v). Tests run in order on one chip.
+// (docs/hardware.md §stm32flash: -m 8n1 on a pty, always -S addr:len, never -v). Tests run in order on one chip.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -97,7 +97,7 @@ describe('stm32flash 0.7 against the simulator', () => {
   });
 
   test('a write of different data into locked block 0 leaves it unchanged', async () => {
-    // The simulator ACKs writes into locked blocks by default (reference §3: unconfirmed), so
+    // The simulator ACKs writes into locked blocks by default (docs/hardware.md §cmd-write-memory: unconfirmed), so
     // stm32flash may report success: only the read-back tells.
     await writeWithTool(F4_OTP, new Uint8Array(32).fill(0x00));
     assert.deepEqual(await readWithTool(f4Port(), F4_OTP, 32), block0);

@@ -33,7 +33,7 @@ export interface SimulatorOptions {
   readonly feeder?: { readonly chipsPerFixture?: number; readonly releaseDir?: string };
 }
 
-/** Reference §1: tested baud range 1200–115200; the model accepts up to 4 Mbaud for experiments. */
+/** docs/hardware.md §link: tested baud range 1200–115200; the model accepts up to 4 Mbaud for experiments. */
 const baudRate = z.int().min(1200).max(4_000_000);
 
 const simulatorOptionsSchema = z.strictObject({

@@ -33,7 +33,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** The device end of the pty is opened at this rate; ptys ignore it (reference §1). */
+/** The device end of the pty is opened at this rate; ptys ignore it (docs/hardware.md §pty). */
 const DEVICE_PORT_BAUD_RATE = 115_200;
 
 interface RunningDevice {

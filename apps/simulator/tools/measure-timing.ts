@@ -13,7 +13,7 @@ import {
 
 const F4_OTP = 0x1fff_7800;
 const F4_LOCK = 0x1fff_7a00;
-/** Reference §5: connection set-up 33 bytes, then read 528 + write 512 + write 16 + read 528 = 1692. */
+/** docs/hardware.md §timing: connection set-up 33 bytes, then read 528 + write 512 + write 16 + read 528 = 1692. */
 const CYCLE_WIRE_BYTES = 33 + 1692;
 const CYCLE_PROGRAMMED_BYTES = 512 + 16;
 

@@ -31,7 +31,7 @@ export class RawBootloaderHost {
     });
   }
 
-  /** Opens `path` at 115200 baud (8N1: a pty carries no parity, reference §1). */
+  /** Opens `path` at 115200 baud (8N1: a pty carries no parity, docs/hardware.md §pty). */
   static async open(path: string, baudRate = 115_200): Promise<RawBootloaderHost> {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((error) => (error === null ? resolve() : reject(error))));

@@ -10,7 +10,7 @@ export interface DevicePort {
 }
 
 /**
- * Opens `path` with serialport (8N1 at `baudRate`: ptys ignore both, reference §1).
+ * Opens `path` with serialport (8N1 at `baudRate`: ptys ignore both, docs/hardware.md §pty).
  * @throws SimulatorError SIM_PORT_OPEN_FAILED
  */
 export async function openDevicePort(path: string, baudRate: number, log: (line: string) => void): Promise<DevicePort> {

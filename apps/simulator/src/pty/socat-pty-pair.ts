@@ -30,7 +30,7 @@ process.once('exit', () => {
 
 /**
  * Spawns `socat -d -d pty,raw,echo=0 pty,raw,echo=0` and resolves once both ptys exist and socat
- * is relaying. Raw mode, no echo; the kernel ignores parity on ptys (reference §1).
+ * is relaying. Raw mode, no echo; the kernel ignores parity on ptys (docs/hardware.md §pty).
  * @throws SimulatorError SIM_SOCAT_MISSING, SIM_PTY_FAILED, SIM_PTY_TIMEOUT (socat is killed first)
  */
 export async function openPtyPair(options: PtyPairOptions = {}): Promise<PtyPair> {

@@ -7,7 +7,7 @@ import { WireClock, byteTimeMs } from './wire-clock.js';
 export interface WireTiming {
   /** Baud rate whose 8E1 byte time is modelled in both directions. */
   readonly baudRate: number;
-  /** Programming time per Write Memory payload byte, in µs (reference §5: about 16 µs typical). */
+  /** Programming time per Write Memory payload byte, in µs (docs/hardware.md §timing: about 16 µs typical). */
   readonly programTimePerByteUs: number;
 }
 

@@ -3,7 +3,7 @@ import { BITS_PER_BYTE_8E1 } from '#ingrain/otp';
 // 8E1 framing (start, 8 data, parity, stop: AN3155 §2, docs/hardware.md §framing), re-exported for the app's callers.
 export { BITS_PER_BYTE_8E1 };
 
-/** Time one byte occupies the wire at `baudRate`, in ms (95.49 µs at 115200, reference §5). */
+/** Time one byte occupies the wire at `baudRate`, in ms (95.49 µs at 115200, docs/hardware.md §timing). */
 export function byteTimeMs(baudRate: number): number {
   return (BITS_PER_BYTE_8E1 * 1000) / baudRate;
 }

@@ -21,7 +21,7 @@ export interface SampleDeviceForTests {
   readonly input: AttestationInput;
 }
 
-const F4_OTP_BYTES = 512; // 16 blocks × 32 bytes (reference §4)
+const F4_OTP_BYTES = 512; // 16 blocks × 32 bytes (docs/hardware.md §otp-f2-f4)
 const F4_LOCK_BYTES = 16;
 
 function deterministicBytes(label: string, length: number): Uint8Array {

@@ -1,5 +1,6 @@
 // Protocol constants of the STM32 ROM bootloader over USART: ST AN3155 (Rev 20), summarised in
-// shared/reference/stm32-bootloader-otp.md §1–§3.
+// docs/hardware.md (§link, §framing, §commands, §ack-nack). The one home of these values: the
+// simulator's device model imports them from here.
 
 /** Sent once by the host so the device can measure the baud rate (AN3155 §2). */
 export const SYNC_BYTE = 0x7f;
@@ -13,11 +14,11 @@ export const BUSY = 0x76;
 /**
  * Byte used to re-synchronise a device in an unknown state. 0xFF never pairs with another 0xFF into
  * a valid command (its complement is 0x00), never makes a valid address or length frame, and, if it
- * lands in a Write Memory data block, programs nothing: OTP programming is old AND new (reference §4).
+ * lands in a Write Memory data block, programs nothing: OTP programming is old AND new (docs/hardware.md §lock-rules).
  */
 export const RESYNC_BYTE = 0xff;
 
-/** Command opcodes (AN3155 §3, reference §3 table). */
+/** Command opcodes (AN3155 §3, docs/hardware.md §commands). */
 export const Opcode = {
   GET: 0x00,
   GET_VERSION: 0x01,

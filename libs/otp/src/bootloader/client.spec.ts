@@ -66,7 +66,7 @@ describe('BootloaderClient commands', () => {
     assert.deepEqual(await client.readMemory(STM32F4.uidAddress, 12), chip.uid);
   });
 
-  test('each Read Memory costs n + 12 bytes on the wire (reference §3)', async () => {
+  test('each Read Memory costs n + 12 bytes on the wire (docs/hardware.md §timing)', async () => {
     const { client } = await connected();
     const before = client.wireStats;
     await client.readMemory(OTP, 16);

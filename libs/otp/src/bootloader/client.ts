@@ -72,7 +72,7 @@ export class BootloaderClient {
    * fails, re-synchronisation → 'resynchronised'. A `desynchronised` client re-synchronises
    * (0xFF only) → 'resynchronised'. So a device reset since this client last synchronised is not
    * reached (it waits for 0x7F): use a new client for it.
-   * Call it after the bootloader has started (reference §5: 17–85 ms after reset).
+   * Call it after the bootloader has started (docs/hardware.md §link: 17–85 ms after reset).
    * Throws `BootloaderUsageError` (BOOTLOADER_INVALID_ARGUMENT, nothing sent) for a bad
    * `maxResyncAttempts`, `BootloaderSyncFailedError` / `BootloaderLinkLostError`; after a throw the
    * client is `not-connected`.

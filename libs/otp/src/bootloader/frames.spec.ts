@@ -13,7 +13,7 @@ import {
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 describe('AN3155 frame encoders', () => {
-  test('commands are opcode + complement (reference §3 byte sequences)', () => {
+  test('commands are opcode + complement (docs/hardware.md §commands byte sequences)', () => {
     assert.equal(hex(encodeCommand(Opcode.GET)), '00ff');
     assert.equal(hex(encodeCommand(Opcode.GET_VERSION)), '01fe');
     assert.equal(hex(encodeCommand(Opcode.GET_ID)), '02fd');

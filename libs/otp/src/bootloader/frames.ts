@@ -1,6 +1,6 @@
 import { MAX_TRANSFER_BYTES } from './an3155.js';
 
-// Frame encoders (AN3155 §2–§3, reference §2). Pure functions; callers validate ranges first.
+// Frame encoders (AN3155 §2–§3, docs/hardware.md §framing). Pure functions; callers validate ranges first.
 
 /** XOR of every byte: the checksum of address and data frames (AN3155 §3.4, §3.6). */
 export function xorChecksum(bytes: Iterable<number>, seed = 0): number {

@@ -74,7 +74,7 @@ describe('BootloaderClient.connect', () => {
 
   test('a device stuck right after a write address ACK, when the client notices, programs only 0xFF', async () => {
     // The device goes silent after ACKing the address: the client times out, then re-synchronises
-    // with 0xFF bytes only. A data block of 0xFF clears no bit (reference §4).
+    // with 0xFF bytes only. A data block of 0xFF clears no bit (docs/hardware.md §lock-rules).
     let hang = true;
     harness = createHarness({
       device: {

@@ -28,7 +28,7 @@ export async function synchronise(link: BootloaderLink, maxResyncAttempts: numbe
   await link.send(Uint8Array.of(SYNC_BYTE), 'sync', undefined);
   const reply = await link.receiveByteOrNothing(link.timing.replyTimeoutMs(2), 'sync');
   if (reply === ACK) return 'fresh';
-  // NACK: the 0x7F completed a command pair of a device already in sync (reference §1). Anything
+  // NACK: the 0x7F completed a command pair of a device already in sync (docs/hardware.md §link). Anything
   // else (silence: 0x7F is now half a command, or garbage) needs the full procedure.
   await resynchronise(link, reply === NACK, maxResyncAttempts);
   return reply === NACK ? 'already-synchronised' : 'resynchronised';
@@ -36,7 +36,7 @@ export async function synchronise(link: BootloaderLink, maxResyncAttempts: numbe
 
 /**
  * For a device this link's last exchange left waiting for a command: Get Version confirms it,
- * without any 0x7F (after sync a 0x7F is an opcode byte: AN3155 §2, reference §1). `01 FE` cannot
+ * without any 0x7F (after sync a 0x7F is an opcode byte: AN3155 §2, docs/hardware.md §link). `01 FE` cannot
  * land inside a frame for the same reason as the confirm after a NACK: a completed command leaves
  * the ROM waiting for a new one. A failed confirm falls back to re-synchronisation (0xFF only).
  */

@@ -1,5 +1,5 @@
 // Confirmed reads: AN3155 Read Memory, Get and Get ID replies carry no checksum (AN3155 §3.1,
-// §3.3, §3.4) and a pty carries no parity (reference §1), so one read proves nothing when a
+// §3.3, §3.4) and a pty carries no parity (docs/hardware.md §pty), so one read proves nothing when a
 // decision cannot be undone. A decision that is final, or a write, rests on two reads that agree.
 import { type BootloaderClient, type WireStats } from '../bootloader/index.js';
 import { type OtpState } from '../image/otp-image.js';

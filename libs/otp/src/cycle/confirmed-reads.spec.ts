@@ -235,7 +235,7 @@ describe('confirmed reads: cost', () => {
     assert.equal(result.outcome, 'provisioned');
     const { count, wire } = result.confirmReads;
     assert.equal(count, 2);
-    // Get ID: 2 sent + 5 received. A Read Memory of n bytes is n + 12 on the wire (reference §3):
+    // Get ID: 2 sent + 5 received. A Read Memory of n bytes is n + 12 on the wire (docs/hardware.md §timing):
     // UID 12 + 12; OTP + locks 528 + 3 × 12.
     assert.equal(wire.bytesSent + wire.bytesReceived, 7 + 24 + 564);
     assert.equal(wire.roundTrips, 1 + 3 + 9);

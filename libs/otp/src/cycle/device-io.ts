@@ -89,7 +89,7 @@ export async function readLockBytes(client: BootloaderClient, profile: DevicePro
 
 /**
  * OTP data and lock bytes. When the lock bytes directly follow the data (F2/F4/F7), one read
- * covers both (F2/F4: 528 bytes from 0x1FFF7800, reference §4); otherwise data then locks.
+ * covers both (F2/F4: 528 bytes from 0x1FFF7800, docs/hardware.md §otp-f2-f4); otherwise data then locks.
  */
 export async function readOtpState(client: BootloaderClient, profile: DeviceProfile): Promise<OtpState> {
   const dataBytes = otpSizeBytes(profile);

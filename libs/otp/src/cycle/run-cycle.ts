@@ -197,7 +197,7 @@ class ProvisioningRun {
   /**
    * Writes the lock chunks, then reads the lock bytes back: they must match the target. The data
    * was verified just before (a lock write touches only the lock area), so it is not read again:
-   * the cycle moves exactly the bytes of reference §5. Without lock chunks there is nothing left to
+   * the cycle moves exactly the bytes of docs/hardware.md §timing. Without lock chunks there is nothing left to
    * check: the data is verified and the locks were confirmed before planning.
    */
   private async lockAndConfirm(plan: WritePlan): Promise<boolean> {

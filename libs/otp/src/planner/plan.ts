@@ -21,7 +21,7 @@ export type PlanConflict =
       readonly missingBytes: number;
     }
   | {
-      /** A lock byte holds neither 0x00 nor 0xFF (reference §4: OTP may then be misread). */
+      /** A lock byte holds neither 0x00 nor 0xFF (docs/hardware.md §lock-rules: OTP may then be misread). */
       readonly reason: 'invalid-lock-byte';
       readonly block: number;
       readonly actual: number;

@@ -5,7 +5,7 @@ export const CHIP_FAMILIES: readonly ChipFamily[] = ['stm32f2', 'stm32f4', 'stm3
 
 /**
  * Where a family keeps its OTP and how it may be written. Pure data, reviewed like code: every
- * number cites shared/reference/stm32-bootloader-otp.md §4 (from RM0090, PM0059, RM0385, AN2606).
+ * number cites docs/hardware.md §otp-map and §chip-ids (from RM0090, PM0059, RM0385, RM0351, AN2606).
  */
 export interface DeviceProfile {
   readonly family: ChipFamily;

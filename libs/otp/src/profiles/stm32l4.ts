@@ -1,7 +1,7 @@
 import { type DeviceProfile } from './device-profile.js';
 
 /**
- * L4-style OTP (reference §4): 1 KB of 128 double-words, each writable exactly once, no lock bytes.
+ * L4-style OTP (docs/hardware.md §otp-l4): 1 KB of 128 double-words, each writable exactly once, no lock bytes.
  * Modelled as 16 "blocks" of 64 bytes so layouts address it like the F-series; `lock` must be empty.
  */
 export const STM32L4: DeviceProfile = {

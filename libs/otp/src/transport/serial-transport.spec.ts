@@ -40,7 +40,7 @@ describe('SerialTransport over a pty pair (real serialport binding)', () => {
   before(async () => {
     const pair = await startPtyPair();
     socat = pair.socat;
-    // 8E1 is the default; the kernel drops parity on ptys (reference §1) and the open still works.
+    // 8E1 is the default; the kernel drops parity on ptys (docs/hardware.md §pty) and the open still works.
     host = await SerialTransport.open({ path: pair.paths[0], baudRate: 115200 });
     device = await SerialTransport.open({ path: pair.paths[1], baudRate: 115200, parity: 'none' });
   });

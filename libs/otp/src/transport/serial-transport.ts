@@ -12,7 +12,7 @@ export interface SerialTransportOptions {
   readonly baudRate: number;
   /**
    * 'even' by default: the ROM bootloader speaks 8E1 (AN3155 §2). Linux ptys silently drop the
-   * parity bit (reference §1), so the same setting also works against a simulator on a pty.
+   * parity bit (docs/hardware.md §pty), so the same setting also works against a simulator on a pty.
    */
   readonly parity?: 'even' | 'none' | 'odd';
 }

@@ -59,7 +59,7 @@ const IMPLEMENTED: readonly number[] = [
 
 /**
  * The AN3155 device-side state machine: waits for 0x7F, then parses command frames byte by byte
- * and answers them. Never times out (reference §1: no device-side timeout on USART).
+ * and answers them. Never times out (docs/hardware.md §link: no device-side timeout on USART).
  */
 export class BootloaderSession {
   private stage: Stage = { kind: 'sync' };

@@ -12,7 +12,7 @@ export interface FamilyTraits {
   readonly hasVoltageRangeByte: boolean;
 }
 
-// Reference §4 (flash-size register, RM0090 §39.2, RM0385 §45.2, RM0351 §48.2) and the brief's
+// docs/hardware.md §uid (flash-size register: RM0090 §39.2, RM0385 §45.2, RM0351 §48.2) and the brief's
 // default product IDs: F405/407 0x413, F76x/77x 0x451, F2 0x411, L43x/44x 0x435.
 const TRAITS: Readonly<Record<ChipFamily, FamilyTraits>> = {
   stm32f2: { defaultProductId: 0x411, flashSizeAddress: 0x1fff_7a22, flashSizeKb: 1024, hasVoltageRangeByte: true },
@@ -26,7 +26,7 @@ export function familyTraits(family: ChipFamily): FamilyTraits {
   return TRAITS[family];
 }
 
-/** Address of the virtual voltage-range / parallelism byte of F2/F4/F7 ROMs (reference §3). */
+/** Address of the virtual voltage-range / parallelism byte of F2/F4/F7 ROMs (docs/hardware.md §voltage-range). */
 export const VOLTAGE_RANGE_ADDRESS = 0xffff_0000;
-/** Largest legal voltage-range value: 0x00–0x03 voltage ranges, 0x04 x64 with VPP (reference §3). */
+/** Largest legal voltage-range value: 0x00–0x03 voltage ranges, 0x04 x64 with VPP (docs/hardware.md §voltage-range). */
 export const MAX_VOLTAGE_RANGE = 0x04;

@@ -8,7 +8,7 @@ export type DamageReason =
   | 'reprogrammed'
   /** L4: a byte was written into a double-word that had already been written; nothing changed. */
   | 'double-word-closed'
-  /** A lock byte was programmed with a value other than 0x00 (reference §4: only 0x00 or 0xFF). */
+  /** A lock byte was programmed with a value other than 0x00 (docs/hardware.md §lock-rules: only 0x00 or 0xFF). */
   | 'illegal-lock-value';
 
 /** One recorded rule violation, by area and byte offset inside that area. */

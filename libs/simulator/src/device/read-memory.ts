@@ -14,8 +14,8 @@ export function acceptReadAddress(memory: OtpMemory, frame: Uint8Array): number 
 
 /**
  * Read Memory length stage (AN3155 §3.4): `N, N ^ 0xFF`. Answers ACK and the N + 1 bytes, or a
- * lone NACK for a bad complement or a range that leaves mapped memory (the reference is silent on
- * ranges; the simulator is strict so host bugs show).
+ * lone NACK for a bad complement or a range that leaves mapped memory (AN3155 is silent on ranges,
+ * docs/hardware.md §unconfirmed; the simulator is strict so host bugs show).
  */
 export function readMemoryReply(memory: OtpMemory, address: number, frame: Uint8Array): Uint8Array {
   const lengthByte = frame[0] ?? 0;

@@ -55,7 +55,7 @@ export type DeviceStatus = 'awaiting-sync' | 'ready' | 'silent' | 'off';
 
 /**
  * One simulated STM32 ROM bootloader with its OTP, as a pure bytes-in → bytes-out core (no I/O,
- * no clock). Faithful to AN3155 and reference §1–§4; see docs/simulator.md for what it models.
+ * no clock). Faithful to AN3155 and docs/hardware.md (§link to §lock-rules); see docs/simulator.md for what it models.
  * `receive` never throws: malformed input gets NACK or silence, as on a real chip.
  */
 export class SimulatedDevice {

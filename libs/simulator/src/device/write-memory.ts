@@ -42,7 +42,7 @@ export function parseWritePayload(lengthByte: number, frame: Uint8Array): WriteP
 }
 
 /**
- * The virtual voltage-range byte (reference §3): the first byte selects 0x00–0x04, other values are
+ * The virtual voltage-range byte (docs/hardware.md §voltage-range): the first byte selects 0x00–0x04, other values are
  * refused; the simulator accepts exactly one 4-byte word and keeps 0xFFFF0001..3 at 0xFF.
  */
 export function acceptVoltageRange(data: Uint8Array): boolean {

@@ -6,7 +6,7 @@ import { sendCommand } from './send-command.js';
 /**
  * One Write Memory (0x31), AN3155 §3.6: command → ACK, address + XOR → ACK, N + data + checksum →
  * ACK after programming. `bytes` is 4…256 bytes, a multiple of 4 (checked by the caller).
- * The final ACK proves nothing about what the device holds (reference §3): only a read-back does.
+ * The final ACK proves nothing about what the device holds (docs/hardware.md §cmd-write-memory): only a read-back does.
  */
 export async function writeMemoryCommand(link: BootloaderLink, address: number, bytes: Uint8Array): Promise<void> {
   const { timing } = link;
