@@ -33,7 +33,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'],
-              message: 'Import a library through its public index: #ingrain/otp or #ingrain/crypto.',
+              message:
+                'Import a library through its public index: #ingrain/otp, #ingrain/crypto or #ingrain/simulator.',
             },
           ],
         },
