@@ -5,7 +5,6 @@ export * from './device-state.js';
 export * from './secret-fields.js';
 export * from './station-report.js';
 export * from './result-judgement.js';
-export { canonicalJson } from './canonical-json.js';
 export * from './idempotency.js';
 export * from './serials.js';
 export * from './work-order-report.js';

@@ -3,7 +3,6 @@
 // (result-judgement.ts).
 import {
   getProfile,
-  hexToBytes,
   lockByteCount,
   otpSizeBytes,
   type ChipFamily,
@@ -12,6 +11,7 @@ import {
   type ProtocolStage,
 } from '#ingrain/otp';
 import { z } from 'zod';
+import { tryHexToBytes } from '#ingrain/encoding';
 import { DomainError } from './errors.js';
 
 /** Outcomes a station reports. `planned` (a dry run) never reaches the API. */
@@ -165,7 +165,7 @@ function checkSizes(body: ParsedBody, family: ChipFamily, issue: (path: string, 
 }
 
 function bytes(text: string | null): Uint8Array | null {
-  return text === null ? null : (hexToBytes(text) ?? null);
+  return text === null ? null : (tryHexToBytes(text) ?? null);
 }
 
 /**

@@ -1,5 +1,4 @@
 import {
-  bytesToHex,
   type ByteRange,
   type ChipFamily,
   type CycleError,
@@ -8,6 +7,7 @@ import {
   type CycleResult,
   type WireStats,
 } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 
 /** Outcomes a station reports: every cycle outcome but `planned` (the worker never dry-runs). */
 export type ReportedOutcome = Exclude<CycleOutcome, 'planned'>;

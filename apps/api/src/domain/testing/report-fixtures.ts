@@ -1,5 +1,6 @@
 // Test support (not exported): an intended F4 image and station reports about it.
-import { bytesToHex, type ChipFamily } from '#ingrain/otp';
+import { type ChipFamily } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 import { expectedLockBytes, type IntendedImage } from '../result-judgement.js';
 import { parseStationReport, type StationReport, type StationReportBody } from '../station-report.js';
 
