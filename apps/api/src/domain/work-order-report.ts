@@ -3,7 +3,7 @@
 // Format: docs/api-domain.md ("Work-order close report").
 import { sha256Hex } from '#ingrain/crypto';
 import { strictCanonicalJsonBytes } from '#ingrain/encoding';
-import { type DeviceState } from './device-state.js';
+import { type DeviceState } from '#ingrain/contracts';
 import { DomainError } from './errors.js';
 
 export const WORK_ORDER_REPORT_FORMAT_VERSION = 1;
