@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getProfile, hexToBytes, layoutDigest, parseLayout, type ChipFamily, type Layout } from '#ingrain/otp';
+import { getProfile, layoutDigest, parseLayout, type ChipFamily, type Layout } from '#ingrain/otp';
+import { tryHexToBytes } from '#ingrain/encoding';
 import type { Executor } from '../../apps/api/src/database/executor.js';
-import type { StationReportBody } from '../../apps/api/src/domain/station-report.js';
+import type { StationReportBody } from '#ingrain/contracts';
 import { toLayoutDocument } from '../../apps/api/src/products/layout-document.js';
 import { LayoutRepository } from '../../apps/api/src/repositories/layout-repository.js';
 import { ProductRepository } from '../../apps/api/src/repositories/product-repository.js';
@@ -93,7 +94,7 @@ export interface ClaimedImage {
 
 /** The claimed image's data with every secret range zeroed (what a station reports). */
 export function maskedData(claim: ClaimedImage): Uint8Array {
-  const data = hexToBytes(claim.image.dataHex);
+  const data = tryHexToBytes(claim.image.dataHex);
   if (data === undefined) throw new Error('claim dataHex is not hex');
   for (const range of claim.secretRanges) data.fill(0, range.offsetBytes, range.offsetBytes + range.lengthBytes);
   return data;

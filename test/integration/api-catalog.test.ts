@@ -6,8 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Hsm } from '#ingrain/crypto';
-import { decodeImage, hexToBytes, layoutDigest, parseLayout } from '#ingrain/otp';
+import { decodeImage, layoutDigest, parseLayout } from '#ingrain/otp';
 import type { Response } from 'supertest';
+import { tryHexToBytes } from '#ingrain/encoding';
 import type { Role } from '../../apps/api/src/auth/roles.js';
 import type { Tables } from '../../apps/api/src/database/tables.js';
 import { ApiError } from '../../apps/api/src/http/api-error.js';
@@ -349,7 +350,7 @@ describe('render (dry run)', () => {
     assert.equal(response.status, 200, JSON.stringify(response.body));
     const rendered = response.body as Rendered;
     const layout = parseLayout(await example('layouts/sensor-node.yaml'));
-    const data = hexToBytes(rendered.dataHex);
+    const data = tryHexToBytes(rendered.dataHex);
     assert.ok(data !== undefined && data.length === 512);
     const decoded = decodeImage(layout, data);
     for (const [name, value] of Object.entries(values)) {

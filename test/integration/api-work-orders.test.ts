@@ -7,17 +7,11 @@ import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  base64ToBytes,
-  buildAttestation,
-  serializeAttestationEnvelope,
-  signAttestation,
-  type DsseEnvelope,
-} from '#ingrain/crypto';
-import { bytesToHex } from '#ingrain/otp';
+import { buildAttestation, serializeAttestationEnvelope, signAttestation, type DsseEnvelope } from '#ingrain/crypto';
 import type { Response } from 'supertest';
+import { base64ToBytes, bytesToHex } from '#ingrain/encoding';
 import type { Role } from '../../apps/api/src/auth/roles.js';
-import type { DeviceState } from '../../apps/api/src/database/tables.js';
+import type { DeviceState } from '#ingrain/contracts';
 import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/domain/work-order-envelope.js';
 import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/domain/work-order-report.js';
 import { ProductsModule } from '../../apps/api/src/products/products.module.js';

@@ -5,9 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Job, Queue } from 'bullmq';
+import { lineQueueName, parseStationReport } from '#ingrain/contracts';
 import { type ChipFamily, getProfile } from '#ingrain/otp';
 import { type WorkerConfig } from '../../apps/station/src/worker/config.js';
-import { lineQueueName } from '../../apps/station/src/worker/job-payload.js';
 import { type LogFields, type StationLog } from '../../apps/station/src/worker/station-log.js';
 import { StationWorker, type StationWorkerDeps } from '../../apps/station/src/worker/station-worker.js';
 import {
@@ -17,7 +17,6 @@ import {
   startFakeStationApi,
   testIdentity,
 } from '../../apps/station/src/worker/testing/fake-station-api.js';
-import { parseStationReport } from '../../apps/api/src/domain/station-report.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { SimulatedDevice, type Simulator, type SimulatorOptions, startSimulator } from '../support/simulator.js';
 import { type ReleasedChip } from '../../apps/simulator/src/index.js';

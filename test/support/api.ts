@@ -5,7 +5,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { Hsm, loadHsmConfig } from '#ingrain/crypto';
-import { runHsmCeremony } from '../../apps/admin/src/hsm/ceremony.js';
+import { runHsmCeremony } from '../../apps/api/src/commands/hsm/ceremony.js';
 import type { Role } from '../../apps/api/src/auth/roles.js';
 import { loadApiConfig, type ApiConfig } from '../../apps/api/src/config/api-config.js';
 import type { DatabaseConfig } from '../../apps/api/src/database/database-config.js';

@@ -1,4 +1,5 @@
-import { type ChipFamily, hexToBytes } from '#ingrain/otp';
+import { tryHexToBytes } from '#ingrain/encoding';
+import { type ChipFamily } from '#ingrain/otp';
 import { SimulatedDevice } from '#ingrain/simulator';
 import { type SimulatorFeeder, startFeeder } from './feeder/simulator-feeder.js';
 import { FixtureSlot } from './feeder/fixture-slot.js';
@@ -140,7 +141,7 @@ function createDevice(
   const device = new SimulatedDevice({
     family: options.family,
     productId: options.productId,
-    uid: uidHex === undefined ? undefined : hexToBytes(uidHex.toLowerCase()),
+    uid: uidHex === undefined ? undefined : tryHexToBytes(uidHex.toLowerCase()),
     lockedWriteAck: options.lockedWriteAck,
     faults: fresh ? undefined : options.faults,
     state: fresh ? undefined : store?.load(options.family, index),

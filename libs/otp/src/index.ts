@@ -2,7 +2,6 @@
 export * from './errors.js';
 export * from './profiles/index.js';
 export * from './image/index.js';
-export { bytesToHex, hexToBytes } from './hex.js';
 export * from './planner/plan.js';
 export * from './planner/index.js';
 export * from './layout/index.js';

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { lineQueueName } from '../../../apps/station/src/worker/job-payload.js';
+import { lineQueueName } from '#ingrain/contracts';
 import { pollUntil } from '../../../demo/stack/index.js';
 
 /** A line job as BullMQ holds it. */

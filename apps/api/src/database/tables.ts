@@ -1,3 +1,4 @@
+import type { DeviceState } from '#ingrain/contracts';
 import type { ColumnType, Generated } from 'kysely';
 import type { JsonValue } from './json.js';
 
@@ -9,9 +10,6 @@ type JsonbWithDefault<T extends JsonValue = JsonValue> = ColumnType<T, string | 
 type CreatedAt = ColumnType<Date, never, never>;
 /** bytea: node-postgres reads a Buffer, PGlite a Uint8Array; both are Uint8Array. */
 type Bytea = Uint8Array;
-
-export const DEVICE_STATES = ['queued', 'claimed', 'provisioned', 'quarantined', 'scrapped'] as const;
-export type DeviceState = (typeof DEVICE_STATES)[number];
 
 export const TOKEN_ROLES = ['mes', 'station', 'auditor', 'admin'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];

@@ -1,6 +1,6 @@
 // Models of the station's side: claim, binding lookup, result.
 import { z } from 'zod';
-import { stationReportBodySchema } from '../domain/station-report.js';
+import { stationReportBodySchema } from '#ingrain/contracts';
 import { requestModel, responseModel } from '../http/api-models.js';
 import { ChipUid, DeviceId, DeviceStateModel } from './devices.schemas.js';
 

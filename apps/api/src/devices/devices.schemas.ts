@@ -1,6 +1,6 @@
 // Request and response models of /v1/devices and /v1/bindings (docs/api.md, "Endpoints").
 import { z } from 'zod';
-import { DEVICE_STATES, operatorActionSchema } from '../domain/device-state.js';
+import { DEVICE_STATES, operatorActionSchema } from '#ingrain/contracts';
 import { requestModel, responseModel, sharedModel } from '../http/api-models.js';
 
 const HEX = /^(?:[0-9a-f]{2})*$/;

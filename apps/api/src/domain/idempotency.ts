@@ -2,8 +2,8 @@
 // same key and the same body gets the device the first request made; the same key with another
 // body is refused (draft-ietf-httpapi-idempotency-key-header §2.7: 422).
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '#ingrain/encoding';
 import { z } from 'zod';
-import { canonicalJson } from './canonical-json.js';
 import { DomainError } from './errors.js';
 
 /** An Idempotency-Key value: 1-255 printable ASCII characters, no spaces. */

@@ -1,11 +1,8 @@
-// The API's pure domain rules (framework-free): device states, station reports and their
-// judgement, idempotency, serials, work-order close reports, attestation input.
+// The API's pure domain rules (framework-free): judging station reports, idempotency, serials,
+// work-order close reports, attestation input. The report and device states are libs/contracts'.
 export * from './errors.js';
-export * from './device-state.js';
 export * from './secret-fields.js';
-export * from './station-report.js';
 export * from './result-judgement.js';
-export { canonicalJson } from './canonical-json.js';
 export * from './idempotency.js';
 export * from './serials.js';
 export * from './work-order-report.js';

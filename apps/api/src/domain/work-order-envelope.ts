@@ -3,14 +3,13 @@
 import { verify } from 'node:crypto';
 import {
   attestationKeyId,
-  base64ToBytes,
-  bytesToBase64,
   derToP1363,
   dssePreAuthenticationEncoding,
   p1363ToDer,
   type DsseEnvelope,
   type Signer,
 } from '#ingrain/crypto';
+import { base64ToBytes, bytesToBase64 } from '#ingrain/encoding';
 import { DomainError } from './errors.js';
 import { workOrderReportSchema } from './work-order-report-schema.js';
 import { WORK_ORDER_REPORT_PAYLOAD_TYPE, workOrderReportBytes, type WorkOrderReport } from './work-order-report.js';

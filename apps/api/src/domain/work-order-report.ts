@@ -1,8 +1,9 @@
 // The report a work order closes with (POST /v1/work-orders/{id}/close): counts and a digest of
 // every device, in canonical JSON, DSSE-signed with the attestation key (work-order-envelope.ts).
 // Format: docs/api-domain.md ("Work-order close report").
-import { canonicalJsonBytes, sha256Hex } from '#ingrain/crypto';
-import { type DeviceState } from './device-state.js';
+import { sha256Hex } from '#ingrain/crypto';
+import { strictCanonicalJsonBytes } from '#ingrain/encoding';
+import { type DeviceState } from '#ingrain/contracts';
 import { DomainError } from './errors.js';
 
 export const WORK_ORDER_REPORT_FORMAT_VERSION = 1;
@@ -96,7 +97,7 @@ export function workOrderDeviceListBytes(devices: readonly WorkOrderDeviceEntry[
       chipUid,
       attestationLeafIndex,
     }));
-  return canonicalJsonBytes(entries);
+  return strictCanonicalJsonBytes(entries);
 }
 
 function compare(a: string, b: string): number {
@@ -149,5 +150,5 @@ function assertConsistent(input: WorkOrderReportInput): void {
 
 /** The DSSE payload bytes of a report: UTF-8 of its JCS serialization. */
 export function workOrderReportBytes(report: WorkOrderReport): Uint8Array {
-  return canonicalJsonBytes(report);
+  return strictCanonicalJsonBytes(report);
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DatabaseError } from '../database/errors.js';
 import { ApiError, type FieldIssue } from './api-error.js';
 import { responseModel } from './api-models.js';
+import { domainErrorOf } from './contract-problem.js';
 import { zodIssues } from './request-validation.error.js';
 
 /** The media type of every error response (RFC 9457 §3). */
@@ -119,6 +120,8 @@ function fastifyClientError(error: unknown): { statusCode: number; message: stri
 }
 
 function problemParts(error: unknown): ProblemParts {
+  const contractError = domainErrorOf(error);
+  if (contractError !== undefined) return problemParts(contractError);
   if (error instanceof ApiError) {
     const { status, code, detail, title, errors, extensions, headers } = error;
     return { status, code, detail, title, errors, extensions, headers };

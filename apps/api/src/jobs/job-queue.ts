@@ -1,3 +1,4 @@
+import { PROVISION_JOB_NAME, type ProvisionJobPayload } from '#ingrain/contracts';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -5,7 +6,7 @@ import { HealthRegistry } from '../health/health-registry.js';
 import { Metrics } from '../metrics/metrics.js';
 import { JobQueueError } from './errors.js';
 import { PROVISION_JOB_OPTIONS } from './job-options.js';
-import { lineQueueName, PROVISION_JOB_NAME, type LineJob, type ProvisionJobPayload } from './line-queue.js';
+import { lineQueueName, type LineJob } from './line-queue.js';
 
 /** Longest an enqueue waits for Redis before giving up (the reconciler enqueues it later). */
 const ENQUEUE_TIMEOUT_MS = 2_000;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { bytesToHex, layoutDigest, otpSizeBytes, parseLayout, type Layout } from '#ingrain/otp';
+import { layoutDigest, otpSizeBytes, parseLayout, type Layout } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 import { Database } from '../database/database.js';
 import { LayoutRepository, type LayoutRecord } from '../repositories/layout-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';

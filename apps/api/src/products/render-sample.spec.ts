@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bytesToHex, parseLayout, ValuesValidationError } from '#ingrain/otp';
+import { parseLayout, ValuesValidationError } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 import { DomainError } from '../domain/errors.js';
 import { placeholderBytes, renderSample } from './render-sample.js';
 

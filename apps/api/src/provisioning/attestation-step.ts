@@ -3,8 +3,8 @@
 // the log append and the state change then commit together.
 import { buildAttestation, serializeAttestationEnvelope, signAttestation, type Signer } from '#ingrain/crypto';
 import type { Layout } from '#ingrain/otp';
+import { type StationReport } from '#ingrain/contracts';
 import { toAttestationInput } from '../domain/attestation-input.js';
-import type { StationReport } from '../domain/station-report.js';
 import { ApiError } from '../http/api-error.js';
 import type { LayoutRecord } from '../repositories/layout-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { bytesToHex, type Layout } from '#ingrain/otp';
+import { type Layout } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 import type { Principal } from '../auth/principal.js';
 import { Database } from '../database/database.js';
 import type { ChipBinding, DeviceClaim } from '../devices/claims.schemas.js';

@@ -1,4 +1,4 @@
-import type { DeviceState } from '../database/tables.js';
+import type { DeviceState } from '#ingrain/contracts';
 import type { Executor } from '../database/executor.js';
 import { isUuid } from '../repositories/row-values.js';
 

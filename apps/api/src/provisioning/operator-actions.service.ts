@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { assertTransition } from '#ingrain/contracts';
 import type { Principal } from '../auth/principal.js';
 import { Database } from '../database/database.js';
 import type { DeviceView, OperatorActionRequest } from '../devices/devices.schemas.js';
-import { assertTransition } from '../domain/device-state.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';

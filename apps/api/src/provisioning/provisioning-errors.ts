@@ -1,6 +1,6 @@
 // The provisioning endpoints' expected failures, as ApiErrors with stable codes. Details name ids,
 // states and rules, never a secret, an input value or an image byte.
-import type { DeviceState } from '../domain/device-state.js';
+import { type DeviceState } from '#ingrain/contracts';
 import { ApiError } from '../http/api-error.js';
 
 /** 404 DEVICE_NOT_FOUND. */

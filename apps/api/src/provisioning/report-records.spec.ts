@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { type DeviceState } from '#ingrain/contracts';
 import type { JsonValue } from '../database/json.js';
-import type { DeviceState } from '../domain/device-state.js';
 import type { DeviceEventRecord } from '../repositories/device-records.js';
 import { bytesWrittenReported, claimedAtOf, recordedQuarantine } from './report-records.js';
 

@@ -1,10 +1,10 @@
 // What a judged station report leaves in the device history, and how the answer to a repeated
 // report is read back from it. Only facts a report may carry: no secret byte (judgeReport refuses
 // reports with unmasked secret fields), no station error message (free text), no image.
+import { type StationReport } from '#ingrain/contracts';
 import type { JsonValue } from '../database/json.js';
 import type { ProvisioningResult } from '../devices/claims.schemas.js';
 import type { Judgement, ReportDiff } from '../domain/result-judgement.js';
-import type { StationReport } from '../domain/station-report.js';
 import type { DeviceEventRecord } from '../repositories/device-records.js';
 
 type Quarantine = Extract<Judgement, { verdict: 'quarantined' }>;

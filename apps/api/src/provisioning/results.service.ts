@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DsseEnvelope } from '#ingrain/crypto';
+import { parseStationReport, type StationReport } from '#ingrain/contracts';
 import type { Principal } from '../auth/principal.js';
 import { Database } from '../database/database.js';
 import type { ProvisioningResult } from '../devices/claims.schemas.js';
 import { judgeReport, type Judgement } from '../domain/result-judgement.js';
-import { parseStationReport, type StationReport } from '../domain/station-report.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';

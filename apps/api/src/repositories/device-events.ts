@@ -1,6 +1,6 @@
 import type { Executor } from '../database/executor.js';
 import { jsonText } from '../database/json.js';
-import type { DeviceState } from '../database/tables.js';
+import type { DeviceState } from '#ingrain/contracts';
 import type { DeviceEventInput } from './device-records.js';
 
 export interface DeviceEventWrite extends DeviceEventInput {

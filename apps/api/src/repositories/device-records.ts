@@ -1,5 +1,5 @@
 import type { JsonValue } from '../database/json.js';
-import type { DeviceState } from '../database/tables.js';
+import type { DeviceState } from '#ingrain/contracts';
 import { plainBytes, plainBytesOrNull } from './row-values.js';
 
 /**

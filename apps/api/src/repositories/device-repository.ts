@@ -3,7 +3,7 @@ import { isDatabaseError, DatabaseError } from '../database/errors.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { type Executor, inTransaction, withSavepoint } from '../database/executor.js';
 import { jsonText } from '../database/json.js';
-import type { DeviceState } from '../database/tables.js';
+import type { DeviceState } from '#ingrain/contracts';
 import { insertDeviceEvent } from './device-events.js';
 import {
   type ClaimResult,

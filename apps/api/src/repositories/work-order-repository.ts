@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database/executor.js';
 import { jsonText, type JsonValue } from '../database/json.js';
-import type { DeviceState, WorkOrderStatus } from '../database/tables.js';
+import type { DeviceState } from '#ingrain/contracts';
+import type { WorkOrderStatus } from '../database/tables.js';
 import { isUuid, newId } from './row-values.js';
 
 export interface WorkOrderRecord {

@@ -1,6 +1,7 @@
 // The close report as the work_orders.report column keeps it: the DSSE envelope, as JSON. Read back
 // through its schema, since a jsonb column is outside the type system.
-import { base64ToBytes, type DsseEnvelope } from '#ingrain/crypto';
+import { type DsseEnvelope } from '#ingrain/crypto';
+import { base64ToBytes } from '#ingrain/encoding';
 import type { JsonValue } from '../database/json.js';
 import { workOrderReportSchema } from '../domain/work-order-report-schema.js';
 import type { WorkOrderReport } from '../domain/work-order-report.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { bytesToHex } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 import { Database } from '../database/database.js';
 import type { Executor } from '../database/executor.js';
 import { buildWorkOrderReport } from '../domain/work-order-report.js';

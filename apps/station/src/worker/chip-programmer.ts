@@ -3,11 +3,11 @@ import {
   type CycleOutcome,
   type CycleResult,
   getProfile,
-  hexToBytes,
   imageFromRaw,
   type OtpImage,
   runProvisioningCycle,
 } from '#ingrain/otp';
+import { tryHexToBytes } from '#ingrain/encoding';
 import { type ChipPresence } from './chip-probe.js';
 import { StationError } from './errors.js';
 import { type Fixture } from './fixture.js';
@@ -133,7 +133,7 @@ export class ChipProgrammer {
     claimed: ClaimedImage,
     context: ProgrammingContext,
   ): Promise<ChipResult> {
-    const data = hexToBytes(claimed.dataHex);
+    const data = tryHexToBytes(claimed.dataHex);
     if (data === undefined)
       throw new StationError('STATION_API_INVALID_RESPONSE', `claim of device ${deviceId}: the image is not hex`);
     const image = imageFromRaw(claimed.family, data, claimed.lockedBlocks);

@@ -1,7 +1,7 @@
+import { type ProvisionJobPayload } from '#ingrain/contracts';
 import { finishBoundChip } from './bound-chip.js';
 import { type ChipProgrammer, type ChipResult, type ProgrammingContext } from './chip-programmer.js';
 import { type Fixture } from './fixture.js';
-import { type ProvisionJobPayload } from './job-payload.js';
 import { type StationApi } from './station-api.js';
 import { type StationLog } from './station-log.js';
 

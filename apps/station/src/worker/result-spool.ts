@@ -1,8 +1,8 @@
 import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { type StationReportBody } from '#ingrain/contracts';
 import { StationError } from './errors.js';
-import { type StationReportBody } from './station-report.js';
 
 /** One report waiting for delivery. */
 export interface SpoolEntry {

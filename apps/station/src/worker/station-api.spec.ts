@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { type StationReportBody } from '#ingrain/contracts';
 import { StationApiError } from './errors.js';
 import { StationApi } from './station-api.js';
-import { type StationReportBody } from './station-report.js';
 
 const SECRET_HEX = '5ec7e75ec7e75ec7';
 const TOKEN = 'ingr_token_for_tests';

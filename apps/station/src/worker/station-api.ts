@@ -1,20 +1,15 @@
 import { createIngrainClient, type components, type IngrainClient } from '#ingrain/api-client';
+import { DEVICE_STATES, type DeviceState, type StationReportBody } from '#ingrain/contracts';
 import { CHIP_FAMILIES, type ByteRange, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { StationApiError } from './errors.js';
-import { type StationReportBody } from './station-report.js';
 
 type Schemas = components['schemas'];
 
-/** Device states of the API (docs/api.md, "Device state machine"); checked against the generated client. */
-export const DEVICE_STATES = [
-  'queued',
-  'claimed',
-  'provisioned',
-  'quarantined',
-  'scrapped',
-] as const satisfies readonly Schemas['DeviceState'][];
-export type DeviceState = (typeof DEVICE_STATES)[number];
+// Compile-time guard: the contract's device states are exactly those of the generated client.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _sameDeviceStates: Same<DeviceState, Schemas['DeviceState']> = true;
+void _sameDeviceStates;
 
 const VERDICTS = [
   'provisioned',

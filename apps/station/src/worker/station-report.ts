@@ -1,42 +1,6 @@
-import {
-  bytesToHex,
-  type ByteRange,
-  type ChipFamily,
-  type CycleError,
-  type CycleOutcome,
-  type CyclePhase,
-  type CycleResult,
-  type WireStats,
-} from '#ingrain/otp';
-
-/** Outcomes a station reports: every cycle outcome but `planned` (the worker never dry-runs). */
-export type ReportedOutcome = Exclude<CycleOutcome, 'planned'>;
-
-/**
- * The body of POST /v1/devices/{id}/result (docs/api-domain.md, "Station reports"): what the chip
- * read back, with every secret-field byte set to 00. The API's `stationReportBodySchema` is the
- * judge of its shape.
- */
-export interface StationReportBody {
-  readonly outcome: ReportedOutcome;
-  readonly chipUid: string | null;
-  readonly productId: number | null;
-  readonly family: ChipFamily | null;
-  /** Hex of every OTP data byte, secret-field bytes 00. */
-  readonly otpData: string | null;
-  readonly lockBytes: string | null;
-  readonly bytesWritten: number;
-  readonly blocksLocked: number;
-  readonly durationsMs: Readonly<Record<CyclePhase, number>>;
-  readonly totalMs: number;
-  readonly wire: WireStats;
-  readonly confirmReads: { readonly count: number; readonly wire: WireStats; readonly durationMs: number };
-  readonly error: CycleError | null;
-  /** RFC 3339 UTC. */
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly jobId?: string;
-}
+import { type StationReportBody } from '#ingrain/contracts';
+import { type ByteRange, type CycleResult } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 
 /** What the report adds to a cycle result. */
 export interface ReportContext {
@@ -51,7 +15,8 @@ export interface ReportContext {
 const MAX_MESSAGE_CHARS = 500;
 
 /**
- * Builds the report of one cycle. Secret ranges are zeroed in a copy of the OTP data, so the
+ * Builds the report of one cycle: the body of POST /v1/devices/{id}/result (docs/api-domain.md,
+ * "Station reports"), the contract's StationReportBody, which the API parses and judges. Secret ranges are zeroed in a copy of the OTP data, so the
  * report (which goes to the spool, the API and the job) never carries a secret byte.
  *
  * @throws RangeError for a `planned` result (a dry run is never reported).

@@ -1,3 +1,4 @@
+import { lineQueueName } from '#ingrain/contracts';
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ChipProgrammer, type JobStep } from './chip-programmer.js';
@@ -8,7 +9,7 @@ import { FixtureLock } from './fixture-lock.js';
 import { Fixture, type OpenTransport } from './fixture.js';
 import { IdleFixtureSweep } from './idle-sweep.js';
 import { JobFailure } from './job-failure.js';
-import { lineQueueName, parseJobPayload } from './job-payload.js';
+import { parseJobPayload } from './job-payload.js';
 import { type JobResult, ProvisionJob } from './provision-job.js';
 import { ResultReporter } from './result-reporter.js';
 import { ResultSpool } from './result-spool.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { bytesToHex, sha256Hex } from '../encoding/index.js';
+import { bytesToHex } from '#ingrain/encoding';
+import { sha256Hex } from '../encoding/index.js';
 import { type Attestation, type AttestedSecretField } from './attestation.js';
 import { checkAttestationConsistency, secretFieldLayoutIssues, unmaskedSecretFields } from './checks.js';
 import { AttestationError } from './errors.js';

@@ -1,4 +1,4 @@
-import { canonicalJsonBytes } from '../encoding/index.js';
+import { strictCanonicalJsonBytes } from '#ingrain/encoding';
 import { type Attestation } from './attestation.js';
 import { parseAttestation } from './checks.js';
 
@@ -9,5 +9,5 @@ import { parseAttestation } from './checks.js';
  * @throws AttestationError as parseAttestation does.
  */
 export function canonicalAttestationBytes(attestation: Attestation): Uint8Array {
-  return canonicalJsonBytes(parseAttestation(attestation));
+  return strictCanonicalJsonBytes(parseAttestation(attestation));
 }

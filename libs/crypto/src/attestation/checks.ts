@@ -1,4 +1,5 @@
-import { hexToBytes, sha256Hex } from '../encoding/index.js';
+import { hexToBytes } from '#ingrain/encoding';
+import { sha256Hex } from '../encoding/index.js';
 import { type Attestation, type AttestedSecretField } from './attestation.js';
 import { AttestationError, type AttestationErrorCode, type AttestationIssue } from './errors.js';
 import { ATTESTATION_FORMAT_VERSION, SECRET_MASK_BYTE } from './format.js';

@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes } from '../encoding/index.js';
+import { bytesToHex, hexToBytes } from '#ingrain/encoding';
 import { type Attestation } from './attestation.js';
 import { commitSecretField } from './commitment.js';
 import { AttestationError } from './errors.js';

@@ -1,4 +1,4 @@
-import { decodeCanonicalBase64 } from '../encoding/index.js';
+import { decodeCanonicalBase64 } from '#ingrain/encoding';
 import { AttestationError } from './errors.js';
 
 /** One DSSE signature: keyid is an unauthenticated hint, sig is base64 of a DER ECDSA signature. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJsonBytes, p1363ToDer } from '../encoding/index.js';
+import { strictCanonicalJsonBytes } from '#ingrain/encoding';
+import { p1363ToDer } from '../encoding/index.js';
 import { type Signer } from '../signer.js';
 import { sampleDeviceForTests, SoftwareSignerForTests } from '../testing/index.js';
 import { buildAttestation } from './build.js';
@@ -108,7 +109,7 @@ void describe('DSSE envelope', () => {
       () => verifyAttestationEnvelope(otherType, signer.publicKeySpkiDer),
       hasCode('ATTESTATION_MALFORMED'),
     );
-    const v2Payload = await envelopeFor(canonicalJsonBytes({ ...attestation, formatVersion: 2 }));
+    const v2Payload = await envelopeFor(strictCanonicalJsonBytes({ ...attestation, formatVersion: 2 }));
     assert.throws(
       () => verifyAttestationEnvelope(v2Payload, signer.publicKeySpkiDer),
       hasCode('ATTESTATION_UNSUPPORTED_VERSION'),
@@ -137,7 +138,7 @@ void describe('DSSE envelope', () => {
         dataSha256: createHash('sha256').update(device.rawData).digest('hex'),
       },
     };
-    const leakyEnvelope = await envelopeFor(canonicalJsonBytes(leaky));
+    const leakyEnvelope = await envelopeFor(strictCanonicalJsonBytes(leaky));
     assert.throws(
       () => verifyAttestationEnvelope(leakyEnvelope, signer.publicKeySpkiDer),
       hasCode('ATTESTATION_SECRET_BYTES_PRESENT'),

@@ -1,4 +1,4 @@
-import { canonicalizeJson, canonicalJsonBytes } from '../encoding/index.js';
+import { strictCanonicalJson, strictCanonicalJsonBytes } from '#ingrain/encoding';
 import { type DecodedEnvelope, decodeDsseEnvelope, encodeDsseEnvelope } from './dsse.js';
 
 /**
@@ -7,7 +7,7 @@ import { type DecodedEnvelope, decodeDsseEnvelope, encodeDsseEnvelope } from './
  * @throws AttestationError ATTESTATION_MALFORMED if `envelope` is not a DSSE envelope.
  */
 export function serializeAttestationEnvelope(envelope: unknown): string {
-  return canonicalizeJson(encodeDsseEnvelope(decodeDsseEnvelope(envelope)));
+  return strictCanonicalJson(encodeDsseEnvelope(decodeDsseEnvelope(envelope)));
 }
 
 /**
@@ -22,5 +22,5 @@ export function attestationLeafBytes(envelope: unknown): Uint8Array {
 
 /** {@link attestationLeafBytes} of an envelope already decoded (no second decode, no re-encoding). */
 export function decodedEnvelopeLeafBytes(decoded: DecodedEnvelope): Uint8Array {
-  return canonicalJsonBytes(encodeDsseEnvelope(decoded));
+  return strictCanonicalJsonBytes(encodeDsseEnvelope(decoded));
 }

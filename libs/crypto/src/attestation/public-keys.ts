@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { bytesToBase64, sha256Hex } from '../encoding/index.js';
+import { bytesToBase64 } from '#ingrain/encoding';
+import { sha256Hex } from '../encoding/index.js';
 
 /** A verification key with its DSSE keyid. */
 export interface AttestationVerificationKey {

@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
-import { bytesToBase64, p1363ToDer } from '../encoding/index.js';
+import { bytesToBase64 } from '#ingrain/encoding';
+import { p1363ToDer } from '../encoding/index.js';
 import { type Signer } from '../signer.js';
 import { type Attestation } from './attestation.js';
 import { canonicalAttestationBytes } from './canonical.js';

@@ -1,5 +1,6 @@
 import { type KeyObject, verify } from 'node:crypto';
-import { canonicalizeJson, derToP1363 } from '../encoding/index.js';
+import { strictCanonicalJson } from '#ingrain/encoding';
+import { derToP1363 } from '../encoding/index.js';
 import { type Attestation } from './attestation.js';
 import { parseAttestation } from './checks.js';
 import { type DecodedEnvelope, decodeDsseEnvelope, dssePreAuthenticationEncoding } from './dsse.js';
@@ -64,7 +65,7 @@ function parsePayload(payloadBytes: Uint8Array): Attestation {
   }
   let canonical: string;
   try {
-    canonical = canonicalizeJson(value);
+    canonical = strictCanonicalJson(value);
   } catch (error) {
     throw new AttestationError('ATTESTATION_MALFORMED', 'attestation payload holds values JCS does not allow', {
       cause: error,

@@ -1,5 +1,6 @@
 import { randomBytes, X509Certificate, createPublicKey } from 'node:crypto';
-import { DerTag, EncodingError } from '../encoding/index.js';
+import { EncodingError } from '#ingrain/encoding';
+import { DerTag } from '../encoding/index.js';
 import { type Signer } from '../signer.js';
 import { type IssuedCertificate, toIssuedCertificate } from './certificate-result.js';
 import { CertificateError } from './errors.js';

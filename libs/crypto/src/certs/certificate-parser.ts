@@ -1,3 +1,4 @@
+import { EncodingError } from '#ingrain/encoding';
 import {
   contextTag,
   decodeDerBitString,
@@ -9,7 +10,6 @@ import {
   type DerElement,
   derSequenceChildren,
   DerTag,
-  EncodingError,
   expectTag,
   parseDer,
 } from '../encoding/index.js';

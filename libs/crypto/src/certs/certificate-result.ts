@@ -1,4 +1,5 @@
-import { bytesToHex, encodePem, sha256Hex } from '../encoding/index.js';
+import { bytesToHex } from '#ingrain/encoding';
+import { encodePem, sha256Hex } from '../encoding/index.js';
 
 /** A certificate as Ingrain hands it out. */
 export interface IssuedCertificate {

@@ -1,4 +1,5 @@
-import { type DerNode, DerTag, EncodingError, encodeDer } from '../encoding/index.js';
+import { EncodingError } from '#ingrain/encoding';
+import { type DerNode, DerTag, encodeDer } from '../encoding/index.js';
 import { type Signer } from '../signer.js';
 import { type IssuedCertificate, toIssuedCertificate } from './certificate-result.js';
 import { chipUidUrn, deviceUrn } from './device-urn.js';

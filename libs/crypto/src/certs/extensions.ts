@@ -1,3 +1,4 @@
+import { EncodingError } from '#ingrain/encoding';
 import {
   contextTag,
   decodeDerBoolean,
@@ -14,7 +15,6 @@ import {
   derSequenceChildren,
   derSmallInteger,
   DerTag,
-  EncodingError,
   expectTag,
   parseDer,
 } from '../encoding/index.js';

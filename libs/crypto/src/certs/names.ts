@@ -1,3 +1,4 @@
+import { EncodingError } from '#ingrain/encoding';
 import {
   decodeDerObjectIdentifier,
   decodeDerString,
@@ -10,7 +11,6 @@ import {
   derSetOf,
   derString,
   DerTag,
-  EncodingError,
 } from '../encoding/index.js';
 
 /** One attribute of a distinguished name, e.g. { oid: '2.5.4.3', value: 'SN-0001' }. */

@@ -1,8 +1,8 @@
+import { EncodingError } from '#ingrain/encoding';
 import {
   decodeDerBitString,
   decodeDerObjectIdentifier,
   derSequenceChildren,
-  EncodingError,
   parseDer,
   sha256,
 } from '../encoding/index.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DerTag, EncodingError, encodeDer, parseDer } from '../encoding/index.js';
+import { EncodingError } from '#ingrain/encoding';
+import { DerTag, encodeDer, parseDer } from '../encoding/index.js';
 import { decodeCertificateTime, encodeCertificateTime } from './time.js';
 import { validityWindow } from './validity.js';
 import { CertificateError } from './errors.js';

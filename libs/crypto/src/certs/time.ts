@@ -1,4 +1,5 @@
-import { type DerElement, type DerNode, DerTag, derString, EncodingError } from '../encoding/index.js';
+import { EncodingError } from '#ingrain/encoding';
+import { type DerElement, type DerNode, DerTag, derString } from '../encoding/index.js';
 
 /** Last instant a certificate time can express (RFC 5280 §4.1.2.5). */
 export const MAX_CERTIFICATE_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59);

@@ -2,15 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import {
-  bytesToBase64,
-  type DerPart,
-  DerTag,
-  derOctetString,
-  derSequence,
-  encodeDer,
-  encodePem,
-} from '../encoding/index.js';
+import { bytesToBase64 } from '#ingrain/encoding';
+import { type DerPart, DerTag, derOctetString, derSequence, encodeDer, encodePem } from '../encoding/index.js';
 import { type Signer } from '../signer.js';
 import { SoftwareSignerForTests } from '../testing/index.js';
 import { createCaCertificate } from './ca-certificate.js';

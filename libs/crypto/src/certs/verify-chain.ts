@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
-import { bytesToHex, derToP1363, EncodingError, sha256Hex } from '../encoding/index.js';
+import { bytesToHex, EncodingError } from '#ingrain/encoding';
+import { derToP1363, sha256Hex } from '../encoding/index.js';
 import { type ParsedCertificate } from './certificate-parser.js';
 import { parseChipUidUrn, parseDeviceUrn } from './device-urn.js';
 import { type CertificateVerificationError } from './errors.js';

@@ -1,5 +1,5 @@
+import { EncodingError } from '#ingrain/encoding';
 import { DerTag } from './der-writer.js';
-import { EncodingError } from './errors.js';
 
 /**
  * A minimal strict DER reader (ITU-T X.690 §8 and §10): definite minimal lengths only, low tag

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { EncodingError } from '#ingrain/encoding';
 import {
   decodeDerBitString,
   decodeDerBoolean,
@@ -26,7 +27,6 @@ import {
   derString,
   derUnsignedInteger,
 } from './der-writer.js';
-import { EncodingError } from './errors.js';
 
 const hex = (part: DerPart): string => Buffer.from(encodeDer(part)).toString('hex');
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { EncodingError } from '#ingrain/encoding';
 import { derToP1363, p1363ToDer } from './ecdsa-signature.js';
-import { EncodingError } from './errors.js';
 
 const isSignatureError = (error: unknown): boolean =>
   error instanceof EncodingError && error.code === 'ENCODING_SIGNATURE_INVALID';

@@ -1,6 +1,6 @@
+import { EncodingError } from '#ingrain/encoding';
 import { decodeDerUnsignedInteger, derSequenceChildren, parseDer } from './der-reader.js';
 import { derSequence, derUnsignedInteger, encodeDer } from './der-writer.js';
-import { EncodingError } from './errors.js';
 
 /** Byte length of one P-256 scalar (SEC 2 §2.4.2). */
 export const P256_SCALAR_BYTES = 32;

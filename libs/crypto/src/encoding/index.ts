@@ -1,10 +1,7 @@
-// Byte and text encodings shared by libs/crypto (certificates, attestations, the log, the verifier).
-export * from './errors.js';
-export * from './hex.js';
-export * from './base64.js';
+// Byte and text encodings of libs/crypto (certificates, attestations, the log, the verifier). Hex,
+// base64, canonical JSON and EncodingError live in libs/encoding ('#ingrain/encoding').
 export * from './pem.js';
 export * from './digest.js';
 export * from './der-writer.js';
 export * from './der-reader.js';
 export * from './ecdsa-signature.js';
-export * from './jcs.js';

@@ -1,5 +1,4 @@
-import { base64ToBytes, bytesToBase64 } from './base64.js';
-import { EncodingError } from './errors.js';
+import { base64ToBytes, bytesToBase64, EncodingError } from '#ingrain/encoding';
 
 const LINE_LENGTH = 64; // RFC 7468 §2: generators wrap base64 at exactly 64 characters
 

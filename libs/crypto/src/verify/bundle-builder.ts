@@ -1,3 +1,4 @@
+import { bytesToBase64 } from '#ingrain/encoding';
 import { type StoredCheckpoint, type TransparencyLog, TransparencyLogError } from '../log/index.js';
 import {
   CONSISTENCY_PROOF_FORMAT,
@@ -5,8 +6,6 @@ import {
   VERIFICATION_BUNDLE_FORMAT,
   type VerificationBundleDocument,
 } from './formats.js';
-
-const base64 = (hash: Uint8Array): string => Buffer.from(hash).toString('base64');
 
 /** What the issuer of a bundle knows about one logged attestation. */
 export interface BundleSource {
@@ -42,7 +41,7 @@ export async function buildVerificationBundle(
     attestation: { ...source.envelope },
     deviceCertificatePem: source.deviceCertificatePem,
     caCertificatePem: source.caCertificatePem,
-    log: { leafIndex: source.leafIndex, inclusionProof: proof.map(base64), checkpoint: chosen.note },
+    log: { leafIndex: source.leafIndex, inclusionProof: proof.map(bytesToBase64), checkpoint: chosen.note },
   };
 }
 
@@ -57,5 +56,5 @@ export async function buildConsistencyProofFile(
 ): Promise<ConsistencyProofDocument> {
   const chosen = await checkpointToUse(log, newCheckpoint);
   const proof = await log.consistencyProof(oldCheckpoint.treeSize, chosen.treeSize);
-  return { format: CONSISTENCY_PROOF_FORMAT, oldCheckpoint: oldCheckpoint.note, proof: proof.map(base64) };
+  return { format: CONSISTENCY_PROOF_FORMAT, oldCheckpoint: oldCheckpoint.note, proof: proof.map(bytesToBase64) };
 }

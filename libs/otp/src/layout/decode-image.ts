@@ -1,4 +1,4 @@
-import { bytesToHex } from '../hex.js';
+import { bytesToHex } from '#ingrain/encoding';
 import { BLANK_BYTE } from '../image/otp-image.js';
 import { OtpImageError } from '../image/errors.js';
 import { otpSizeBytes } from '../profiles/device-profile.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bytesToHex } from '../hex.js';
+import { bytesToHex, canonicalJson } from '#ingrain/encoding';
 import { encodeFieldValue } from './codecs/registry.js';
 import { type Layout, type LayoutField } from './types.js';
 
@@ -7,10 +7,10 @@ import { type Layout, type LayoutField } from './types.js';
 const DIGEST_FORMAT = 'ingrain-layout/1';
 
 /**
- * SHA-256 (lower-case hex) of the layout's canonical JSON: keys sorted, no whitespace, fields in
- * OTP order, constants as the hex of their encoded bytes, descriptions left out. Two files that
- * differ only in formatting, key order, field order, number notation or comments have the same
- * digest; any change to what would be written or locked (or to name/version) changes it.
+ * SHA-256 (lower-case hex) of the layout's canonical JSON (RFC 8785, #ingrain/encoding's
+ * canonicalJson): keys sorted, no whitespace, fields in OTP order, constants as the hex of their
+ * encoded bytes, descriptions left out. Two files that differ only in formatting, key order, field
+ * order, number notation or comments have the same digest; any change to what would be written or locked (or to name/version) changes it.
  */
 export function layoutDigest(layout: Layout): string {
   return createHash('sha256')
@@ -51,16 +51,4 @@ function canonicalField(field: LayoutField): Record<string, unknown> {
       return { ...base, valueHex: bytesToHex(encoded.bytes) };
     }
   }
-}
-
-/** JSON with object keys sorted at every level; arrays keep their order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

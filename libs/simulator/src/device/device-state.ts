@@ -1,4 +1,5 @@
-import { CHIP_FAMILIES, type ChipFamily, hexToBytes } from '#ingrain/otp';
+import { tryHexToBytes } from '#ingrain/encoding';
+import { CHIP_FAMILIES, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { type DamagedByte } from './otp-memory.js';
 
@@ -37,5 +38,5 @@ export const deviceStateSchema = z.strictObject({
 
 /** Bytes of a hex field of a state file (already checked by {@link deviceStateSchema}). */
 export function stateHexToBytes(hexText: string): Uint8Array {
-  return hexToBytes(hexText) ?? new Uint8Array(0);
+  return tryHexToBytes(hexText) ?? new Uint8Array(0);
 }

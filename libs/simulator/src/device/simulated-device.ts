@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { bytesToHex } from '#ingrain/encoding';
 import {
   type ChipFamily,
   type DeviceProfile,
   type OtpState,
-  bytesToHex,
   getProfile,
   lockByteCount,
   otpSizeBytes,

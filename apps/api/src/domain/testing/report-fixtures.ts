@@ -1,10 +1,11 @@
-// Test support (not exported): an intended F4 image and station reports about it.
-import { bytesToHex, type ChipFamily } from '#ingrain/otp';
+// Test support (not exported): an intended F4 image and station reports about it, built on the
+// contract's report fixtures.
+import { parseStationReport, type StationReport, type StationReportBody } from '#ingrain/contracts';
+import { successReportBody } from '#ingrain/contracts/testing';
+import { type ChipFamily } from '#ingrain/otp';
 import { expectedLockBytes, type IntendedImage } from '../result-judgement.js';
-import { parseStationReport, type StationReport, type StationReportBody } from '../station-report.js';
 
-export const BOUND_UID = '0123456789abcdef01234567';
-export const F4_PRODUCT_ID = 0x413;
+export { BOUND_UID, F4_PRODUCT_ID } from '#ingrain/contracts/testing';
 
 /** 512 bytes of F4 OTP: blocks 0-1 hold data, a secret field at bytes 32-47 (zeroed), rest blank. */
 export function intendedF4(): IntendedImage {
@@ -21,25 +22,12 @@ export function intendedF4(): IntendedImage {
 
 /** A report body saying the chip now holds exactly `intended` (override any member). */
 export function successBody(intended: IntendedImage, overrides: Partial<StationReportBody> = {}): StationReportBody {
-  return {
-    outcome: 'provisioned',
-    chipUid: BOUND_UID,
-    productId: F4_PRODUCT_ID,
+  const readBack = {
     family: intended.family,
-    otpData: bytesToHex(intended.dataWithSecretsZeroed),
-    lockBytes: bytesToHex(expectedLockBytes(intended)),
-    bytesWritten: 48,
-    blocksLocked: 2,
-    durationsMs: { connect: 10, identify: 5, read: 40, plan: 0.2, write: 60, verify: 40, lock: 20 },
-    totalMs: 175.2,
-    wire: { bytesSent: 641, bytesReceived: 1637, roundTrips: 39 },
-    confirmReads: { count: 2, wire: { bytesSent: 20, bytesReceived: 600, roundTrips: 6 }, durationMs: 30 },
-    error: null,
-    startedAt: '2030-03-04T05:06:07.000Z',
-    finishedAt: '2030-03-04T05:06:07.175Z',
-    jobId: 'job-42',
-    ...overrides,
+    otpData: intended.dataWithSecretsZeroed,
+    lockBytes: expectedLockBytes(intended),
   };
+  return successReportBody(readBack, overrides);
 }
 
 export function successReport(intended: IntendedImage, overrides: Partial<StationReportBody> = {}): StationReport {

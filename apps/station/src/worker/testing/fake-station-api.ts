@@ -2,8 +2,9 @@
 // integration tests: the device state machine and binding rules of docs/api.md, over real HTTP.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
-import { bytesToHex, type ByteRange, type ChipFamily, getProfile, lockByteCount } from '#ingrain/otp';
-import { type DeviceState } from '../station-api.js';
+import { type DeviceState } from '#ingrain/contracts';
+import { type ByteRange, type ChipFamily, getProfile, lockByteCount } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
 
 /** An identity the fake API issued: the intended image, secret bytes included. */
 export interface FakeIdentity {

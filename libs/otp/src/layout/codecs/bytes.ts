@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes } from '../../hex.js';
+import { bytesToHex, tryHexToBytes } from '#ingrain/encoding';
 import { type FieldCodec, decoded, encoded, kindOf, rejected } from './codec.js';
 
 /**
@@ -11,7 +11,7 @@ export const bytesCodec: FieldCodec = {
   encode(value, sizeBytes) {
     let bytes: Uint8Array | undefined;
     if (value instanceof Uint8Array) bytes = Uint8Array.from(value);
-    else if (typeof value === 'string') bytes = hexToBytes(value);
+    else if (typeof value === 'string') bytes = tryHexToBytes(value);
     else return rejected(`must be a hex string or bytes, not ${kindOf(value)}`);
     if (bytes === undefined) return rejected('must be a hex string (an even number of hex digits, optional 0x)');
     if (bytes.length !== sizeBytes) return rejected(`must be exactly ${sizeBytes} bytes (got ${bytes.length})`);

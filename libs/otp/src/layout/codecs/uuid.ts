@@ -1,4 +1,4 @@
-import { bytesToHex } from '../../hex.js';
+import { bytesToHex } from '#ingrain/encoding';
 import { type FieldCodec, decoded, encoded, kindOf, rejected } from './codec.js';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

@@ -1,4 +1,4 @@
-import type { ApiTokenView, CreatedToken } from '../../../api/src/tokens/tokens.schemas.js';
+import type { ApiTokenView, CreatedToken } from '../../tokens/tokens.schemas.js';
 
 function describe(token: ApiTokenView): string {
   const station = token.stationId === null ? '' : `, station ${token.stationId}`;

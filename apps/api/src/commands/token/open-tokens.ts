@@ -1,7 +1,7 @@
-import { loadDatabaseConfig } from '../../../api/src/config/api-config.js';
-import { Database } from '../../../api/src/database/database.js';
-import { TokenRepository } from '../../../api/src/repositories/token-repository.js';
-import { TokensService } from '../../../api/src/tokens/tokens.service.js';
+import { loadDatabaseConfig } from '../../config/api-config.js';
+import { Database } from '../../database/database.js';
+import { TokenRepository } from '../../repositories/token-repository.js';
+import { TokensService } from '../../tokens/tokens.service.js';
 
 /**
  * Opens the API's database from the same variables as the API (DATABASE_URL, or INGRAIN_DATA_DIR

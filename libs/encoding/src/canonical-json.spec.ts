@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { EncodingError } from './errors.js';
-import { canonicalJsonBytes, canonicalizeJson, JCS_MAX_DEPTH } from './jcs.js';
+import { canonicalJson, JCS_MAX_DEPTH, strictCanonicalJson, strictCanonicalJsonBytes } from './canonical-json.js';
 
 function rejects(value: unknown, pathFragment: string): void {
   assert.throws(
-    () => canonicalizeJson(value),
+    () => strictCanonicalJson(value),
     (error: unknown) =>
       error instanceof EncodingError &&
       error.code === 'ENCODING_JCS_UNSUPPORTED_VALUE' &&
@@ -14,15 +14,29 @@ function rejects(value: unknown, pathFragment: string): void {
   );
 }
 
-void describe('canonicalizeJson (RFC 8785)', () => {
+void describe('canonicalJson (RFC 8785, any JSON value)', () => {
+  void test('sorts keys at every level and drops undefined', () => {
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } }),
+      '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  void test('gives the strict profile text for every value the profile accepts', () => {
+    const value = { b: [{ z: 1, a: 'é\n' }], a: -0, '\u{1F600}': [null, true, false, Number.MAX_SAFE_INTEGER] };
+    assert.equal(canonicalJson(value), strictCanonicalJson(value));
+  });
+});
+
+void describe('strictCanonicalJson (RFC 8785, the signing profile)', () => {
   void test('RFC 8785 §3.2.2.2 string example: escapes exactly the required characters', () => {
     // Input string of the RFC's example: "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/"
     const input = '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\"/';
-    assert.equal(canonicalizeJson({ string: input }), '{"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    assert.equal(strictCanonicalJson({ string: input }), '{"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
   });
 
   void test('RFC 8785 §3.2.2.2 literals example', () => {
-    assert.equal(canonicalizeJson({ literals: [null, true, false] }), '{"literals":[null,true,false]}');
+    assert.equal(strictCanonicalJson({ literals: [null, true, false] }), '{"literals":[null,true,false]}');
   });
 
   void test('RFC 8785 §3.2.3 property sorting by UTF-16 code units (the RFC example plus extra keys)', () => {
@@ -41,27 +55,27 @@ void describe('canonicalizeJson (RFC 8785)', () => {
       '{"\\n":"Newline","\\r":"Carriage Return","1":"One","</script>":"Browser Challenge",' +
       '"\u0080":"Control\u007f","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign",' +
       '"\ud83d\ude02":"Smiley","\ufb33":"Hebrew Letter Dalet With Dagesh"}';
-    assert.equal(canonicalizeJson(input), expected);
+    assert.equal(strictCanonicalJson(input), expected);
   });
 
   void test('every control character below U+0020 uses its short escape or \\u00xx in lowercase hex', () => {
     const shortEscapes: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
     for (let code = 0; code < 0x20; code++) {
       const expected = shortEscapes[code] ?? `\\u${code.toString(16).padStart(4, '0')}`;
-      assert.equal(canonicalizeJson(String.fromCharCode(code)), `"${expected}"`);
+      assert.equal(strictCanonicalJson(String.fromCharCode(code)), `"${expected}"`);
     }
-    assert.equal(canonicalizeJson('\u007f\u2028\u2029/'), '"\u007f\u2028\u2029/"');
+    assert.equal(strictCanonicalJson('\u007f\u2028\u2029/'), '"\u007f\u2028\u2029/"');
   });
 
   void test('UTF-8 output bytes, no whitespace, nested sorting', () => {
-    const bytes = canonicalJsonBytes({ b: [{ z: 1, a: 'é' }], a: -0 });
+    const bytes = strictCanonicalJsonBytes({ b: [{ z: 1, a: 'é' }], a: -0 });
     assert.deepEqual(Buffer.from(bytes).toString('utf8'), '{"a":0,"b":[{"a":"é","z":1}]}');
     assert.deepEqual([...bytes.subarray(18, 20)], [0xc3, 0xa9]);
   });
 
   void test('integers up to ±(2^53 − 1) are written in plain decimal', () => {
     assert.equal(
-      canonicalizeJson([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0, 1e15]),
+      strictCanonicalJson([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0, 1e15]),
       '[9007199254740991,-9007199254740991,0,1000000000000000]',
     );
   });
@@ -87,7 +101,7 @@ void describe('canonicalizeJson (RFC 8785)', () => {
     rejects({ s: 'a\ud800' }, '$.s');
     rejects({ s: '\udc00b' }, '$.s');
     rejects({ ['\ud800']: 1 }, '$.');
-    assert.equal(canonicalizeJson('\ud83d\ude02'), '"\ud83d\ude02"');
+    assert.equal(strictCanonicalJson('\ud83d\ude02'), '"\ud83d\ude02"');
   });
 
   void test('rejects nesting deeper than the limit', () => {
@@ -98,7 +112,7 @@ void describe('canonicalizeJson (RFC 8785)', () => {
 
   void test('never echoes a rejected value in the message', () => {
     assert.throws(
-      () => canonicalizeJson({ secret: 0.123456789 }),
+      () => strictCanonicalJson({ secret: 0.123456789 }),
       (error: unknown) => error instanceof EncodingError && !error.message.includes('0.123456789'),
     );
   });
@@ -117,10 +131,10 @@ void describe('canonicalizeJson (RFC 8785)', () => {
     })).value;
     fc.assert(
       fc.property(jsonValue, (value) => {
-        const text = canonicalizeJson(value);
+        const text = strictCanonicalJson(value);
         const parsed: unknown = JSON.parse(text);
         assert.deepEqual(parsed, JSON.parse(JSON.stringify(value)));
-        assert.equal(canonicalizeJson(parsed), text);
+        assert.equal(strictCanonicalJson(parsed), text);
       }),
       { numRuns: 300 },
     );

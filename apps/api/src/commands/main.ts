@@ -1,4 +1,5 @@
-// ingrain-admin: operator commands (HSM set-up ceremony and status; API tokens later).
+// ingrain-admin (bin/ingrain-admin): the API's operator commands, run offline: the HSM key ceremony
+// (hsm init, hsm status) and API tokens made straight in the database (token create, list, revoke).
 import { runAdminCli } from './cli.js';
 
 runAdminCli(process.argv.slice(2), {

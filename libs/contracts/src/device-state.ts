@@ -1,7 +1,8 @@
-// The device state machine of docs/api.md as data. Services ask it; repositories apply it with a
-// conditional UPDATE on the `from` states, so the rule holds across API processes.
+// The device state machine of docs/api.md as data. The API's services ask it and its repositories
+// apply it with a conditional UPDATE on the `from` states, so the rule holds across API processes;
+// the station reads the same states from the API's answers.
 import { z } from 'zod';
-import { DomainError } from './errors.js';
+import { ContractError } from './errors.js';
 
 export const DEVICE_STATES = ['queued', 'claimed', 'provisioned', 'quarantined', 'scrapped'] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
@@ -45,24 +46,24 @@ export function canTransition(state: DeviceState, action: DeviceAction): boolean
 /**
  * The state `action` leads to from `state`.
  *
- * @throws DomainError `DEVICE_STATE_CONFLICT` (409, extensions `{ state, action }`) when the
- *   machine has no such edge; `DEVICE_RELEASE_REFUSED` (409) for a release after a station
+ * @throws ContractError `DEVICE_STATE_CONFLICT` (details `{ state, action }`; the API answers 409)
+ *   when the machine has no such edge; `DEVICE_RELEASE_REFUSED` (409) for a release after a station
  *   reported bytes written to the chip (the chip may hold part of this identity: scrap it instead).
  */
 export function assertTransition(state: DeviceState, action: DeviceAction, facts?: ReleaseFacts): DeviceState {
   const transition = DEVICE_TRANSITIONS[action];
   if (!transition.from.includes(state)) {
     const allowed = transition.from.join(' or ');
-    throw new DomainError(
+    throw new ContractError(
       'DEVICE_STATE_CONFLICT',
       `cannot ${action} a device that is ${state} (only when ${allowed})`,
       {
-        extensions: { state, action },
+        details: { state, action },
       },
     );
   }
   if (action === 'release' && (facts?.bytesWrittenReported ?? 0) > 0) {
-    throw new DomainError(
+    throw new ContractError(
       'DEVICE_RELEASE_REFUSED',
       'a station reported bytes written to the bound chip: it may hold part of this identity, scrap the device instead',
     );

@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DomainError } from './errors.js';
+import { ContractError } from './errors.js';
 import { parseStationReport, stationReportBodySchema } from './station-report.js';
-import { BOUND_UID, intendedF4, successBody } from './testing/report-fixtures.js';
+import { BOUND_UID, f4ReadBack, successReportBody } from './testing/station-reports.js';
+
+// The API's answer to a refused report (400 with these issues as `errors`) is checked in
+// apps/api/src/http/contract-problem.spec.ts.
 
 function problems(body: unknown): { path: string; message: string }[] {
   try {
     parseStationReport(body);
   } catch (error) {
-    assert.ok(error instanceof DomainError, String(error));
+    assert.ok(error instanceof ContractError, String(error));
     assert.equal(error.code, 'STATION_REPORT_INVALID');
-    assert.equal(error.status, 400);
-    assert.ok(error.errors.every((problem) => problem.path.startsWith('body')));
-    return error.errors.map((problem) => ({ ...problem, path: problem.path.replace(/^body\.?/, '') || '(body)' }));
+    assert.ok(error.issues.every((problem) => problem.path.startsWith('body')));
+    return error.issues.map((problem) => ({ ...problem, path: problem.path.replace(/^body\.?/, '') || '(body)' }));
   }
   assert.fail('the report parsed although it should not');
 }
@@ -21,27 +23,27 @@ const paths = (body: unknown) => problems(body).map((problem) => problem.path);
 
 void describe('station report', () => {
   void test('parses a success report: hex to bytes, UID lowercase, times as dates', () => {
-    const intended = intendedF4();
-    const report = parseStationReport(successBody(intended, { chipUid: BOUND_UID.toUpperCase() }));
+    const readBack = f4ReadBack();
+    const report = parseStationReport(successReportBody(readBack, { chipUid: BOUND_UID.toUpperCase() }));
     assert.equal(report.outcome, 'provisioned');
     assert.equal(report.chipUid, BOUND_UID);
-    assert.deepEqual(report.otpData, intended.dataWithSecretsZeroed);
+    assert.deepEqual(report.otpData, readBack.otpData);
     assert.equal(report.lockBytes?.length, 16);
     assert.equal(report.finishedAt.toISOString(), '2030-03-04T05:06:07.175Z');
     assert.equal(report.jobId, 'job-42');
   });
 
   void test('refuses unknown members and the dry-run outcome', () => {
-    const intended = intendedF4();
-    assert.deepEqual(paths({ ...successBody(intended), secret: 'x' }), ['(body)']);
-    assert.deepEqual(paths(successBody(intended, { outcome: 'planned' as never })), ['outcome']);
+    const readBack = f4ReadBack();
+    assert.deepEqual(paths({ ...successReportBody(readBack), secret: 'x' }), ['(body)']);
+    assert.deepEqual(paths(successReportBody(readBack, { outcome: 'planned' as never })), ['outcome']);
   });
 
   void test('a success report must carry the chip facts and the read-back, and no error', () => {
-    const intended = intendedF4();
-    const body = successBody(intended, { otpData: null, productId: null, chipUid: null });
+    const readBack = f4ReadBack();
+    const body = successReportBody(readBack, { otpData: null, productId: null, chipUid: null });
     assert.deepEqual(paths(body).sort(), ['chipUid', 'otpData', 'productId']);
-    const withError = successBody(intended, {
+    const withError = successReportBody(readBack, {
       outcome: 'already-provisioned',
       error: { code: 'X', phase: 'read', stage: null, message: '' },
     });
@@ -49,7 +51,7 @@ void describe('station report', () => {
   });
 
   void test('link-error and wrong-device must say why; other outcomes may lack the read-back', () => {
-    const body = successBody(intendedF4(), { outcome: 'link-error', otpData: null, lockBytes: null });
+    const body = successReportBody(f4ReadBack(), { outcome: 'link-error', otpData: null, lockBytes: null });
     assert.deepEqual(paths(body), ['error']);
     const error = {
       code: 'BOOTLOADER_TIMEOUT',
@@ -58,22 +60,24 @@ void describe('station report', () => {
       message: 'no ACK after 1000 ms',
     } as const;
     assert.equal(parseStationReport({ ...body, error }).error?.code, 'BOOTLOADER_TIMEOUT');
-    const conflict = successBody(intendedF4(), { outcome: 'conflict', chipUid: null, otpData: null });
+    const conflict = successReportBody(f4ReadBack(), { outcome: 'conflict', chipUid: null, otpData: null });
     assert.equal(parseStationReport(conflict).outcome, 'conflict');
   });
 
   void test('data and lock sizes must be those of the reported family', () => {
-    const intended = intendedF4();
-    const body = successBody(intended, { family: 'stm32f7' });
+    const readBack = f4ReadBack();
+    const body = successReportBody(readBack, { family: 'stm32f7' });
     assert.deepEqual(paths(body), ['otpData']); // F7: 1024 data bytes, 16 lock bytes like F4
-    assert.deepEqual(paths(successBody(intended, { lockBytes: '00' })), ['lockBytes']);
-    assert.deepEqual(paths(successBody(intended, { family: 'stm32l4', otpData: 'ff'.repeat(1024) })), ['lockBytes']);
+    assert.deepEqual(paths(successReportBody(readBack, { lockBytes: '00' })), ['lockBytes']);
+    assert.deepEqual(paths(successReportBody(readBack, { family: 'stm32l4', otpData: 'ff'.repeat(1024) })), [
+      'lockBytes',
+    ]);
   });
 
   void test('refuses malformed values without echoing them', () => {
-    const intended = intendedF4();
+    const readBack = f4ReadBack();
     const secretish = 'zz5ec7e75ec7e7';
-    const body = successBody(intended, {
+    const body = successReportBody(readBack, {
       chipUid: secretish,
       otpData: `${secretish}${'00'.repeat(505)}`,
       bytesWritten: -1,
@@ -90,13 +94,13 @@ void describe('station report', () => {
       'otpData',
     ]);
     assert.ok(found.every((problem) => !problem.message.includes(secretish)));
-    const reversed = successBody(intended, { finishedAt: '2030-03-04T05:06:06.000Z' });
+    const reversed = successReportBody(readBack, { finishedAt: '2030-03-04T05:06:06.000Z' });
     assert.deepEqual(paths(reversed), ['finishedAt']);
   });
 
   void test('an error message may not carry control characters', () => {
     const error = { code: 'READ_UNSTABLE', phase: 'read', stage: null, message: 'line\nbreak' } as const;
-    const body = successBody(intendedF4(), { outcome: 'link-error', error });
+    const body = successReportBody(f4ReadBack(), { outcome: 'link-error', error });
     assert.deepEqual(paths(body), ['error.message']);
   });
 

@@ -1,9 +1,8 @@
-// What a station reports after a provisioning cycle (POST /v1/devices/{id}/result), parsed once at
-// the edge. The body mirrors libs/otp's CycleResultJson; the API, not the station, then judges it
-// (result-judgement.ts).
+// What a station reports after a provisioning cycle (POST /v1/devices/{id}/result): the station
+// builds the body (apps/station buildStationReport), the API parses it once at its edge and then
+// judges it (apps/api result-judgement.ts). One declaration for both.
 import {
   getProfile,
-  hexToBytes,
   lockByteCount,
   otpSizeBytes,
   type ChipFamily,
@@ -11,8 +10,9 @@ import {
   type CyclePhase,
   type ProtocolStage,
 } from '#ingrain/otp';
+import { tryHexToBytes } from '#ingrain/encoding';
 import { z } from 'zod';
-import { DomainError } from './errors.js';
+import { ContractError } from './errors.js';
 
 /** Outcomes a station reports. `planned` (a dry run) never reaches the API. */
 export const REPORTED_OUTCOMES = [
@@ -113,6 +113,10 @@ export const stationReportBodySchema = z
   })
   .superRefine(checkCrossFieldRules);
 
+/**
+ * The report body as it travels (JSON, hex strings): what the station builds, spools and sends and
+ * what the API parses with {@link parseStationReport}.
+ */
 export type StationReportBody = z.input<typeof stationReportBodySchema>;
 type ParsedBody = z.output<typeof stationReportBodySchema>;
 
@@ -165,7 +169,7 @@ function checkSizes(body: ParsedBody, family: ChipFamily, issue: (path: string, 
 }
 
 function bytes(text: string | null): Uint8Array | null {
-  return text === null ? null : (hexToBytes(text) ?? null);
+  return text === null ? null : (tryHexToBytes(text) ?? null);
 }
 
 /**
@@ -174,18 +178,18 @@ function bytes(text: string | null): Uint8Array | null {
  * link-error and wrong-device carry an error; data and lock sizes match the reported family;
  * finishedAt is not before startedAt. Hex is returned as bytes, the UID as lowercase hex.
  *
- * @throws DomainError `STATION_REPORT_INVALID` (400) with one `{ path, message }` per problem
- *   (`body.otpData`, `body.durationsMs.lock`); no message contains a submitted value.
+ * @throws ContractError `STATION_REPORT_INVALID` (the API answers 400) with one `{ path, message }`
+ *   issue per problem (`body.otpData`, `body.durationsMs.lock`); no message contains a submitted value.
  */
 export function parseStationReport(body: unknown): StationReport {
   const parsed = stationReportBodySchema.safeParse(body);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({
+    const issues = parsed.error.issues.map((issue) => ({
       path: ['body', ...issue.path.map(String)].join('.'),
       message: issue.message,
     }));
-    throw new DomainError('STATION_REPORT_INVALID', `the station report is invalid: ${errors.length} problem(s)`, {
-      errors,
+    throw new ContractError('STATION_REPORT_INVALID', `the station report is invalid: ${issues.length} problem(s)`, {
+      issues,
     });
   }
   const value = parsed.data;

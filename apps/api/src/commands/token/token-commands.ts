@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateTokenRequest, TokenId } from '../../../api/src/tokens/tokens.schemas.js';
+import { CreateTokenRequest, TokenId } from '../../tokens/tokens.schemas.js';
 import type { AdminCommand, CommandGroup, OptionValues } from '../command.js';
 import { AdminError } from '../errors.js';
 import { formatCreated, formatList } from './format.js';

@@ -13,7 +13,8 @@ import {
 
 const ACTIONS = Object.keys(DEVICE_TRANSITIONS) as DeviceAction[];
 
-// docs/api.md, "Device state machine", written out edge by edge.
+// docs/api.md, "Device state machine", written out edge by edge. The API's answer to each refusal
+// (409 with the state and action) is checked in apps/api/src/http/contract-problem.spec.ts.
 const DOCUMENTED_EDGES: readonly [DeviceState, DeviceAction, DeviceState][] = [
   ['queued', 'claim', 'claimed'],
   ['claimed', 'provision', 'provisioned'],
@@ -31,9 +32,9 @@ void describe('device state machine', () => {
         assert.equal(canTransition(state, action), edge !== undefined, `${state} --${action}-->`);
         if (edge === undefined) {
           assert.throws(() => assertTransition(state, action), {
+            name: 'ContractError',
             code: 'DEVICE_STATE_CONFLICT',
-            status: 409,
-            extensions: { state, action },
+            details: { state, action },
           });
         } else {
           assert.equal(assertTransition(state, action, { bytesWrittenReported: 0 }), edge[2]);
@@ -52,8 +53,8 @@ void describe('device state machine', () => {
   void test('a release is refused once a station reported bytes written to the chip', () => {
     assert.equal(assertTransition('claimed', 'release'), 'queued');
     assert.throws(() => assertTransition('claimed', 'release', { bytesWrittenReported: 1 }), {
+      name: 'ContractError',
       code: 'DEVICE_RELEASE_REFUSED',
-      status: 409,
     });
     assert.equal(assertTransition('claimed', 'scrap', { bytesWrittenReported: 1 }), 'scrapped');
   });
