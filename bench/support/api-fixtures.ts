@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { getProfile, hexToBytes, layoutDigest, parseLayout, type ChipFamily, type Layout } from '#ingrain/otp';
 import type { Executor } from '../../apps/api/src/database/executor.js';
 import type { StationReportBody } from '../../apps/api/src/domain/station-report.js';
-import { toLayoutDocument } from '../../apps/api/src/products/layout-document.js';
+import { toLayoutDocument } from '../../apps/api/src/catalogue/layout-document.js';
 import { LayoutRepository } from '../../apps/api/src/repositories/layout-repository.js';
 import { ProductRepository } from '../../apps/api/src/repositories/product-repository.js';
 import { StationRepository } from '../../apps/api/src/repositories/station-repository.js';

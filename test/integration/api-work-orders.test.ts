@@ -18,9 +18,9 @@ import { bytesToHex } from '#ingrain/otp';
 import type { Response } from 'supertest';
 import type { Role } from '../../apps/api/src/auth/roles.js';
 import type { DeviceState } from '../../apps/api/src/database/tables.js';
-import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/domain/work-order-envelope.js';
-import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/domain/work-order-report.js';
-import { ProductsModule } from '../../apps/api/src/products/products.module.js';
+import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/work-orders/work-order-envelope.js';
+import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/work-orders/work-order-report.js';
+import { CatalogueModule } from '../../apps/api/src/catalogue/catalogue.module.js';
 import {
   AttestationRepository,
   DeviceRepository,
@@ -95,7 +95,7 @@ async function attestationPublicKeySpki(): Promise<Uint8Array> {
 
 before(async () => {
   api = await startTestApi({
-    extraModules: [TrustModule, ProductsModule, WorkOrdersModule],
+    extraModules: [TrustModule, CatalogueModule, WorkOrdersModule],
     env: { INGRAIN_AUTH_FAILURE_LIMIT: '100000' },
   });
   await new StationRepository(api.database.kysely).create({ id: STATION, name: 'WO station', line: 'line-a' });

@@ -25,7 +25,7 @@ import { TokensModule } from './tokens/tokens.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { ProvisioningModule } from './provisioning/provisioning.module.js';
-import { ProductsModule } from './products/products.module.js';
+import { CatalogueModule } from './catalogue/catalogue.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TrustModule } from './trust/trust.module.js';
 import { WorkOrdersModule } from './work-orders/work-orders.module.js';
@@ -35,7 +35,7 @@ import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 // also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and Metrics (all global).
 export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   TrustModule,
-  ProductsModule,
+  CatalogueModule,
   StationsModule,
   WorkOrdersModule,
   JobsModule,

@@ -16,7 +16,7 @@ import {
 import { encodeImage, type Layout, type LayoutField, type OtpImage } from '#ingrain/otp';
 import { DomainError } from '../domain/errors.js';
 import { type SecretFieldRecord } from '../domain/secret-fields.js';
-import { assertValidSerial } from '../domain/serials.js';
+import { assertValidSerial } from '../catalogue/serials.js';
 import {
   fieldBytes,
   generatedValues,

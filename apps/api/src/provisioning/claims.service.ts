@@ -7,7 +7,7 @@ import { expectedLockBytes } from '../domain/result-judgement.js';
 import { IdentityService } from '../identity/identity.service.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
-import { LayoutCache, type ResolvedLayout } from './layout-cache.js';
+import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
 import {
   bindingNotFound,
   chipAlreadyBound,

@@ -2,7 +2,7 @@
 // taken from the product's sequence, so a request with bad inputs consumes nothing at all.
 import { encodeImage, ValuesValidationError, type Layout } from '#ingrain/otp';
 import { DomainError } from '../domain/errors.js';
-import { assertValidSerial } from '../domain/serials.js';
+import { assertValidSerial } from '../catalogue/serials.js';
 import { placeholderValues, planIdentity } from '../identity/identity-plan.js';
 
 /**

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BindingsController } from '../devices/bindings.controller.js';
 import { DevicesController } from '../devices/devices.controller.js';
+import { CatalogueModule } from '../catalogue/catalogue.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { ClaimsService } from './claims.service.js';
 import { DeviceRequestsService } from './device-requests.service.js';
 import { JobReconciler } from './job-reconciler.js';
-import { LayoutCache } from './layout-cache.js';
 import { OperatorActionsService } from './operator-actions.service.js';
 import { ProvisioningMetrics } from './provisioning-metrics.js';
 import { ResultsService } from './results.service.js';
@@ -16,14 +16,13 @@ import { ResultsService } from './results.service.js';
  * transparency log) and imports JobsModule (the line queues).
  */
 @Module({
-  imports: [JobsModule],
+  imports: [CatalogueModule, JobsModule],
   controllers: [DevicesController, BindingsController],
   providers: [
     DeviceRequestsService,
     ClaimsService,
     ResultsService,
     OperatorActionsService,
-    LayoutCache,
     ProvisioningMetrics,
     JobReconciler,
   ],

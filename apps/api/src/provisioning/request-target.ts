@@ -4,11 +4,11 @@
 // work of a request that cannot succeed.
 import type { Executor } from '../database/executor.js';
 import type { CreateDeviceRequest } from '../devices/devices.schemas.js';
-import { productNotFound } from '../products/catalog-errors.js';
+import { productNotFound } from '../catalogue/catalog-errors.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
 import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
 import { WorkOrderRepository, type WorkOrderRecord } from '../repositories/work-order-repository.js';
-import type { LayoutCache, ResolvedLayout } from './layout-cache.js';
+import type { LayoutCache, ResolvedLayout } from '../catalogue/layout-cache.js';
 import { productHasNoLayout, workOrderClosed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
 
 export interface RequestTarget {

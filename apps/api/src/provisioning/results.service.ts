@@ -13,7 +13,7 @@ import { LogService } from '../trust/log.service.js';
 import { TrustService } from '../trust/trust.service.js';
 import { signedAttestationText } from './attestation-step.js';
 import { stationOf } from './claims.service.js';
-import { LayoutCache, type ResolvedLayout } from './layout-cache.js';
+import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
 import { deviceNotFound, deviceStateConflict } from './provisioning-errors.js';
 import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
 import { hexOf, intendedImageOf } from './stored-device.js';

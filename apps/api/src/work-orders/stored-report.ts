@@ -2,8 +2,8 @@
 // through its schema, since a jsonb column is outside the type system.
 import { base64ToBytes, type DsseEnvelope } from '#ingrain/crypto';
 import type { JsonValue } from '../database/json.js';
-import { workOrderReportSchema } from '../domain/work-order-report-schema.js';
-import type { WorkOrderReport } from '../domain/work-order-report.js';
+import { workOrderReportSchema } from './work-order-report-schema.js';
+import type { WorkOrderReport } from './work-order-report.js';
 import { workOrderRecordInvalid } from './work-order-errors.js';
 import { WorkOrderReportEnvelope } from './work-orders.schemas.js';
 

@@ -1,5 +1,5 @@
 import type { Executor } from '../database/executor.js';
-import type { WorkOrderDeviceEntry } from '../domain/work-order-report.js';
+import type { WorkOrderDeviceEntry } from './work-order-report.js';
 import { isUuid } from '../repositories/row-values.js';
 
 /**

@@ -2,8 +2,8 @@
 // every device, in canonical JSON, DSSE-signed with the attestation key (work-order-envelope.ts).
 // Format: docs/api-domain.md ("Work-order close report").
 import { canonicalJsonBytes, sha256Hex } from '#ingrain/crypto';
-import { type DeviceState } from './device-state.js';
-import { DomainError } from './errors.js';
+import { type DeviceState } from '../domain/device-state.js';
+import { DomainError } from '../domain/errors.js';
 
 export const WORK_ORDER_REPORT_FORMAT_VERSION = 1;
 export const WORK_ORDER_REPORT_PAYLOAD_TYPE = 'application/vnd.ingrain.work-order-report.v1+json';

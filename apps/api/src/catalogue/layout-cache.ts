@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Layout } from '#ingrain/otp';
 import { Database } from '../database/database.js';
 import { ApiError } from '../http/api-error.js';
-import { loadStoredLayout } from '../products/layout-document.js';
+import { loadStoredLayout } from './layout-document.js';
 import { LayoutRepository, type LayoutRecord } from '../repositories/layout-repository.js';
 
 /** A stored layout with its validated Layout. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serialPrefixSchema } from '../domain/serials.js';
+import { serialPrefixSchema } from './serials.js';
 import { requestModel, responseModel } from '../http/api-models.js';
 
 /**

@@ -2,7 +2,7 @@
 // goes into the device certificate (CN, serialNumber, URN), the attestation and the derivation
 // context, so it follows their identifier rule (libs/crypto DEVICE_IDENTIFIER_PATTERN).
 import { z } from 'zod';
-import { DomainError } from './errors.js';
+import { DomainError } from '../domain/errors.js';
 
 /** 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit (docs/certificates.md, "Identifier rules"). */
 export const SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -11,7 +11,7 @@ import {
   type DsseEnvelope,
   type Signer,
 } from '#ingrain/crypto';
-import { DomainError } from './errors.js';
+import { DomainError } from '../domain/errors.js';
 import { workOrderReportSchema } from './work-order-report-schema.js';
 import { WORK_ORDER_REPORT_PAYLOAD_TYPE, workOrderReportBytes, type WorkOrderReport } from './work-order-report.js';
 
