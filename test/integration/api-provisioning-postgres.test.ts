@@ -13,7 +13,7 @@ import { Database } from '../../apps/api/src/database/database.js';
 import { createApp } from '../../apps/api/src/http/create-app.js';
 import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
-import { ProvisioningModule } from '../../apps/api/src/provisioning/provisioning.module.js';
+import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
 import { DeviceRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import {
@@ -25,7 +25,7 @@ import {
 } from '../../bench/support/api-fixtures.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 
-const MODULES = [TrustModule, JobsModule, ProvisioningModule];
+const MODULES = [TrustModule, JobsModule, DeviceRequestsModule];
 
 let api: TestApi;
 let second: NestFastifyApplication;

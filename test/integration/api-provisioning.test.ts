@@ -12,8 +12,8 @@ import type { Response } from 'supertest';
 import type { Role } from '../../apps/api/src/auth/roles.js';
 import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
-import { JobReconciler } from '../../apps/api/src/provisioning/job-reconciler.js';
-import { ProvisioningModule } from '../../apps/api/src/provisioning/provisioning.module.js';
+import { JobReconciler } from '../../apps/api/src/jobs/job-reconciler.js';
+import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
 import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import {
@@ -149,7 +149,7 @@ async function snapshot(seed: SeededCatalog = catalog) {
 }
 
 before(async () => {
-  api = await startTestApi({ extraModules: [TrustModule, JobsModule, ProvisioningModule] });
+  api = await startTestApi({ extraModules: [TrustModule, JobsModule, DeviceRequestsModule] });
   catalog = await seedCatalog(api.database.kysely, { quantity: 1000 });
   mes = await api.createToken('mes', 'mes-line-1');
   auditor = await api.createToken('auditor');

@@ -23,24 +23,33 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { TokenRepository } from './repositories/token-repository.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { AuditModule } from './audit/audit.module.js';
-import { JobsModule } from './jobs/jobs.module.js';
-import { ProvisioningModule } from './provisioning/provisioning.module.js';
 import { CatalogueModule } from './catalogue/catalogue.module.js';
+import { ClaimsModule } from './claims/claims.module.js';
+import { DeviceRequestsModule } from './device-requests/device-requests.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
+import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TrustModule } from './trust/trust.module.js';
 import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 
 // ─── Feature modules ────────────────────────────────────────────────────────────────────────────
-// Trust (service keys, identity issuance, transparency log) first: the others inject it. They may
-// also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and Metrics (all global).
+// Along the data path: trust material, then what the MES sets up (catalogue, stations, work
+// orders), then a device's hops: request (identity issued), job, claim, result (judgement,
+// attestation, log), the auditor's reads, and the operator's release and scrap. Trust is global:
+// the others inject it. They may also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and
+// Metrics (all global).
 export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   TrustModule,
   CatalogueModule,
   StationsModule,
   WorkOrdersModule,
+  DeviceRequestsModule,
   JobsModule,
-  ProvisioningModule,
+  ClaimsModule,
+  ResultsModule,
   AuditModule,
+  OperatorActionsModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -15,7 +15,7 @@ import {
 } from '#ingrain/crypto';
 import { encodeImage, type Layout, type LayoutField, type OtpImage } from '#ingrain/otp';
 import { DomainError } from '../domain/errors.js';
-import { type SecretFieldRecord } from '../domain/secret-fields.js';
+import { type SecretFieldRecord } from './secret-fields.js';
 import { assertValidSerial } from '../catalogue/serials.js';
 import {
   fieldBytes,

@@ -1,6 +1,6 @@
 // Test support (not exported): an intended F4 image and station reports about it.
 import { bytesToHex, type ChipFamily } from '#ingrain/otp';
-import { expectedLockBytes, type IntendedImage } from '../result-judgement.js';
+import { expectedLockBytes, type IntendedImage } from '../../results/result-judgement.js';
 import { parseStationReport, type StationReport, type StationReportBody } from '../station-report.js';
 
 export const BOUND_UID = '0123456789abcdef01234567';

@@ -3,7 +3,7 @@
 // is WorkOrderRepository.tryIssue inside the creating transaction; these reads only spare the HSM
 // work of a request that cannot succeed.
 import type { Executor } from '../database/executor.js';
-import type { CreateDeviceRequest } from '../devices/devices.schemas.js';
+import type { CreateDeviceRequest } from './devices.schemas.js';
 import { productNotFound } from '../catalogue/catalog-errors.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
 import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';

@@ -1,11 +1,9 @@
-// Device records as the provisioning services need them: the secret-field list parsed from its
-// jsonb column, the intended image the API judges reports against, hex forms.
-import type { Layout } from '#ingrain/otp';
+// Device records as the identity facts the later hops need: the secret-field list parsed from its
+// jsonb column, the record re-materialization works from, hex forms.
 import { z } from 'zod';
-import type { IntendedImage } from '../domain/result-judgement.js';
-import type { SecretFieldRecord } from '../domain/secret-fields.js';
+import type { SecretFieldRecord } from './secret-fields.js';
 import { ApiError } from '../http/api-error.js';
-import type { StoredIdentity } from '../identity/rematerialize.js';
+import type { StoredIdentity } from './rematerialize.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 
 const secretFieldsSchema = z.array(
@@ -31,16 +29,6 @@ export function secretFieldsOf(device: DeviceRecord): SecretFieldRecord[] {
   const parsed = secretFieldsSchema.safeParse(device.secretFields);
   if (parsed.success) return parsed.data;
   throw new ApiError(500, 'IDENTITY_RECORD_INVALID', `device ${device.id} has a malformed secret field list`);
-}
-
-/** What a report about the device is judged against (docs/api-domain.md, "Judging a station report"). */
-export function intendedImageOf(device: DeviceRecord, layout: Layout): IntendedImage {
-  return {
-    family: layout.family,
-    dataWithSecretsZeroed: device.imageData,
-    lockedBlocks: device.lockBlocks,
-    secretRanges: secretFieldsOf(device),
-  };
 }
 
 /** The record IdentityService.rematerialize works from. */

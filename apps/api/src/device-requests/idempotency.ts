@@ -3,8 +3,8 @@
 // body is refused (draft-ietf-httpapi-idempotency-key-header §2.7: 422).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from './canonical-json.js';
-import { DomainError } from './errors.js';
+import { canonicalJson } from '../domain/canonical-json.js';
+import { DomainError } from '../domain/errors.js';
 
 /** An Idempotency-Key value: 1-255 printable ASCII characters, no spaces. */
 export const idempotencyKeySchema = z

@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { Database } from '../database/database.js';
-import type { DeviceView, OperatorActionRequest } from '../devices/devices.schemas.js';
+import type { DeviceView, OperatorActionRequest } from '../device-requests/devices.schemas.js';
 import { assertTransition } from '../domain/device-state.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
-import { lockDevice } from './device-lock.js';
-import { toDeviceView } from './device-views.js';
-import { deviceNotFound } from './provisioning-errors.js';
-import { bytesWrittenReported } from './report-records.js';
+import { toDeviceView } from '../device-requests/device-views.js';
+import { deviceNotFound } from '../device-requests/provisioning-errors.js';
+import { bytesWrittenReported } from '../results/report-records.js';
 
 /**
  * The admin's actions on a device (docs/api.md): release a claimed identity whose chip was lost
@@ -35,9 +34,9 @@ export class OperatorActionsService {
    */
   async release(deviceId: string, action: OperatorActionRequest, principal: Principal): Promise<DeviceView> {
     const device = await this.database.transaction(async (trx) => {
-      const state = await lockDevice(trx, deviceId);
-      if (state === undefined) throw deviceNotFound(deviceId);
       const devices = new DeviceRepository(trx);
+      const state = await devices.lockForUpdate(deviceId);
+      if (state === undefined) throw deviceNotFound(deviceId);
       assertTransition(state, 'release', {
         bytesWrittenReported: bytesWrittenReported(await devices.history(deviceId)),
       });
@@ -51,10 +50,10 @@ export class OperatorActionsService {
   /** @throws ApiError 404 DEVICE_NOT_FOUND; DomainError DEVICE_STATE_CONFLICT (provisioned, quarantined, scrapped). */
   async scrap(deviceId: string, action: OperatorActionRequest, principal: Principal): Promise<DeviceView> {
     const device = await this.database.transaction(async (trx) => {
-      const state = await lockDevice(trx, deviceId);
+      const devices = new DeviceRepository(trx);
+      const state = await devices.lockForUpdate(deviceId);
       if (state === undefined) throw deviceNotFound(deviceId);
       assertTransition(state, 'scrap');
-      const devices = new DeviceRepository(trx);
       await devices.transition(deviceId, [state], 'scrapped', operatorEvent('scrap', action, principal));
       // The identity is never used again: nothing may ever unseal its private key.
       await devices.eraseSealedKey(deviceId);

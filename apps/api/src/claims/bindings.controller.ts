@@ -5,9 +5,9 @@ import type { Principal } from '../auth/principal.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
 import { ZodParam } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
-import { ClaimsService } from '../provisioning/claims.service.js';
+import { ClaimsService } from './claims.service.js';
 import { ChipBinding } from './claims.schemas.js';
-import { ChipUid } from './devices.schemas.js';
+import { ChipUid } from '../device-requests/devices.schemas.js';
 
 @ApiTags('devices')
 @Roles('station')

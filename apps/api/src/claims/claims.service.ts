@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { bytesToHex, type Layout } from '#ingrain/otp';
 import type { Principal } from '../auth/principal.js';
 import { Database } from '../database/database.js';
-import type { ChipBinding, DeviceClaim } from '../devices/claims.schemas.js';
-import { expectedLockBytes } from '../domain/result-judgement.js';
+import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
+import { expectedLockBytes } from '../results/result-judgement.js';
 import { IdentityService } from '../identity/identity.service.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
@@ -15,8 +15,8 @@ import {
   deviceStateConflict,
   identityBoundElsewhere,
   stationTokenRequired,
-} from './provisioning-errors.js';
-import { hexOf, storedIdentityOf } from './stored-device.js';
+} from '../device-requests/provisioning-errors.js';
+import { hexOf, storedIdentityOf } from '../identity/stored-device.js';
 
 /** The station a principal acts for. @throws ApiError 403 STATION_TOKEN_REQUIRED. */
 export function stationOf(principal: Principal): string {

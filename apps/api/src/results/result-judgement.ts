@@ -1,9 +1,9 @@
 // The API's verdict on a station's report: the station says what it read back, the API decides.
 // What this can and cannot prove is in docs/api-domain.md ("Judging a station report").
 import { getProfile, type ChipFamily } from '#ingrain/otp';
-import { DomainError } from './errors.js';
-import { unmaskedSecretFields, type ByteRange } from './secret-fields.js';
-import { SUCCESS_OUTCOMES, type ReportedOutcome, type StationReport } from './station-report.js';
+import { DomainError } from '../domain/errors.js';
+import { unmaskedSecretFields, type ByteRange } from '../identity/secret-fields.js';
+import { SUCCESS_OUTCOMES, type ReportedOutcome, type StationReport } from '../domain/station-report.js';
 
 /** What the device must hold, as the API recorded it at issuance. */
 export interface IntendedImage {

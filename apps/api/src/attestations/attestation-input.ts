@@ -1,9 +1,9 @@
 // Maps what the API knows once a report is judged `provisioned` to libs/crypto's buildAttestation
 // input. The secret fields' bytes are already zero in the report (judgeReport refuses others).
 import { type AttestationInput } from '#ingrain/crypto';
-import { DomainError } from './errors.js';
-import { type SecretFieldRecord } from './secret-fields.js';
-import { SUCCESS_OUTCOMES, type StationReport } from './station-report.js';
+import { DomainError } from '../domain/errors.js';
+import { type SecretFieldRecord } from '../identity/secret-fields.js';
+import { SUCCESS_OUTCOMES, type StationReport } from '../domain/station-report.js';
 
 /** The device record fields an attestation needs. */
 export interface AttestableDevice {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { Metrics } from '../metrics/metrics.js';
+import { Metrics } from './metrics.js';
 
 /** Why an issued identity was thrown away instead of stored (label values of the counter). */
 export type DiscardReason = 'replayed' | 'quota' | 'serial-taken' | 'failed';

@@ -5,8 +5,8 @@ import { CONSTRAINTS } from '../database/constraints.js';
 import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
 import type { Executor } from '../database/executor.js';
-import type { CreateDeviceRequest, DeviceList, DeviceListQuery, DeviceView } from '../devices/devices.schemas.js';
-import { assertSameRequest, requestHash } from '../domain/idempotency.js';
+import type { CreateDeviceRequest, DeviceList, DeviceListQuery, DeviceView } from './devices.schemas.js';
+import { assertSameRequest, requestHash } from './idempotency.js';
 import { formatSerial } from '../catalogue/serials.js';
 import { ApiError } from '../http/api-error.js';
 import { IdentityService } from '../identity/identity.service.js';
@@ -22,7 +22,7 @@ import { toDeviceSummary, toDeviceView } from './device-views.js';
 import { preflightDeviceRequest } from './input-preflight.js';
 import { LayoutCache } from '../catalogue/layout-cache.js';
 import { deviceNotFound, serialAlreadyUsed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
-import { ProvisioningMetrics, type DiscardReason } from './provisioning-metrics.js';
+import { ProvisioningMetrics, type DiscardReason } from '../metrics/provisioning-metrics.js';
 import { assertIssuable, resolveTarget, type RequestTarget } from './request-target.js';
 
 /** The operation named in the request hash (docs/api-domain.md, "Idempotent device requests"). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 import { assertSameRequest, parseIdempotencyKey, requestHash } from './idempotency.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
