@@ -15,7 +15,8 @@ import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
 import { JobReconciler } from '../../apps/api/src/jobs/job-reconciler.js';
 import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
 import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
-import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
+import { LogReader } from '../../apps/api/src/audit/log-reader.js';
+import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import {
   linkErrorReport,
   maskedData,
@@ -213,7 +214,7 @@ void describe('a device provisioned as an MES and a station would', () => {
     assert.equal(attestation.layout.digestSha256, claimed.layout.digestSha256);
     assert.equal(attestation.otp.dataHex, Buffer.from(maskedData(claimed)).toString('hex'));
 
-    const log = api.app.get(LogService);
+    const log = api.app.get(LogReader);
     const checkpoint = await log.latestCheckpoint();
     const verified = verifyCheckpoint(checkpoint.note, trust.logSigner.publicKeySpkiDer, trust.logOrigin);
     const proof = await log.inclusionProof(result.attestation.leafIndex, verified.treeSize);

@@ -28,7 +28,7 @@ import {
   StationRepository,
   WorkOrderRepository,
 } from '../../apps/api/src/repositories/index.js';
-import { LogService } from '../../apps/api/src/trust/log.service.js';
+import { LogService } from '../../apps/api/src/log/log.service.js';
 import { TrustModule } from '../../apps/api/src/trust/trust.module.js';
 import { TrustService } from '../../apps/api/src/trust/trust.service.js';
 import { WorkOrdersModule } from '../../apps/api/src/work-orders/work-orders.module.js';

@@ -26,7 +26,9 @@ import { AuditModule } from './audit/audit.module.js';
 import { CatalogueModule } from './catalogue/catalogue.module.js';
 import { ClaimsModule } from './claims/claims.module.js';
 import { DeviceRequestsModule } from './device-requests/device-requests.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { LogModule } from './log/log.module.js';
 import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
 import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
@@ -35,8 +37,8 @@ import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 
 // ─── Feature modules ────────────────────────────────────────────────────────────────────────────
 // Along the data path: trust material, then what the MES sets up (catalogue, stations, work
-// orders), then a device's hops: request (identity issued), job, claim, result (judgement,
-// attestation, log), the auditor's reads, and the operator's release and scrap. Trust is global:
+// orders), then a device's hops: request, identity, job, claim, result (judgement, attestation),
+// log, the auditor's reads (bundles), and the operator's release and scrap. Trust is global:
 // the others inject it. They may also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and
 // Metrics (all global).
 export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
@@ -45,9 +47,11 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   StationsModule,
   WorkOrdersModule,
   DeviceRequestsModule,
+  IdentityModule,
   JobsModule,
   ClaimsModule,
   ResultsModule,
+  LogModule,
   AuditModule,
   OperatorActionsModule,
 ];

@@ -3,7 +3,7 @@ import { CONSISTENCY_PROOF_FORMAT, type StoredCheckpoint } from '#ingrain/crypto
 import { Database } from '../database/database.js';
 import { ApiError } from '../http/api-error.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
-import { LogService } from '../trust/log.service.js';
+import { LogReader } from './log-reader.js';
 import { TrustService } from '../trust/trust.service.js';
 import type {
   AttestationDetail,
@@ -30,7 +30,7 @@ export class AuditService {
 
   constructor(
     @Inject(Database) database: Database,
-    @Inject(LogService) private readonly log: LogService,
+    @Inject(LogReader) private readonly log: LogReader,
     @Inject(TrustService) private readonly trust: TrustService,
   ) {
     this.#attestations = new AttestationRepository(database.kysely);

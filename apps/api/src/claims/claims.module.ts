@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogueModule } from '../catalogue/catalogue.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { BindingsController } from './bindings.controller.js';
 import { ClaimsController } from './claims.controller.js';
 import { ClaimsService } from './claims.service.js';
@@ -9,7 +10,7 @@ import { ClaimsService } from './claims.service.js';
  * over its image (secrets re-derived now); `GET /v1/bindings/{chipUid}` finds a chip's device.
  */
 @Module({
-  imports: [CatalogueModule],
+  imports: [CatalogueModule, IdentityModule],
   controllers: [ClaimsController, BindingsController],
   providers: [ClaimsService],
   exports: [ClaimsService],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogueModule } from '../catalogue/catalogue.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { DeviceRequestsController } from './device-requests.controller.js';
 import { DeviceRequestsService } from './device-requests.service.js';
 
@@ -9,7 +10,7 @@ import { DeviceRequestsService } from './device-requests.service.js';
  * and the global job queue.
  */
 @Module({
-  imports: [CatalogueModule],
+  imports: [CatalogueModule, IdentityModule],
   controllers: [DeviceRequestsController],
   providers: [DeviceRequestsService],
   exports: [DeviceRequestsService],

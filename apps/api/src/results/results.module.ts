@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogueModule } from '../catalogue/catalogue.module.js';
+import { LogModule } from '../log/log.module.js';
 import { ResultsController } from './results.controller.js';
 import { ResultsService } from './results.service.js';
 
@@ -8,7 +9,7 @@ import { ResultsService } from './results.service.js';
  * image, then attests and logs a provisioned device (global trust material and transparency log).
  */
 @Module({
-  imports: [CatalogueModule],
+  imports: [CatalogueModule, LogModule],
   controllers: [ResultsController],
   providers: [ResultsService],
   exports: [ResultsService],

@@ -9,7 +9,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
-import { LogService } from '../trust/log.service.js';
+import { LogService } from '../log/log.service.js';
 import { TrustService } from '../trust/trust.service.js';
 import { signedAttestationText } from '../attestations/attestation-step.js';
 import { stationOf } from '../claims/claims.service.js';

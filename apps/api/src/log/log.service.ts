@@ -1,23 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import {
-  TransparencyLog,
-  buildVerificationBundle,
-  encodePem,
-  verifyAttestationEnvelopeWithLeaf,
-  type StoredCheckpoint,
-  type VerificationBundleDocument,
-} from '#ingrain/crypto';
+import { TransparencyLog, verifyAttestationEnvelopeWithLeaf, type StoredCheckpoint } from '#ingrain/crypto';
 import { Database } from '../database/database.js';
 import { inTransaction, type Executor } from '../database/executor.js';
 import { Metrics } from '../metrics/metrics.js';
-import { AttestationRepository } from '../repositories/attestation-repository.js';
-import { DeviceRepository } from '../repositories/device-repository.js';
 import { PgLogStore } from '../repositories/pg-log-store.js';
 import { appendWithRetry } from './append-retry.js';
-import { lockLogWriters } from './log-append-lock.js';
 import { LogMetrics } from './log-metrics.js';
-import { TrustError } from './trust-error.js';
-import { TrustService } from './trust.service.js';
+import { TrustError } from '../trust/trust-error.js';
+import { TrustService } from '../trust/trust.service.js';
 
 /** Where an attestation landed in the log, and the size of the checkpoint signed with it. */
 export interface AppendedAttestation {
@@ -28,26 +18,17 @@ export interface AppendedAttestation {
   readonly alreadyPresent: boolean;
 }
 
-/** An inclusion proof against a signed checkpoint. */
-export interface InclusionProof {
-  readonly leafIndex: number;
-  readonly treeSize: number;
-  /** RFC 9162 PATH(leafIndex, D[treeSize]), leaf level first. */
-  readonly hashes: readonly Uint8Array[];
-}
-
 /**
- * The transparency log of attestations (RFC 9162 tree, C2SP checkpoints signed by `ingrain-log`)
- * over the PostgreSQL store. Appends run inside the caller's transaction, so the attestation, its
- * leaf, the new checkpoint and the device's state change commit or roll back together; they are
- * serialized across API processes by a transaction-scoped advisory lock. Reads are plain queries
- * on committed data (stored nodes never change).
+ * The writer of the transparency log of attestations (RFC 9162 tree, C2SP checkpoints signed by
+ * `ingrain-log`) over the PostgreSQL store. Appends run inside the caller's transaction, so the
+ * attestation, its leaf, the new checkpoint and the device's state change commit or roll back
+ * together; they are serialized across API processes by a transaction-scoped advisory lock. The
+ * auditor's reads (checkpoints, proofs, bundles) are the LogReader's (audit/).
  */
 @Injectable()
 export class LogService implements OnModuleInit {
   readonly #database: Database;
   readonly #trust: TrustService;
-  readonly #reader: TransparencyLog;
   readonly #metrics: LogMetrics;
 
   constructor(
@@ -57,7 +38,6 @@ export class LogService implements OnModuleInit {
   ) {
     this.#database = database;
     this.#trust = trust;
-    this.#reader = this.#logOver(database.kysely);
     this.#metrics = new LogMetrics(metrics);
   }
 
@@ -82,7 +62,7 @@ export class LogService implements OnModuleInit {
   async appendAttestation(trx: Executor, envelopeText: string): Promise<AppendedAttestation> {
     const leaf = this.#leafOf(envelopeText);
     return inTransaction(trx, async (tx) => {
-      await lockLogWriters(tx);
+      await new PgLogStore(tx).lockWriters();
       const log = this.#logOver(tx);
       const appended = await appendWithRetry(log, leaf, () => this.#metrics.appendRetries.inc());
       const checkpoint = await log.checkpoint();
@@ -98,60 +78,9 @@ export class LogService implements OnModuleInit {
    */
   ensureCheckpoint(): Promise<StoredCheckpoint> {
     return this.#database.transaction(async (trx) => {
-      await lockLogWriters(trx);
+      await new PgLogStore(trx).lockWriters();
       return this.#logOver(trx).checkpoint();
     });
-  }
-
-  /** The latest signed checkpoint (one is signed if the log has none yet). */
-  async latestCheckpoint(): Promise<StoredCheckpoint> {
-    return (await this.#reader.latestCheckpoint()) ?? this.ensureCheckpoint();
-  }
-
-  /** The checkpoint signed at exactly `treeSize`, if any. */
-  checkpointAt(treeSize: number): Promise<StoredCheckpoint | undefined> {
-    return this.#reader.checkpointAt(treeSize);
-  }
-
-  /**
-   * Inclusion proof of `leafIndex` in the tree of size `treeSize` (default: the latest checkpoint's).
-   * @throws TransparencyLogError LOG_INDEX_OUT_OF_RANGE unless 0 ≤ leafIndex < treeSize ≤ the log's size.
-   */
-  async inclusionProof(leafIndex: number, treeSize?: number): Promise<InclusionProof> {
-    const size = treeSize ?? (await this.latestCheckpoint()).treeSize;
-    return { leafIndex, treeSize: size, hashes: await this.#reader.inclusionProof(leafIndex, size) };
-  }
-
-  /**
-   * Consistency proof PROOF(fromSize, D[toSize]) (RFC 9162 §2.1.4); empty when fromSize is 0 or
-   * equals toSize. @throws TransparencyLogError LOG_INDEX_OUT_OF_RANGE unless 0 ≤ from ≤ to ≤ size.
-   */
-  consistencyProof(fromSize: number, toSize: number): Promise<Uint8Array[]> {
-    return this.#reader.consistencyProof(fromSize, toSize);
-  }
-
-  /**
-   * The verification bundle (docs/verifier.md, exactly what `ingrain-verify` reads) of the
-   * attestation at `leafIndex`, against the latest checkpoint; undefined when no attestation has
-   * that index. @throws TrustError `TRUST_BUNDLE_INCOMPLETE` if the attested device has no certificate.
-   */
-  async bundle(leafIndex: number): Promise<VerificationBundleDocument | undefined> {
-    const record = await new AttestationRepository(this.#database.kysely).get(leafIndex);
-    if (record === undefined) return undefined;
-    const device = await new DeviceRepository(this.#database.kysely).get(record.deviceId);
-    if (device?.certificateDer == null) {
-      throw new TrustError(
-        'TRUST_BUNDLE_INCOMPLETE',
-        `attested device ${record.deviceId} has no certificate on record`,
-      );
-    }
-    const source = {
-      envelope: JSON.parse(record.envelope) as Record<string, unknown>,
-      leafIndex,
-      deviceCertificatePem: encodePem('CERTIFICATE', device.certificateDer),
-      caCertificatePem: this.#trust.caCertificatePem,
-    };
-    return buildVerificationBundle(this.#reader, source, await this.latestCheckpoint());
   }
 
   #logOver(db: Executor): TransparencyLog {
