@@ -9,13 +9,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { attestationLeafBytes, verifyAttestationEnvelope, verifyCheckpoint, verifyInclusion } from '#ingrain/crypto';
 import request from 'supertest';
 import type { Response } from 'supertest';
+import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import { Database } from '../../apps/api/src/database/database.js';
+import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
 import { createApp } from '../../apps/api/src/http/create-app.js';
 import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
-import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
 import { DeviceRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
-import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import {
   randomChipUid,

@@ -9,13 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { verifyAttestationEnvelope, verifyCheckpoint, verifyInclusion, attestationLeafBytes } from '#ingrain/crypto';
 import type { Response } from 'supertest';
-import type { Role } from '../../apps/api/src/auth/roles.js';
-import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
-import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
-import { JobReconciler } from '../../apps/api/src/jobs/job-reconciler.js';
-import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
-import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { LogReader } from '../../apps/api/src/audit/log-reader.js';
+import type { Role } from '../../apps/api/src/auth/roles.js';
+import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
+import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
+import { JobReconciler } from '../../apps/api/src/jobs/job-reconciler.js';
+import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
+import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import {
   linkErrorReport,

@@ -30,11 +30,11 @@ import {
 } from '#ingrain/crypto';
 import { SoftwareSignerForTests, sampleDeviceForTests } from '#ingrain/crypto/testing';
 import { parseLayout } from '#ingrain/otp';
+import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import { Database, type DatabaseKind } from '../../apps/api/src/database/index.js';
 import { IdentityService } from '../../apps/api/src/identity/identity.service.js';
-import { Metrics } from '../../apps/api/src/metrics/metrics.js';
-import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import { LogService } from '../../apps/api/src/log/log.service.js';
+import { Metrics } from '../../apps/api/src/metrics/metrics.js';
 import { TrustError, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { DATABASE_KINDS, createTestDatabase } from '../support/database.js';

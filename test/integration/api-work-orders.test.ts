@@ -17,10 +17,9 @@ import {
 import { bytesToHex } from '#ingrain/otp';
 import type { Response } from 'supertest';
 import type { Role } from '../../apps/api/src/auth/roles.js';
-import type { DeviceState } from '../../apps/api/src/database/tables.js';
-import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/work-orders/work-order-envelope.js';
-import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/work-orders/work-order-report.js';
 import { CatalogueModule } from '../../apps/api/src/catalogue/catalogue.module.js';
+import type { DeviceState } from '../../apps/api/src/database/tables.js';
+import { LogService } from '../../apps/api/src/log/log.service.js';
 import {
   AttestationRepository,
   DeviceRepository,
@@ -28,9 +27,10 @@ import {
   StationRepository,
   WorkOrderRepository,
 } from '../../apps/api/src/repositories/index.js';
-import { LogService } from '../../apps/api/src/log/log.service.js';
 import { TrustModule } from '../../apps/api/src/trust/trust.module.js';
 import { TrustService } from '../../apps/api/src/trust/trust.service.js';
+import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/work-orders/work-order-envelope.js';
+import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/work-orders/work-order-report.js';
 import { WorkOrdersModule } from '../../apps/api/src/work-orders/work-orders.module.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { REPO_ROOT } from '../support/paths.js';

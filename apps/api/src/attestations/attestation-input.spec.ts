@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildAttestation } from '#ingrain/crypto';
-import { provisionedAtOf, toAttestationInput, type AttestableDevice } from './attestation-input.js';
 import { BOUND_UID, intendedF4, successReport } from '../domain/testing/report-fixtures.js';
+import { provisionedAtOf, toAttestationInput, type AttestableDevice } from './attestation-input.js';
 
 const DEVICE: AttestableDevice = {
   id: '0b7e2c1a-3f4d-4e5f-8a9b-0c1d2e3f4a5b',

@@ -2,8 +2,8 @@
 // input. The secret fields' bytes are already zero in the report (judgeReport refuses others).
 import { type AttestationInput } from '#ingrain/crypto';
 import { DomainError } from '../domain/errors.js';
-import { type SecretFieldRecord } from '../identity/secret-fields.js';
 import { SUCCESS_OUTCOMES, type StationReport } from '../domain/station-report.js';
+import { type SecretFieldRecord } from '../identity/secret-fields.js';
 
 /** The device record fields an attestation needs. */
 export interface AttestableDevice {

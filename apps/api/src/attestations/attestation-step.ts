@@ -3,12 +3,12 @@
 // the log append and the state change then commit together.
 import { buildAttestation, serializeAttestationEnvelope, signAttestation, type Signer } from '#ingrain/crypto';
 import type { Layout } from '#ingrain/otp';
-import { toAttestationInput } from './attestation-input.js';
 import type { StationReport } from '../domain/station-report.js';
 import { ApiError } from '../http/api-error.js';
-import type { LayoutRecord } from '../repositories/layout-repository.js';
-import type { DeviceRecord } from '../repositories/device-records.js';
 import { hexOf, secretFieldsOf } from '../identity/stored-device.js';
+import type { DeviceRecord } from '../repositories/device-records.js';
+import type { LayoutRecord } from '../repositories/layout-repository.js';
+import { toAttestationInput } from './attestation-input.js';
 
 export interface AttestationFacts {
   readonly device: DeviceRecord;

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
+import { LogModule } from '../log/log.module.js';
 import { AttestationsController } from './attestations.controller.js';
 import { AuditService } from './audit.service.js';
 import { KeysController } from './keys.controller.js';
 import { LogReader } from './log-reader.js';
-import { LogModule } from '../log/log.module.js';
 import { LogController } from './log.controller.js';
 
 /**

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Layout } from '#ingrain/otp';
 import { Database } from '../database/database.js';
 import { ApiError } from '../http/api-error.js';
-import { loadStoredLayout } from './layout-document.js';
 import { LayoutRepository, type LayoutRecord } from '../repositories/layout-repository.js';
+import { loadStoredLayout } from './layout-document.js';
 
 /** A stored layout with its validated Layout. */
 export interface ResolvedLayout {

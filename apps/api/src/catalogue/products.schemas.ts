@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { serialPrefixSchema } from './serials.js';
 import { requestModel, responseModel } from '../http/api-models.js';
+import { serialPrefixSchema } from './serials.js';
 
 /**
  * Lower-case words of letters and digits joined by single hyphens, 1-64 characters: product ids,

@@ -2,12 +2,12 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { ChipUid } from '../device-requests/devices.schemas.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
 import { ZodParam } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
-import { ClaimsService } from './claims.service.js';
 import { ChipBinding } from './claims.schemas.js';
-import { ChipUid } from '../device-requests/devices.schemas.js';
+import { ClaimsService } from './claims.service.js';
 
 @ApiTags('devices')
 @Roles('station')

@@ -2,10 +2,10 @@ import { Controller, Header, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { DeviceId } from '../device-requests/devices.schemas.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
 import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
-import { DeviceId } from '../device-requests/devices.schemas.js';
 import { ClaimRequest, DeviceClaim } from './claims.schemas.js';
 import { ClaimsService } from './claims.service.js';
 

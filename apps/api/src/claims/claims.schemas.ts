@@ -1,7 +1,7 @@
 // Models of the station's claim and binding lookup.
 import { z } from 'zod';
-import { requestModel, responseModel } from '../http/api-models.js';
 import { ChipUid, DeviceId, DeviceStateModel } from '../device-requests/devices.schemas.js';
+import { requestModel, responseModel } from '../http/api-models.js';
 
 const hexText = (what: string) =>
   z

@@ -1,13 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { bytesToHex, type Layout } from '#ingrain/otp';
 import type { Principal } from '../auth/principal.js';
-import { Database } from '../database/database.js';
-import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
-import { expectedLockBytes } from '../results/result-judgement.js';
-import { IdentityService } from '../identity/identity.service.js';
-import type { DeviceRecord } from '../repositories/device-records.js';
-import { DeviceRepository } from '../repositories/device-repository.js';
 import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
+import { Database } from '../database/database.js';
 import {
   bindingNotFound,
   chipAlreadyBound,
@@ -16,7 +11,12 @@ import {
   identityBoundElsewhere,
   stationTokenRequired,
 } from '../device-requests/provisioning-errors.js';
+import { IdentityService } from '../identity/identity.service.js';
 import { hexOf, storedIdentityOf } from '../identity/stored-device.js';
+import type { DeviceRecord } from '../repositories/device-records.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { expectedLockBytes } from '../results/result-judgement.js';
+import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
 
 /** The station a principal acts for. @throws ApiError 403 STATION_TOKEN_REQUIRED. */
 export function stationOf(principal: Principal): string {

@@ -1,28 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
+import { productNotFound } from '../catalogue/catalog-errors.js';
+import { LayoutCache } from '../catalogue/layout-cache.js';
+import { formatSerial } from '../catalogue/serials.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
 import type { Executor } from '../database/executor.js';
-import type { CreateDeviceRequest, DeviceList, DeviceListQuery, DeviceView } from './devices.schemas.js';
-import { assertSameRequest, requestHash } from './idempotency.js';
-import { formatSerial } from '../catalogue/serials.js';
 import { ApiError } from '../http/api-error.js';
 import { IdentityService } from '../identity/identity.service.js';
 import type { IssuedIdentity } from '../identity/identity.service.js';
 import { JobQueue } from '../jobs/job-queue.js';
-import { productNotFound } from '../catalogue/catalog-errors.js';
+import { ProvisioningMetrics, type DiscardReason } from '../metrics/provisioning-metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceEventRecord, DeviceRecord, NewDevice } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
 import { WorkOrderRepository } from '../repositories/work-order-repository.js';
 import { toDeviceSummary, toDeviceView } from './device-views.js';
+import type { CreateDeviceRequest, DeviceList, DeviceListQuery, DeviceView } from './devices.schemas.js';
+import { assertSameRequest, requestHash } from './idempotency.js';
 import { preflightDeviceRequest } from './input-preflight.js';
-import { LayoutCache } from '../catalogue/layout-cache.js';
 import { deviceNotFound, serialAlreadyUsed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
-import { ProvisioningMetrics, type DiscardReason } from '../metrics/provisioning-metrics.js';
 import { assertIssuable, resolveTarget, type RequestTarget } from './request-target.js';
 
 /** The operation named in the request hash (docs/api-domain.md, "Idempotent device requests"). */

@@ -1,9 +1,9 @@
 // Device records as the API shows them: no sealed key, no secret byte, no request hash.
 import { encodePem } from '#ingrain/crypto';
 import type { JsonValue } from '../database/json.js';
-import type { DeviceEventView, DeviceSummary, DeviceView } from './devices.schemas.js';
-import type { DeviceEventRecord, DeviceRecord } from '../repositories/device-records.js';
 import { hexOf, secretFieldsOf } from '../identity/stored-device.js';
+import type { DeviceEventRecord, DeviceRecord } from '../repositories/device-records.js';
+import type { DeviceEventView, DeviceSummary, DeviceView } from './devices.schemas.js';
 
 const hexOrNull = (bytes: Uint8Array | null): string | null => (bytes === null ? null : hexOf(bytes));
 

@@ -1,8 +1,8 @@
 // The checks identity issuance makes before any HSM work, made even earlier: before a serial is
 // taken from the product's sequence, so a request with bad inputs consumes nothing at all.
 import { encodeImage, ValuesValidationError, type Layout } from '#ingrain/otp';
-import { DomainError } from '../domain/errors.js';
 import { assertValidSerial } from '../catalogue/serials.js';
+import { DomainError } from '../domain/errors.js';
 import { placeholderValues, planIdentity } from '../identity/identity-plan.js';
 
 /**

@@ -4,9 +4,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { idempotencyKeySchema, parseIdempotencyKey } from './idempotency.js';
 import { inlineJsonSchema } from '../http/api-models.js';
 import { documented } from '../http/documented-param.js';
+import { idempotencyKeySchema, parseIdempotencyKey } from './idempotency.js';
 
 const ParsedIdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
   parseIdempotencyKey(context.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key']),

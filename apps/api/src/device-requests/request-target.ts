@@ -2,13 +2,13 @@
 // work-order request) the work order, with the cheap refusals made early. The decisive quota check
 // is WorkOrderRepository.tryIssue inside the creating transaction; these reads only spare the HSM
 // work of a request that cannot succeed.
-import type { Executor } from '../database/executor.js';
-import type { CreateDeviceRequest } from './devices.schemas.js';
 import { productNotFound } from '../catalogue/catalog-errors.js';
+import type { LayoutCache, ResolvedLayout } from '../catalogue/layout-cache.js';
+import type { Executor } from '../database/executor.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
 import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
 import { WorkOrderRepository, type WorkOrderRecord } from '../repositories/work-order-repository.js';
-import type { LayoutCache, ResolvedLayout } from '../catalogue/layout-cache.js';
+import type { CreateDeviceRequest } from './devices.schemas.js';
 import { productHasNoLayout, workOrderClosed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
 
 export interface RequestTarget {

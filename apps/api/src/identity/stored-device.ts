@@ -1,10 +1,10 @@
 // Device records as the identity facts the later hops need: the secret-field list parsed from its
 // jsonb column, the record re-materialization works from, hex forms.
 import { z } from 'zod';
-import type { SecretFieldRecord } from './secret-fields.js';
 import { ApiError } from '../http/api-error.js';
-import type { StoredIdentity } from './rematerialize.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
+import type { StoredIdentity } from './rematerialize.js';
+import type { SecretFieldRecord } from './secret-fields.js';
 
 const secretFieldsSchema = z.array(
   z.object({

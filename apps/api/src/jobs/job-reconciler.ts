@@ -6,11 +6,11 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { Database } from '../database/database.js';
-import { JobQueue } from './job-queue.js';
+import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
-import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
+import { JobQueue } from './job-queue.js';
 
 /** Queued devices read per page. */
 const PAGE_SIZE = 500;

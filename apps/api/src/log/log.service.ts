@@ -4,10 +4,10 @@ import { Database } from '../database/database.js';
 import { inTransaction, type Executor } from '../database/executor.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PgLogStore } from '../repositories/pg-log-store.js';
-import { appendWithRetry } from './append-retry.js';
-import { LogMetrics } from './log-metrics.js';
 import { TrustError } from '../trust/trust-error.js';
 import { TrustService } from '../trust/trust.service.js';
+import { appendWithRetry } from './append-retry.js';
+import { LogMetrics } from './log-metrics.js';
 
 /** Where an attestation landed in the log, and the size of the checkpoint signed with it. */
 export interface AppendedAttestation {

@@ -2,10 +2,10 @@ import { Controller, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { DeviceId, DeviceView, OperatorActionRequest } from '../device-requests/devices.schemas.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
 import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
-import { DeviceId, DeviceView, OperatorActionRequest } from '../device-requests/devices.schemas.js';
 import { OperatorActionsService } from './operator-actions.service.js';
 
 /** `POST /v1/devices/{id}/release` and `/scrap` (admin): an operator's decision about an identity. */

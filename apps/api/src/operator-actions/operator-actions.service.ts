@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { Database } from '../database/database.js';
+import { toDeviceView } from '../device-requests/device-views.js';
 import type { DeviceView, OperatorActionRequest } from '../device-requests/devices.schemas.js';
+import { deviceNotFound } from '../device-requests/provisioning-errors.js';
 import { assertTransition } from '../domain/device-state.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
-import { toDeviceView } from '../device-requests/device-views.js';
-import { deviceNotFound } from '../device-requests/provisioning-errors.js';
 import { bytesWrittenReported } from '../results/report-records.js';
 
 /**

@@ -2,10 +2,10 @@
 // report is read back from it. Only facts a report may carry: no secret byte (judgeReport refuses
 // reports with unmasked secret fields), no station error message (free text), no image.
 import type { JsonValue } from '../database/json.js';
-import type { ProvisioningResult } from './results.schemas.js';
-import type { Judgement, ReportDiff } from './result-judgement.js';
 import type { StationReport } from '../domain/station-report.js';
 import type { DeviceEventRecord } from '../repositories/device-records.js';
+import type { Judgement, ReportDiff } from './result-judgement.js';
+import type { ProvisioningResult } from './results.schemas.js';
 
 type Quarantine = Extract<Judgement, { verdict: 'quarantined' }>;
 type Diff = ProvisioningResult['diff'][number];

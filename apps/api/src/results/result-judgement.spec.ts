@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { DomainError } from '../domain/errors.js';
+import { BOUND_UID, intendedF4, reportWith, successReport } from '../domain/testing/report-fixtures.js';
 import {
   MAX_DIFF_ENTRIES,
   expectedLockBytes,
@@ -9,7 +10,6 @@ import {
   type IntendedImage,
   type Judgement,
 } from './result-judgement.js';
-import { BOUND_UID, intendedF4, reportWith, successReport } from '../domain/testing/report-fixtures.js';
 
 const linkError = { code: 'BOOTLOADER_TIMEOUT', phase: 'write', stage: 'data', message: 'no answer' } as const;
 

@@ -2,8 +2,8 @@
 // What this can and cannot prove is in docs/api-domain.md ("Judging a station report").
 import { getProfile, type ChipFamily } from '#ingrain/otp';
 import { DomainError } from '../domain/errors.js';
-import { unmaskedSecretFields, type ByteRange } from '../identity/secret-fields.js';
 import { SUCCESS_OUTCOMES, type ReportedOutcome, type StationReport } from '../domain/station-report.js';
+import { unmaskedSecretFields, type ByteRange } from '../identity/secret-fields.js';
 
 /** What the device must hold, as the API recorded it at issuance. */
 export interface IntendedImage {

@@ -1,23 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DsseEnvelope } from '#ingrain/crypto';
+import { signedAttestationText } from '../attestations/attestation-step.js';
 import type { Principal } from '../auth/principal.js';
+import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
+import { stationOf } from '../claims/claims.service.js';
 import { Database } from '../database/database.js';
-import type { ProvisioningResult } from './results.schemas.js';
-import { judgeReport, type Judgement } from './result-judgement.js';
+import { deviceNotFound, deviceStateConflict } from '../device-requests/provisioning-errors.js';
 import { parseStationReport, type StationReport } from '../domain/station-report.js';
+import { hexOf } from '../identity/stored-device.js';
+import { LogService } from '../log/log.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
-import { LogService } from '../log/log.service.js';
 import { TrustService } from '../trust/trust.service.js';
-import { signedAttestationText } from '../attestations/attestation-step.js';
-import { stationOf } from '../claims/claims.service.js';
-import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
-import { deviceNotFound, deviceStateConflict } from '../device-requests/provisioning-errors.js';
-import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
-import { hexOf } from '../identity/stored-device.js';
 import { intendedImageOf } from './intended-image.js';
+import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
+import { judgeReport, type Judgement } from './result-judgement.js';
+import type { ProvisioningResult } from './results.schemas.js';
 
 /** Another report about the same device was recorded first: answer as for a repeated report. */
 class Overtaken extends Error {}

@@ -2,9 +2,9 @@
 // through its schema, since a jsonb column is outside the type system.
 import { base64ToBytes, type DsseEnvelope } from '#ingrain/crypto';
 import type { JsonValue } from '../database/json.js';
+import { workOrderRecordInvalid } from './work-order-errors.js';
 import { workOrderReportSchema } from './work-order-report-schema.js';
 import type { WorkOrderReport } from './work-order-report.js';
-import { workOrderRecordInvalid } from './work-order-errors.js';
 import { WorkOrderReportEnvelope } from './work-orders.schemas.js';
 
 /** The envelope as a JSON column value. */

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { bytesToHex } from '#ingrain/otp';
+import { layoutNotFound, productNotFound } from '../catalogue/catalog-errors.js';
 import { Database } from '../database/database.js';
 import type { Executor } from '../database/executor.js';
-import { buildWorkOrderReport } from './work-order-report.js';
-import { signWorkOrderReport } from './work-order-envelope.js';
-import { layoutNotFound, productNotFound } from '../catalogue/catalog-errors.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
 import { PgLogStore } from '../repositories/pg-log-store.js';
 import { ProductRepository } from '../repositories/product-repository.js';
@@ -16,7 +14,9 @@ import {
 import { TrustService } from '../trust/trust.service.js';
 import { envelopeJson, reportOf, storedEnvelope } from './stored-report.js';
 import { WorkOrderDevices } from './work-order-devices.js';
+import { signWorkOrderReport } from './work-order-envelope.js';
 import { productHasNoLayout, workOrderNotFound } from './work-order-errors.js';
+import { buildWorkOrderReport } from './work-order-report.js';
 import type { ClosedWorkOrder, CreateWorkOrderRequest, WorkOrderView } from './work-orders.schemas.js';
 
 function toView(record: WorkOrderRecord, counts: WorkOrderCounts): WorkOrderView {
