@@ -6,6 +6,7 @@ import type { Executor } from '../database/executor.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
 import { PgLogStore } from '../repositories/pg-log-store.js';
 import { ProductRepository } from '../repositories/product-repository.js';
+import { WorkOrderDevices } from '../repositories/work-order-devices.js';
 import {
   WorkOrderRepository,
   type WorkOrderCounts,
@@ -13,7 +14,6 @@ import {
 } from '../repositories/work-order-repository.js';
 import { TrustService } from '../trust/trust.service.js';
 import { envelopeJson, reportOf, storedEnvelope } from './stored-report.js';
-import { WorkOrderDevices } from './work-order-devices.js';
 import { signWorkOrderReport } from './work-order-envelope.js';
 import { productHasNoLayout, workOrderNotFound } from './work-order-errors.js';
 import { buildWorkOrderReport } from './work-order-report.js';

@@ -1,6 +1,6 @@
 import type { Executor } from '../database/executor.js';
-import { isUuid } from '../repositories/row-values.js';
-import type { WorkOrderDeviceEntry } from './work-order-report.js';
+import type { WorkOrderDeviceEntry } from '../work-orders/work-order-report.js';
+import { isUuid } from './row-values.js';
 
 /**
  * The device list of a work order as its close report covers it: every device with its state,
