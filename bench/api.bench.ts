@@ -14,8 +14,8 @@ import { Database } from '../apps/api/src/database/database.js';
 import { IdentityService } from '../apps/api/src/identity/identity.service.js';
 import { JobQueue } from '../apps/api/src/jobs/job-queue.js';
 import { JobsModule } from '../apps/api/src/jobs/jobs.module.js';
-import { DeviceRequestsService } from '../apps/api/src/provisioning/device-requests.service.js';
-import { ProvisioningModule } from '../apps/api/src/provisioning/provisioning.module.js';
+import { DeviceRequestsService } from '../apps/api/src/device-requests/device-requests.service.js';
+import { DeviceRequestsModule } from '../apps/api/src/device-requests/device-requests.module.js';
 import { TrustModule } from '../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../test/support/api.js';
 import { seedCatalog, type ExampleLayout, type SeededCatalog } from './support/api-fixtures.js';
@@ -155,7 +155,7 @@ async function benchLayout(
 async function runOne(database: DatabaseKind): Promise<RunResult> {
   const api = await startTestApi({
     databaseKind: database,
-    extraModules: [TrustModule, JobsModule, ProvisioningModule],
+    extraModules: [TrustModule, JobsModule, DeviceRequestsModule],
     env: { LOG_LEVEL: 'info' },
   });
   try {

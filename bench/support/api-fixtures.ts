@@ -8,7 +8,7 @@ import { getProfile, layoutDigest, parseLayout, type ChipFamily, type Layout } f
 import { tryHexToBytes } from '#ingrain/encoding';
 import type { Executor } from '../../apps/api/src/database/executor.js';
 import type { StationReportBody } from '#ingrain/contracts';
-import { toLayoutDocument } from '../../apps/api/src/products/layout-document.js';
+import { toLayoutDocument } from '../../apps/api/src/catalogue/layout-document.js';
 import { LayoutRepository } from '../../apps/api/src/repositories/layout-repository.js';
 import { ProductRepository } from '../../apps/api/src/repositories/product-repository.js';
 import { StationRepository } from '../../apps/api/src/repositories/station-repository.js';

@@ -10,10 +10,10 @@ import { decodeImage, layoutDigest, parseLayout } from '#ingrain/otp';
 import type { Response } from 'supertest';
 import { tryHexToBytes } from '#ingrain/encoding';
 import type { Role } from '../../apps/api/src/auth/roles.js';
+import { CatalogueModule } from '../../apps/api/src/catalogue/catalogue.module.js';
+import { LayoutsService } from '../../apps/api/src/catalogue/layouts.service.js';
 import type { Tables } from '../../apps/api/src/database/tables.js';
 import { ApiError } from '../../apps/api/src/http/api-error.js';
-import { LayoutsService } from '../../apps/api/src/products/layouts.service.js';
-import { ProductsModule } from '../../apps/api/src/products/products.module.js';
 import { LayoutRepository, ProductRepository } from '../../apps/api/src/repositories/index.js';
 import { StationsModule } from '../../apps/api/src/stations/stations.module.js';
 import { startTestApi, type TestApi } from '../support/api.js';
@@ -66,7 +66,7 @@ const get = (path: string, role: Role) => api.http().get(path).set('authorizatio
 
 before(async () => {
   api = await startTestApi({
-    extraModules: [ProductsModule, StationsModule],
+    extraModules: [CatalogueModule, StationsModule],
     env: { INGRAIN_AUTH_FAILURE_LIMIT: '100000' },
   });
   tokens.admin = api.adminToken;

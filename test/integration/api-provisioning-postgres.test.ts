@@ -9,13 +9,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { attestationLeafBytes, verifyAttestationEnvelope, verifyCheckpoint, verifyInclusion } from '#ingrain/crypto';
 import request from 'supertest';
 import type { Response } from 'supertest';
+import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import { Database } from '../../apps/api/src/database/database.js';
+import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
 import { createApp } from '../../apps/api/src/http/create-app.js';
 import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
-import { ProvisioningModule } from '../../apps/api/src/provisioning/provisioning.module.js';
 import { DeviceRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
-import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
+import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import {
   randomChipUid,
   seedCatalog,
@@ -25,7 +26,7 @@ import {
 } from '../../bench/support/api-fixtures.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 
-const MODULES = [TrustModule, JobsModule, ProvisioningModule];
+const MODULES = [TrustModule, JobsModule, DeviceRequestsModule];
 
 let api: TestApi;
 let second: NestFastifyApplication;
@@ -89,7 +90,7 @@ void describe('on PostgreSQL', () => {
       verifyAttestationEnvelope(attestation.envelope, trust.attestationSigner.publicKeySpkiDer).deviceId,
       deviceId,
     );
-    const log = api.app.get(LogService);
+    const log = api.app.get(LogReader);
     const checkpoint = verifyCheckpoint(
       (await log.latestCheckpoint()).note,
       trust.logSigner.publicKeySpkiDer,
@@ -151,7 +152,7 @@ void describe('on PostgreSQL', () => {
     const deviceId = await createDevice();
     const claimed = await claim(0, deviceId, randomChipUid());
     const report = successReport(claimed.body as ClaimedImage);
-    const log = api.app.get(LogService);
+    const log = api.app.get(LogReader);
     const sizeBefore = (await log.latestCheckpoint()).treeSize;
     const answers = await Promise.all(
       [0, 1, 0, 1].map((i) =>

@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { verifyAttestationEnvelope, verifyCheckpoint, verifyInclusion, attestationLeafBytes } from '#ingrain/crypto';
 import type { Response } from 'supertest';
+import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import type { Role } from '../../apps/api/src/auth/roles.js';
+import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-requests.module.js';
 import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
+import { JobReconciler } from '../../apps/api/src/jobs/job-reconciler.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
-import { JobReconciler } from '../../apps/api/src/provisioning/job-reconciler.js';
-import { ProvisioningModule } from '../../apps/api/src/provisioning/provisioning.module.js';
 import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
-import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
+import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import {
   linkErrorReport,
   maskedData,
@@ -149,7 +150,7 @@ async function snapshot(seed: SeededCatalog = catalog) {
 }
 
 before(async () => {
-  api = await startTestApi({ extraModules: [TrustModule, JobsModule, ProvisioningModule] });
+  api = await startTestApi({ extraModules: [TrustModule, JobsModule, DeviceRequestsModule] });
   catalog = await seedCatalog(api.database.kysely, { quantity: 1000 });
   mes = await api.createToken('mes', 'mes-line-1');
   auditor = await api.createToken('auditor');
@@ -213,7 +214,7 @@ void describe('a device provisioned as an MES and a station would', () => {
     assert.equal(attestation.layout.digestSha256, claimed.layout.digestSha256);
     assert.equal(attestation.otp.dataHex, Buffer.from(maskedData(claimed)).toString('hex'));
 
-    const log = api.app.get(LogService);
+    const log = api.app.get(LogReader);
     const checkpoint = await log.latestCheckpoint();
     const verified = verifyCheckpoint(checkpoint.note, trust.logSigner.publicKeySpkiDer, trust.logOrigin);
     const proof = await log.inclusionProof(result.attestation.leafIndex, verified.treeSize);

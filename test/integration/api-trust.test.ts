@@ -30,10 +30,12 @@ import {
 } from '#ingrain/crypto';
 import { SoftwareSignerForTests, sampleDeviceForTests } from '#ingrain/crypto/testing';
 import { parseLayout } from '#ingrain/otp';
+import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import { Database, type DatabaseKind } from '../../apps/api/src/database/index.js';
 import { IdentityService } from '../../apps/api/src/identity/identity.service.js';
+import { LogService } from '../../apps/api/src/log/log.service.js';
 import { Metrics } from '../../apps/api/src/metrics/metrics.js';
-import { LogService, TrustError, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
+import { TrustError, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { DATABASE_KINDS, createTestDatabase } from '../support/database.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -119,11 +121,13 @@ void describe('TrustModule in the app', () => {
   let api: TestApi;
   let trust: TrustService;
   let logs: LogService;
+  let logReader: LogReader;
 
   before(async () => {
     api = await startTestApi({ extraModules: [TrustModule] });
     trust = api.app.get(TrustService);
     logs = api.app.get(LogService);
+    logReader = api.app.get(LogReader);
   });
   after(() => api?.close());
 
@@ -149,7 +153,7 @@ void describe('TrustModule in the app', () => {
   });
 
   void test('the log starts with a signed checkpoint of the empty tree', async () => {
-    const checkpoint = await logs.latestCheckpoint();
+    const checkpoint = await logReader.latestCheckpoint();
     assert.equal(checkpoint.treeSize, 0);
     const verified = verifyCheckpoint(checkpoint.note, trust.logSigner.publicKeySpkiDer, api.config.logOrigin);
     assert.equal(verified.treeSize, 0);
@@ -164,18 +168,18 @@ void describe('TrustModule in the app', () => {
       }),
       /the device update failed/,
     );
-    assert.equal((await logs.latestCheckpoint()).treeSize, 0);
-    assert.equal(await logs.checkpointAt(1), undefined);
+    assert.equal((await logReader.latestCheckpoint()).treeSize, 0);
+    assert.equal(await logReader.checkpointAt(1), undefined);
 
     const appended = await api.database.transaction((trx) => logs.appendAttestation(trx, text));
     assert.deepEqual(appended, { leafIndex: 0, treeSize: 1, alreadyPresent: false });
     const again = await api.database.transaction((trx) => logs.appendAttestation(trx, text));
     assert.deepEqual(again, { leafIndex: 0, treeSize: 1, alreadyPresent: true });
 
-    const checkpoint = await logs.latestCheckpoint();
+    const checkpoint = await logReader.latestCheckpoint();
     const verified = verifyCheckpoint(checkpoint.note, trust.logSigner.publicKeySpkiDer, api.config.logOrigin);
     assert.equal(verified.treeSize, 1);
-    const proof = await logs.inclusionProof(0);
+    const proof = await logReader.inclusionProof(0);
     assert.deepEqual([proof.leafIndex, proof.treeSize], [0, 1]);
     verifyInclusion({ leafBytes: Buffer.from(text) }, 0, 1, proof.hashes, verified.rootHash);
   });
@@ -184,12 +188,12 @@ void describe('TrustModule in the app', () => {
     const text = await envelopeText(trust.attestationSigner, 'refused');
     const reformatted = JSON.stringify(JSON.parse(text), null, 2);
     const forged = await envelopeText(new SoftwareSignerForTests('not-the-attestation-key'), 'refused');
-    const before = (await logs.latestCheckpoint()).treeSize;
+    const before = (await logReader.latestCheckpoint()).treeSize;
     const append = (body: string) => api.database.transaction((trx) => logs.appendAttestation(trx, body));
     await assert.rejects(append(reformatted), isTrustError('TRUST_ENVELOPE_NOT_NORMAL'));
     await assert.rejects(append('{"payload":'), isTrustError('TRUST_ENVELOPE_NOT_NORMAL'));
     await assert.rejects(append(forged), { code: 'ATTESTATION_SIGNATURE_INVALID' });
-    assert.equal((await logs.latestCheckpoint()).treeSize, before);
+    assert.equal((await logReader.latestCheckpoint()).treeSize, before);
   });
 
   for (const kind of DATABASE_KINDS) {
@@ -250,7 +254,7 @@ async function concurrentAppends(kind: DatabaseKind, trust: TrustService, origin
       assert.equal(retries?.values[0]?.value ?? 0, 0);
     }
 
-    const reader = writers[0]!;
+    const reader = new LogReader(testDb.database, trust, writers[0]!);
     const logKey = trust.logSigner.publicKeySpkiDer;
     let previous = verifyCheckpoint((await reader.checkpointAt(0))!.note, logKey, origin);
     for (let size = 1; size <= 12; size++) {

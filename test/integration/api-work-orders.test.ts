@@ -12,9 +12,8 @@ import type { Response } from 'supertest';
 import { base64ToBytes, bytesToHex } from '#ingrain/encoding';
 import type { Role } from '../../apps/api/src/auth/roles.js';
 import type { DeviceState } from '#ingrain/contracts';
-import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/domain/work-order-envelope.js';
-import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/domain/work-order-report.js';
-import { ProductsModule } from '../../apps/api/src/products/products.module.js';
+import { CatalogueModule } from '../../apps/api/src/catalogue/catalogue.module.js';
+import { LogService } from '../../apps/api/src/log/log.service.js';
 import {
   AttestationRepository,
   DeviceRepository,
@@ -22,9 +21,10 @@ import {
   StationRepository,
   WorkOrderRepository,
 } from '../../apps/api/src/repositories/index.js';
-import { LogService } from '../../apps/api/src/trust/log.service.js';
 import { TrustModule } from '../../apps/api/src/trust/trust.module.js';
 import { TrustService } from '../../apps/api/src/trust/trust.service.js';
+import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/work-orders/work-order-envelope.js';
+import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/work-orders/work-order-report.js';
 import { WorkOrdersModule } from '../../apps/api/src/work-orders/work-orders.module.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -89,7 +89,7 @@ async function attestationPublicKeySpki(): Promise<Uint8Array> {
 
 before(async () => {
   api = await startTestApi({
-    extraModules: [TrustModule, ProductsModule, WorkOrdersModule],
+    extraModules: [TrustModule, CatalogueModule, WorkOrdersModule],
     env: { INGRAIN_AUTH_FAILURE_LIMIT: '100000' },
   });
   await new StationRepository(api.database.kysely).create({ id: STATION, name: 'WO station', line: 'line-a' });

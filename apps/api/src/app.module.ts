@@ -12,35 +12,48 @@ import {
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { Hsm } from '#ingrain/crypto';
 import { Redis } from 'ioredis';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CatalogueModule } from './catalogue/catalogue.module.js';
+import { ClaimsModule } from './claims/claims.module.js';
 import { ApiConfig } from './config/api-config.js';
 import { Database } from './database/database.js';
+import { DeviceRequestsModule } from './device-requests/device-requests.module.js';
 import { HealthRegistry } from './health/health-registry.js';
 import { HealthModule } from './health/health.module.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { ResponseSerializerInterceptor } from './http/response-serializer.interceptor.js';
-import { MetricsModule } from './metrics/metrics.module.js';
-import { TokenRepository } from './repositories/token-repository.js';
-import { TokensModule } from './tokens/tokens.module.js';
-import { AuditModule } from './audit/audit.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
-import { ProvisioningModule } from './provisioning/provisioning.module.js';
-import { ProductsModule } from './products/products.module.js';
+import { LogModule } from './log/log.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
+import { TokenRepository } from './repositories/token-repository.js';
+import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
+import { TokensModule } from './tokens/tokens.module.js';
 import { TrustModule } from './trust/trust.module.js';
 import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 
 // ─── Feature modules ────────────────────────────────────────────────────────────────────────────
-// Trust (service keys, identity issuance, transparency log) first: the others inject it. They may
-// also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and Metrics (all global).
+// Along the data path: trust material, then what the MES sets up (catalogue, stations, work
+// orders), then a device's hops: request, identity, job, claim, result (judgement, attestation),
+// log, the auditor's reads (bundles), and the operator's release and scrap. Trust is global:
+// the others inject it. They may also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and
+// Metrics (all global).
 export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   TrustModule,
-  ProductsModule,
+  CatalogueModule,
   StationsModule,
   WorkOrdersModule,
+  DeviceRequestsModule,
+  IdentityModule,
   JobsModule,
-  ProvisioningModule,
+  ClaimsModule,
+  ResultsModule,
+  LogModule,
   AuditModule,
+  OperatorActionsModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 

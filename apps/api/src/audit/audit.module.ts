@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
+import { LogModule } from '../log/log.module.js';
 import { AttestationsController } from './attestations.controller.js';
 import { AuditService } from './audit.service.js';
 import { KeysController } from './keys.controller.js';
+import { LogReader } from './log-reader.js';
 import { LogController } from './log.controller.js';
 
 /**
  * The auditor's read-only endpoints: `/v1/attestations`, `/v1/log/checkpoint`,
- * `/v1/log/consistency`, `/v1/keys`. Needs TrustModule (global) for LogService and TrustService.
+ * `/v1/log/consistency`, `/v1/keys`, and the bundle assembly behind them ({@link LogReader}).
+ * Needs TrustModule (global) for TrustService and LogModule for the writer's first checkpoint.
  */
 @Module({
+  imports: [LogModule],
   controllers: [AttestationsController, LogController, KeysController],
-  providers: [AuditService],
+  providers: [AuditService, LogReader],
 })
 export class AuditModule {}

@@ -3,8 +3,8 @@ import { CONSISTENCY_PROOF_FORMAT, type StoredCheckpoint } from '#ingrain/crypto
 import { Database } from '../database/database.js';
 import { ApiError } from '../http/api-error.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
-import { LogService } from '../trust/log.service.js';
 import { TrustService } from '../trust/trust.service.js';
+import { base64, decodePayload, toCheckpointView, toSummary } from './audit-views.js';
 import type {
   AttestationDetail,
   AttestationList,
@@ -15,7 +15,7 @@ import type {
   PublicKeysView,
   VerificationBundleView,
 } from './audit.schemas.js';
-import { base64, decodePayload, toCheckpointView, toSummary } from './audit-views.js';
+import { LogReader } from './log-reader.js';
 
 const attestationNotFound = (leafIndex: number): ApiError =>
   new ApiError(404, 'ATTESTATION_NOT_FOUND', `no attestation is logged at leaf index ${leafIndex}`);
@@ -30,7 +30,7 @@ export class AuditService {
 
   constructor(
     @Inject(Database) database: Database,
-    @Inject(LogService) private readonly log: LogService,
+    @Inject(LogReader) private readonly log: LogReader,
     @Inject(TrustService) private readonly trust: TrustService,
   ) {
     this.#attestations = new AttestationRepository(database.kysely);

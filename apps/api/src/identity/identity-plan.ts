@@ -8,7 +8,7 @@ import {
   type Layout,
   type LayoutField,
 } from '#ingrain/otp';
-import { type ByteRange } from '../domain/secret-fields.js';
+import { type ByteRange } from './secret-fields.js';
 
 /** The layout's fields sorted by what issuance must do for them. */
 export interface IdentityPlan {

@@ -14,9 +14,8 @@ import {
   type RandomSource,
 } from '#ingrain/crypto';
 import { encodeImage, type Layout, type LayoutField, type OtpImage } from '#ingrain/otp';
+import { assertValidSerial } from '../catalogue/serials.js';
 import { DomainError } from '../domain/errors.js';
-import { type SecretFieldRecord } from '../domain/secret-fields.js';
-import { assertValidSerial } from '../domain/serials.js';
 import {
   fieldBytes,
   generatedValues,
@@ -29,6 +28,7 @@ import {
 } from './identity-plan.js';
 import { rematerializeImage, type StoredIdentity } from './rematerialize.js';
 import { encodeSealedSecrets, sealedSecretsAad } from './sealed-secrets.js';
+import { type SecretFieldRecord } from './secret-fields.js';
 import { unwrapAll, wipeSettled } from './settled.js';
 
 /** What identity issuance needs of the HSM (the `Hsm` class provides it). */

@@ -1,4 +1,4 @@
-// Device identity issuance and claim-time re-materialization (plain classes; the API module makes
+// Device identity issuance and claim-time re-materialization (plain classes; IdentityModule makes
 // IdentityService a Nest provider).
 export {
   IdentityService,

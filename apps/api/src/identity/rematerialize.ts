@@ -3,9 +3,9 @@
 import { commitSecretField } from '#ingrain/crypto';
 import { otpSizeBytes, type Layout, type LayoutField, type OtpImage } from '#ingrain/otp';
 import { DomainError } from '../domain/errors.js';
-import { unmaskedSecretFields, type SecretFieldRecord } from '../domain/secret-fields.js';
 import { planIdentity, rangeOf, saltPurpose, type IdentityPlan } from './identity-plan.js';
 import { decodeSealedSecrets } from './sealed-secrets.js';
+import { unmaskedSecretFields, type SecretFieldRecord } from './secret-fields.js';
 import { unwrapAll, wipeSettled } from './settled.js';
 
 /** A device record as issuance left it (the `devices` columns of docs/api.md). */

@@ -27,6 +27,23 @@ const MAX_CLAIM_ATTEMPTS = 5;
 export class DeviceRepository {
   constructor(private readonly db: Executor) {}
 
+  /**
+   * Locks the device row until the transaction of this repository ends (SELECT … FOR UPDATE) and
+   * returns its state, or undefined for an unknown device. Every state change takes the same row
+   * lock ({@link transition}), so what the caller reads after this — the history, the reports
+   * recorded — cannot change under it before its own transition. An adapter: it decides nothing.
+   */
+  async lockForUpdate(deviceId: string): Promise<DeviceState | undefined> {
+    if (!isUuid(deviceId)) return undefined;
+    const row = await this.db
+      .selectFrom('devices')
+      .select('state')
+      .where('id', '=', deviceId)
+      .forUpdate()
+      .executeTakeFirst();
+    return row?.state;
+  }
+
   private selectDevices(db: Executor = this.db) {
     return db
       .selectFrom('devices')

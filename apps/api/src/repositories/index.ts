@@ -5,6 +5,7 @@ export * from './product-repository.js';
 export * from './layout-repository.js';
 export * from './station-repository.js';
 export * from './work-order-repository.js';
+export * from './work-order-devices.js';
 export * from './device-records.js';
 export * from './device-repository.js';
 export * from './attestation-repository.js';

@@ -6,6 +6,7 @@ import {
   type StoredNode,
   TransparencyLogError,
 } from '#ingrain/crypto';
+import { sql } from 'kysely';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { isDatabaseError } from '../database/errors.js';
 import { type Executor, inTransaction } from '../database/executor.js';
@@ -13,6 +14,10 @@ import { plainBytes } from './row-values.js';
 
 /** Rows per INSERT/IN list: well under PostgreSQL's 65535 bind parameters per statement. */
 const ROWS_PER_STATEMENT = 2000;
+
+// The name of the PostgreSQL advisory lock that orders log writers; hashed to the lock's bigint
+// key by the server (hashtextextended, PostgreSQL ≥ 11; PGlite has it too).
+const LOG_WRITER_LOCK = 'ingrain/transparency-log/writer';
 
 const nodeKey = (id: NodeId): string => `${id.level}/${id.index}`;
 const hashKey = (hash: Uint8Array): string => Buffer.from(hash).toString('hex');
@@ -33,6 +38,19 @@ function chunks<T>(items: readonly T[]): T[][] {
  */
 export class PgLogStore implements LogStore {
   constructor(private readonly db: Executor) {}
+
+  /**
+   * Takes the log writers' transaction-scoped advisory lock (pg_advisory_xact_lock): waits until no
+   * other transaction, in this process or another, holds it; released when this store's
+   * transaction commits or rolls back. Taken before reading the tree, it makes the
+   * read–append–checkpoint sequence of one transaction see the committed result of the previous
+   * writer, so appends never race. The store must be over a transaction (outside one the lock
+   * would be released at once).
+   */
+  async lockWriters(): Promise<void> {
+    if (!this.db.isTransaction) throw new TypeError('lockWriters needs a transaction');
+    await sql`select pg_advisory_xact_lock(hashtextextended(${LOG_WRITER_LOCK}, 0))`.execute(this.db);
+  }
 
   async readTreeSize(db: Executor = this.db): Promise<number> {
     const row = await db.selectFrom('log_state').select('tree_size').executeTakeFirst();

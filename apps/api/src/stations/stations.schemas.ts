@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { LineName, slug } from '../catalogue/products.schemas.js';
 import { requestModel, responseModel } from '../http/api-models.js';
-import { LineName, slug } from '../products/products.schemas.js';
 import { CreatedToken } from '../tokens/tokens.schemas.js';
 
 export const StationId = slug('Station id (a slug, e.g. "line1-st3")');

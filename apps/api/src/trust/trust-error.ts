@@ -18,7 +18,7 @@ export type TrustErrorCode =
 /**
  * The API cannot use its trust material (HSM service keys, device CA certificate), or a caller broke
  * the log's input contract. Raised at start-up (the process must not serve), by the readiness
- * check, or by LogService. Messages name labels, files and variables, never key material.
+ * check, or by LogService and LogReader. Messages name labels, files and variables, never key material.
  */
 export class TrustError extends Error {
   constructor(

@@ -3,9 +3,9 @@
 import { type DsseEnvelope } from '#ingrain/crypto';
 import { base64ToBytes } from '#ingrain/encoding';
 import type { JsonValue } from '../database/json.js';
-import { workOrderReportSchema } from '../domain/work-order-report-schema.js';
-import type { WorkOrderReport } from '../domain/work-order-report.js';
 import { workOrderRecordInvalid } from './work-order-errors.js';
+import { workOrderReportSchema } from './work-order-report-schema.js';
+import type { WorkOrderReport } from './work-order-report.js';
 import { WorkOrderReportEnvelope } from './work-orders.schemas.js';
 
 /** The envelope as a JSON column value. */

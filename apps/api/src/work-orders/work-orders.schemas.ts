@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { workOrderReportSchema } from '../domain/work-order-report-schema.js';
+import { ProductId } from '../catalogue/products.schemas.js';
 import { requestModel, responseModel } from '../http/api-models.js';
-import { ProductId } from '../products/products.schemas.js';
+import { workOrderReportSchema } from './work-order-report-schema.js';
 
 /** Largest quantity of one work order (the MES splits bigger batches). */
 export const MAX_WORK_ORDER_QUANTITY = 1_000_000;

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { bytesToHex } from '#ingrain/encoding';
+import { layoutNotFound, productNotFound } from '../catalogue/catalog-errors.js';
 import { Database } from '../database/database.js';
 import type { Executor } from '../database/executor.js';
-import { buildWorkOrderReport } from '../domain/work-order-report.js';
-import { signWorkOrderReport } from '../domain/work-order-envelope.js';
-import { layoutNotFound, productNotFound } from '../products/catalog-errors.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
 import { PgLogStore } from '../repositories/pg-log-store.js';
 import { ProductRepository } from '../repositories/product-repository.js';
+import { WorkOrderDevices } from '../repositories/work-order-devices.js';
 import {
   WorkOrderRepository,
   type WorkOrderCounts,
@@ -15,8 +14,9 @@ import {
 } from '../repositories/work-order-repository.js';
 import { TrustService } from '../trust/trust.service.js';
 import { envelopeJson, reportOf, storedEnvelope } from './stored-report.js';
-import { WorkOrderDevices } from './work-order-devices.js';
+import { signWorkOrderReport } from './work-order-envelope.js';
 import { productHasNoLayout, workOrderNotFound } from './work-order-errors.js';
+import { buildWorkOrderReport } from './work-order-report.js';
 import type { ClosedWorkOrder, CreateWorkOrderRequest, WorkOrderView } from './work-orders.schemas.js';
 
 function toView(record: WorkOrderRecord, counts: WorkOrderCounts): WorkOrderView {

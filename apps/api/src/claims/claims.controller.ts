@@ -1,0 +1,38 @@
+import { Controller, Header, Inject, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { DeviceId } from '../device-requests/devices.schemas.js';
+import { ApiProblem } from '../http/api-problems.decorator.js';
+import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
+import { ZodResponse } from '../http/zod-response.decorator.js';
+import { ClaimRequest, DeviceClaim } from './claims.schemas.js';
+import { ClaimsService } from './claims.service.js';
+
+/** `POST /v1/devices/{id}/claim` (station): bind a queued identity to the chip and hand over its image. */
+@ApiTags('devices')
+@Controller('v1/devices')
+export class ClaimsController {
+  constructor(@Inject(ClaimsService) private readonly claims: ClaimsService) {}
+
+  @Post(':id/claim')
+  @Roles('station')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    operationId: 'devicesClaim',
+    summary: 'Bind the device to the chip and get its image, secrets included (station)',
+  })
+  @ZodResponse(200, DeviceClaim)
+  @ApiProblem(404, 'DEVICE_NOT_FOUND')
+  @ApiProblem(
+    409,
+    'IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead) or DEVICE_STATE_CONFLICT (state)',
+  )
+  claim(
+    @ZodParam('id', DeviceId) id: string,
+    @ZodBody(ClaimRequest) body: ClaimRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DeviceClaim> {
+    return this.claims.claim(id, body.chipUid, principal);
+  }
+}

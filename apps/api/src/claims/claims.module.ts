@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { CatalogueModule } from '../catalogue/catalogue.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { BindingsController } from './bindings.controller.js';
+import { ClaimsController } from './claims.controller.js';
+import { ClaimsService } from './claims.service.js';
+
+/**
+ * The station's claim: `POST /v1/devices/{id}/claim` binds a queued identity to a chip and hands
+ * over its image (secrets re-derived now); `GET /v1/bindings/{chipUid}` finds a chip's device.
+ */
+@Module({
+  imports: [CatalogueModule, IdentityModule],
+  controllers: [ClaimsController, BindingsController],
+  providers: [ClaimsService],
+  exports: [ClaimsService],
+})
+export class ClaimsModule {}

@@ -1,0 +1,123 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Layout } from '#ingrain/otp';
+import { bytesToHex } from '#ingrain/encoding';
+import type { Principal } from '../auth/principal.js';
+import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
+import { Database } from '../database/database.js';
+import {
+  bindingNotFound,
+  chipAlreadyBound,
+  deviceNotFound,
+  deviceStateConflict,
+  identityBoundElsewhere,
+  stationTokenRequired,
+} from '../device-requests/provisioning-errors.js';
+import { IdentityService } from '../identity/identity.service.js';
+import { hexOf, storedIdentityOf } from '../identity/stored-device.js';
+import type { DeviceRecord } from '../repositories/device-records.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { expectedLockBytes } from '../results/result-judgement.js';
+import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
+
+/** The station a principal acts for. @throws ApiError 403 STATION_TOKEN_REQUIRED. */
+export function stationOf(principal: Principal): string {
+  if (principal.role !== 'station' || principal.stationId === null) throw stationTokenRequired();
+  return principal.stationId;
+}
+
+/**
+ * The station's claim (docs/api.md, "Device state machine"): binds a queued identity to the chip
+ * the station holds — one conditional UPDATE guarded by the unique chip UID, so it holds across API
+ * processes — and hands over the intended image with its secrets re-derived now, the only place
+ * they ever travel. The binding is the fence that makes an at-least-once job queue safe.
+ */
+@Injectable()
+export class ClaimsService {
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(IdentityService) private readonly identities: IdentityService,
+    @Inject(LayoutCache) private readonly layouts: LayoutCache,
+  ) {}
+
+  /**
+   * Binds the device to the chip (or confirms the binding when this chip already holds it) and
+   * returns the full image. A claim that is refused changes nothing.
+   *
+   * @throws ApiError 404 DEVICE_NOT_FOUND; 409 IDENTITY_BOUND_ELSEWHERE (another chip holds the
+   *   identity), CHIP_ALREADY_BOUND (`deviceId`: the chip holds another identity), DEVICE_STATE_CONFLICT
+   *   (`state`: provisioned, quarantined or scrapped); DomainError IDENTITY_RECORD_INVALID /
+   *   IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be re-materialized (the binding
+   *   stays; the device must then be investigated, released or scrapped — never written).
+   */
+  async claim(deviceId: string, chipUid: string, principal: Principal): Promise<DeviceClaim> {
+    const stationId = stationOf(principal);
+    const devices = new DeviceRepository(this.database.kysely);
+    const result = await devices.claim(deviceId, Buffer.from(chipUid, 'hex'), stationId);
+    switch (result.outcome) {
+      case 'claimed':
+      case 'already-claimed-by-this-chip':
+        return this.#handOver(result.device);
+      case 'bound-to-other-chip':
+        throw identityBoundElsewhere(deviceId);
+      case 'chip-bound-to-other-device':
+        throw chipAlreadyBound(result.deviceId);
+      case 'not-claimable':
+        throw deviceStateConflict(
+          result.state,
+          'claim',
+          `device ${deviceId} is ${result.state}: it can no longer be claimed`,
+        );
+      case 'not-found':
+        throw deviceNotFound(deviceId);
+    }
+  }
+
+  /** The device a chip is bound to. @throws ApiError 404 BINDING_NOT_FOUND. */
+  async binding(chipUid: string, principal: Principal): Promise<ChipBinding> {
+    stationOf(principal);
+    const device = await new DeviceRepository(this.database.kysely).findByChipUid(Buffer.from(chipUid, 'hex'));
+    if (device === undefined) throw bindingNotFound();
+    return { deviceId: device.id, state: device.state };
+  }
+
+  async #handOver(device: DeviceRecord): Promise<DeviceClaim> {
+    const resolved = await this.layouts.get(device.productId, device.layoutVersion);
+    const sealed = device.hasSealedPrivateKey
+      ? await new DeviceRepository(this.database.kysely).sealedPrivateKey(device.id)
+      : undefined;
+    const image = await this.identities.rematerialize(storedIdentityOf(device, sealed), resolved.layout);
+    try {
+      return claimView(device, resolved, image.data);
+    } finally {
+      image.data.fill(0);
+      sealed?.fill(0);
+    }
+  }
+}
+
+function claimView(device: DeviceRecord, { record, layout }: ResolvedLayout, data: Uint8Array): DeviceClaim {
+  return {
+    deviceId: device.id,
+    productId: device.productId,
+    serial: device.serial,
+    layoutVersion: device.layoutVersion,
+    state: 'claimed',
+    chipUid: hexOf(device.chipUid ?? new Uint8Array()),
+    stationId: device.stationId,
+    jobId: device.jobId,
+    layout: { name: layout.name, version: record.version, digestSha256: record.digest },
+    image: {
+      family: layout.family,
+      dataHex: bytesToHex(data),
+      lockedBlocks: [...device.lockBlocks],
+      lockBytesHex: bytesToHex(expectedLockBytes({ family: layout.family, lockedBlocks: device.lockBlocks })),
+    },
+    secretRanges: secretRangesOf(layout),
+  };
+}
+
+function secretRangesOf(layout: Layout): DeviceClaim['secretRanges'] {
+  return layout.fields
+    .filter((field) => field.secret)
+    .map((field) => ({ name: field.name, offsetBytes: field.otpOffsetBytes, lengthBytes: field.sizeBytes }));
+}

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { productNotFound } from '../catalogue/catalog-errors.js';
+import { LayoutCache } from '../catalogue/layout-cache.js';
+import { formatSerial } from '../catalogue/serials.js';
+import { CONSTRAINTS } from '../database/constraints.js';
+import { Database } from '../database/database.js';
+import { isDatabaseError } from '../database/errors.js';
+import type { Executor } from '../database/executor.js';
+import { ApiError } from '../http/api-error.js';
+import { IdentityService } from '../identity/identity.service.js';
+import type { IssuedIdentity } from '../identity/identity.service.js';
+import { JobQueue } from '../jobs/job-queue.js';
+import { ProvisioningMetrics, type DiscardReason } from '../metrics/provisioning-metrics.js';
+import { AttestationRepository } from '../repositories/attestation-repository.js';
+import type { DeviceEventRecord, DeviceRecord, NewDevice } from '../repositories/device-records.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
+import { WorkOrderRepository } from '../repositories/work-order-repository.js';
+import { toDeviceSummary, toDeviceView } from './device-views.js';
+import type { CreateDeviceRequest, DeviceList, DeviceListQuery, DeviceView } from './devices.schemas.js';
+import { assertSameRequest, requestHash } from './idempotency.js';
+import { preflightDeviceRequest } from './input-preflight.js';
+import { deviceNotFound, serialAlreadyUsed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
+import { assertIssuable, resolveTarget, type RequestTarget } from './request-target.js';
+
+/** The operation named in the request hash (docs/api-domain.md, "Idempotent device requests"). */
+export const CREATE_DEVICE_OPERATION = 'POST /v1/devices';
+
+/** The same key was used concurrently and the other request stored first: answer with its device. */
+class LostToReplay extends Error {
+  constructor(readonly device: DeviceRecord) {
+    super('the idempotency key was used concurrently');
+  }
+}
+
+interface Creation {
+  readonly principal: Principal;
+  readonly idempotencyKey: string;
+  readonly requestHash: Uint8Array;
+  readonly target: RequestTarget;
+  readonly serial: string;
+}
+
+/** The device stored now (`created`), or the one an earlier request with the same key stored. */
+interface Stored {
+  readonly created: boolean;
+  readonly device: DeviceRecord;
+}
+
+/**
+ * Device requests from the MES (`POST/GET /v1/devices`): validate, issue the identity in the HSM,
+ * store it `queued` with its quota unit and history entry in one transaction, then enqueue its job.
+ *
+ * Why the HSM work happens before the transaction: a transaction holds locks until it commits
+ * (the work order's quota row; on PGlite, the one database session itself), and holding them
+ * across key generation and signing would serialize every request. The identity is made first,
+ * in memory only, and nothing of it leaves the process unless the transaction commits: a request
+ * that loses a race (quota, serial, idempotency key) discards its key pair and certificate
+ * (counted in `ingrain_identities_discarded_total`). What that costs: HSM work for such losers
+ * (bounded by the concurrency), and a serial of the product sequence skipped for each (serials
+ * are unique and increasing, not dense).
+ */
+@Injectable()
+export class DeviceRequestsService {
+  readonly #logger = new Logger(DeviceRequestsService.name);
+
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(IdentityService) private readonly identities: IdentityService,
+    @Inject(JobQueue) private readonly jobs: JobQueue,
+    @Inject(LayoutCache) private readonly layouts: LayoutCache,
+    @Inject(ProvisioningMetrics) private readonly metrics: ProvisioningMetrics,
+  ) {}
+
+  /**
+   * Creates a device identity, or returns the one this requester's earlier request with the same
+   * idempotency key made. The job is enqueued after the commit; if Redis fails then, the device is
+   * still returned and the reconciler enqueues it (a retry of the request does too).
+   *
+   * @throws DomainError IDEMPOTENCY_KEY_REUSED, SERIAL_INVALID, IDENTITY_INPUT_INVALID;
+   *   ValuesValidationError VALUES_INVALID; ApiError 404 WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND,
+   *   409 WORK_ORDER_CLOSED / WORK_ORDER_EXHAUSTED / PRODUCT_HAS_NO_LAYOUT / SERIAL_ALREADY_USED;
+   *   HsmError from the HSM. Nothing is stored or queued when it throws.
+   */
+  async create(principal: Principal, idempotencyKey: string, request: CreateDeviceRequest): Promise<DeviceView> {
+    const hash = requestHash(CREATE_DEVICE_OPERATION, request);
+    const db = this.database.kysely;
+    const earlier = await new DeviceRepository(db).findByIdempotencyKey(principal.tokenId, idempotencyKey);
+    if (earlier !== undefined) return this.#replay(earlier, hash);
+    const target = await resolveTarget(db, this.layouts, request);
+    preflightDeviceRequest(target.layout.layout, request.inputs, request.serial);
+    if (request.serial !== undefined) await this.#assertSerialFree(target.product.id, request.serial);
+    const serial = request.serial ?? (await this.#nextSerial(target.product));
+    const identity = await this.identities.issue({
+      product: target.product.id,
+      serial,
+      layout: target.layout.layout,
+      inputs: request.inputs,
+    });
+    let stored: Stored;
+    try {
+      stored = await this.#store({ principal, idempotencyKey, requestHash: hash, target, serial }, identity);
+    } finally {
+      identity.image.data.fill(0); // the only copy of the secrets: the database holds the zeroed image
+    }
+    if (!stored.created) return this.#replay(stored.device, hash);
+    await this.#enqueue(stored.device, target.product.line);
+    return toDeviceView(stored.device, creationHistory(stored.device, principal), null);
+  }
+
+  /** @throws ApiError 404 DEVICE_NOT_FOUND. */
+  async get(deviceId: string): Promise<DeviceView> {
+    const device = await new DeviceRepository(this.database.kysely).get(deviceId);
+    if (device === undefined) throw deviceNotFound(deviceId);
+    return this.#view(device);
+  }
+
+  /** Devices matching every filter, oldest first (without their histories). */
+  async list(query: DeviceListQuery): Promise<DeviceList> {
+    const { limit, offset, ...filters } = query;
+    const devices = await new DeviceRepository(this.database.kysely).search(filters, { limit, offset });
+    return { devices: devices.map(toDeviceSummary), limit, offset };
+  }
+
+  async #store(creation: Creation, identity: IssuedIdentity): Promise<Stored> {
+    try {
+      return await this.database.transaction(async (trx) => {
+        const { principal, target } = creation;
+        // A concurrent request with the same key that stored first makes create() return its device.
+        const result = await new DeviceRepository(trx).create(newDevice(creation, identity), creationEvent(principal));
+        if (!result.created) throw new LostToReplay(result.device);
+        // The quota last: its row lock (which orders every request of the work order) is then held
+        // only until the commit. Refused, it throws and the device insert rolls back with it.
+        if (target.workOrder !== null) await takeQuota(trx, target.workOrder.id);
+        return { created: true, device: result.device };
+      });
+    } catch (error) {
+      if (error instanceof LostToReplay) {
+        this.#discarded('replayed');
+        return { created: false, device: error.device };
+      }
+      if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceSerial)) {
+        this.#discarded('serial-taken');
+        throw serialAlreadyUsed(creation.target.product.id, error);
+      }
+      this.#discarded(error instanceof ApiError && error.status === 409 ? 'quota' : 'failed');
+      throw error;
+    }
+  }
+
+  /** The earlier request's device, if the body is the same; its job made sure of while queued. */
+  async #replay(device: DeviceRecord, hash: Uint8Array): Promise<DeviceView> {
+    assertSameRequest(device.requestHash, hash, device.id);
+    if (device.state === 'queued') {
+      const product = await new ProductRepository(this.database.kysely).get(device.productId);
+      if (product !== undefined) await this.#enqueue(device, product.line, true);
+    }
+    return this.#view(device);
+  }
+
+  async #enqueue(device: DeviceRecord, line: string, requeue = false): Promise<void> {
+    const job = { deviceId: device.id, productId: device.productId, layoutVersion: device.layoutVersion, line };
+    try {
+      if (requeue) await this.jobs.requeue(job);
+      else await this.jobs.enqueue(job);
+    } catch (error) {
+      this.metrics.enqueueFailures.inc();
+      const code = (error as { code?: unknown } | null)?.code;
+      const shown = typeof code === 'string' ? code : 'FAILED';
+      this.#logger.warn(`job of device ${device.id} not enqueued (${shown}): the reconciler will add it`);
+    }
+  }
+
+  async #view(device: DeviceRecord): Promise<DeviceView> {
+    const db = this.database.kysely;
+    const history = await new DeviceRepository(db).history(device.id);
+    const attestation =
+      device.state === 'provisioned' ? await new AttestationRepository(db).getByDevice(device.id) : undefined;
+    return toDeviceView(device, history, attestation?.leafIndex ?? null);
+  }
+
+  async #assertSerialFree(productId: string, serial: string): Promise<void> {
+    const taken = await new DeviceRepository(this.database.kysely).search({ productId, serial }, { limit: 1 });
+    if (taken.length > 0) throw serialAlreadyUsed(productId);
+  }
+
+  async #nextSerial(product: ProductRecord): Promise<string> {
+    const sequence = await new ProductRepository(this.database.kysely).nextSerial(product.id);
+    if (sequence === undefined) throw productNotFound(product.id);
+    return formatSerial(product.serialPrefix, sequence);
+  }
+
+  #discarded(reason: DiscardReason): void {
+    this.metrics.identitiesDiscarded.inc({ reason });
+  }
+}
+
+/** The history entry of a new device. */
+function creationEvent(principal: Principal) {
+  return { actor: principal.tokenId, reason: 'requested', details: { requestedBy: principal.tokenName } };
+}
+
+/**
+ * The history of a device just created: its creation event, as create() wrote it in the same
+ * transaction (so with the same `now()` as the device's createdAt). Spares re-reading it.
+ */
+function creationHistory(device: DeviceRecord, principal: Principal): DeviceEventRecord[] {
+  const event = creationEvent(principal);
+  return [
+    { ...event, id: 0, deviceId: device.id, at: device.createdAt, fromState: null, toState: 'queued', chipUid: null },
+  ];
+}
+
+/** One unit of the work order's quota, atomically (the row lock orders concurrent takers). */
+async function takeQuota(trx: Executor, workOrderId: string): Promise<void> {
+  const orders = new WorkOrderRepository(trx);
+  if (await orders.tryIssue(workOrderId)) return;
+  const order = await orders.get(workOrderId);
+  if (order === undefined) throw workOrderNotFound(workOrderId);
+  assertIssuable(order);
+  throw workOrderExhausted(order.id, order.quantity);
+}
+
+function newDevice(creation: Creation, identity: IssuedIdentity): NewDevice {
+  const id = randomUUID();
+  const { target } = creation;
+  return {
+    id,
+    productId: target.product.id,
+    layoutVersion: target.layout.record.version,
+    workOrderId: target.workOrder?.id ?? null,
+    serial: creation.serial,
+    idempotencyKey: creation.idempotencyKey,
+    requestedBy: creation.principal.tokenId,
+    requestHash: creation.requestHash,
+    jobId: id, // docs/api.md: the job id is the device id
+    imageData: identity.storedImage.data,
+    lockBlocks: identity.storedImage.lockedBlocks,
+    secretFields: identity.secretFields.map((field) => ({ ...field })),
+    sealedPrivateKey: identity.sealedSecrets,
+    publicKeySpki: identity.publicKeySpkiDer,
+    certificateDer: identity.certificate.der,
+    certificateSha256: Buffer.from(identity.certificate.fingerprintSha256, 'hex'),
+  };
+}

@@ -1,0 +1,52 @@
+// What a device request resolves to before anything is issued: the product, the layout and (for a
+// work-order request) the work order, with the cheap refusals made early. The decisive quota check
+// is WorkOrderRepository.tryIssue inside the creating transaction; these reads only spare the HSM
+// work of a request that cannot succeed.
+import { productNotFound } from '../catalogue/catalog-errors.js';
+import type { LayoutCache, ResolvedLayout } from '../catalogue/layout-cache.js';
+import type { Executor } from '../database/executor.js';
+import { LayoutRepository } from '../repositories/layout-repository.js';
+import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
+import { WorkOrderRepository, type WorkOrderRecord } from '../repositories/work-order-repository.js';
+import type { CreateDeviceRequest } from './devices.schemas.js';
+import { productHasNoLayout, workOrderClosed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
+
+export interface RequestTarget {
+  readonly product: ProductRecord;
+  readonly layout: ResolvedLayout;
+  /** Null for a request by product (no quota). */
+  readonly workOrder: WorkOrderRecord | null;
+}
+
+/**
+ * @throws ApiError 404 WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND, 409 WORK_ORDER_CLOSED /
+ *   WORK_ORDER_EXHAUSTED (as last read) / PRODUCT_HAS_NO_LAYOUT.
+ */
+export async function resolveTarget(
+  db: Executor,
+  layouts: LayoutCache,
+  request: CreateDeviceRequest,
+): Promise<RequestTarget> {
+  if (request.workOrderId !== undefined) return byWorkOrder(db, layouts, request.workOrderId);
+  const productId = request.productId ?? '';
+  const product = await new ProductRepository(db).get(productId);
+  if (product === undefined) throw productNotFound(productId, 'body.productId');
+  const latest = await new LayoutRepository(db).latest(productId);
+  if (latest === undefined) throw productHasNoLayout(productId);
+  return { product, layout: await layouts.resolve(latest), workOrder: null };
+}
+
+async function byWorkOrder(db: Executor, layouts: LayoutCache, workOrderId: string): Promise<RequestTarget> {
+  const workOrder = await new WorkOrderRepository(db).get(workOrderId);
+  if (workOrder === undefined) throw workOrderNotFound(workOrderId);
+  assertIssuable(workOrder);
+  const product = await new ProductRepository(db).get(workOrder.productId);
+  if (product === undefined) throw productNotFound(workOrder.productId);
+  return { product, layout: await layouts.get(product.id, workOrder.layoutVersion), workOrder };
+}
+
+/** @throws ApiError 409 WORK_ORDER_CLOSED or WORK_ORDER_EXHAUSTED. */
+export function assertIssuable(workOrder: WorkOrderRecord): void {
+  if (workOrder.status !== 'open') throw workOrderClosed(workOrder.id);
+  if (workOrder.issued >= workOrder.quantity) throw workOrderExhausted(workOrder.id, workOrder.quantity);
+}

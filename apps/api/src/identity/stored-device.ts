@@ -1,0 +1,44 @@
+// Device records as the identity facts the later hops need: the secret-field list parsed from its
+// jsonb column, the record re-materialization works from, hex forms.
+import { z } from 'zod';
+import { ApiError } from '../http/api-error.js';
+import type { DeviceRecord } from '../repositories/device-records.js';
+import type { StoredIdentity } from './rematerialize.js';
+import type { SecretFieldRecord } from './secret-fields.js';
+
+const secretFieldsSchema = z.array(
+  z.object({
+    name: z.string(),
+    offsetBytes: z.int().min(0),
+    lengthBytes: z.int().min(1),
+    commitmentSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+);
+
+/** Lowercase hex of bytes. */
+export function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/**
+ * The `secret_fields` column of a device.
+ *
+ * @throws ApiError 500 IDENTITY_RECORD_INVALID when the column does not hold what issuance wrote.
+ */
+export function secretFieldsOf(device: DeviceRecord): SecretFieldRecord[] {
+  const parsed = secretFieldsSchema.safeParse(device.secretFields);
+  if (parsed.success) return parsed.data;
+  throw new ApiError(500, 'IDENTITY_RECORD_INVALID', `device ${device.id} has a malformed secret field list`);
+}
+
+/** The record IdentityService.rematerialize works from. */
+export function storedIdentityOf(device: DeviceRecord, sealedSecrets: Uint8Array | undefined): StoredIdentity {
+  return {
+    product: device.productId,
+    serial: device.serial,
+    imageData: device.imageData,
+    lockedBlocks: device.lockBlocks,
+    secretFields: secretFieldsOf(device),
+    sealedSecrets: sealedSecrets ?? null,
+  };
+}

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DsseEnvelope } from '#ingrain/crypto';
+import { parseStationReport, type StationReport } from '#ingrain/contracts';
+import { signedAttestationText } from '../attestations/attestation-step.js';
+import type { Principal } from '../auth/principal.js';
+import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
+import { stationOf } from '../claims/claims.service.js';
+import { Database } from '../database/database.js';
+import { deviceNotFound, deviceStateConflict } from '../device-requests/provisioning-errors.js';
+import { hexOf } from '../identity/stored-device.js';
+import { LogService } from '../log/log.service.js';
+import { Metrics } from '../metrics/metrics.js';
+import { AttestationRepository } from '../repositories/attestation-repository.js';
+import type { DeviceRecord } from '../repositories/device-records.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { TrustService } from '../trust/trust.service.js';
+import { intendedImageOf } from './intended-image.js';
+import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
+import { judgeReport, type Judgement } from './result-judgement.js';
+import type { ProvisioningResult } from './results.schemas.js';
+
+/** Another report about the same device was recorded first: answer as for a repeated report. */
+class Overtaken extends Error {}
+
+type Quarantine = Extract<Judgement, { verdict: 'quarantined' }>;
+
+const retried = (deviceId: string): ProvisioningResult => ({
+  deviceId,
+  state: 'claimed',
+  verdict: 'retry',
+  reason: 'link-error',
+  diff: [],
+  omittedDiffs: 0,
+  attestation: null,
+});
+
+/**
+ * Station results (`POST /v1/devices/{id}/result`): the station reports what it read back, the API
+ * judges it against the image and lock mask it recorded and the chip bound at claim time, and
+ * records the verdict — provisioned (attestation signed, appended to the transparency log, device
+ * state changed and its sealed key erased, all in one transaction), quarantined (with the diff),
+ * or retry (link error: the device stays claimed). Repeating a report gets the same answer.
+ */
+@Injectable()
+export class ResultsService {
+  constructor(
+    @Inject(Database) private readonly database: Database,
+    @Inject(TrustService) private readonly trust: TrustService,
+    @Inject(LogService) private readonly log: LogService,
+    @Inject(LayoutCache) private readonly layouts: LayoutCache,
+    @Inject(Metrics) private readonly metrics: Metrics,
+  ) {}
+
+  /**
+   * Judges and records a report from the principal's station.
+   *
+   * @throws DomainError STATION_REPORT_INVALID (400), REPORT_SECRET_BYTES_PRESENT, REPORT_INCOMPLETE
+   *   (422; nothing recorded); ApiError 404 DEVICE_NOT_FOUND, 409 DEVICE_STATE_CONFLICT (queued or
+   *   scrapped, or a report that contradicts the final state already recorded).
+   */
+  async report(deviceId: string, body: unknown, principal: Principal): Promise<ProvisioningResult> {
+    const stationId = stationOf(principal);
+    const report = parseStationReport(body);
+    const device = await new DeviceRepository(this.database.kysely).get(deviceId);
+    if (device === undefined) throw deviceNotFound(deviceId);
+    if (device.chipUid === null || device.state === 'queued' || device.state === 'scrapped') {
+      throw deviceStateConflict(device.state, 'report', `device ${deviceId} is ${device.state}: no report is expected`);
+    }
+    const resolved = await this.layouts.get(device.productId, device.layoutVersion);
+    const judgement = judgeReport(intendedImageOf(device, resolved.layout), hexOf(device.chipUid), report);
+    const result =
+      device.state === 'claimed'
+        ? await this.#record(device, resolved, report, judgement, stationId)
+        : await this.#repeated(device, judgement);
+    this.metrics.provisioningOutcomes.inc({ station: stationId, outcome: result.verdict, reason: result.reason });
+    return result;
+  }
+
+  async #record(
+    device: DeviceRecord,
+    resolved: ResolvedLayout,
+    report: StationReport,
+    judgement: Judgement,
+    stationId: string,
+  ): Promise<ProvisioningResult> {
+    try {
+      switch (judgement.verdict) {
+        case 'retry':
+          await this.#transition(device.id, 'claimed', 'link-error', reportDetails(report), stationId);
+          return retried(device.id);
+        case 'quarantined':
+          await this.#transition(
+            device.id,
+            'quarantined',
+            judgement.reason,
+            quarantineDetails(report, judgement),
+            stationId,
+          );
+          return quarantined(device.id, judgement.reason, judgement);
+        case 'provisioned':
+          return await this.#provision(device, resolved, report, stationId);
+      }
+    } catch (error) {
+      if (!(error instanceof Overtaken)) throw error;
+      const current = await new DeviceRepository(this.database.kysely).get(device.id);
+      if (current === undefined) throw deviceNotFound(device.id);
+      return this.#repeated(current, judgement);
+    }
+  }
+
+  async #transition(
+    deviceId: string,
+    to: 'claimed' | 'quarantined',
+    reason: string,
+    details: Parameters<DeviceRepository['transition']>[3]['details'],
+    stationId: string,
+  ): Promise<void> {
+    const moved = await new DeviceRepository(this.database.kysely).transition(deviceId, ['claimed'], to, {
+      actor: stationId,
+      reason,
+      details,
+    });
+    if (!moved) throw new Overtaken();
+  }
+
+  async #provision(
+    device: DeviceRecord,
+    resolved: ResolvedLayout,
+    report: StationReport,
+    stationId: string,
+  ): Promise<ProvisioningResult> {
+    const history = await new DeviceRepository(this.database.kysely).history(device.id);
+    const envelopeText = await signedAttestationText(
+      {
+        device,
+        layout: resolved.layout,
+        layoutRecord: resolved.record,
+        report,
+        stationId,
+        claimedAt: claimedAtOf(history),
+        attestedAt: new Date(),
+      },
+      this.trust.attestationSigner,
+    );
+    const leafIndex = await this.database.transaction(async (trx) => {
+      const devices = new DeviceRepository(trx);
+      const event = { actor: stationId, reason: 'exact-match', details: reportDetails(report) };
+      // The row lock first: a concurrent report waits here, then finds the device provisioned.
+      if (!(await devices.transition(device.id, ['claimed'], 'provisioned', event))) throw new Overtaken();
+      const appended = await this.log.appendAttestation(trx, envelopeText);
+      await new AttestationRepository(trx).insert({
+        leafIndex: appended.leafIndex,
+        deviceId: device.id,
+        envelope: envelopeText,
+        serial: device.serial,
+        chipUid: device.chipUid ?? new Uint8Array(),
+        productId: device.productId,
+        workOrderId: device.workOrderId,
+        stationId,
+      });
+      await devices.eraseSealedKey(device.id);
+      return appended.leafIndex;
+    });
+    return provisioned(device.id, leafIndex, envelopeText);
+  }
+
+  /**
+   * A report about a device whose outcome is already recorded: the same verdict gets the recorded
+   * answer (the same attestation, the same diff); any other is refused.
+   */
+  async #repeated(device: DeviceRecord, judgement: Judgement): Promise<ProvisioningResult> {
+    if (device.state === 'provisioned' && judgement.verdict === 'provisioned') {
+      const attestation = await new AttestationRepository(this.database.kysely).getByDevice(device.id);
+      if (attestation !== undefined) return provisioned(device.id, attestation.leafIndex, attestation.envelope);
+    }
+    if (device.state === 'quarantined' && judgement.verdict === 'quarantined') {
+      const recorded = recordedQuarantine(await new DeviceRepository(this.database.kysely).history(device.id));
+      if (recorded?.reason === judgement.reason) {
+        return { deviceId: device.id, state: 'quarantined', verdict: 'quarantined', attestation: null, ...recorded };
+      }
+    }
+    if (device.state === 'claimed' && judgement.verdict === 'retry') return retried(device.id);
+    throw deviceStateConflict(
+      device.state,
+      'report',
+      `device ${device.id} is ${device.state}: this report contradicts the outcome already recorded`,
+    );
+  }
+}
+
+function provisioned(deviceId: string, leafIndex: number, envelopeText: string): ProvisioningResult {
+  return {
+    deviceId,
+    state: 'provisioned',
+    verdict: 'provisioned',
+    reason: 'exact-match',
+    diff: [],
+    omittedDiffs: 0,
+    attestation: { leafIndex, envelope: envelopeOf(envelopeText) },
+  };
+}
+
+/** The stored normal-form text as the response's envelope object. */
+function envelopeOf(envelopeText: string): NonNullable<ProvisioningResult['attestation']>['envelope'] {
+  const envelope = JSON.parse(envelopeText) as DsseEnvelope;
+  return {
+    payloadType: envelope.payloadType,
+    payload: envelope.payload,
+    signatures: envelope.signatures.map(({ keyid, sig }) => ({ keyid, sig })),
+  };
+}
+
+function quarantined(deviceId: string, reason: string, judgement: Quarantine): ProvisioningResult {
+  return {
+    deviceId,
+    state: 'quarantined',
+    verdict: 'quarantined',
+    reason,
+    diff: judgement.diff.map((entry) => ({ ...entry })),
+    omittedDiffs: judgement.omittedDiffs,
+    attestation: null,
+  };
+}
