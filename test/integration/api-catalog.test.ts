@@ -15,8 +15,8 @@ import { LayoutsService } from '../../apps/api/src/products/layouts.service.js';
 import { ProductsModule } from '../../apps/api/src/products/products.module.js';
 import { LayoutRepository, ProductRepository } from '../../apps/api/src/repositories/index.js';
 import { StationsModule } from '../../apps/api/src/stations/stations.module.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 
 let api: TestApi;
 const tokens = {} as Record<Role, string>;

@@ -16,14 +16,9 @@ import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
 import { ProvisioningModule } from '../../apps/api/src/provisioning/provisioning.module.js';
 import { DeviceRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
-import {
-  randomChipUid,
-  seedCatalog,
-  successReport,
-  type ClaimedImage,
-  type SeededCatalog,
-} from '../../bench/support/api-fixtures.js';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { seedCatalog, type SeededCatalog } from '../../testkit/catalog-rows.js';
+import { randomChipUid, successReport, type ClaimedImage } from '../../testkit/station-reports.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
 
 const MODULES = [TrustModule, JobsModule, ProvisioningModule];
 

@@ -16,15 +16,9 @@ import { JobReconciler } from '../../apps/api/src/provisioning/job-reconciler.js
 import { ProvisioningModule } from '../../apps/api/src/provisioning/provisioning.module.js';
 import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
-import {
-  linkErrorReport,
-  maskedData,
-  randomChipUid,
-  seedCatalog,
-  successReport,
-  type SeededCatalog,
-} from '../../bench/support/api-fixtures.js';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { seedCatalog, type SeededCatalog } from '../../testkit/catalog-rows.js';
+import { linkErrorReport, maskedData, randomChipUid, successReport } from '../../testkit/station-reports.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
 
 interface DeviceBody {
   id: string;

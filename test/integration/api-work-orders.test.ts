@@ -32,8 +32,8 @@ import { LogService } from '../../apps/api/src/trust/log.service.js';
 import { TrustModule } from '../../apps/api/src/trust/trust.module.js';
 import { TrustService } from '../../apps/api/src/trust/trust.service.js';
 import { WorkOrdersModule } from '../../apps/api/src/work-orders/work-orders.module.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 
 interface WorkOrder {
   id: string;
