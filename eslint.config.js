@@ -3,6 +3,113 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Which folder may import which (ESLint applies the last matching rule setting, so every scope
+// lists all of its restrictions, the library-index one included):
+//   testkit/ (the local stack and the helpers demo, bench and test share) imports none of them;
+//   demo/, bench/ and test/ import testkit/ and never one another; apps/ and libs/ import none of
+//   the four (a unit spec may use testkit/, a runtime file not even a testing/ helper); no app
+//   imports another app, and no library an app.
+const LIBRARY_INDEX = {
+  group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'],
+  message: 'Import a library through its public index: #ingrain/otp or #ingrain/crypto.',
+};
+const APPS = ['admin', 'api', 'simulator', 'station', 'verifier'];
+// apps/admin imports apps/api internals until the admin CLI goes through the API or a library
+// (issue 8, item 1); it is left out of the app-to-app rule until then.
+const APPS_ALLOWED_CROSS_APP_IMPORTS = ['admin'];
+const up = (folders) => `^(\\.\\./)+(${folders.join('|')})/`;
+const NOT_FROM_APPS_OR_LIBS = {
+  regex: up(['testkit', 'test', 'demo', 'bench']),
+  message: 'Apps and libraries never import testkit/, test/, demo/ or bench/.',
+};
+const NOT_FROM_SPECS = {
+  regex: up(['test', 'demo', 'bench']),
+  message: 'A unit spec may use testkit/, never test/, demo/ or bench/.',
+};
+const NO_TESTING_IN_RUNTIME = {
+  regex: '(^|/)(testing|test-support)/',
+  message: 'Runtime code never imports a test helper (testing/ folders are test-only).',
+};
+const NO_CRYPTO_TESTING_IN_RUNTIME = {
+  name: '#ingrain/crypto/testing',
+  message: 'Runtime code never imports the test-only entry #ingrain/crypto/testing.',
+};
+const NOT_AN_APP = { regex: up(['apps']), message: 'A library never imports an app.' };
+const notAnotherApp = (app) => ({
+  regex: `^(\\.\\./)+(${APPS.filter((other) => other !== app).join('|')})/src/`,
+  message: 'No app imports another app: share a contract through a library (libs/*) instead.',
+});
+const TEST_SPEC_FILES = ['**/*.spec.ts', '**/testing/**/*.ts', '**/test-support/**/*.ts'];
+
+/** The no-restricted-imports setting of a scope: the library-index rule plus `patterns` and `paths`. */
+function restrictImports(patterns, paths = []) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [LIBRARY_INDEX, ...patterns], ...(paths.length === 0 ? {} : { paths }) },
+    ],
+  };
+}
+
+/** The import rules of apps/<app>: its runtime files, then its specs and testing/ helpers. */
+function appScopes(app) {
+  const crossApp = APPS_ALLOWED_CROSS_APP_IMPORTS.includes(app) ? [] : [notAnotherApp(app)];
+  return [
+    {
+      files: [`apps/${app}/**/*.ts`],
+      ignores: TEST_SPEC_FILES,
+      rules: restrictImports(
+        [NOT_FROM_APPS_OR_LIBS, NO_TESTING_IN_RUNTIME, ...crossApp],
+        [NO_CRYPTO_TESTING_IN_RUNTIME],
+      ),
+    },
+    {
+      files: TEST_SPEC_FILES.map((pattern) => `apps/${app}/${pattern}`),
+      rules: restrictImports([NOT_FROM_SPECS, ...crossApp]),
+    },
+  ];
+}
+
+const FOLDER_SCOPES = [
+  ...APPS.flatMap(appScopes),
+  {
+    files: ['libs/**/*.ts'],
+    ignores: TEST_SPEC_FILES,
+    rules: restrictImports([NOT_FROM_APPS_OR_LIBS, NOT_AN_APP, NO_TESTING_IN_RUNTIME], [NO_CRYPTO_TESTING_IN_RUNTIME]),
+  },
+  {
+    files: TEST_SPEC_FILES.map((pattern) => `libs/${pattern}`),
+    rules: restrictImports([NOT_FROM_SPECS, NOT_AN_APP]),
+  },
+  {
+    files: ['testkit/**/*.ts'],
+    rules: restrictImports([
+      {
+        regex: up(['demo', 'bench', 'test']),
+        message: 'testkit/ is imported by demo, bench and test, never the reverse.',
+      },
+    ]),
+  },
+  {
+    files: ['demo/**/*.ts'],
+    rules: restrictImports([
+      { regex: up(['bench', 'test']), message: 'demo/ shares code with bench/ and test/ through testkit/ only.' },
+    ]),
+  },
+  {
+    files: ['bench/**/*.ts'],
+    rules: restrictImports([
+      { regex: up(['demo', 'test']), message: 'bench/ shares code with demo/ and test/ through testkit/ only.' },
+    ]),
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: restrictImports([
+      { regex: up(['demo', 'bench']), message: 'test/ shares code with demo/ and bench/ through testkit/ only.' },
+    ]),
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.ingrain/**', 'libs/api-client/src/schema.ts'] },
   js.configs.recommended,
@@ -27,17 +134,7 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'],
-              message: 'Import a library through its public index: #ingrain/otp or #ingrain/crypto.',
-            },
-          ],
-        },
-      ],
+      ...restrictImports([]),
     },
   },
   {
@@ -45,6 +142,7 @@ export default tseslint.config(
     files: ['apps/api/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
+  ...FOLDER_SCOPES,
   {
     files: ['**/*.js', '**/*.mjs', 'bin/*'],
     extends: [tseslint.configs.disableTypeChecked],
