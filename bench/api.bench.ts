@@ -18,7 +18,7 @@ import { DeviceRequestsService } from '../apps/api/src/provisioning/device-reque
 import { ProvisioningModule } from '../apps/api/src/provisioning/provisioning.module.js';
 import { TrustModule } from '../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../testkit/api.js';
-import { seedCatalog, type ExampleLayout, type SeededCatalog } from '../testkit/catalog-rows.js';
+import { seedCatalogRows, type ExampleLayout, type SeededCatalog } from '../testkit/catalog-rows.js';
 import { closedLoop, openLoop, type LoadRequest, type LoadResult, type LoadTarget } from './support/api-load.js';
 import { measureRawPairs, type RawRate } from './support/api-raw-hsm.js';
 import { newSpans, resetSpans, timeMethod, type RequestSpans } from './support/api-spans.js';
@@ -166,8 +166,8 @@ async function runOne(database: DatabaseKind): Promise<RunResult> {
     const db = api.database.kysely;
     const keyOnly: ExampleLayout = { layout: parseLayout(KEY_ONLY_LAYOUT), inputs: { serial: 'BENCH-0001' } };
     const seeds = {
-      'bench-key-only': await seedCatalog(db, { example: keyOnly, quantity: 10_000_000 }),
-      'sensor-node': await seedCatalog(db, { example: 'sensor-node', quantity: 10_000_000 }),
+      'bench-key-only': await seedCatalogRows(db, { example: keyOnly, quantity: 10_000_000 }),
+      'sensor-node': await seedCatalogRows(db, { example: 'sensor-node', quantity: 10_000_000 }),
     };
     const mes = await api.createToken('mes', 'bench-mes');
     const spans = instrument(api);

@@ -27,7 +27,7 @@ export async function loadExample(name: ExampleName): Promise<ExampleLayout> {
   return { layout, inputs };
 }
 
-/** What seedCatalog stored. */
+/** What seedCatalogRows stored. */
 export interface SeededCatalog {
   readonly productId: string;
   readonly line: string;
@@ -52,7 +52,7 @@ let seedCounter = 0;
  * A product (ids unique per call) with one example layout (version 1, stored as S1 stores it:
  * normalized document and digest), a station on its line and an open work order.
  */
-export async function seedCatalog(db: Executor, options: SeedOptions = {}): Promise<SeededCatalog> {
+export async function seedCatalogRows(db: Executor, options: SeedOptions = {}): Promise<SeededCatalog> {
   const n = `${process.pid}-${++seedCounter}`;
   const example = options.example ?? 'sensor-node';
   const { layout, inputs } = typeof example === 'string' ? await loadExample(example) : example;

@@ -16,7 +16,7 @@ import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
 import { ProvisioningModule } from '../../apps/api/src/provisioning/provisioning.module.js';
 import { DeviceRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { LogService, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
-import { seedCatalog, type SeededCatalog } from '../../testkit/catalog-rows.js';
+import { seedCatalogRows, type SeededCatalog } from '../../testkit/catalog-rows.js';
 import { randomChipUid, successReport, type ClaimedImage } from '../../testkit/station-reports.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
 
@@ -55,7 +55,7 @@ before(async () => {
     extraModules: MODULES,
     logDestination: { write: () => undefined },
   });
-  catalog = await seedCatalog(api.database.kysely, { quantity: 1000 });
+  catalog = await seedCatalogRows(api.database.kysely, { quantity: 1000 });
   mes = await api.createToken('mes');
   station = await api.createToken('station', 'station', catalog.stationId);
 });
@@ -101,7 +101,7 @@ void describe('on PostgreSQL', () => {
   });
 
   test('20 concurrent requests over two instances for a work order of 5 issue exactly 5', async () => {
-    const order = await seedCatalog(api.database.kysely, { quantity: 5 });
+    const order = await seedCatalogRows(api.database.kysely, { quantity: 5 });
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) => requestDevice(i, { workOrderId: order.workOrderId, inputs: order.inputs })),
     );
