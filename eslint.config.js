@@ -3,6 +3,114 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Which folder may import which (ESLint applies the last matching rule setting, so every scope
+// lists all of its restrictions, the library-index one included):
+//   testkit/ (the local stack and the helpers demo, bench and test share) imports none of them;
+//   demo/, bench/ and test/ import testkit/ and never one another; apps/ and libs/ import none of
+//   the four (a unit spec may use testkit/, a runtime file not even a testing/ helper); no app
+//   imports another app, and no library an app.
+const LIBRARY_INDEX = {
+  group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'],
+  message: 'Import a library through its public index: #ingrain/<name> (otp, crypto, contracts, encoding, simulator).',
+};
+const APPS = ['api', 'simulator', 'station', 'verifier'];
+const up = (folders) => `^(\\.\\./)+(${folders.join('|')})/`;
+const NOT_FROM_APPS_OR_LIBS = {
+  regex: up(['testkit', 'test', 'demo', 'bench']),
+  message: 'Apps and libraries never import testkit/, test/, demo/ or bench/.',
+};
+const NOT_FROM_SPECS = {
+  regex: up(['test', 'demo', 'bench']),
+  message: 'A unit spec may use testkit/, never test/, demo/ or bench/.',
+};
+const NO_TESTING_IN_RUNTIME = {
+  regex: '(^|/)(testing|test-support)/',
+  message: 'Runtime code never imports a test helper (testing/ folders are test-only).',
+};
+const TEST_ONLY_ENTRIES = ['#ingrain/crypto/testing', '#ingrain/contracts/testing'].map((name) => ({
+  name,
+  message: `Runtime code never imports the test-only entry ${name}.`,
+}));
+const NO_FRAMEWORK_IN_LIBS = {
+  group: ['@nestjs/*', 'fastify', '@fastify/*', 'bullmq', 'ioredis', 'kysely', 'pg', '@electric-sql/*'],
+  message: 'Libraries stay framework-free: no NestJS, HTTP server, queue or database (the apps wire them in).',
+};
+const NOT_AN_APP = { regex: up(['apps']), message: 'A library never imports an app.' };
+const notAnotherApp = (app) => ({
+  regex: `^(\\.\\./)+(${APPS.filter((other) => other !== app).join('|')})/src/`,
+  message: 'No app imports another app: share a contract through a library (libs/*) instead.',
+});
+const TEST_SPEC_FILES = ['**/*.spec.ts', '**/testing/**/*.ts', '**/test-support/**/*.ts'];
+
+/** The no-restricted-imports setting of a scope: the library-index rule plus `patterns` and `paths`. */
+function restrictImports(patterns, paths = []) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [LIBRARY_INDEX, ...patterns], ...(paths.length === 0 ? {} : { paths }) },
+    ],
+  };
+}
+
+/** The import rules of apps/<app>: its runtime files, then its specs and testing/ helpers. */
+function appScopes(app) {
+  const crossApp = [notAnotherApp(app)];
+  return [
+    {
+      files: [`apps/${app}/**/*.ts`],
+      ignores: TEST_SPEC_FILES,
+      rules: restrictImports([NOT_FROM_APPS_OR_LIBS, NO_TESTING_IN_RUNTIME, ...crossApp], TEST_ONLY_ENTRIES),
+    },
+    {
+      files: TEST_SPEC_FILES.map((pattern) => `apps/${app}/${pattern}`),
+      rules: restrictImports([NOT_FROM_SPECS, ...crossApp]),
+    },
+  ];
+}
+
+const FOLDER_SCOPES = [
+  ...APPS.flatMap(appScopes),
+  {
+    files: ['libs/**/*.ts'],
+    ignores: TEST_SPEC_FILES,
+    rules: restrictImports(
+      [NOT_FROM_APPS_OR_LIBS, NOT_AN_APP, NO_TESTING_IN_RUNTIME, NO_FRAMEWORK_IN_LIBS],
+      TEST_ONLY_ENTRIES,
+    ),
+  },
+  {
+    files: TEST_SPEC_FILES.map((pattern) => `libs/${pattern}`),
+    rules: restrictImports([NOT_FROM_SPECS, NOT_AN_APP, NO_FRAMEWORK_IN_LIBS]),
+  },
+  {
+    files: ['testkit/**/*.ts'],
+    rules: restrictImports([
+      {
+        regex: up(['demo', 'bench', 'test']),
+        message: 'testkit/ is imported by demo, bench and test, never the reverse.',
+      },
+    ]),
+  },
+  {
+    files: ['demo/**/*.ts'],
+    rules: restrictImports([
+      { regex: up(['bench', 'test']), message: 'demo/ shares code with bench/ and test/ through testkit/ only.' },
+    ]),
+  },
+  {
+    files: ['bench/**/*.ts'],
+    rules: restrictImports([
+      { regex: up(['demo', 'test']), message: 'bench/ shares code with demo/ and test/ through testkit/ only.' },
+    ]),
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: restrictImports([
+      { regex: up(['demo', 'bench']), message: 'test/ shares code with demo/ and bench/ through testkit/ only.' },
+    ]),
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.ingrain/**', 'libs/api-client/src/schema.ts'] },
   js.configs.recommended,
@@ -27,18 +135,7 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'],
-              message:
-                'Import a library through its public index: #ingrain/otp, #ingrain/crypto or #ingrain/simulator.',
-            },
-          ],
-        },
-      ],
+      ...restrictImports([]),
     },
   },
   {
@@ -46,6 +143,7 @@ export default tseslint.config(
     files: ['apps/api/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
+  ...FOLDER_SCOPES,
   {
     files: ['**/*.js', '**/*.mjs', 'bin/*'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -17,12 +17,13 @@ import { JobsModule } from '../apps/api/src/jobs/jobs.module.js';
 import { DeviceRequestsService } from '../apps/api/src/device-requests/device-requests.service.js';
 import { DeviceRequestsModule } from '../apps/api/src/device-requests/device-requests.module.js';
 import { TrustModule } from '../apps/api/src/trust/index.js';
-import { startTestApi, type TestApi } from '../test/support/api.js';
-import { seedCatalog, type ExampleLayout, type SeededCatalog } from './support/api-fixtures.js';
+import { startTestApi, type TestApi } from '../testkit/api.js';
+import { seedCatalogRows, type ExampleLayout, type SeededCatalog } from '../testkit/catalog-rows.js';
 import { closedLoop, openLoop, type LoadRequest, type LoadResult, type LoadTarget } from './support/api-load.js';
 import { measureRawPairs, type RawRate } from './support/api-raw-hsm.js';
 import { newSpans, resetSpans, timeMethod, type RequestSpans } from './support/api-spans.js';
-import { machineSummary, recordBenchmarkSection, renderMarkdownTable, renderTextTable } from './support/report.js';
+import { renderMarkdownTable, renderTextTable } from '../testkit/tables.js';
+import { machineSummary, recordBenchmarkSection } from './support/report.js';
 import { fmt, median, percentile } from './support/stats.js';
 
 const CONCURRENCY = [1, 4, 16, 64] as const;
@@ -165,8 +166,8 @@ async function runOne(database: DatabaseKind): Promise<RunResult> {
     const db = api.database.kysely;
     const keyOnly: ExampleLayout = { layout: parseLayout(KEY_ONLY_LAYOUT), inputs: { serial: 'BENCH-0001' } };
     const seeds = {
-      'bench-key-only': await seedCatalog(db, { example: keyOnly, quantity: 10_000_000 }),
-      'sensor-node': await seedCatalog(db, { example: 'sensor-node', quantity: 10_000_000 }),
+      'bench-key-only': await seedCatalogRows(db, { example: keyOnly, quantity: 10_000_000 }),
+      'sensor-node': await seedCatalogRows(db, { example: 'sensor-node', quantity: 10_000_000 }),
     };
     const mes = await api.createToken('mes', 'bench-mes');
     const spans = instrument(api);

@@ -5,13 +5,8 @@
 import { ATTESTATION_CONCURRENCY, CHECKPOINT_EVERY, type HsmResults, measureHsm } from './support/crypto-hsm.js';
 import { type Rate, rateOf } from './support/crypto-timing.js';
 import { measureVerification, type ParallelRun, type VerifyResults } from './support/crypto-verify.js';
-import {
-  type BenchTable,
-  machineSummary,
-  recordBenchmarkSection,
-  renderMarkdownTable,
-  renderTextTable,
-} from './support/report.js';
+import { renderMarkdownTable, renderTextTable, type TextTable } from '../testkit/tables.js';
+import { machineSummary, recordBenchmarkSection } from './support/report.js';
 import { fmt } from './support/stats.js';
 
 const BUNDLES = 100_000;
@@ -120,7 +115,7 @@ function verifyRows(v: VerifyResults): string[][] {
   ];
 }
 
-function breakdownTable(v: VerifyResults): BenchTable {
+function breakdownTable(v: VerifyResults): TextTable {
   const b = v.breakdown;
   const projected = (us: number): string => `${fmt((us * v.count) / v.threads / 1e6, 2)} s`;
   const row = (step: string, us: number, project = false): string[] => [
@@ -186,7 +181,7 @@ async function main(): Promise<void> {
   const hsm = await measureHsm();
   const verification = await measureVerification(count);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  const table: BenchTable = {
+  const table: TextTable = {
     columns: ['measurement', 'ops', 'rate /s', 'µs/op', 'CPU µs/op', 'ratio', 'target'],
     rows: [...hsmRows(hsm), ...verifyRows(verification)],
   };

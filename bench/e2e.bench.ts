@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../demo/stack/index.js';
+import { startLocalStack, type LocalStack } from '../testkit/stack/index.js';
 import { measureApiLimit, type ApiLimit } from './support/e2e-api-limit.js';
 import { measureCycleFloor } from './support/e2e-floor.js';
 import { runLine, type LineConfig, type LineRun } from './support/e2e-line.js';

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { allBlocks, patternImage } from '../test/support/otp-images.js';
+import { allBlocks, patternImage } from '../testkit/otp-images.js';
 import {
   BYTE_MS,
   LINK_BAUD_RATE as BAUD,
@@ -16,8 +16,9 @@ import {
   type TimedCycle,
   wireFloorMs,
 } from './support/link-floor.js';
-import { machineSummary, recordBenchmarkSection, renderMarkdownTable, renderTextTable } from './support/report.js';
-import { startSimProcess, type SimDevice } from '../demo/stack/simulator-process.js';
+import { renderMarkdownTable, renderTextTable } from '../testkit/tables.js';
+import { machineSummary, recordBenchmarkSection } from './support/report.js';
+import { startSimProcess, type SimDevice } from '../testkit/stack/simulator-process.js';
 import { fmt, median } from './support/stats.js';
 
 const RUNS = 5;

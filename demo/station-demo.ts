@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type CycleResultJson } from '#ingrain/otp';
-import { startSimProcess, type SimDevice } from './stack/simulator-process.js';
-import { renderTextTable } from '../bench/support/report.js';
-import { binPath, REPO_ROOT } from '../test/support/paths.js';
+import { startSimProcess, type SimDevice } from '../testkit/stack/simulator-process.js';
+import { renderTextTable } from '../testkit/tables.js';
+import { binPath, REPO_ROOT } from '../testkit/paths.js';
 
 const CHIPS = 4;
 const LAYOUT = join(REPO_ROOT, 'examples', 'layouts', 'sensor-node.yaml');

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent set-up shared by the demo and test commands: Debian packages, npm packages, build.
+# Idempotent set-up shared by the demo, bench and test commands: Debian packages, npm packages, and
+# the build of the whole tree (tsconfig.test.json: the runtime plus tests, testkit, demo and bench;
+# `npm run build` builds the runtime alone, tsconfig.build.json).
 # Fast when everything is already in place (a few dpkg queries, one hash, an incremental tsc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,5 +42,5 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$lock_hash" ]]; then
   echo "$lock_hash" >"$stamp"
 fi
 
-log "building (tsc)"
-npx --no-install tsc -p tsconfig.build.json
+log "building (tsc, the whole tree)"
+npx --no-install tsc -p tsconfig.test.json

@@ -20,7 +20,7 @@ import {
 } from '#ingrain/crypto';
 import { ECDSA, findPrivateKey, KEYGEN, PRIVATE_TEMPLATE, PUBLIC_TEMPLATE, rawPairAsync } from './raw-pkcs11.js';
 import { sampleDeviceForTests } from '#ingrain/crypto/testing';
-import { createTestToken } from '../../test/support/softhsm.js';
+import { createTestToken } from '../../testkit/softhsm.js';
 import { concurrentLoop, fastestRoundUs, measured, medianRate, type Rate, syncLoop } from './crypto-timing.js';
 
 const ROUNDS = 5;

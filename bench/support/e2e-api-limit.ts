@@ -4,8 +4,8 @@
 // report a clean read-back (judged, attestation signed and logged) — back to back.
 import { randomUUID } from 'node:crypto';
 import { expectData, type IngrainClient } from '#ingrain/api-client';
-import { sampleInputs, type LocalStack } from '../../demo/stack/index.js';
-import { randomChipUid, successReport } from './api-fixtures.js';
+import { sampleInputs, type LocalStack } from '../../testkit/stack/index.js';
+import { randomChipUid, successReport } from '../../testkit/station-reports.js';
 import { cpuSnapshot, type CpuSnapshot, cpuUsage, type CpuUsage } from './e2e-cpu.js';
 
 export interface ApiLimit {

@@ -15,7 +15,7 @@ import {
   type OtpImage,
 } from '#ingrain/otp';
 import { Fixture } from '../../apps/station/src/worker/fixture.js';
-import { REPO_ROOT, sampleInputs, SAMPLE_PRODUCT, startSimProcess } from '../../demo/stack/index.js';
+import { REPO_ROOT, sampleInputs, SAMPLE_PRODUCT, startSimProcess } from '../../testkit/stack/index.js';
 import { LINK_BAUD_RATE, timedCycle, type TimedCycle, wireFloorMs } from './link-floor.js';
 import { median } from './stats.js';
 

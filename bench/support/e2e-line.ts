@@ -13,7 +13,7 @@ import {
   type SimProcess,
   type StationEvent,
   type WorkOrderCounts,
-} from '../../demo/stack/index.js';
+} from '../../testkit/stack/index.js';
 import { cpuSnapshot, cpuUsage, type CpuUsage } from './e2e-cpu.js';
 import { LINK_BAUD_RATE } from './link-floor.js';
 

@@ -3,7 +3,7 @@
 // → job-reporting (the cycle) → job-released (report spooled and posted, attestation, release
 // request) → the fixture's next job-started (queue hand-off). Means, not medians: the phases of a
 // job and its hand-off add up to the fixture's period, and means keep that sum.
-import { type StationEvent } from '../../demo/stack/index.js';
+import { type StationEvent } from '../../testkit/stack/index.js';
 
 export const PHASES = ['chip probe + lookup', 'claim', 'cycle', 'report + release', 'queue hand-off'] as const;
 export type Phase = (typeof PHASES)[number];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type StationEvent } from '../../demo/stack/index.js';
+import { type StationEvent } from '../../testkit/stack/index.js';
 import { type CpuUsage } from './e2e-cpu.js';
 import { type LineConfig, type LineRun } from './e2e-line.js';
 import { phaseMeans } from './e2e-phases.js';

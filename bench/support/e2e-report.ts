@@ -1,7 +1,7 @@
 // bench:e2e's tables and its reading of the targets, printed and recorded in docs/benchmarks.md.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../test/support/paths.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 import { type ApiLimit } from './e2e-api-limit.js';
 import { CPU_COMPONENTS, type CpuUsage } from './e2e-cpu.js';
 import { type CycleFloor } from './e2e-floor.js';
@@ -9,13 +9,8 @@ import { type LineConfig, type LineRun } from './e2e-line.js';
 import { PHASES } from './e2e-phases.js';
 import { type Row, rowsOf } from './e2e-rows.js';
 import { LINK_BAUD_RATE } from './link-floor.js';
-import {
-  type BenchTable,
-  machineSummary,
-  recordBenchmarkSection,
-  renderMarkdownTable,
-  renderTextTable,
-} from './report.js';
+import { renderMarkdownTable, renderTextTable, type TextTable } from '../../testkit/tables.js';
+import { machineSummary, recordBenchmarkSection } from './report.js';
 import { fmt } from './stats.js';
 
 export interface E2eResults {
@@ -39,10 +34,10 @@ const HOUR_MS = 3_600_000;
 
 /** The tables of a run, rendered by the caller as text or Markdown. */
 interface Tables {
-  readonly throughput: BenchTable;
-  readonly oneChip: BenchTable;
-  readonly phases: BenchTable;
-  readonly cpu: BenchTable;
+  readonly throughput: TextTable;
+  readonly oneChip: TextTable;
+  readonly phases: TextTable;
+  readonly cpu: TextTable;
 }
 
 const perHour = (perSecond: number): string => Math.round(perSecond * 3600).toLocaleString('en-US');
@@ -65,7 +60,7 @@ function lineRow({ config, rates, rounds, cpu }: Row, single: number, idealPerFi
   ];
 }
 
-function throughputTable(rows: readonly Row[], results: E2eResults): BenchTable {
+function throughputTable(rows: readonly Row[], results: E2eResults): TextTable {
   const single = rows[0]?.rates.steadyPerSecond ?? Number.NaN;
   const ideal = HOUR_MS / results.floor.floorMs;
   const { apiLimit } = results;
@@ -114,7 +109,7 @@ function throughputTable(rows: readonly Row[], results: E2eResults): BenchTable 
 }
 
 /** The single-fixture device time, built up from the link floor. */
-function oneChipTable(rows: readonly Row[], floor: CycleFloor): BenchTable {
+function oneChipTable(rows: readonly Row[], floor: CycleFloor): TextTable {
   const ratio = (ms: number) => times(ms / floor.floorMs);
   const base = rows[0];
   const e2eMs = base === undefined ? Number.NaN : 1000 / base.rates.steadyPerSecond;
@@ -147,7 +142,7 @@ function oneChipTable(rows: readonly Row[], floor: CycleFloor): BenchTable {
   };
 }
 
-function phaseTable(rows: readonly Row[], floor: CycleFloor): BenchTable {
+function phaseTable(rows: readonly Row[], floor: CycleFloor): TextTable {
   return {
     columns: ['line', ...PHASES, 'fixture period', 'cycle (station’s totalMs)', 'period / link floor'],
     rows: rows.map(({ config, phases }) => [
@@ -160,7 +155,7 @@ function phaseTable(rows: readonly Row[], floor: CycleFloor): BenchTable {
   };
 }
 
-function cpuTable(rows: readonly Row[], apiLimit: ApiLimit): BenchTable {
+function cpuTable(rows: readonly Row[], apiLimit: ApiLimit): TextTable {
   const line = (label: string, cpu: CpuUsage) => [
     label,
     ...CPU_COMPONENTS.map((component) => cores(cpu.coresByComponent[component])),
@@ -174,7 +169,7 @@ function cpuTable(rows: readonly Row[], apiLimit: ApiLimit): BenchTable {
 }
 
 /** @throws Error when a row has another number of cells than the table has columns (a layout slip). */
-function checked(table: BenchTable): BenchTable {
+function checked(table: TextTable): TextTable {
   const bad = table.rows.find((row) => row.length !== table.columns.length);
   if (bad !== undefined) throw new Error(`table row "${bad[0]}" has ${bad.length} cells, not ${table.columns.length}`);
   return table;

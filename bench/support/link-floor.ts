@@ -2,7 +2,7 @@
 // flash programming time of the bytes it programs. Shared by bench:link (one chip, full image) and
 // bench:e2e (the sample product's image, as the station writes it).
 import { type CycleResult, type OtpImage } from '#ingrain/otp';
-import { runCycleOnPort } from '../../test/support/cycle.js';
+import { runCycleOnPort } from '../../testkit/cycle.js';
 
 /** The bootloader link rate the benchmarks model (AN3155 §2: up to 115200 baud). */
 export const LINK_BAUD_RATE = 115_200;

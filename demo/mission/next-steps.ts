@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { binPath } from '../stack/index.js';
+import { binPath } from '../../testkit/stack/index.js';
 import { displayPath } from './demo-dir.js';
 import { section } from './summary.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { REPO_ROOT } from '../stack/index.js';
+import { REPO_ROOT } from '../../testkit/stack/index.js';
 import { parseMissionOptions, UsageError } from './options.js';
 
 describe('parseMissionOptions', () => {

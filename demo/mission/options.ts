@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { REPO_ROOT } from '../stack/index.js';
+import { REPO_ROOT } from '../../testkit/stack/index.js';
 
 /** What `npm run demo -- …` asked for. */
 export interface MissionOptions {

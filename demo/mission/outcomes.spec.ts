@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type ReleasedChipFile, type StationEvent } from '../stack/index.js';
+import { type ReleasedChipFile, type StationEvent } from '../../testkit/stack/index.js';
 import { devicesByState, tallyBins, tallyStations } from './outcomes.js';
 import { type MissionReport, missionProblems } from './summary.js';
 

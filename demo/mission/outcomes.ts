@@ -1,5 +1,5 @@
 import { expectData, type components, type IngrainClient } from '#ingrain/api-client';
-import { type ReleasedChipFile, type StationProcess } from '../stack/index.js';
+import { type ReleasedChipFile, type StationProcess } from '../../testkit/stack/index.js';
 
 type DeviceSummary = components['schemas']['DeviceSummary'];
 

@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { type StationEvent } from '../stack/index.js';
+import { type StationEvent } from '../../testkit/stack/index.js';
 
 /**
  * The output of the processes the demo starts, one file each under `<dir>/logs/` (api.log,

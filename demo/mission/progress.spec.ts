@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type WorkOrderCounts } from '../stack/index.js';
+import { type WorkOrderCounts } from '../../testkit/stack/index.js';
 import { ProgressPrinter, progressLine } from './progress.js';
 
 const counts = (provisioned: number, queued: number, claimed: number): WorkOrderCounts => ({

@@ -1,4 +1,4 @@
-import { type WorkOrderCounts } from '../stack/index.js';
+import { type WorkOrderCounts } from '../../testkit/stack/index.js';
 
 /** One progress line at most every this often (plus the final one). */
 const PROGRESS_INTERVAL_MS = 2_000;

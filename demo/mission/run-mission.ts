@@ -6,7 +6,7 @@ import {
   waitForWorkOrder,
   type LocalStack,
   type WorkOrderAudit,
-} from '../stack/index.js';
+} from '../../testkit/stack/index.js';
 import { type DemoPlaces } from './next-steps.js';
 import { type MissionOptions } from './options.js';
 import { devicesByState, listDevices, tallyBins, tallyStations } from './outcomes.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startLocalStack, startSimProcess, type LocalStack, type SimProcess } from '../stack/index.js';
+import { startLocalStack, startSimProcess, type LocalStack, type SimProcess } from '../../testkit/stack/index.js';
 import { writeSecretFile } from './demo-dir.js';
 import { type MissionOptions } from './options.js';
 import { type ProcessLogs } from './process-logs.js';

@@ -1,5 +1,5 @@
-import { renderTextTable, type BenchTable } from '../../bench/support/report.js';
-import { type VerifierVerdict } from '../stack/index.js';
+import { renderTextTable, type TextTable } from '../../testkit/tables.js';
+import { type VerifierVerdict } from '../../testkit/stack/index.js';
 import { displayPath } from './demo-dir.js';
 import { type BinTally, type StationTally } from './outcomes.js';
 
@@ -29,7 +29,7 @@ export function section(title: string, body: string): string {
   return `\n${title}\n${indented}`;
 }
 
-function table(table: BenchTable): string {
+function table(table: TextTable): string {
   return renderTextTable(table);
 }
 

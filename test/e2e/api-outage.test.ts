@@ -16,7 +16,7 @@ import {
   type SimProcess,
   type StationProcess,
   auditWorkOrder,
-} from '../../demo/stack/index.js';
+} from '../../testkit/stack/index.js';
 import { readDevice, StationEventTap } from './support/fault-fixtures.js';
 import { readLineJob } from './support/line-jobs.js';
 

@@ -17,7 +17,7 @@ import {
   waitForWorkOrder,
   type LocalStack,
   type StationProcess,
-} from '../../demo/stack/index.js';
+} from '../../testkit/stack/index.js';
 import { SimulatedDevice, startTestSimulator, type TestSimulator } from '../support/simulator.js';
 import { eventsOfDevice, pause, readDevice } from './support/fault-fixtures.js';
 import { readLineJob } from './support/line-jobs.js';

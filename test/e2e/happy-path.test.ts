@@ -18,7 +18,7 @@ import {
   waitForWorkOrder,
   type LocalStack,
   type SimProcess,
-} from '../../demo/stack/index.js';
+} from '../../testkit/stack/index.js';
 
 const DEVICES = 6;
 

@@ -18,7 +18,7 @@ import {
   type StationEvent,
   type StationProcess,
   auditWorkOrder,
-} from '../../demo/stack/index.js';
+} from '../../testkit/stack/index.js';
 import { startTestSimulator, type TestSimulator } from '../support/simulator.js';
 import { eventsOfDevice, historyReasons, readDevice, StationEventTap } from './support/fault-fixtures.js';
 import { readLineJob } from './support/line-jobs.js';

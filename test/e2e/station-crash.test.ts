@@ -19,7 +19,7 @@ import {
   type LocalStack,
   type StationProcess,
   auditWorkOrder,
-} from '../../demo/stack/index.js';
+} from '../../testkit/stack/index.js';
 import { SimulatedDevice, startTestSimulator, type TestSimulator } from '../support/simulator.js';
 import {
   isBlank,

@@ -28,9 +28,9 @@ import type { Role } from '../../apps/api/src/auth/roles.js';
 import { LogService } from '../../apps/api/src/log/log.service.js';
 import { AttestationRepository, DeviceRepository } from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
 import { newDeviceFor, seedProduction, type SeededProduction } from '../support/database.js';
-import { binPath } from '../support/paths.js';
+import { binPath } from '../../testkit/paths.js';
 
 interface Logged {
   readonly leafIndex: number;

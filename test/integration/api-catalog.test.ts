@@ -16,8 +16,8 @@ import type { Tables } from '../../apps/api/src/database/tables.js';
 import { ApiError } from '../../apps/api/src/http/api-error.js';
 import { LayoutRepository, ProductRepository } from '../../apps/api/src/repositories/index.js';
 import { StationsModule } from '../../apps/api/src/stations/stations.module.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 
 let api: TestApi;
 const tokens = {} as Record<Role, string>;

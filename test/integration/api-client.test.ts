@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createIngrainClient, expectData, type IngrainClient } from '#ingrain/api-client';
-import { randomChipUid, successReport } from '../../bench/support/api-fixtures.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { randomChipUid, successReport } from '../../testkit/station-reports.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 
 describe('the generated client drives the whole flow', () => {
   let api: TestApi;

@@ -14,8 +14,8 @@ import { requestModel, responseModel } from '../../apps/api/src/http/api-models.
 import { ZodBody, ZodHeader, ZodQuery } from '../../apps/api/src/http/zod-params.decorator.js';
 import { ZodResponse } from '../../apps/api/src/http/zod-response.decorator.js';
 import { StationRepository } from '../../apps/api/src/repositories/station-repository.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { binPath } from '../support/paths.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { binPath } from '../../testkit/paths.js';
 
 const MAX_AUTH_FAILURES = 3;
 const INTERNAL_SECRET = 'password=hunter2 at 10.9.8.7';

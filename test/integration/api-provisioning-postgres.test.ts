@@ -17,14 +17,9 @@ import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
 import { DeviceRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
-import {
-  randomChipUid,
-  seedCatalog,
-  successReport,
-  type ClaimedImage,
-  type SeededCatalog,
-} from '../../bench/support/api-fixtures.js';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { seedCatalogRows, type SeededCatalog } from '../../testkit/catalog-rows.js';
+import { randomChipUid, successReport, type ClaimedImage } from '../../testkit/station-reports.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
 
 const MODULES = [TrustModule, JobsModule, DeviceRequestsModule];
 
@@ -61,7 +56,7 @@ before(async () => {
     extraModules: MODULES,
     logDestination: { write: () => undefined },
   });
-  catalog = await seedCatalog(api.database.kysely, { quantity: 1000 });
+  catalog = await seedCatalogRows(api.database.kysely, { quantity: 1000 });
   mes = await api.createToken('mes');
   station = await api.createToken('station', 'station', catalog.stationId);
 });
@@ -107,7 +102,7 @@ void describe('on PostgreSQL', () => {
   });
 
   test('20 concurrent requests over two instances for a work order of 5 issue exactly 5', async () => {
-    const order = await seedCatalog(api.database.kysely, { quantity: 5 });
+    const order = await seedCatalogRows(api.database.kysely, { quantity: 5 });
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) => requestDevice(i, { workOrderId: order.workOrderId, inputs: order.inputs })),
     );

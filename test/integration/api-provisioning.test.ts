@@ -17,15 +17,9 @@ import { JobReconciler } from '../../apps/api/src/jobs/job-reconciler.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
 import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
-import {
-  linkErrorReport,
-  maskedData,
-  randomChipUid,
-  seedCatalog,
-  successReport,
-  type SeededCatalog,
-} from '../../bench/support/api-fixtures.js';
-import { startTestApi, type TestApi } from '../support/api.js';
+import { seedCatalogRows, type SeededCatalog } from '../../testkit/catalog-rows.js';
+import { linkErrorReport, maskedData, randomChipUid, successReport } from '../../testkit/station-reports.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
 
 interface DeviceBody {
   id: string;
@@ -151,7 +145,7 @@ async function snapshot(seed: SeededCatalog = catalog) {
 
 before(async () => {
   api = await startTestApi({ extraModules: [TrustModule, JobsModule, DeviceRequestsModule] });
-  catalog = await seedCatalog(api.database.kysely, { quantity: 1000 });
+  catalog = await seedCatalogRows(api.database.kysely, { quantity: 1000 });
   mes = await api.createToken('mes', 'mes-line-1');
   auditor = await api.createToken('auditor');
   station = await api.createToken('station', 'station-token', catalog.stationId);
@@ -256,7 +250,7 @@ void describe('a device provisioned as an MES and a station would', () => {
 
 void describe('gateway-f7: a sealed device private key', () => {
   test('is unsealed for the claim and erased once the device is provisioned', async () => {
-    const gateway = await seedCatalog(api.database.kysely, { example: 'gateway-f7', quantity: 5 });
+    const gateway = await seedCatalogRows(api.database.kysely, { example: 'gateway-f7', quantity: 5 });
     const gatewayStation = await api.createToken('station', 'gateway-station', gateway.stationId);
     const created = await createDevice(gateway);
     const devices = new DeviceRepository(api.database.kysely);
@@ -327,7 +321,7 @@ void describe('idempotent device requests', () => {
 
 void describe('work-order quota', () => {
   test('20 concurrent requests for a work order of 5 issue exactly 5 devices and 5 jobs', async () => {
-    const order = await seedCatalog(api.database.kysely, { quantity: 5 });
+    const order = await seedCatalogRows(api.database.kysely, { quantity: 5 });
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => requestDevice({ workOrderId: order.workOrderId, inputs: order.inputs })),
     );
@@ -345,7 +339,7 @@ void describe('work-order quota', () => {
   });
 
   test('a closed work order issues nothing', async () => {
-    const order = await seedCatalog(api.database.kysely, { quantity: 3 });
+    const order = await seedCatalogRows(api.database.kysely, { quantity: 3 });
     await new WorkOrderRepository(api.database.kysely).close(order.workOrderId, { closed: true });
     const before = await snapshot(order);
     assertProblem(
@@ -620,7 +614,7 @@ void describe('malformed device requests', () => {
 
 void describe('listing and reading devices', () => {
   test('filters by work order, state and serial; mes and auditor may read', async () => {
-    const order = await seedCatalog(api.database.kysely, { quantity: 3 });
+    const order = await seedCatalogRows(api.database.kysely, { quantity: 3 });
     const a = await createDevice(order);
     await createDevice(order);
     await claimOk(a.id);

@@ -4,13 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CONSTRAINTS, Database, DatabaseError, type DatabaseErrorCode } from '../../apps/api/src/database/index.js';
 import { type ClaimResult, DeviceRepository, StationRepository } from '../../apps/api/src/repositories/index.js';
-import {
-  DATABASE_KINDS,
-  newDeviceFor,
-  seedProduction,
-  type TestDatabase,
-  useTestDatabases,
-} from '../support/database.js';
+import { type TestDatabase } from '../../testkit/database.js';
+import { DATABASE_KINDS, newDeviceFor, seedProduction, useTestDatabases } from '../support/database.js';
 
 const uid = (n: number): Uint8Array =>
   Uint8Array.from([0x20, 0x36, 0x41, 0x12, 0x33, 0x47, 0x50, 0x11, 0x00, 0x00, 0x00, n]);

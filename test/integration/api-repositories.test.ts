@@ -19,7 +19,8 @@ import {
   TokenRepository,
   WorkOrderRepository,
 } from '../../apps/api/src/repositories/index.js';
-import { DATABASE_KINDS, newDeviceFor, pgliteSnapshot, seedProduction, useTestDatabases } from '../support/database.js';
+import { pgliteSnapshot } from '../../testkit/database.js';
+import { DATABASE_KINDS, newDeviceFor, seedProduction, useTestDatabases } from '../support/database.js';
 
 const EXPECTED_TABLES = [
   'api_tokens',

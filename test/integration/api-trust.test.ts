@@ -36,10 +36,11 @@ import { IdentityService } from '../../apps/api/src/identity/identity.service.js
 import { LogService } from '../../apps/api/src/log/log.service.js';
 import { Metrics } from '../../apps/api/src/metrics/metrics.js';
 import { TrustError, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { DATABASE_KINDS, createTestDatabase } from '../support/database.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { createTestToken } from '../support/softhsm.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { createTestDatabase } from '../../testkit/database.js';
+import { DATABASE_KINDS } from '../support/database.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
+import { createTestToken } from '../../testkit/softhsm.js';
 
 const isTrustError = (code: string) => (error: unknown) => error instanceof TrustError && error.code === code;
 

@@ -26,8 +26,8 @@ import { TrustService } from '../../apps/api/src/trust/trust.service.js';
 import { verifyWorkOrderReportEnvelope } from '../../apps/api/src/work-orders/work-order-envelope.js';
 import { workOrderDeviceListBytes, type WorkOrderReport } from '../../apps/api/src/work-orders/work-order-report.js';
 import { WorkOrdersModule } from '../../apps/api/src/work-orders/work-orders.module.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 
 interface WorkOrder {
   id: string;

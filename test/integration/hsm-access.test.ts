@@ -4,7 +4,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { Hsm, HsmError, loadHsmConfig, SIGNING_PRIVATE_KEY_POLICY, SIGNING_PUBLIC_KEY_POLICY } from '#ingrain/crypto';
-import { createTestToken, type TestToken } from '../support/softhsm.js';
+import { createTestToken, type TestToken } from '../../testkit/softhsm.js';
 
 let token: TestToken;
 let hsm: Hsm;

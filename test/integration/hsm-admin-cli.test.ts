@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { binPath } from '../support/paths.js';
-import { createTestToken, type TestToken } from '../support/softhsm.js';
+import { binPath } from '../../testkit/paths.js';
+import { createTestToken, type TestToken } from '../../testkit/softhsm.js';
 
 interface Result {
   code: number;

@@ -11,7 +11,7 @@ import {
   loadHsmConfig,
   type DerivationContext,
 } from '#ingrain/crypto';
-import { createTestToken, type TestToken } from '../support/softhsm.js';
+import { createTestToken, type TestToken } from '../../testkit/softhsm.js';
 
 // A known key, imported into this test's throwaway token only. Production masters are generated
 // inside the HSM and cannot be read.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Hsm, HsmError, loadHsmConfig } from '#ingrain/crypto';
-import { createTestToken, type TestToken } from '../support/softhsm.js';
+import { createTestToken, type TestToken } from '../../testkit/softhsm.js';
 
 const WRONG_PIN = 'wrong-pin-5b1e9d-never-printed';
 let token: TestToken;

@@ -15,7 +15,7 @@ import {
   type Pkcs11,
   type Pkcs11Handle,
 } from '#ingrain/crypto';
-import { createTestToken, type TestToken } from '../support/softhsm.js';
+import { createTestToken, type TestToken } from '../../testkit/softhsm.js';
 
 const SEAL_LABEL = SERVICE_KEY_LABELS.secretSeal;
 // A known key, imported into this test's throwaway token only, to check the format byte for byte.

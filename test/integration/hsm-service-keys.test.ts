@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { Hsm, HsmError, ensureServiceKeys, loadHsmConfig, type Pkcs11, type Pkcs11Handle } from '#ingrain/crypto';
-import { createTestToken, type TestToken } from '../support/softhsm.js';
+import { createTestToken, type TestToken } from '../../testkit/softhsm.js';
 
 const run = promisify(execFile);
 const SIGNING_LABELS = ['ingrain-device-ca', 'ingrain-attestation', 'ingrain-log'];

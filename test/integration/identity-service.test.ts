@@ -22,8 +22,8 @@ import { DomainError } from '../../apps/api/src/domain/errors.js';
 import { IdentityService, type IssuedIdentity } from '../../apps/api/src/identity/identity.service.js';
 import type { StoredIdentity } from '../../apps/api/src/identity/rematerialize.js';
 import { decodeSealedSecrets, sealedSecretsAad } from '../../apps/api/src/identity/sealed-secrets.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { createTestToken, type TestToken } from '../support/softhsm.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
+import { createTestToken, type TestToken } from '../../testkit/softhsm.js';
 
 let token: TestToken;
 let hsm: Hsm;

@@ -7,7 +7,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { renderClientSchema } from '../../apps/api/src/openapi/client-schema.js';
 import { generateOpenApiDocument, openApiJson } from '../../apps/api/src/openapi/document-app.js';
 import { CLIENT_SCHEMA_PATH, OPENAPI_JSON_PATH, REGENERATE_COMMAND } from '../../apps/api/src/openapi/paths.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 
 async function committed(path: string): Promise<string> {
   try {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type OtpImage } from '#ingrain/otp';
-import { runCycleOnPort } from '../support/cycle.js';
-import { allBlocks, patternImage } from '../support/otp-images.js';
+import { runCycleOnPort } from '../../testkit/cycle.js';
+import { allBlocks, patternImage } from '../../testkit/otp-images.js';
 import {
   startTestSimulator,
   type FaultPlan,

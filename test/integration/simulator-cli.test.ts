@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { binPath } from '../support/paths.js';
+import { binPath } from '../../testkit/paths.js';
 import { openRawHost } from '../support/simulator.js';
 
 const ACK = 0x79;

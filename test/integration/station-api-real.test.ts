@@ -12,11 +12,11 @@ import { getProfile, lockByteCount } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
 import { StationApiError } from '../../apps/station/src/worker/errors.js';
 import { StationApi, type ClaimedImage, type ClaimOutcome } from '../../apps/station/src/worker/station-api.js';
-import { linkErrorReport, randomChipUid, successReport } from '../../bench/support/api-fixtures.js';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { linkErrorReport, randomChipUid, successReport } from '../../testkit/station-reports.js';
+import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 
-/** The claimed image as bench/support/api-fixtures builds reports from it (lock bytes as the API expects them). */
+/** The claimed image as testkit/station-reports builds reports from it (lock bytes as the API expects them). */
 function reportSource(chipUid: string, image: ClaimedImage) {
   const profile = getProfile(image.family);
   const lockBytes = new Uint8Array(lockByteCount(profile)).fill(0xff);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { binPath, REPO_ROOT } from '../support/paths.js';
+import { binPath, REPO_ROOT } from '../../testkit/paths.js';
 import { startTestSimulator, type SimulatedDeviceHandle, type TestSimulator } from '../support/simulator.js';
 
 const run = promisify(execFile);

@@ -14,7 +14,7 @@ import {
 } from '#ingrain/otp';
 import { type ChipPresence } from '../../apps/station/src/worker/chip-probe.js';
 import { Fixture } from '../../apps/station/src/worker/fixture.js';
-import { allBlocks, patternImage } from '../support/otp-images.js';
+import { allBlocks, patternImage } from '../../testkit/otp-images.js';
 import { SimulatedDevice, startTestSimulator, type TestSimulator } from '../support/simulator.js';
 
 const BAUD_RATE = 115_200;

@@ -17,10 +17,9 @@ import {
   startFakeStationApi,
   testIdentity,
 } from '../../apps/station/src/worker/testing/fake-station-api.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
 import { SimulatedDevice, type Simulator, type SimulatorOptions, startSimulator } from '../support/simulator.js';
 import { type ReleasedChip } from '../../apps/simulator/src/index.js';
-import { pollUntil } from '../../demo/stack/index.js';
+import { pollUntil, startRedis, type RedisServer } from '../../testkit/stack/index.js';
 
 export const STATION_TOKEN = `ingr_${'t'.repeat(43)}`;
 export const LINE = 'line-test';
@@ -48,7 +47,7 @@ export interface HarnessOptions {
 }
 
 export interface WorkerHarness {
-  readonly redis: TestRedis;
+  readonly redis: RedisServer;
   readonly sim: Simulator;
   readonly api: FakeStationApi;
   readonly queue: Queue;
@@ -80,7 +79,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
-    const redis = await startTestRedis();
+    const redis = await startRedis();
     closers.push(() => redis.stop());
     const sim = await startSimulator({
       family,

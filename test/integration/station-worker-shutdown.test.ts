@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { binPath } from '../support/paths.js';
+import { binPath } from '../../testkit/paths.js';
 import {
   deviceId,
   LINE,

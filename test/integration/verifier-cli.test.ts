@@ -24,7 +24,7 @@ import {
   TransparencyLog,
   type VerificationBundleDocument,
 } from '#ingrain/crypto';
-import { binPath } from '../support/paths.js';
+import { binPath } from '../../testkit/paths.js';
 
 const ORIGIN = 'ingrain.example/log/cli-test';
 const SECRET = { name: 'device_key', offsetBytes: 16, lengthBytes: 32 };

@@ -1,7 +1,7 @@
 // What the station-crash end-to-end test needs around the stack: the state of a simulated chip
 // (blank, part written, locked), moving a chip between fixtures as an operator would, waiting for an
 // event on whichever station logs it first, and reading a line job as BullMQ holds it.
-import { pollUntil, type StationEvent, type StationProcess } from '../../../demo/stack/index.js';
+import { pollUntil, type StationEvent, type StationProcess } from '../../../testkit/stack/index.js';
 import { type SimulatedDevice, type TestSimulator } from '../../support/simulator.js';
 
 /** OTP bytes the erased state (0xFF) no longer holds. */

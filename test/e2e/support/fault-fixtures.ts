@@ -2,7 +2,7 @@
 // whose handler each test sets, the device and its history as the MES reads them, the line job as
 // BullMQ holds it.
 import { expectData, type components, type IngrainClient } from '#ingrain/api-client';
-import { type StationEvent } from '../../../demo/stack/index.js';
+import { type StationEvent } from '../../../testkit/stack/index.js';
 
 export type Device = components['schemas']['Device'];
 

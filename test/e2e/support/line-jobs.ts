@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { lineQueueName } from '#ingrain/contracts';
-import { pollUntil } from '../../../demo/stack/index.js';
+import { pollUntil } from '../../../testkit/stack/index.js';
 
 /** A line job as BullMQ holds it. */
 export interface LineJob {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { layoutDigest, parseLayout, validateLayout } from '#ingrain/otp';
-import { REPO_ROOT } from '../../../../test/support/paths.js';
+import { REPO_ROOT } from '../../../../testkit/paths.js';
 import { ApiError } from '../http/api-error.js';
 import { loadStoredLayout, toLayoutDocument } from './layout-document.js';
 

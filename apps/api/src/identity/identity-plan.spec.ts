@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parseLayout } from '#ingrain/otp';
-import { REPO_ROOT } from '../../../../test/support/paths.js';
+import { REPO_ROOT } from '../../../../testkit/paths.js';
 import { generatedValues, planIdentity, publicKeyPointSha256, writeGeneratedValues } from './identity-plan.js';
 import { unwrapAll, wipeSettled } from './settled.js';
 

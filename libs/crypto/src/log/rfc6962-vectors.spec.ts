@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { emptyTreeHash } from './hashing.js';
 import { InMemoryLogStore } from './memory-log-store.js';
-import { NodeTestSigner } from './test-support/node-signer.js';
+import { NodeTestSigner } from './testing/node-signer.js';
 import { TransparencyLog } from './transparency-log.js';
 import { verifyConsistency } from './verify-consistency.js';
 import { rootFromInclusionProof, verifyInclusion } from './verify-inclusion.js';

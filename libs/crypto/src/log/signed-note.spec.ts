@@ -11,7 +11,7 @@ import {
   signNote,
   verifySignedNote,
 } from './signed-note.js';
-import { NodeTestSigner } from './test-support/node-signer.js';
+import { NodeTestSigner } from './testing/node-signer.js';
 
 const ORIGIN = 'ingrain.example/log/unit';
 const ROOT = new Uint8Array(32).fill(7);

@@ -4,7 +4,7 @@ import type { Signer } from '../signer.js';
 import { verifyCheckpoint } from './checkpoint-note.js';
 import type { LogAppendBatch } from './log-store.js';
 import { InMemoryLogStore } from './memory-log-store.js';
-import { NodeTestSigner } from './test-support/node-signer.js';
+import { NodeTestSigner } from './testing/node-signer.js';
 import { TransparencyLog } from './transparency-log.js';
 import type { NodeId } from './tree-math.js';
 import { verifyConsistency } from './verify-consistency.js';

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import { buildConsistencyProofFile } from './bundle-builder.js';
 import { type BundleVerification, BundleVerifier } from './bundle-verifier.js';
 import { parseConsistencyProofFile, parseDeviceRead, type VerificationBundleDocument } from './formats.js';
-import { buildFixture, type Fixture, ORIGIN } from './test-support/fixtures.js';
+import { buildFixture, type Fixture, ORIGIN } from './testing/fixtures.js';
 import { defaultAttestationPort } from './attestation-adapter.js';
 import { verifyBundles } from './verify-bundles.js';
 

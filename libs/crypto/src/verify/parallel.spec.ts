@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import type { BundleExtras } from './bundle-verifier.js';
 import type { VerificationBundleDocument } from './formats.js';
 import { verifyBundlesInParallel } from './parallel.js';
-import { buildFixture, type Fixture } from './test-support/fixtures.js';
+import { buildFixture, type Fixture } from './testing/fixtures.js';
 
 let fixture: Fixture;
 let bundles: VerificationBundleDocument[];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { REPO_ROOT } from '../../../../test/support/paths.js';
+import { REPO_ROOT } from '../../../../testkit/paths.js';
 import { blankState } from '../image/image-helpers.js';
 import { planProvisioning } from '../planner/plan-provisioning.js';
 import { decodeImage } from './decode-image.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expectData, type components, type IngrainClient } from '#ingrain/api-client';
 import { type LocalStack } from './local-stack.js';
-import { binPath } from './paths.js';
+import { binPath } from '../paths.js';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pollUntil, spawnLines, type LineProcess } from './child-process.js';
-import { binPath } from './paths.js';
+import { binPath } from '../paths.js';
 
 /** A device line printed by ingrain-sim at start-up. */
 export interface SimDevice {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root, found from this file whether it runs from test/ (tsx) or dist/test/ (tsc). */
+/** The repository root, found from this file whether it runs from testkit/ (tsx) or dist/testkit/ (tsc). */
 export const REPO_ROOT: string = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'nest-cli.json'))) {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expectData, type IngrainClient } from '#ingrain/api-client';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT } from '../paths.js';
 
 /** The sample product of the demo, the tests and bench:e2e: examples/layouts/sensor-node.yaml (STM32F4). */
 export const SAMPLE_PRODUCT = { id: 'sensor-node', name: 'Sensor node', layoutFile: 'sensor-node.yaml' } as const;

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pollUntil, spawnLines, type LineProcess } from './child-process.js';
-import { binPath } from './paths.js';
+import { binPath } from '../paths.js';
 
 /** One line of the station's JSON log (`{"time","level","event",…}`). */
 export type StationEvent = Readonly<Record<string, unknown>> & { readonly event: string };

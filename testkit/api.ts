@@ -5,16 +5,16 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { Hsm, loadHsmConfig } from '#ingrain/crypto';
-import { runHsmCeremony } from '../../apps/api/src/commands/hsm/ceremony.js';
-import type { Role } from '../../apps/api/src/auth/roles.js';
-import { loadApiConfig, type ApiConfig } from '../../apps/api/src/config/api-config.js';
-import type { DatabaseConfig } from '../../apps/api/src/database/database-config.js';
-import type { Database } from '../../apps/api/src/database/database.js';
-import { createApp } from '../../apps/api/src/http/create-app.js';
-import { TokenRepository } from '../../apps/api/src/repositories/token-repository.js';
-import { TokensService } from '../../apps/api/src/tokens/tokens.service.js';
+import { runHsmCeremony } from '../apps/api/src/commands/hsm/ceremony.js';
+import type { Role } from '../apps/api/src/auth/roles.js';
+import { loadApiConfig, type ApiConfig } from '../apps/api/src/config/api-config.js';
+import type { DatabaseConfig } from '../apps/api/src/database/database-config.js';
+import type { Database } from '../apps/api/src/database/database.js';
+import { createApp } from '../apps/api/src/http/create-app.js';
+import { TokenRepository } from '../apps/api/src/repositories/token-repository.js';
+import { TokensService } from '../apps/api/src/tokens/tokens.service.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { startTestRedis, type TestRedis } from './redis.js';
+import { startRedis, type RedisServer } from './stack/redis.js';
 import { createTestToken, type TestToken } from './softhsm.js';
 
 /** The API of one test file, running on its own database, SoftHSM token and Redis. */
@@ -24,7 +24,7 @@ export interface TestApi {
   readonly database: Database;
   /** How to reach the same database from elsewhere (DATABASE_URL of a postgres test database). */
   readonly databaseConfig: DatabaseConfig;
-  readonly redis: TestRedis;
+  readonly redis: RedisServer;
   readonly hsmToken: TestToken;
   /**
    * INGRAIN_PUBLIC_KEYS_DIR of the app: the ceremony's output (`ca.pem`, `<label>.pub.pem`), unless
@@ -85,10 +85,10 @@ async function runAll(cleanups: readonly Cleanup[]): Promise<void> {
 async function startResources(
   options: TestApiOptions,
   cleanups: Cleanup[],
-): Promise<[TestToken, TestRedis, TestDatabase]> {
+): Promise<[TestToken, RedisServer, TestDatabase]> {
   const results = await Promise.allSettled([
     createTestToken({ label: 'ingrain-api-test' }),
-    startTestRedis(),
+    startRedis(),
     createTestDatabase(options.databaseKind ?? 'pglite'),
   ]);
   const [token, redis, database] = results;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { binPath, REPO_ROOT } from './paths.js';
+import { binPath, REPO_ROOT } from '../paths.js';
 
 const run = promisify(execFile);
 

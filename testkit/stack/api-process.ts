@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pollUntil, spawnLines, type LineProcess } from './child-process.js';
-import { binPath } from './paths.js';
+import { binPath } from '../paths.js';
 
 const run = promisify(execFile);
 /** PGlite's first start takes about 4 s on these machines; a reopen well under one. */
@@ -11,7 +11,7 @@ export interface ApiProcessOptions {
   /** PGlite data directory (INGRAIN_DATA_DIR), kept across restarts. */
   readonly dataDir: string;
   readonly publicKeysDir: string;
-  /** SOFTHSM2_CONF and INGRAIN_HSM_* (demo/stack/hsm-token.ts). */
+  /** SOFTHSM2_CONF and INGRAIN_HSM_* (hsm-token.ts). */
   readonly hsmEnv: Readonly<Record<string, string>>;
   readonly redisUrl: string;
   readonly port: number;
