@@ -155,7 +155,8 @@ export function encapP256(
  */
 export function decapP256(enc: Uint8Array, recipientPrivateKey: KeyObject): Uint8Array {
   requireBytes(enc, 'enc');
-  const scalar = p256PrivateScalar(recipientPrivateKey);
+  requirePrivateP256(recipientPrivateKey);
+  const pkRm = p256PublicKeyBytes(recipientPrivateKey);
   try {
     validateP256PublicKey(enc, 'enc');
   } catch (error) {
@@ -163,8 +164,12 @@ export function decapP256(enc: Uint8Array, recipientPrivateKey: KeyObject): Uint
       cause: error,
     });
   }
-  const pkRm = p256PublicKeyBytes(recipientPrivateKey);
-  return extractAndExpand(diffieHellman(scalar, enc, 'enc'), concatBytes(enc, pkRm));
+  const scalar = p256PrivateScalar(recipientPrivateKey);
+  try {
+    return extractAndExpand(diffieHellman(scalar, enc, 'enc'), concatBytes(enc, pkRm));
+  } finally {
+    scalar.fill(0); // this copy of the private scalar is ours; the KeyObject keeps its own
+  }
 }
 
 /** RFC 9180 §4.1 ExtractAndExpand(dh, kem_context). */
@@ -190,11 +195,15 @@ function keyPairFromScalar(scalar: Uint8Array): P256KeyPair {
   return { privateKey: scalar, publicKey: new Uint8Array(ecdh.getPublicKey()) };
 }
 
-function p256PrivateScalar(key: KeyObject): Uint8Array {
+function requirePrivateP256(key: KeyObject): void {
   if (!isKeyObject(key) || key.type !== 'private') {
     throw new HpkeError('HPKE_INVALID_PRIVATE_KEY', 'recipient private key must be a private KeyObject');
   }
   requireP256(key, 'HPKE_INVALID_PRIVATE_KEY');
+}
+
+function p256PrivateScalar(key: KeyObject): Uint8Array {
+  requirePrivateP256(key);
   return base64UrlField(key.export({ format: 'jwk' }).d);
 }
 

@@ -124,9 +124,14 @@ describe('input validation', () => {
       'HPKE_UNSUPPORTED_SUITE',
     );
     const sealed = hpkeSeal(input);
-    const rsa = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
     assertCode(
-      () => hpkeOpen({ ...input, recipientPrivateKey: rsa, enc: sealed.enc, ciphertext: sealed.ciphertext }),
+      () => hpkeOpen({ ...input, recipientPrivateKey: p384, enc: sealed.enc, ciphertext: sealed.ciphertext }),
+      'HPKE_INVALID_PRIVATE_KEY',
+    );
+    const publicOnly = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
+    assertCode(
+      () => hpkeOpen({ ...input, recipientPrivateKey: publicOnly, enc: sealed.enc, ciphertext: sealed.ciphertext }),
       'HPKE_INVALID_PRIVATE_KEY',
     );
   });
