@@ -23,7 +23,8 @@ export class HpkeError extends CryptoError {
 }
 
 /** Stable codes of {@link StationSealError}; docs/sealing.md says what each means. */
-export type StationSealErrorCode = 'SEAL_BINDING_INVALID' | 'SEAL_ENVELOPE_INVALID' | 'SEAL_OPEN_FAILED';
+export type StationSealErrorCode =
+  'SEAL_BINDING_INVALID' | 'SEAL_ENVELOPE_INVALID' | 'SEAL_OPEN_FAILED' | 'SEAL_PLAINTEXT_TOO_LARGE';
 
 /**
  * A failure of the station sealing envelope (docs/sealing.md). `SEAL_OPEN_FAILED` covers every

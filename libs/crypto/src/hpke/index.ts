@@ -24,6 +24,7 @@ export { hpkeOpen, hpkeSeal, type HpkeOpenInput, type HpkeSealed, type HpkeSealI
 export {
   DEFAULT_STATION_SEAL_SUITE,
   STATION_SEAL_DOMAIN,
+  STATION_SEAL_MAX_PLAINTEXT_BYTES,
   STATION_SEAL_SUITES,
   STATION_SEAL_VERSION,
   openAsStation,

@@ -179,6 +179,21 @@ describe('station seal envelope', () => {
     );
   });
 
+  test('refuses plaintext over 64 KiB, and envelopes whose ciphertext would be longer', () => {
+    const large = new Uint8Array(65_537);
+    assert.equal(
+      sealCode(() => sealForStation({ stationPublicKey: station.publicKey, plaintext: large, binding })),
+      'SEAL_PLAINTEXT_TOO_LARGE',
+    );
+    const largest = sealForStation({ stationPublicKey: station.publicKey, plaintext: large.subarray(1), binding });
+    assert.equal(openAsStation({ stationPrivateKey: stationKey, envelope: largest, binding }).length, 65_536);
+    const tooLong = { ...largest, ciphertext: `${largest.ciphertext}AAAA` };
+    assert.equal(
+      sealCode(() => openAsStation({ stationPrivateKey: stationKey, envelope: tooLong, binding })),
+      'SEAL_ENVELOPE_INVALID',
+    );
+  });
+
   test('refuses a station public key that is not an uncompressed P-256 point', () => {
     assert.equal(
       sealCode(() => sealForStation({ stationPublicKey: station.publicKey.subarray(0, 33), plaintext, binding })),

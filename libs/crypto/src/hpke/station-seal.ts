@@ -31,8 +31,10 @@ export type StationSealSuiteName = keyof typeof STATION_SEAL_SUITES;
 /** The suite {@link sealForStation} uses unless told otherwise. */
 export const DEFAULT_STATION_SEAL_SUITE: StationSealSuiteName = 'hpke-p256-sha256-aes256gcm';
 
-/** Largest accepted `ciphertext` text of an envelope (a device image's secrets are far smaller). */
-const MAX_CIPHERTEXT_CHARS = 1_048_576;
+/** Largest plaintext sealed: a device image's secrets are far smaller (OTP areas are 512-1024 bytes). */
+export const STATION_SEAL_MAX_PLAINTEXT_BYTES = 65_536;
+/** base64url length of the largest ciphertext: (plaintext + 16-byte tag) bytes, 4 characters per 3. */
+const MAX_CIPHERTEXT_CHARS = Math.ceil(((STATION_SEAL_MAX_PLAINTEXT_BYTES + 16) * 4) / 3);
 /** STM32 UIDs are 12 bytes; 32 matches the station report's limit (libs/contracts). */
 const MAX_CHIP_UID_BYTES = 32;
 
@@ -114,7 +116,7 @@ export interface SealForStationInput {
 /**
  * Seals `plaintext` so that only the holder of the station's private key can open it, and only
  * for the same binding. Every call uses a fresh ephemeral key.
- * @throws StationSealError SEAL_BINDING_INVALID; HpkeError HPKE_INVALID_PUBLIC_KEY for a key that
+ * @throws StationSealError SEAL_BINDING_INVALID, SEAL_PLAINTEXT_TOO_LARGE (over 64 KiB); HpkeError HPKE_INVALID_PUBLIC_KEY for a key that
  * is not an uncompressed P-256 point, HPKE_INVALID_ARGUMENT when plaintext is not bytes.
  */
 export function sealForStation(input: SealForStationInput): StationSealedEnvelope {
@@ -132,6 +134,12 @@ export function sealForStationWithEphemeral(
     throw new HpkeError('HPKE_UNSUPPORTED_SUITE', `unknown station seal suite (expected one of ${suiteNames()})`);
   }
   const info = stationSealInfo(input.binding);
+  if (input.plaintext instanceof Uint8Array && input.plaintext.length > STATION_SEAL_MAX_PLAINTEXT_BYTES) {
+    throw new StationSealError(
+      'SEAL_PLAINTEXT_TOO_LARGE',
+      `plaintext has ${input.plaintext.length} bytes, more than ${STATION_SEAL_MAX_PLAINTEXT_BYTES}`,
+    );
+  }
   const sealed = sealWithEphemeral(
     { suite, recipientPublicKey: input.stationPublicKey, info, aad: new Uint8Array(0), plaintext: input.plaintext },
     ephemeral,
