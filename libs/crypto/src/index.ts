@@ -8,3 +8,4 @@ export * from './certs/index.js';
 export * from './attestation/index.js';
 export * from './log/index.js';
 export * from './verify/index.js';
+export * from './hpke/index.js';
