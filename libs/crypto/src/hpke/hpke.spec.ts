@@ -5,7 +5,7 @@ import { deriveP256KeyPair, p256PublicKeyBytes, parseP256PublicKey, validateP256
 import { HpkeError } from './errors.js';
 import { hpkeOpen, hpkeSeal, type HpkeSealInput } from './hpke.js';
 import { HPKE_P256_SHA256_AES128GCM, HPKE_P256_SHA256_AES256GCM, type HpkeSuite } from './suite.js';
-import { p256PrivateKeyObject } from './test-support/p256-key-object.js';
+import { p256PrivateKeyObject } from './testing/p256-key-object.js';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf8'));
 const recipient = deriveP256KeyPair(new Uint8Array(32).fill(7));

@@ -5,7 +5,7 @@ import { deriveP256KeyPair, encapP256, decapP256 } from './dhkem-p256.js';
 import { hpkeOpen, sealWithEphemeral } from './hpke.js';
 import { baseKeySchedule } from './key-schedule.js';
 import { HPKE_P256_SHA256_AES128GCM } from './suite.js';
-import { p256PrivateKeyObject } from './test-support/p256-key-object.js';
+import { p256PrivateKeyObject } from './testing/p256-key-object.js';
 
 // RFC 9180 Appendix A.3.1: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, Base Setup
 // Information and its sequence-number-0 encryption. Copied from the RFC's source text,

@@ -10,7 +10,7 @@ import {
   type StationSealBinding,
   type StationSealedEnvelope,
 } from './station-seal.js';
-import { p256PrivateKeyObject } from './test-support/p256-key-object.js';
+import { p256PrivateKeyObject } from './testing/p256-key-object.js';
 
 const sequence = (start: number): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => start + i);
 const station = deriveP256KeyPair(sequence(0x00));
