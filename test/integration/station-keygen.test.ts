@@ -15,7 +15,7 @@ import {
   STATION_PRIVATE_KEY_FILE,
   STATION_PUBLIC_KEY_FILE,
 } from '../../apps/station/src/keys/station-key-files.js';
-import { binPath } from '../support/paths.js';
+import { binPath } from '../../testkit/paths.js';
 
 const run = promisify(execFile);
 
