@@ -3,25 +3,7 @@ import { describe, test } from 'node:test';
 import { type ChipFamily } from '#ingrain/otp';
 import { type DeviceState } from './device-state.js';
 import { SimulatedDevice, type SimulatedDeviceOptions } from './simulated-device.js';
-
-// Host-side frames written out by hand from AN3155, independent of the device code.
-const ACK = 0x79;
-const NACK = 0x1f;
-const F4_OTP = 0x1fff_7800;
-const F4_LOCK = 0x1fff_7a00;
-
-const cmd = (opcode: number) => [opcode, opcode ^ 0xff];
-const addr = (a: number) => {
-  const b = [(a >>> 24) & 0xff, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff];
-  return [...b, b[0]! ^ b[1]! ^ b[2]! ^ b[3]!];
-};
-const len = (n: number) => [n - 1, (n - 1) ^ 0xff];
-const dataFrame = (data: number[]) => [data.length - 1, ...data, data.reduce((x, b) => x ^ b, data.length - 1)];
-
-/** Sends bytes, returns everything the device answered, concatenated. */
-function talk(device: SimulatedDevice, ...frames: number[][]): number[] {
-  return device.receive(Uint8Array.from(frames.flat())).flatMap((reply) => [...reply.bytes]);
-}
+import { ACK, NACK, F4_OTP, F4_LOCK, cmd, addr, len, dataFrame, talk } from './testing/host-frames.js';
 
 function synced(options: Partial<SimulatedDeviceOptions> & { family?: ChipFamily } = {}): SimulatedDevice {
   const device = new SimulatedDevice({ family: 'stm32f4', ...options });
