@@ -19,7 +19,8 @@ const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootl
 
 Exit codes: 0 provisioned / already provisioned / planned, 2 bad input (nothing was sent to the chip),
 3 conflict, 4 verify failed, 5 wrong device, 6 link error (resumable: run again). The worker runs until
-SIGTERM/SIGINT and exits 0 after a graceful stop, 1 if forced, 2 for bad configuration. See docs/station.md.`;
+SIGTERM/SIGINT and exits 0 after a graceful stop, 1 if forced, 2 for bad configuration or a station token
+the API refuses (checked at start). See docs/station.md.`;
 
 const io: CommandIo = {
   stdout: (text) => process.stdout.write(`${text}\n`),
@@ -41,7 +42,11 @@ async function run(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || (error instanceof StationError && error.code === 'STATION_CONFIG_INVALID')) {
+  if (
+    error instanceof UsageError ||
+    (error instanceof StationError &&
+      (error.code === 'STATION_CONFIG_INVALID' || error.code === 'STATION_CREDENTIALS_REJECTED'))
+  ) {
     io.stderr(`error: ${error.message}`);
     process.exitCode = EXIT_CODES.usage;
   } else if (error instanceof StationError) {
