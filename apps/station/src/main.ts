@@ -9,7 +9,8 @@ import { workerCommand } from './worker/worker-command.js';
 const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootloader (AN3155)
 
   ingrain-station program --port PORT --layout LAYOUT.yaml --values VALUES.json [--baud 115200] [--dry-run] [--json]
-  ingrain-station program --port PORT --family stm32f4 --image OTP.bin [--lock 0,1,…] [--baud 115200] [--dry-run] [--json]
+  ingrain-station program --port PORT --family stm32f4 --image OTP.bin [--lock 0,1,… [--lock-empty]] [--baud 115200] [--dry-run] [--json]
+      (--lock refuses a block the image leaves blank, every byte 0xFF: a lock is for ever; --lock-empty allows it)
   ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
   ingrain-station worker  [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
                           [--baud 115200] [--spool-dir DIR] [--release-dir DIR]
