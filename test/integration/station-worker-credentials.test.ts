@@ -133,6 +133,21 @@ describe('station worker: credentials', () => {
     });
   }
 
+  test('a station paused on a refused token stops gracefully', async () => {
+    const { station, log } = await harness.startWorker({}, FAST_CHECKS);
+    harness.api.refuse = (asked) =>
+      asked === 'claim' || asked === 'me' ? { status: 401, code: 'AUTH_INVALID' } : undefined;
+    const id = deviceId(402);
+    await harness.addJob(id, 402);
+    await waitFor('the pause', () => (log.named('station-paused').length > 0 ? true : undefined));
+    await station.stop();
+    assert.equal(log.named('station-stopped').length, 1);
+    assert.equal(log.named('station-resumed').length, 0);
+    const state = await harness.queue.getJobState(id);
+    assert.ok(state === 'delayed' || state === 'waiting', `the job is ${state}, not failed`);
+    await (await harness.queue.getJob(id))?.remove();
+  });
+
   test('a claim answered 503: the job waits for the API and completes', async () => {
     const { station, log } = await harness.startWorker({}, FAST_CHECKS);
     let refusals = 2;
