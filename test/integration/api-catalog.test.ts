@@ -101,6 +101,7 @@ describe('every endpoint × role', () => {
     },
     { method: 'post', path: '/v1/stations', body: { id: 'role-station', name: 'x', line: 'a' }, allowed: ['admin'] },
     { method: 'get', path: '/v1/stations', allowed: ['admin'] },
+    { method: 'get', path: '/v1/stations/me', allowed: ['station'] },
   ];
 
   for (const endpoint of ENDPOINTS) {

@@ -223,6 +223,19 @@ describe('StationApi against the real API', () => {
     assert.deepEqual(await station.bindingFor(chip.d), { deviceId: device(3), state: 'claimed' });
   });
 
+  test("whoAmI: the token's station; another role's token → 403, a wrong one → 401, both credential refusals", async () => {
+    assert.deepEqual(await station.whoAmI(), { id: 'station-1', name: 'Station 1', line: 'line-1' });
+    const refusal = (status: number, problemCode: string) => (error: unknown) => {
+      assert.ok(error instanceof StationApiError && error.credentialsRefused);
+      return apiError('STATION_API_REJECTED', status, problemCode)(error);
+    };
+    await assert.rejects(new StationApi({ baseUrl, token: api.adminToken }).whoAmI(), refusal(403, 'ROLE_FORBIDDEN'));
+    await assert.rejects(
+      new StationApi({ baseUrl, token: `ingr_${'x'.repeat(43)}` }).whoAmI(),
+      refusal(401, 'AUTH_INVALID'),
+    );
+  });
+
   test('a wrong token → rejected 401 AUTH_INVALID, not transient', async () => {
     const stranger = new StationApi({ baseUrl, token: `ingr_${'x'.repeat(43)}` });
     await assert.rejects(

@@ -1,6 +1,6 @@
 // `bin/ingrain-station` end to end over a real pty against the simulator: program from a layout and
 // values, read back with decoded fields (secrets redacted), raw image mode, dry run, and bad input
-// that is refused before anything is sent to the chip.
+// that is refused before anything is sent to the chip (a lock of a blank block needs --lock-empty).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -187,5 +187,32 @@ describe('ingrain-station CLI', () => {
     assert.equal(result.code, 3);
     assert.match(result.stdout, /conflict/);
     assert.match(result.stdout, /quarantine/);
+  });
+
+  test('--lock of a block the image leaves blank is refused before the port opens; --lock-empty locks it', async () => {
+    const image = Buffer.alloc(512, 0xff);
+    image.fill(0x5a, 64, 96); // block 2 holds data; block 0 is all 0xFF
+    const imagePath = join(dir, 'empty-block-0.bin');
+    await writeFile(imagePath, image);
+    const common = ['program', '--port', device(1).port, '--family', 'stm32f4', '--image', imagePath, '--lock', '0,2'];
+    const refused = await station(common);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /--lock: block 0 of .*empty-block-0\.bin holds no data/);
+    assert.match(refused.stderr, /--lock-empty/);
+    assert.doesNotMatch(refused.stderr, /block 0, 2|blocks/, 'block 2 holds data: only block 0 is named');
+    assert.equal(device(1).device.status, 'awaiting-sync', 'the chip never saw a byte');
+    assert.equal(snapshot(device(1)), 'ff'.repeat(528), 'nothing written, no lock byte changed');
+    // --lock-empty needs --lock; it is no option of read.
+    const alone = ['program', '--port', device(1).port, '--family', 'stm32f4', '--image', imagePath, '--lock-empty'];
+    assert.equal((await station(alone)).code, 2);
+    assert.equal((await station(['read', '--port', device(1).port, '--lock-empty'])).code, 2);
+
+    const locked = await station([...common, '--lock-empty', '--json']);
+    assert.equal(locked.code, 0, locked.stderr);
+    assert.equal((JSON.parse(locked.stdout) as { outcome: string }).outcome, 'provisioned');
+    const otp = device(1).device.otp();
+    assert.equal(Buffer.from(otp.data).toString('hex'), image.toString('hex'));
+    assert.equal(otp.lockBytes[0], 0, 'the empty block is locked, as asked');
+    assert.equal(otp.lockBytes[2], 0);
   });
 });

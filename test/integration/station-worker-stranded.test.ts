@@ -39,7 +39,10 @@ describe('station worker: a chip stranded in an idle fixture is finished by its 
     assert.ok(handle);
     return handle;
   };
-  /** A station on some of the fixtures, with its own spool (stations never share one). */
+  /**
+   * A station on some of the fixtures, with its own spool (stations never share one). All run as the
+   * fake API's one station (station-1): a worker refuses a token of another station id.
+   */
   const startStation = async (
     name: string,
     ports: string[],
@@ -47,7 +50,7 @@ describe('station worker: a chip stranded in an idle fixture is finished by its 
     deps: Partial<StationWorkerDeps> = {},
   ): Promise<Running> => {
     const spoolDir = join(harness.dir, `spool-${name}-${spoolCount++}`);
-    const started = await harness.startWorker({ stationId: name, fixtures: ports, spoolDir, ...overrides }, deps);
+    const started = await harness.startWorker({ fixtures: ports, spoolDir, ...overrides }, deps);
     const station = { ...started, spoolDir };
     running.push(station);
     return station;

@@ -11,7 +11,8 @@ import { workerCommand } from './worker/worker-command.js';
 const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootloader (AN3155)
 
   ingrain-station program --port PORT --layout LAYOUT.yaml --values VALUES.json [--baud 115200] [--dry-run] [--json]
-  ingrain-station program --port PORT --family stm32f4 --image OTP.bin [--lock 0,1,…] [--baud 115200] [--dry-run] [--json]
+  ingrain-station program --port PORT --family stm32f4 --image OTP.bin [--lock 0,1,… [--lock-empty]] [--baud 115200] [--dry-run] [--json]
+      (--lock refuses a block the image leaves blank, every byte 0xFF: a lock is for ever; --lock-empty allows it)
   ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
   ingrain-station worker  [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
                           [--baud 115200] [--spool-dir DIR] [--release-dir DIR]
@@ -24,8 +25,9 @@ const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootl
 
 Exit codes: 0 provisioned / already provisioned / planned, 2 bad input (nothing was sent to the chip),
 3 conflict, 4 verify failed, 5 wrong device, 6 link error (resumable: run again). The worker runs until
-SIGTERM/SIGINT and exits 0 after a graceful stop, 1 if forced, 2 for bad configuration. keygen exits 1
-when a key file already exists or cannot be written. See docs/station.md.`;
+SIGTERM/SIGINT and exits 0 after a graceful stop, 1 if forced, 2 for bad configuration or a station token
+the API refuses (checked at start). keygen exits 1 when a key file already exists or cannot be
+written. See docs/station.md.`;
 
 const io: CommandIo = {
   stdout: (text) => process.stdout.write(`${text}\n`),
@@ -48,7 +50,11 @@ async function run(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || (error instanceof StationError && error.code === 'STATION_CONFIG_INVALID')) {
+  if (
+    error instanceof UsageError ||
+    (error instanceof StationError &&
+      (error.code === 'STATION_CONFIG_INVALID' || error.code === 'STATION_CREDENTIALS_REJECTED'))
+  ) {
     io.stderr(`error: ${error.message}`);
     process.exitCode = EXIT_CODES.usage;
   } else if (error instanceof StationKeyError) {

@@ -4,7 +4,7 @@ import { StationRepository } from '../repositories/station-repository.js';
 import { StationsController } from './stations.controller.js';
 import { StationsService } from './stations.service.js';
 
-/** `POST/GET /v1/stations` (admin). */
+/** `POST/GET /v1/stations` (admin); `GET /v1/stations/me` (station). */
 @Module({
   controllers: [StationsController],
   providers: [

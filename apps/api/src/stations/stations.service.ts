@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateToken } from '../auth/api-token.js';
+import type { Principal } from '../auth/principal.js';
+import { stationOf } from '../claims/claims.service.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
@@ -55,5 +57,17 @@ export class StationsService {
 
   async list(): Promise<StationList> {
     return { stations: (await this.stations.list()).map(toView) };
+  }
+
+  /**
+   * The station a station token is bound to (`GET /v1/stations/me`).
+   * @throws ApiError 403 STATION_TOKEN_REQUIRED for a token bound to no station.
+   */
+  async me(principal: Principal): Promise<StationView> {
+    const id = stationOf(principal);
+    const station = await this.stations.get(id);
+    // A token's station_id references stations(id): a bound token without its station is a broken database.
+    if (station === undefined) throw new Error(`the station ${id} of token ${principal.tokenId} is not registered`);
+    return toView(station);
   }
 }

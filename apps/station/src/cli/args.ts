@@ -33,6 +33,8 @@ const programImage = z.object({
   family: z.enum(CHIP_FAMILIES, { error: `--family must be one of ${CHIP_FAMILIES.join(', ')}` }),
   imagePath: z.string(),
   lockedBlocks: lockList,
+  /** `--lock-empty`: lock listed blocks even where the image holds no data (every byte 0xFF). */
+  lockEmpty: z.boolean(),
   dryRun: z.boolean(),
 });
 export type ProgramArgs = z.infer<typeof programLayout> | z.infer<typeof programImage>;
@@ -48,6 +50,7 @@ const FLAGS = {
   family: { type: 'string' },
   image: { type: 'string' },
   lock: { type: 'string' },
+  'lock-empty': { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
 } as const;
@@ -71,27 +74,31 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
   const f = parseFlags(argv);
   const base = { port: f.port, baudRate: f.baud, json: f.json, dryRun: f['dry-run'] };
   if (f.layout !== undefined || f.values !== undefined) {
-    if (f.image !== undefined || f.family !== undefined || f.lock !== undefined)
+    if (f.image !== undefined || f.family !== undefined || f.lock !== undefined || f['lock-empty'])
       throw new UsageError('give either --layout and --values, or --family, --image and --lock, not both');
     if (f.layout === undefined) throw new UsageError('--values needs --layout');
     if (f.values === undefined) throw new UsageError('--layout needs --values (a JSON file of per-device values)');
     return check(programLayout, { ...base, mode: 'layout', layoutPath: f.layout, valuesPath: f.values });
   }
   if (f.image === undefined || f.family === undefined)
-    throw new UsageError('program needs --layout L --values V, or --family F --image FILE [--lock 0,1,…]');
+    throw new UsageError(
+      'program needs --layout L --values V, or --family F --image FILE [--lock 0,1,… [--lock-empty]]',
+    );
+  if (f['lock-empty'] && f.lock === undefined) throw new UsageError('--lock-empty needs --lock');
   return check(programImage, {
     ...base,
     mode: 'image',
     family: f.family,
     imagePath: f.image,
     lockedBlocks: f.lock ?? '',
+    lockEmpty: f['lock-empty'],
   });
 }
 
 /** Parses `read` flags. */
 export function parseReadArgs(argv: readonly string[]): ReadArgs {
   const f = parseFlags(argv);
-  for (const flag of ['values', 'image', 'lock', 'dry-run'] as const)
+  for (const flag of ['values', 'image', 'lock', 'lock-empty', 'dry-run'] as const)
     if (f[flag] !== undefined && f[flag] !== false) throw new UsageError(`--${flag} is not an option of read`);
   return check(readArgs, { port: f.port, baudRate: f.baud, json: f.json, layoutPath: f.layout, family: f.family });
 }

@@ -4,6 +4,7 @@ import {
   type Layout,
   type OtpImage,
   encodeImage,
+  getProfile,
   imageFromRaw,
   LayoutValidationError,
   OtpError,
@@ -80,9 +81,30 @@ export function loadProgramTarget(args: ProgramArgs): ProgramTarget {
     }
   }
   const data = new Uint8Array(readFileFor('--image', args.imagePath));
+  let image: OtpImage;
   try {
-    return { image: imageFromRaw(args.family, data, args.lockedBlocks), layout: undefined, secretRanges: [] };
+    image = imageFromRaw(args.family, data, args.lockedBlocks);
   } catch (error) {
     return describeInvalid(`image ${args.imagePath}`, error);
   }
+  if (!args.lockEmpty) refuseEmptyLocks(image, args.imagePath);
+  return { image, layout: undefined, secretRanges: [] };
+}
+
+/**
+ * A lock is for ever: locking a block the image leaves blank (every byte 0xFF) makes it unusable for
+ * good, almost always by mistake (a wrong image, a wrong block number). Layouts refuse it outright
+ * (`block N holds no field`); a raw image needs `--lock-empty` for it. Throws UsageError naming the blocks.
+ */
+function refuseEmptyLocks(image: OtpImage, imagePath: string): void {
+  const { blockSizeBytes } = getProfile(image.family);
+  const empty = image.lockedBlocks.filter((block) =>
+    image.data.subarray(block * blockSizeBytes, (block + 1) * blockSizeBytes).every((byte) => byte === 0xff),
+  );
+  if (empty.length === 0) return;
+  const blocks = `block${empty.length === 1 ? '' : 's'} ${empty.join(', ')}`;
+  throw new UsageError(
+    `--lock: ${blocks} of ${imagePath} ${empty.length === 1 ? 'holds' : 'hold'} no data (every byte 0xFF): ` +
+      `locking would leave ${empty.length === 1 ? 'it' : 'them'} blank for ever; add --lock-empty to lock anyway`,
+  );
 }

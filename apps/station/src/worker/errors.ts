@@ -4,6 +4,11 @@ import { OtpError } from '#ingrain/otp';
 export type StationErrorCode =
   /** The worker's environment or flags are invalid (the message names the variable or flag). */
   | 'STATION_CONFIG_INVALID'
+  /**
+   * The API refused the station's token at start (401, 403, a token of another role), or the token is
+   * another station's or another line's: the worker does not start (exit 2).
+   */
+  | 'STATION_CREDENTIALS_REJECTED'
   /** A job payload does not parse: the job is refused for good. */
   | 'STATION_JOB_INVALID'
   /** The API did not answer (network, timeout, 5xx, 429): try again later. */
@@ -47,5 +52,13 @@ export class StationApiError extends StationError {
   /** True when the same request may succeed later (the API was down, slow or overloaded). */
   get transient(): boolean {
     return this.code === 'STATION_API_UNREACHABLE';
+  }
+
+  /**
+   * True when the API refused the caller rather than the request (401: no valid token; 403: not
+   * allowed): a verdict on the station's credentials, not on the device or the report.
+   */
+  get credentialsRefused(): boolean {
+    return this.status === 401 || this.status === 403;
   }
 }

@@ -13,11 +13,15 @@ import { type LogFields, type StationLog } from './station-log.js';
 /** An in-memory API: up or down, refusing some devices, recording what it took in order. */
 class MemoryApi {
   up = true;
+  /** The station's token is refused (401 AUTH_INVALID: revoked). */
+  tokenRefused = false;
   readonly refused = new Set<string>();
   readonly taken: { deviceId: string; outcome: string }[] = [];
 
   report(deviceId: string, report: StationReportBody): Promise<ReportVerdict> {
     if (!this.up) return Promise.reject(new StationApiError('STATION_API_UNREACHABLE', 'down', undefined, undefined));
+    if (this.tokenRefused)
+      return Promise.reject(new StationApiError('STATION_API_REJECTED', 'HTTP 401', 401, 'AUTH_INVALID'));
     if (this.refused.has(deviceId))
       return Promise.reject(
         new StationApiError('STATION_API_REJECTED', 'HTTP 422', 422, 'REPORT_SECRET_BYTES_PRESENT'),
@@ -98,6 +102,16 @@ describe('ResultReporter over a spool directory', () => {
       api.taken.map((taken) => taken.outcome),
       ['link-error', 'provisioned'],
     );
+  });
+
+  test("a report refused for the station's token (401) stays pending, and goes out once the token is accepted", async () => {
+    api.tokenRefused = true;
+    assert.deepEqual(await reporter.submit('d1', report('provisioned')), { kind: 'spooled' });
+    assert.equal((await files('pending')).length, 1);
+    assert.deepEqual(await files('rejected'), []);
+    api.tokenRefused = false;
+    assert.deepEqual(await reporter.flushPending(), { delivered: 1, rejected: 0, remaining: 0 });
+    assert.deepEqual(api.taken, [{ deviceId: 'd1', outcome: 'provisioned' }]);
   });
 
   test('a refused report is set aside in rejected/, never retried, never lost', async () => {

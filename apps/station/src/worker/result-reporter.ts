@@ -7,7 +7,7 @@ import { errorFields, type StationLog } from './station-log.js';
 /** What became of a report. */
 export type Delivery =
   | { readonly kind: 'delivered'; readonly verdict: ReportVerdict['verdict'] }
-  /** The API is unreachable: the report is in the spool and the flusher delivers it later. */
+  /** The API is unreachable or refused the station's token: the report is in the spool and the flusher delivers it later. */
   | { readonly kind: 'spooled' }
   /** The API refused it (a station bug or a device in another state): kept in `rejected/`. */
   | { readonly kind: 'rejected'; readonly code: string };
@@ -16,7 +16,7 @@ export type Delivery =
 export interface FlushSummary {
   readonly delivered: number;
   readonly rejected: number;
-  /** Entries left because the API was unreachable. */
+  /** Entries left because the API was unreachable or refused the token. */
   readonly remaining: number;
 }
 
@@ -166,7 +166,8 @@ export class ResultReporter {
       return { kind: 'delivered', verdict };
     } catch (error) {
       if (!(error instanceof StationApiError)) throw error;
-      if (error.transient) {
+      // A refused token is no verdict on the report: it waits for the token to be accepted again.
+      if (error.transient || error.credentialsRefused) {
         this.log.write('warn', 'report-spooled', {
           deviceId: entry.deviceId,
           outcome: entry.report.outcome,

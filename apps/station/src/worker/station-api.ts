@@ -42,6 +42,13 @@ export interface ChipBinding {
   readonly state: DeviceState;
 }
 
+/** The station a token is bound to (GET /v1/stations/me). */
+export interface StationIdentity {
+  readonly id: string;
+  readonly name: string;
+  readonly line: string;
+}
+
 /** The API's verdict on a report. */
 export interface ReportVerdict {
   readonly verdict: (typeof VERDICTS)[number];
@@ -77,6 +84,7 @@ const claimSchema = z
   );
 const bindingSchema = z.object({ deviceId: z.string().min(1), state: z.enum(DEVICE_STATES) });
 const verdictSchema = z.object({ verdict: z.enum(VERDICTS) });
+const stationSchema = z.object({ id: z.string().min(1), name: z.string(), line: z.string().min(1) });
 /** The problem members the adapter reads (RFC 9457 extension members of the 409s). */
 const problemSchema = z.object({
   code: z.string().optional(),
@@ -112,6 +120,17 @@ export class StationApi {
       // The signal also bounds reading the body, which openapi-fetch does after fetch resolves.
       fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
     });
+  }
+
+  /** The station the token is bound to: the start-up check of the station's credentials. */
+  async whoAmI(): Promise<StationIdentity> {
+    const what = 'station lookup';
+    const answer = await this.#call(what, () => this.#client.GET('/v1/stations/me'));
+    if (answer.response.ok) {
+      const { id, name, line } = parse(stationSchema, answer.data, what, answer.response.status);
+      return { id, name, line };
+    }
+    throw unexpected(answer, what);
   }
 
   /** Binds `chipUid` to the device and returns the intended image (secrets included). */

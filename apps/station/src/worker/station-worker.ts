@@ -14,10 +14,13 @@ import { type JobResult, ProvisionJob } from './provision-job.js';
 import { ResultReporter } from './result-reporter.js';
 import { ResultSpool } from './result-spool.js';
 import { StationApi } from './station-api.js';
+import { checkStationCredentials, CredentialsWatch } from './station-credentials.js';
 import { errorFields, type StationLog } from './station-log.js';
 
 /** How long a job waits in `delayed` when the API is unreachable before it is tried again. */
 const API_DOWN_DELAY_MS = 5_000;
+/** Credential checks (at start while the API is unreachable; while paused on a refused token): 1 s doubling to 30 s. */
+const CREDENTIALS_BACKOFF_MS = { initial: 1_000, max: 30_000 } as const;
 /** Wait before the first extra cycle after a link-error (doubles per extra cycle). */
 const LINK_RETRY_BACKOFF_MS = 200;
 /** The idle sweep looks into a fixture at most this often (or every `chipPollMs` when slower). */
@@ -38,6 +41,10 @@ export interface StationWorkerDeps {
   readonly flushBackoffMs?: { readonly initial: number; readonly max: number };
   /** Delay of a job whose API calls failed before any write (default 5 s). */
   readonly apiDownDelayMs?: number;
+  /** Backoff of the credential checks (default 1 s doubling to 30 s). */
+  readonly credentialsBackoffMs?: { readonly initial: number; readonly max: number };
+  /** A stop requested while `start` still waits for the API: `start` then throws STATION_SHUTTING_DOWN. */
+  readonly signal?: AbortSignal;
 }
 
 interface FixtureSlot {
@@ -53,6 +60,7 @@ interface FixtureSlot {
  */
 export class StationWorker {
   readonly #shutdown = new AbortController();
+  readonly #credentials: CredentialsWatch;
   #stopping: Promise<void> | undefined;
 
   private constructor(
@@ -61,16 +69,47 @@ export class StationWorker {
     private readonly connection: Redis,
     private readonly reporter: ResultReporter,
     private readonly slots: FixtureSlot[],
-  ) {}
+    api: StationApi,
+  ) {
+    const backoff = deps.credentialsBackoffMs ?? CREDENTIALS_BACKOFF_MS;
+    this.#credentials = new CredentialsWatch({
+      api,
+      config,
+      log: deps.log,
+      signal: this.#shutdown.signal,
+      initialBackoffMs: backoff.initial,
+      maxBackoffMs: backoff.max,
+      pause: async () => {
+        await Promise.all(slots.map(({ worker }) => worker.pause(true)));
+      },
+      resume: async () => {
+        await Promise.all(slots.map(({ worker }) => worker.resume()));
+      },
+    });
+  }
 
   /**
-   * Delivers what the spool holds (once; what the API does not take now goes to the background
-   * flusher), then starts one worker per fixture.
-   * @throws StationError `STATION_SPOOL_IO` when the spool directory cannot be created.
+   * Checks the station's credentials with the API (waiting while it is unreachable), delivers what
+   * the spool holds (once; what the API does not take now goes to the background flusher), then
+   * starts one worker per fixture. Nothing is opened or taken from the queue before the API accepted
+   * the token.
+   * @throws StationError `STATION_CREDENTIALS_REJECTED` (see checkStationCredentials),
+   *   `STATION_SHUTTING_DOWN` (`deps.signal` fired before the API answered), `STATION_SPOOL_IO` when
+   *   the spool directory cannot be created.
    */
   static async start(config: WorkerConfig, deps: StationWorkerDeps): Promise<StationWorker> {
     const { log } = deps;
     const api = deps.api ?? new StationApi({ baseUrl: config.apiUrl, token: config.token });
+    const credentialsBackoff = deps.credentialsBackoffMs ?? CREDENTIALS_BACKOFF_MS;
+    const identity = await checkStationCredentials({
+      api,
+      config,
+      log,
+      signal: deps.signal,
+      initialBackoffMs: credentialsBackoff.initial,
+      maxBackoffMs: credentialsBackoff.max,
+    });
+    log.write('info', 'station-credentials-accepted', { stationId: identity.id, line: identity.line });
     const spool = new ResultSpool(config.spoolDir);
     await spool.init();
     const backoff = deps.flushBackoffMs;
@@ -87,12 +126,12 @@ export class StationWorker {
     log.write('info', 'spool-startup-flush', { ...startup });
     reporter.start();
     const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    const station = new StationWorker(config, deps, connection, reporter, []);
+    const worker = new StationWorker(config, deps, connection, reporter, [], api);
     const control: FixtureControl =
       config.releaseDir === undefined
         ? new OperatorFixtureControl(log)
         : new DirectoryFixtureControl(config.releaseDir);
-    for (const port of config.fixtures) station.slots.push(station.#startSlot(port, api, control));
+    for (const port of config.fixtures) worker.slots.push(worker.#startSlot(port, api, control));
     log.write('info', 'station-started', {
       stationId: config.stationId,
       queue: lineQueueName(config.line),
@@ -100,7 +139,7 @@ export class StationWorker {
       spoolDir: config.spoolDir,
       jobLockMs: config.jobLockMs,
     });
-    return station;
+    return worker;
   }
 
   /**
@@ -232,22 +271,27 @@ export class StationWorker {
 
   /**
    * Maps a job's failure to BullMQ: final ones → UnrecoverableError (never retried); a shutdown →
-   * back to `wait` without using an attempt; an unreachable API before any write → `delayed` without
-   * using an attempt; anything else → a normal failure, retried with the job's backoff.
+   * back to `wait` without using an attempt; an unreachable API, or one refusing the station's
+   * token (401, 403: the station also stops taking jobs, see CredentialsWatch) → `delayed` without
+   * using an attempt: neither says anything about the device, and another station may take the job;
+   * other API refusals (404, 409, 422, …: the request itself) → UnrecoverableError; anything else → a
+   * normal failure, retried with the job's backoff.
    */
   async #toQueueError(error: unknown, job: Job, token: string | undefined): Promise<Error> {
     const tag = (code: string, message: string) => `${code}: ${message}`;
     if (error instanceof JobFailure && error.final) return new UnrecoverableError(tag(error.code, error.message));
     if (error instanceof StationError && error.code === 'STATION_JOB_INVALID')
       return new UnrecoverableError(tag(error.code, error.message));
-    if (error instanceof StationApiError && !error.transient)
+    if (error instanceof StationApiError && error.credentialsRefused) this.#credentials.refused(error);
+    if (error instanceof StationApiError && !error.transient && !error.credentialsRefused)
       return new UnrecoverableError(tag(error.code, error.message));
     if (error instanceof StationError && error.code === 'STATION_SHUTTING_DOWN' && token !== undefined) {
       await job.moveToWait(token);
       return new WaitingError();
     }
     if (error instanceof StationApiError && token !== undefined) {
-      this.deps.log.write('warn', 'api-unreachable-job-delayed', { jobId: job.id, ...errorFields(error) });
+      const event = error.credentialsRefused ? 'api-refused-credentials-job-delayed' : 'api-unreachable-job-delayed';
+      this.deps.log.write('warn', event, { jobId: job.id, status: error.status, ...errorFields(error) });
       await job.moveToDelayed(Date.now() + (this.deps.apiDownDelayMs ?? API_DOWN_DELAY_MS), token);
       return new DelayedError();
     }

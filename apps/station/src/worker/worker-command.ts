@@ -1,4 +1,5 @@
 import { loadWorkerConfig } from './config.js';
+import { StationError } from './errors.js';
 import { JsonLinesLog, type StationLog } from './station-log.js';
 import { StationWorker } from './station-worker.js';
 
@@ -23,12 +24,27 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
  * once with status 1 (the cycle is resumable; spooled reports are delivered at the next start).
  * Returns the exit status. The log goes to stderr as JSON lines.
  *
- * @throws StationError `STATION_CONFIG_INVALID` (exit 2) before anything is opened.
+ * Before it takes any job the station's token is checked with the API (`GET /v1/stations/me`); while
+ * the API is unreachable the start waits and tries again (a signal then ends the process with 0).
+ *
+ * @throws StationError `STATION_CONFIG_INVALID` (exit 2) before anything is opened;
+ *   `STATION_CREDENTIALS_REJECTED` (exit 2) when the API refuses the token or it is another
+ *   station's or line's, before anything is opened or taken from the queue.
  */
 export async function workerCommand(argv: readonly string[], log: StationLog = new JsonLinesLog()): Promise<number> {
   const config = loadWorkerConfig(argv, process.env);
   const firstSignal = nextStopSignal();
-  const station = await StationWorker.start(config, { log });
+  // A signal while the start still waits for an unreachable API ends the wait: nothing was taken yet.
+  const startAborted = new AbortController();
+  void firstSignal.then(() => startAborted.abort());
+  let station: StationWorker;
+  try {
+    station = await StationWorker.start(config, { log, signal: startAborted.signal });
+  } catch (error) {
+    if (!(error instanceof StationError && error.code === 'STATION_SHUTTING_DOWN')) throw error;
+    log.write('info', 'stopped-before-start', { reason: error.message });
+    return 0;
+  }
   const signal = await firstSignal;
   log.write('info', 'stop-signal', { signal, graceMs: config.shutdownGraceMs });
   const force = (reason: string) => {

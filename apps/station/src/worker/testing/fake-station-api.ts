@@ -1,4 +1,4 @@
-// An in-memory stand-in for the API's station endpoints (claim, bindings, result), for the worker's
+// An in-memory stand-in for the API's station endpoints (stations/me, claim, bindings, result), for the worker's
 // integration tests: the device state machine and binding rules of docs/api.md, over real HTTP.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
@@ -36,13 +36,15 @@ export interface FakeStationApiOptions {
    */
   readonly claimBarrier?: number;
   readonly claimBarrierTimeoutMs?: number;
+  /** The station the token belongs to (`GET /v1/stations/me`). Default `station-1` on `line-test`. */
+  readonly station?: { readonly id: string; readonly name: string; readonly line: string };
 }
 
 /** A running fake API. */
 export interface FakeStationApi {
   readonly url: string;
   readonly devices: Map<string, FakeDevice>;
-  /** Requests by endpoint ('claim', 'binding', 'result'), including refused ones. */
+  /** Requests by endpoint ('me', 'claim', 'binding', 'result', 'auth' for a bad token), including refused ones. */
   readonly requests: { endpoint: string; deviceId?: string; status: number }[];
   barrierTimedOut: boolean;
   addDevice(id: string, identity: FakeIdentity): FakeDevice;
@@ -54,6 +56,11 @@ export interface FakeStationApi {
   afterClaim: ((deviceId: string) => void) | undefined;
   /** Called after a report was judged. */
   onReport: ((deviceId: string, verdict: string) => void) | undefined;
+  /**
+   * Answers a request (after the token check) with this status and problem code instead of the
+   * endpoint's own answer, while it returns one (e.g. 401 AUTH_INVALID for a revoked token).
+   */
+  refuse: ((endpoint: string) => { readonly status: number; readonly code: string } | undefined) | undefined;
   close(): Promise<void>;
 }
 
@@ -88,6 +95,7 @@ export async function startFakeStationApi(options: FakeStationApiOptions): Promi
     onClaim: undefined,
     afterClaim: undefined,
     onReport: undefined,
+    refuse: undefined,
     addDevice(id, identity) {
       const device: FakeDevice = { id, identity, state: 'queued', chipUid: null, reports: [], verdicts: [], claims: 0 };
       this.devices.set(id, device);
@@ -172,6 +180,10 @@ async function handle(
   };
   if (request.headers.authorization !== `Bearer ${options.token}`) return record('auth', problem(401, 'AUTH_INVALID'));
   const body = await readBody(request);
+  const refusal = api.refuse?.(endpointOf(request.method, url));
+  if (refusal !== undefined) return record(endpointOf(request.method, url), problem(refusal.status, refusal.code));
+  if (request.method === 'GET' && url === '/v1/stations/me')
+    return record('me', { status: 200, body: { createdAt: new Date(0).toISOString(), ...stationOf(options) } });
   let match = /^\/v1\/devices\/([^/]+)\/claim$/.exec(url);
   if (request.method === 'POST' && match?.[1] !== undefined) {
     const deviceId = decodeURIComponent(match[1]);
@@ -188,6 +200,19 @@ async function handle(
     return record('result', result(api, options, deviceId, body), deviceId);
   }
   return record('unknown', problem(404, 'NOT_FOUND'));
+}
+
+/** The endpoint a request is for, as `requests` and `refuse` name it. */
+function endpointOf(method: string | undefined, url: string): string {
+  if (method === 'GET' && url === '/v1/stations/me') return 'me';
+  if (method === 'POST' && /^\/v1\/devices\/[^/]+\/claim$/.test(url)) return 'claim';
+  if (method === 'GET' && /^\/v1\/bindings\/[^/]+$/.test(url)) return 'binding';
+  if (method === 'POST' && /^\/v1\/devices\/[^/]+\/result$/.test(url)) return 'result';
+  return 'unknown';
+}
+
+function stationOf(options: FakeStationApiOptions): { id: string; name: string; line: string } {
+  return options.station ?? { id: 'station-1', name: 'Station 1', line: 'line-test' };
 }
 
 function claim(api: FakeStationApi, deviceId: string, body: unknown): Answer {
