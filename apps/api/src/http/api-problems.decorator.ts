@@ -6,7 +6,7 @@ import { PROBLEM_MEDIA_TYPE, ProblemDetails } from './problem-details.js';
 
 /**
  * Documents a problem response of a route, e.g. `@ApiProblem(409, 'CHIP_ALREADY_BOUND: the chip is
- * bound to another device (deviceId)')`. Documentation only: throwing an ApiError is what answers it.
+ * bound to another device (deviceId)')`. Documentation only: throwing an AppError is what answers it.
  */
 export function ApiProblem(status: number, description?: string): MethodDecorator & ClassDecorator {
   return ApiResponse({

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { DomainError } from '../domain/errors.js';
-import { BOUND_UID, intendedF4, reportWith, successReport } from '../domain/testing/report-fixtures.js';
+import { AppError } from '../errors/app-error.js';
+import { BOUND_UID, intendedF4, reportWith, successReport } from './testing/report-fixtures.js';
 import {
   MAX_DIFF_ENTRIES,
   expectedLockBytes,
@@ -107,7 +107,7 @@ void describe('judgeReport', () => {
       assert.throws(
         () => judgeReport(intended, BOUND_UID, report),
         (error: unknown) =>
-          error instanceof DomainError &&
+          error instanceof AppError &&
           error.code === 'REPORT_SECRET_BYTES_PRESENT' &&
           error.message.includes('pairing_key') &&
           !error.message.includes('5a'),
@@ -174,7 +174,7 @@ void describe('judgeReport', () => {
         try {
           verdict = judgeReport(intended, BOUND_UID, reportWith(intended, data, locks)).verdict;
         } catch (error) {
-          assert.ok(error instanceof DomainError && error.code === 'REPORT_SECRET_BYTES_PRESENT');
+          assert.ok(error instanceof AppError && error.code === 'REPORT_SECRET_BYTES_PRESENT');
           verdict = 'refused';
         }
         assert.equal(verdict === 'provisioned', identical);
