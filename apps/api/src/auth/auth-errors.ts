@@ -26,7 +26,11 @@ export function roleForbidden(role: Role, allowed: readonly Role[]): AppError {
 /** AUTH_RATE_LIMITED with Retry-After in whole seconds (rounded up). */
 export function authRateLimited(retryAfterMs: number): AppError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new AppError('AUTH_RATE_LIMITED', `too many authentication failures from this address; retry in ${seconds} s`, {
-    headers: { 'retry-after': String(seconds) },
-  });
+  return new AppError(
+    'AUTH_RATE_LIMITED',
+    `too many authentication failures from this address; retry in ${seconds} s`,
+    {
+      headers: { 'retry-after': String(seconds) },
+    },
+  );
 }

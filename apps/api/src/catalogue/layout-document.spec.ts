@@ -105,7 +105,10 @@ describe('loadStoredLayout', () => {
     for (const definition of [moved, { ...record.definition, family: 'stm32x9' }]) {
       assert.throws(
         () => loadStoredLayout({ ...record, definition }),
-        (error: unknown) => error instanceof AppError && error.code === 'LAYOUT_RECORD_INVALID' && ERROR_CATALOGUE[error.code].status === 500,
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === 'LAYOUT_RECORD_INVALID' &&
+          ERROR_CATALOGUE[error.code].status === 500,
       );
     }
   });

@@ -61,12 +61,15 @@ void describe('request hash', () => {
   void test('same key and same body: accepted; same key, other body: IDEMPOTENCY_KEY_REUSED (422)', () => {
     const stored = requestHash('POST /v1/devices', body);
     assertSameRequest(stored, requestHash('POST /v1/devices', reordered(body)), 'dev-1');
-    assert.throws(() => assertSameRequest(stored, requestHash('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'), (error) => {
-      assert.ok(isAppError(error, 'IDEMPOTENCY_KEY_REUSED'));
-      assert.equal(ERROR_CATALOGUE[error.code].status, 422);
-      assert.deepEqual(error.extensions, { existingId: 'dev-1' });
-      return true;
-    });
+    assert.throws(
+      () => assertSameRequest(stored, requestHash('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'),
+      (error) => {
+        assert.ok(isAppError(error, 'IDEMPOTENCY_KEY_REUSED'));
+        assert.equal(ERROR_CATALOGUE[error.code].status, 422);
+        assert.deepEqual(error.extensions, { existingId: 'dev-1' });
+        return true;
+      },
+    );
   });
 
   void test('Idempotency-Key values are 1-255 printable ASCII characters without spaces', () => {

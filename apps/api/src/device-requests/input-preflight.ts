@@ -21,16 +21,12 @@ export function preflightDeviceRequest(
   const plan = planIdentity(layout);
   const generated = plan.generated.filter((field) => Object.hasOwn(inputs, field.name));
   if (generated.length > 0) {
-    throw new AppError(
-      'IDENTITY_INPUT_INVALID',
-      'inputs must not set generated fields: the service generates them',
-      {
-        errors: generated.map((field) => ({
-          path: `body.inputs.${field.name}`,
-          message: `field "${field.name}" is generated (${field.generator}): remove it from the inputs`,
-        })),
-      },
-    );
+    throw new AppError('IDENTITY_INPUT_INVALID', 'inputs must not set generated fields: the service generates them', {
+      errors: generated.map((field) => ({
+        path: `body.inputs.${field.name}`,
+        message: `field "${field.name}" is generated (${field.generator}): remove it from the inputs`,
+      })),
+    });
   }
   try {
     // The rendered image may hold secret inputs: it is only a check, zero it at once.
