@@ -23,7 +23,7 @@ export interface AttestationFacts {
 /**
  * The attestation envelope's stored text (its normal form, which is also the log leaf).
  *
- * @throws AppError IDENTITY_RECORD_INVALID for a device without a certificate; AppError
+ * @throws AppError IDENTITY_RECORD_INVALID for a device without a certificate,
  *   REPORT_INCOMPLETE; AttestationError; HsmError from the signer.
  */
 export async function signedAttestationText(facts: AttestationFacts, signer: Signer): Promise<string> {

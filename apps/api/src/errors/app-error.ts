@@ -23,8 +23,8 @@ export interface AppErrorExtras {
 /**
  * An expected failure of the API, named by a stable code of the error catalogue:
  * `throw new AppError('CHIP_ALREADY_BOUND', 'the chip is bound to device …', { extensions: { deviceId } })`.
- * It carries no HTTP status: the HTTP boundary (apps/api/src/http/problem-details.ts) looks the code
- * up in {@link ERROR_CATALOGUE} for the status and title. `detail` (the message) is shown to the
+ * It carries no HTTP status: the HTTP boundary (apps/api/src/http/problem-details.ts) looks the
+ * code up in `ERROR_CATALOGUE` for the status and title. `detail` (the message) is shown to the
  * client verbatim: it names fields, states and rules, never a secret, a submitted value or an
  * internal detail.
  */

@@ -18,8 +18,8 @@ export interface ErrorCatalogueEntry {
 
 /**
  * Every code the API raises, grouped along the data path (HTTP and auth, catalogue, work orders,
- * device requests, identity, claims, results, operator actions, audit, start-up). Code is thrown
- * by code (`new AppError('DEVICE_NOT_FOUND', detail)`); only apps/api/src/http reads `status`.
+ * device requests, identity, claims, results, operator actions, audit, start-up). Every layer
+ * throws by code (`new AppError('DEVICE_NOT_FOUND', detail)`); only apps/api/src/http reads `status`.
  * Libraries' codes the API passes through as they are (LAYOUT_INVALID, VALUES_INVALID from
  * libs/otp; STATION_REPORT_INVALID, DEVICE_STATE_CONFLICT, DEVICE_RELEASE_REFUSED from
  * libs/contracts) are listed too: the boundary maps them in http/library-errors.ts.
