@@ -13,7 +13,7 @@ import type { Role } from '../../apps/api/src/auth/roles.js';
 import { CatalogueModule } from '../../apps/api/src/catalogue/catalogue.module.js';
 import { LayoutsService } from '../../apps/api/src/catalogue/layouts.service.js';
 import type { Tables } from '../../apps/api/src/database/tables.js';
-import { ApiError } from '../../apps/api/src/http/api-error.js';
+import { AppError } from '../../apps/api/src/errors/app-error.js';
 import { LayoutRepository, ProductRepository } from '../../apps/api/src/repositories/index.js';
 import { StationsModule } from '../../apps/api/src/stations/stations.module.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
@@ -269,7 +269,7 @@ describe('layouts', () => {
     await assert.rejects(
       service.add('stale-read', { source }),
       (error: unknown) =>
-        error instanceof ApiError &&
+        error instanceof AppError &&
         error.code === 'LAYOUT_VERSION_CONFLICT' &&
         error.extensions['expectedVersion'] === 2,
     );

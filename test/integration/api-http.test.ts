@@ -9,7 +9,7 @@ import type { Response } from 'supertest';
 import { z } from 'zod';
 import { CurrentPrincipal, Roles } from '../../apps/api/src/auth/auth.decorators.js';
 import type { Principal } from '../../apps/api/src/auth/principal.js';
-import { ApiError } from '../../apps/api/src/http/api-error.js';
+import { AppError } from '../../apps/api/src/errors/app-error.js';
 import { requestModel, responseModel } from '../../apps/api/src/http/api-models.js';
 import { ZodBody, ZodHeader, ZodQuery } from '../../apps/api/src/http/zod-params.decorator.js';
 import { ZodResponse } from '../../apps/api/src/http/zod-response.decorator.js';
@@ -65,7 +65,7 @@ class DummyController {
   @Get('conflict')
   @Roles('admin')
   conflict(): never {
-    throw new ApiError(409, 'CHIP_ALREADY_BOUND', 'the chip is bound to another device', {
+    throw new AppError('CHIP_ALREADY_BOUND', 'the chip is bound to another device', {
       extensions: { deviceId: 'device-7' },
     });
   }

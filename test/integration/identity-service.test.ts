@@ -18,7 +18,7 @@ import {
   verifyDeviceCertificateChain,
 } from '#ingrain/crypto';
 import { parseLayout, validateLayout, type Layout, type OtpImage } from '#ingrain/otp';
-import { DomainError } from '../../apps/api/src/domain/errors.js';
+import { AppError } from '../../apps/api/src/errors/app-error.js';
 import { IdentityService, type IssuedIdentity } from '../../apps/api/src/identity/identity.service.js';
 import type { StoredIdentity } from '../../apps/api/src/identity/rematerialize.js';
 import { decodeSealedSecrets, sealedSecretsAad } from '../../apps/api/src/identity/sealed-secrets.js';
@@ -250,7 +250,7 @@ void describe('IdentityService.issue', () => {
         inputs: { ...sensorInputs, pubkey_hash: '00'.repeat(32) },
       }),
       (error: unknown) =>
-        error instanceof DomainError &&
+        error instanceof AppError &&
         error.code === 'IDENTITY_INPUT_INVALID' &&
         error.errors[0]?.path === 'body.inputs.pubkey_hash',
     );

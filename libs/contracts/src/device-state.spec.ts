@@ -14,7 +14,7 @@ import {
 const ACTIONS = Object.keys(DEVICE_TRANSITIONS) as DeviceAction[];
 
 // docs/api.md, "Device state machine", written out edge by edge. The API's answer to each refusal
-// (409 with the state and action) is checked in apps/api/src/http/contract-problem.spec.ts.
+// (409 with the state and action) is checked in apps/api/src/http/library-errors.spec.ts.
 const DOCUMENTED_EDGES: readonly [DeviceState, DeviceAction, DeviceState][] = [
   ['queued', 'claim', 'claimed'],
   ['claimed', 'provision', 'provisioned'],

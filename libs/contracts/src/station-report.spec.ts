@@ -5,7 +5,7 @@ import { parseStationReport, stationReportBodySchema } from './station-report.js
 import { BOUND_UID, f4ReadBack, successReportBody } from './testing/station-reports.js';
 
 // The API's answer to a refused report (400 with these issues as `errors`) is checked in
-// apps/api/src/http/contract-problem.spec.ts.
+// apps/api/src/http/library-errors.spec.ts.
 
 function problems(body: unknown): { path: string; message: string }[] {
   try {

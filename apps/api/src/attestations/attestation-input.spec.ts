@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildAttestation } from '#ingrain/crypto';
-import { BOUND_UID, intendedF4, successReport } from '../domain/testing/report-fixtures.js';
+import { BOUND_UID, intendedF4, successReport } from '../results/testing/report-fixtures.js';
 import { provisionedAtOf, toAttestationInput, type AttestableDevice } from './attestation-input.js';
 
 const DEVICE: AttestableDevice = {

@@ -2,7 +2,7 @@
 // input. The secret fields' bytes are already zero in the report (judgeReport refuses others).
 import { type AttestationInput } from '#ingrain/crypto';
 import { type StationReport, SUCCESS_OUTCOMES } from '#ingrain/contracts';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 import { type SecretFieldRecord } from '../identity/secret-fields.js';
 
 /** The device record fields an attestation needs. */
@@ -48,16 +48,16 @@ export function provisionedAtOf(report: StationReport, claimedAt: Date | null, a
  * the report, identity and secret-field commitments from the device record, layout name, version
  * and digest, the reporting station, the job (the report's, else the claim's, else the device id).
  *
- * @throws DomainError `REPORT_INCOMPLETE` for a report that is not a complete success report.
+ * @throws AppError `REPORT_INCOMPLETE` for a report that is not a complete success report.
  */
 export function toAttestationInput(source: AttestationSource): AttestationInput {
   const { device, layout, report } = source;
   const { chipUid, productId, family, otpData, lockBytes } = report;
   if (!SUCCESS_OUTCOMES.has(report.outcome) || chipUid === null || productId === null || family === null) {
-    throw new DomainError('REPORT_INCOMPLETE', 'only a complete success report can be attested');
+    throw new AppError('REPORT_INCOMPLETE', 'only a complete success report can be attested');
   }
   if (otpData === null || lockBytes === null) {
-    throw new DomainError('REPORT_INCOMPLETE', 'only a report with its read-back can be attested');
+    throw new AppError('REPORT_INCOMPLETE', 'only a report with its read-back can be attested');
   }
   return {
     deviceId: device.id,

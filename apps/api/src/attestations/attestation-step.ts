@@ -4,7 +4,7 @@
 import { buildAttestation, serializeAttestationEnvelope, signAttestation, type Signer } from '#ingrain/crypto';
 import type { Layout } from '#ingrain/otp';
 import { type StationReport } from '#ingrain/contracts';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 import { hexOf, secretFieldsOf } from '../identity/stored-device.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import type { LayoutRecord } from '../repositories/layout-repository.js';
@@ -23,13 +23,13 @@ export interface AttestationFacts {
 /**
  * The attestation envelope's stored text (its normal form, which is also the log leaf).
  *
- * @throws ApiError 500 IDENTITY_RECORD_INVALID for a device without a certificate; DomainError
+ * @throws AppError IDENTITY_RECORD_INVALID for a device without a certificate,
  *   REPORT_INCOMPLETE; AttestationError; HsmError from the signer.
  */
 export async function signedAttestationText(facts: AttestationFacts, signer: Signer): Promise<string> {
   const { device, layout, layoutRecord } = facts;
   if (device.certificateSha256 === null) {
-    throw new ApiError(500, 'IDENTITY_RECORD_INVALID', `device ${device.id} has no certificate on record`);
+    throw new AppError('IDENTITY_RECORD_INVALID', `device ${device.id} has no certificate on record`);
   }
   const input = toAttestationInput({
     device: {

@@ -29,7 +29,7 @@ export class AttestationsController {
   @Get(':leafIndex')
   @ApiOperation({ summary: 'One attestation: envelope, decoded payload, inclusion proof and latest checkpoint' })
   @ZodResponse(200, AttestationDetail)
-  @ApiProblem(404, 'ATTESTATION_NOT_FOUND')
+  @ApiProblem('ATTESTATION_NOT_FOUND')
   get(@ZodParam('leafIndex', LeafIndex) leafIndex: number): Promise<AttestationDetail> {
     return this.service.get(leafIndex);
   }
@@ -37,7 +37,7 @@ export class AttestationsController {
   @Get(':leafIndex/bundle')
   @ApiOperation({ summary: 'The verification bundle of one attestation, as `ingrain-verify` reads it' })
   @ZodResponse(200, VerificationBundleView)
-  @ApiProblem(404, 'ATTESTATION_NOT_FOUND')
+  @ApiProblem('ATTESTATION_NOT_FOUND')
   bundle(@ZodParam('leafIndex', LeafIndex) leafIndex: number): Promise<VerificationBundleView> {
     return this.service.bundle(leafIndex);
   }

@@ -1,9 +1,11 @@
 // Record → response mapping of the audit endpoints (no logic beyond encoding).
 import { parseAttestation, type StoredCheckpoint } from '#ingrain/crypto';
+import { bytesToBase64 } from '#ingrain/encoding';
 import type { AttestationRecord } from '../repositories/attestation-repository.js';
 import type { AttestationDetail, AttestationSummary, LogCheckpointView } from './audit.schemas.js';
 
-export const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+/** Standard base64 of bytes (the views' and bundles' encoding); #ingrain/encoding's, under the views' name. */
+export const base64 = bytesToBase64;
 
 export function toSummary(record: AttestationRecord): AttestationSummary {
   return {
@@ -19,7 +21,7 @@ export function toSummary(record: AttestationRecord): AttestationSummary {
 }
 
 export function toCheckpointView(checkpoint: StoredCheckpoint, origin: string): LogCheckpointView {
-  return { origin, treeSize: checkpoint.treeSize, rootHash: base64(checkpoint.rootHash), note: checkpoint.note };
+  return { origin, treeSize: checkpoint.treeSize, rootHash: bytesToBase64(checkpoint.rootHash), note: checkpoint.note };
 }
 
 /**

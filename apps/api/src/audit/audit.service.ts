@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONSISTENCY_PROOF_FORMAT, type StoredCheckpoint } from '#ingrain/crypto';
 import { Database } from '../database/database.js';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import { TrustService } from '../trust/trust.service.js';
 import { base64, decodePayload, toCheckpointView, toSummary } from './audit-views.js';
@@ -17,8 +17,8 @@ import type {
 } from './audit.schemas.js';
 import { LogReader } from './log-reader.js';
 
-const attestationNotFound = (leafIndex: number): ApiError =>
-  new ApiError(404, 'ATTESTATION_NOT_FOUND', `no attestation is logged at leaf index ${leafIndex}`);
+const attestationNotFound = (leafIndex: number): AppError =>
+  new AppError('ATTESTATION_NOT_FOUND', `no attestation is logged at leaf index ${leafIndex}`);
 
 /**
  * What auditors read: logged attestations (search, detail with inclusion proof, verifier bundle),
@@ -51,7 +51,7 @@ export class AuditService {
 
   /**
    * One attestation: record, envelope, decoded payload, inclusion proof against the latest checkpoint.
-   * @throws ApiError 404 ATTESTATION_NOT_FOUND.
+   * @throws AppError ATTESTATION_NOT_FOUND.
    */
   async get(leafIndex: number): Promise<AttestationDetail> {
     const record = await this.#attestations.get(leafIndex);
@@ -68,7 +68,7 @@ export class AuditService {
     };
   }
 
-  /** The verification bundle of one attestation. @throws ApiError 404 ATTESTATION_NOT_FOUND. */
+  /** The verification bundle of one attestation. @throws AppError ATTESTATION_NOT_FOUND. */
   async bundle(leafIndex: number): Promise<VerificationBundleView> {
     const bundle = await this.log.bundle(leafIndex);
     if (bundle === undefined) throw attestationNotFound(leafIndex);
@@ -81,12 +81,12 @@ export class AuditService {
 
   /**
    * A consistency proof between two signed checkpoints (`to` default: the latest).
-   * @throws ApiError 404 CHECKPOINT_NOT_FOUND when no checkpoint was signed at a requested size.
+   * @throws AppError CHECKPOINT_NOT_FOUND when no checkpoint was signed at a requested size.
    */
   async consistency(query: ConsistencyQuery): Promise<LogConsistencyView> {
     const newer = query.to === undefined ? await this.log.latestCheckpoint() : await this.#checkpointAt(query.to, 'to');
     if (query.from > newer.treeSize) {
-      throw new ApiError(404, 'CHECKPOINT_NOT_FOUND', `the latest checkpoint has tree size ${newer.treeSize}`, {
+      throw new AppError('CHECKPOINT_NOT_FOUND', `the latest checkpoint has tree size ${newer.treeSize}`, {
         errors: [{ path: 'query.from', message: `no checkpoint is signed at tree size ${query.from} yet` }],
       });
     }
@@ -107,7 +107,7 @@ export class AuditService {
   async #checkpointAt(treeSize: number, parameter: 'from' | 'to'): Promise<StoredCheckpoint> {
     const checkpoint = await this.log.checkpointAt(treeSize);
     if (checkpoint !== undefined) return checkpoint;
-    throw new ApiError(404, 'CHECKPOINT_NOT_FOUND', `no checkpoint was signed at tree size ${treeSize}`, {
+    throw new AppError('CHECKPOINT_NOT_FOUND', `no checkpoint was signed at tree size ${treeSize}`, {
       errors: [{ path: `query.${parameter}`, message: 'no checkpoint was signed at this tree size' }],
     });
   }

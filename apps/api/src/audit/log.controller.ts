@@ -23,7 +23,7 @@ export class LogController {
   @Get('consistency')
   @ApiOperation({ summary: 'Consistency proof from an older signed checkpoint to a newer one (default: the latest)' })
   @ZodResponse(200, LogConsistencyView)
-  @ApiProblem(404, 'CHECKPOINT_NOT_FOUND: no checkpoint was signed at a requested tree size')
+  @ApiProblem('CHECKPOINT_NOT_FOUND: no checkpoint was signed at a requested tree size')
   consistency(@ZodQuery(ConsistencyQuery) query: ConsistencyQuery): Promise<LogConsistencyView> {
     return this.service.consistency(query);
   }

@@ -1,33 +1,32 @@
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { Role } from './roles.js';
 
 const REALM = 'Bearer realm="ingrain"';
 
-/** 401 AUTH_REQUIRED: no `Authorization: Bearer …` header. */
-export function authRequired(): ApiError {
-  return new ApiError(401, 'AUTH_REQUIRED', 'this endpoint needs an API token: Authorization: Bearer ingr_…', {
+/** AUTH_REQUIRED: no `Authorization: Bearer …` header. */
+export function authRequired(): AppError {
+  return new AppError('AUTH_REQUIRED', 'this endpoint needs an API token: Authorization: Bearer ingr_…', {
     headers: { 'www-authenticate': REALM },
   });
 }
 
-/** 401 AUTH_INVALID: a malformed, unknown or revoked token (deliberately not told apart). */
-export function authInvalid(): ApiError {
-  return new ApiError(401, 'AUTH_INVALID', 'the API token is not valid (unknown, revoked or malformed)', {
+/** AUTH_INVALID: a malformed, unknown or revoked token (deliberately not told apart). */
+export function authInvalid(): AppError {
+  return new AppError('AUTH_INVALID', 'the API token is not valid (unknown, revoked or malformed)', {
     headers: { 'www-authenticate': `${REALM}, error="invalid_token"` },
   });
 }
 
-/** 403 ROLE_FORBIDDEN: a valid token whose role may not call the endpoint. */
-export function roleForbidden(role: Role, allowed: readonly Role[]): ApiError {
+/** ROLE_FORBIDDEN: a valid token whose role may not call the endpoint. */
+export function roleForbidden(role: Role, allowed: readonly Role[]): AppError {
   const detail = `a '${role}' token may not call this endpoint (allowed: ${allowed.join(', ') || 'none'})`;
-  return new ApiError(403, 'ROLE_FORBIDDEN', detail);
+  return new AppError('ROLE_FORBIDDEN', detail);
 }
 
-/** 429 AUTH_RATE_LIMITED with Retry-After in whole seconds (rounded up). */
-export function authRateLimited(retryAfterMs: number): ApiError {
+/** AUTH_RATE_LIMITED with Retry-After in whole seconds (rounded up). */
+export function authRateLimited(retryAfterMs: number): AppError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new ApiError(
-    429,
+  return new AppError(
     'AUTH_RATE_LIMITED',
     `too many authentication failures from this address; retry in ${seconds} s`,
     {

@@ -12,15 +12,15 @@ export const BEARER_SCHEME = 'bearer';
 
 /**
  * The roles allowed to call a controller or handler (the handler's list replaces the controller's).
- * Other authenticated roles get 403; requests without a valid token get 401.
+ * Other authenticated roles get ROLE_FORBIDDEN; requests without a valid token AUTH_REQUIRED or AUTH_INVALID.
  */
 export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiProblem(401, 'AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one'),
-    ApiProblem(403, `ROLE_FORBIDDEN: allowed roles: ${roles.join(', ')}`),
-    ApiProblem(429, 'AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After)'),
+    ApiProblem('AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one'),
+    ApiProblem(`ROLE_FORBIDDEN: allowed roles: ${roles.join(', ')}`),
+    ApiProblem('AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After)'),
   );
 }
 

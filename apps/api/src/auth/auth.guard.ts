@@ -8,8 +8,8 @@ import { TokenAuthenticator } from './token-authenticator.js';
 
 /**
  * The global guard: `@Public()` routes pass; every other route authenticates the bearer token
- * (401 before 403) and admits only the roles of its `@Roles(…)`. A route with neither is refused
- * at start-up by {@link RouteAccessCheck}, and with 403 here should one slip through.
+ * (authentication before role) and admits only the roles of its `@Roles(…)`. A route with neither is refused
+ * at start-up by {@link RouteAccessCheck}, and with ROLE_FORBIDDEN here should one slip through.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

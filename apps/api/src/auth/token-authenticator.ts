@@ -36,8 +36,8 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
   }
 
   /**
-   * @throws ApiError 429 AUTH_RATE_LIMITED (checked first), 401 AUTH_REQUIRED (no header),
-   *   401 AUTH_INVALID (malformed, unknown or revoked token).
+   * @throws AppError AUTH_RATE_LIMITED (checked first), AUTH_REQUIRED (no header),
+   *   AUTH_INVALID (malformed, unknown or revoked token).
    */
   async authenticate(request: FastifyRequest): Promise<Principal> {
     const retryAfterMs = this.#limiter.retryAfterMs(request.ip);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Layout } from '#ingrain/otp';
 import { Database } from '../database/database.js';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 import { LayoutRepository, type LayoutRecord } from '../repositories/layout-repository.js';
 import { loadStoredLayout } from './layout-document.js';
 
@@ -27,7 +27,7 @@ export class LayoutCache {
   /**
    * The layout a device was issued under.
    *
-   * @throws ApiError 500 LAYOUT_RECORD_INVALID when the layout of an existing device is missing or
+   * @throws AppError LAYOUT_RECORD_INVALID when the layout of an existing device is missing or
    *   no longer yields its digest (a server fault: such a device must not be provisioned).
    */
   get(productId: string, version: number): Promise<ResolvedLayout> {
@@ -56,7 +56,7 @@ export class LayoutCache {
   async #load(productId: string, version: number): Promise<ResolvedLayout> {
     const record = await new LayoutRepository(this.database.kysely).get(productId, version);
     if (record === undefined) {
-      throw new ApiError(500, 'LAYOUT_RECORD_INVALID', `layout ${productId} v${version} of a device is missing`);
+      throw new AppError('LAYOUT_RECORD_INVALID', `layout ${productId} v${version} of a device is missing`);
     }
     return { record, layout: loadStoredLayout(record) };
   }

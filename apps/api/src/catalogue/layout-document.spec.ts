@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { layoutDigest, parseLayout, validateLayout } from '#ingrain/otp';
 import { REPO_ROOT } from '../../../../testkit/paths.js';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
+import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import { loadStoredLayout, toLayoutDocument } from './layout-document.js';
 
 /** Every kind of key a layout may hold: all sources, sized and fixed types, secrets, descriptions. */
@@ -104,7 +105,10 @@ describe('loadStoredLayout', () => {
     for (const definition of [moved, { ...record.definition, family: 'stm32x9' }]) {
       assert.throws(
         () => loadStoredLayout({ ...record, definition }),
-        (error: unknown) => error instanceof ApiError && error.code === 'LAYOUT_RECORD_INVALID' && error.status === 500,
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === 'LAYOUT_RECORD_INVALID' &&
+          ERROR_CATALOGUE[error.code].status === 500,
       );
     }
   });

@@ -14,7 +14,7 @@ import {
   type LayoutField,
 } from '#ingrain/otp';
 import type { JsonValue } from '../database/json.js';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 
 /** Types whose size is the layout's `length` (every other type has a fixed size). */
 const SIZED_TYPES: ReadonlySet<FieldType> = new Set(['bytes', 'ascii', 'utf8']);
@@ -87,7 +87,7 @@ export interface StoredLayout {
  * The Layout of a stored layout row (its `definition`), checked against the digest recorded when it
  * was added: a row that no longer yields its digest must never drive a device.
  *
- * @throws ApiError 500 LAYOUT_RECORD_INVALID when the definition no longer validates or no longer
+ * @throws AppError LAYOUT_RECORD_INVALID when the definition no longer validates or no longer
  *   yields its digest (a corrupted row or an incompatible libs/otp change: a server fault).
  */
 export function loadStoredLayout(record: StoredLayout): Layout {
@@ -96,10 +96,10 @@ export function loadStoredLayout(record: StoredLayout): Layout {
   try {
     layout = validateLayout(record.definition);
   } catch (error) {
-    throw new ApiError(500, 'LAYOUT_RECORD_INVALID', `${what} no longer validates`, { cause: error });
+    throw new AppError('LAYOUT_RECORD_INVALID', `${what} no longer validates`, { cause: error });
   }
   if (layoutDigest(layout) !== record.digest) {
-    throw new ApiError(500, 'LAYOUT_RECORD_INVALID', `${what} no longer matches its recorded digest`);
+    throw new AppError('LAYOUT_RECORD_INVALID', `${what} no longer matches its recorded digest`);
   }
   return layout;
 }

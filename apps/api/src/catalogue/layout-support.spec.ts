@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseLayout } from '#ingrain/otp';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
+import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import { assertLayoutSupported, SERVICE_LAYOUT_SUPPORT, unsupportedLayoutIssues } from './layout-support.js';
 
 const LAYOUT = parseLayout(`
@@ -32,8 +33,8 @@ describe('layout support', () => {
     assert.throws(
       () => assertLayoutSupported(LAYOUT, support),
       (error: unknown) =>
-        error instanceof ApiError &&
-        error.status === 422 &&
+        error instanceof AppError &&
+        ERROR_CATALOGUE[error.code].status === 422 &&
         error.code === 'LAYOUT_UNSUPPORTED' &&
         error.errors.length === 2,
     );

@@ -2,7 +2,7 @@
 // family no station here drives or a generator IdentityService does not implement. Such a layout
 // is refused when it is added, not when the first device of it is requested.
 import { CHIP_FAMILIES, GENERATORS, type ChipFamily, type Generator, type Layout } from '#ingrain/otp';
-import { ApiError, type FieldIssue } from '../http/api-error.js';
+import { AppError, type FieldIssue } from '../errors/app-error.js';
 
 /** The chip families and generators a service supports. */
 export interface LayoutSupport {
@@ -39,10 +39,10 @@ export function unsupportedLayoutIssues(layout: Layout, support: LayoutSupport):
 /**
  * Refuses a layout this service could not provision.
  *
- * @throws ApiError 422 LAYOUT_UNSUPPORTED listing every unsupported family and generator.
+ * @throws AppError LAYOUT_UNSUPPORTED listing every unsupported family and generator.
  */
 export function assertLayoutSupported(layout: Layout, support: LayoutSupport = SERVICE_LAYOUT_SUPPORT): void {
   const errors = unsupportedLayoutIssues(layout, support);
   if (errors.length === 0) return;
-  throw new ApiError(422, 'LAYOUT_UNSUPPORTED', 'the layout uses features this service does not support', { errors });
+  throw new AppError('LAYOUT_UNSUPPORTED', 'the layout uses features this service does not support', { errors });
 }

@@ -23,9 +23,9 @@ export class LayoutsController {
   @Roles('admin')
   @ApiOperation({ summary: "Add the product's next layout version (YAML or JSON text, validated, immutable)" })
   @ZodResponse(201, LayoutView)
-  @ApiProblem(404, 'PRODUCT_NOT_FOUND')
-  @ApiProblem(409, "LAYOUT_VERSION_CONFLICT: the layout's version is not the product's next version (expectedVersion)")
-  @ApiProblem(422, 'LAYOUT_INVALID (errors names every issue) or LAYOUT_UNSUPPORTED')
+  @ApiProblem('PRODUCT_NOT_FOUND')
+  @ApiProblem("LAYOUT_VERSION_CONFLICT: the layout's version is not the product's next version (expectedVersion)")
+  @ApiProblem('LAYOUT_INVALID (errors names every issue) or LAYOUT_UNSUPPORTED')
   add(
     @ZodParam('id', ProductId) productId: string,
     @ZodBody(CreateLayoutRequest) body: CreateLayoutRequest,
@@ -37,7 +37,7 @@ export class LayoutsController {
   @Roles('admin', 'mes')
   @ApiOperation({ summary: 'Read a layout version' })
   @ZodResponse(200, LayoutView)
-  @ApiProblem(404, 'LAYOUT_NOT_FOUND')
+  @ApiProblem('LAYOUT_NOT_FOUND')
   get(
     @ZodParam('id', ProductId) productId: string,
     @ZodParam('version', LayoutVersionParam) version: number,
@@ -52,8 +52,8 @@ export class LayoutsController {
       'Dry run: sample values → OTP image and decoded fields (placeholders for generated fields; nothing stored)',
   })
   @ZodResponse(200, RenderedLayout)
-  @ApiProblem(404, 'LAYOUT_NOT_FOUND')
-  @ApiProblem(422, 'VALUES_INVALID (errors names each field) or IDENTITY_INPUT_INVALID (a value for a generated field)')
+  @ApiProblem('LAYOUT_NOT_FOUND')
+  @ApiProblem('VALUES_INVALID (errors names each field) or IDENTITY_INPUT_INVALID (a value for a generated field)')
   render(
     @ZodParam('id', ProductId) productId: string,
     @ZodParam('version', LayoutVersionParam) version: number,

@@ -39,8 +39,8 @@ export class LayoutsService {
    * Validates a layout and stores it as the product's next version, with its digest. The layout's
    * own `version` must be that next version. Nothing is stored when anything fails.
    *
-   * @throws ApiError 404 PRODUCT_NOT_FOUND; LayoutValidationError 422 LAYOUT_INVALID listing every
-   *   issue; ApiError 422 LAYOUT_UNSUPPORTED; ApiError 409 LAYOUT_VERSION_CONFLICT (also when
+   * @throws AppError PRODUCT_NOT_FOUND; LayoutValidationError LAYOUT_INVALID listing every
+   *   issue; AppError LAYOUT_UNSUPPORTED; AppError LAYOUT_VERSION_CONFLICT (also when
    *   another version was added concurrently).
    */
   async add(productId: string, request: CreateLayoutRequest): Promise<LayoutView> {
@@ -65,7 +65,7 @@ export class LayoutsService {
     return toView(record, layout);
   }
 
-  /** @throws ApiError 404 LAYOUT_NOT_FOUND (also for an unknown product). */
+  /** @throws AppError LAYOUT_NOT_FOUND (also for an unknown product). */
   async get(productId: string, version: number): Promise<LayoutView> {
     const record = await this.#record(productId, version);
     return toView(record, loadStoredLayout(record));
@@ -75,8 +75,8 @@ export class LayoutsService {
    * Dry run: renders sample input values with placeholder generated values. Stores nothing and
    * makes no key; secret fields come back zeroed and redacted.
    *
-   * @throws ApiError 404 LAYOUT_NOT_FOUND; ValuesValidationError 422 VALUES_INVALID; DomainError
-   *   422 IDENTITY_INPUT_INVALID for a value given for a generated field.
+   * @throws AppError LAYOUT_NOT_FOUND; ValuesValidationError VALUES_INVALID; AppError
+   *   IDENTITY_INPUT_INVALID for a value given for a generated field.
    */
   async render(productId: string, version: number, request: RenderLayoutRequest): Promise<RenderedLayout> {
     const record = await this.#record(productId, version);

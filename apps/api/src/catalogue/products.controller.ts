@@ -16,7 +16,7 @@ export class ProductsController {
   @Roles('admin')
   @ApiOperation({ summary: 'Register a product (its id is final)' })
   @ZodResponse(201, ProductView)
-  @ApiProblem(409, 'PRODUCT_EXISTS: the id is taken')
+  @ApiProblem('PRODUCT_EXISTS: the id is taken')
   create(@ZodBody(CreateProductRequest) body: CreateProductRequest): Promise<ProductView> {
     return this.service.create(body);
   }
@@ -33,7 +33,7 @@ export class ProductsController {
   @Roles('admin', 'mes')
   @ApiOperation({ summary: 'Read a product' })
   @ZodResponse(200, ProductView)
-  @ApiProblem(404, 'PRODUCT_NOT_FOUND')
+  @ApiProblem('PRODUCT_NOT_FOUND')
   get(@ZodParam('id', ProductId) id: string): Promise<ProductView> {
     return this.service.get(id);
   }

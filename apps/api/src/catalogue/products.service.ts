@@ -24,7 +24,7 @@ export class ProductsService {
   /**
    * Registers a product; its id is final.
    *
-   * @throws ApiError 409 PRODUCT_EXISTS when the id is taken.
+   * @throws AppError PRODUCT_EXISTS when the id is taken.
    */
   async create(request: CreateProductRequest): Promise<ProductView> {
     try {
@@ -40,7 +40,7 @@ export class ProductsService {
     return { products: (await this.products.list()).map(toView) };
   }
 
-  /** @throws ApiError 404 PRODUCT_NOT_FOUND. */
+  /** @throws AppError PRODUCT_NOT_FOUND. */
   async get(id: string): Promise<ProductView> {
     const record = await this.products.get(id);
     if (record === undefined) throw productNotFound(id);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseLayout, ValuesValidationError } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 import { placeholderBytes, renderSample } from './render-sample.js';
 
 const LAYOUT = parseLayout(`
@@ -75,7 +75,7 @@ describe('renderSample', () => {
     assert.throws(
       () => renderSample(LAYOUT, { ...VALUES, key_hash: '00'.repeat(32) }),
       (error: unknown) =>
-        error instanceof DomainError &&
+        error instanceof AppError &&
         error.code === 'IDENTITY_INPUT_INVALID' &&
         error.errors[0]?.path === 'body.values.key_hash',
     );

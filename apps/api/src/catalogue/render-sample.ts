@@ -9,7 +9,7 @@ import {
   type GeneratedField,
   type Layout,
 } from '#ingrain/otp';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 
 /** One field of a rendered sample: decodeImage's view, plus whether its value is a placeholder. */
 export interface RenderedField extends DecodedField {
@@ -38,7 +38,7 @@ export function placeholderBytes(sizeBytes: number): Uint8Array {
 function assertNoGeneratedValues(generated: readonly GeneratedField[], values: Readonly<Record<string, unknown>>) {
   const offending = generated.filter((field) => Object.hasOwn(values, field.name));
   if (offending.length === 0) return;
-  throw new DomainError('IDENTITY_INPUT_INVALID', 'values must not set generated fields: the service generates them', {
+  throw new AppError('IDENTITY_INPUT_INVALID', 'values must not set generated fields: the service generates them', {
     errors: offending.map((field) => ({
       path: `body.values.${field.name}`,
       message: `field "${field.name}" is generated (${field.generator}): remove it from the values`,
@@ -52,7 +52,7 @@ function assertNoGeneratedValues(generated: readonly GeneratedField[], values: R
  * secret inputs — come back as 0x00 bytes and redacted in `fields`: a response never carries a
  * secret, not even a sample one.
  *
- * @throws DomainError `IDENTITY_INPUT_INVALID` when `values` names a generated field;
+ * @throws AppError `IDENTITY_INPUT_INVALID` when `values` names a generated field;
  *   ValuesValidationError `VALUES_INVALID` (libs/otp) for values that do not fit the layout.
  */
 export function renderSample(layout: Layout, values: Readonly<Record<string, unknown>>): RenderedSample {

@@ -2,7 +2,7 @@
 // goes into the device certificate (CN, serialNumber, URN), the attestation and the derivation
 // context, so it follows their identifier rule (libs/crypto DEVICE_IDENTIFIER_PATTERN).
 import { z } from 'zod';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 
 /** 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit (docs/certificates.md, "Identifier rules"). */
 export const SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -26,12 +26,12 @@ export const serialPrefixSchema = z
  * zero-padded to 6 digits (more when it needs them). `('SN-', 42)` → `SN-000042`; `('', 7)` →
  * `000007`. Distinct sequences of one prefix give distinct serials.
  *
- * @throws DomainError `SERIAL_PREFIX_INVALID` for a prefix outside its rule; a RangeError for a
+ * @throws AppError `SERIAL_PREFIX_INVALID` for a prefix outside its rule; a RangeError for a
  *   sequence that is not a non-negative safe integer (a caller bug).
  */
 export function formatSerial(prefix: string, sequence: number): string {
   if (!SERIAL_PREFIX_PATTERN.test(prefix)) {
-    throw new DomainError('SERIAL_PREFIX_INVALID', 'the serial prefix must be empty or up to 48 of A-Z a-z 0-9 . _ -');
+    throw new AppError('SERIAL_PREFIX_INVALID', 'the serial prefix must be empty or up to 48 of A-Z a-z 0-9 . _ -');
   }
   if (!Number.isSafeInteger(sequence) || sequence < 0) {
     throw new RangeError(`serial sequence must be a non-negative safe integer, got ${sequence}`);
@@ -42,10 +42,10 @@ export function formatSerial(prefix: string, sequence: number): string {
 /**
  * A serial given by the MES, checked against the identifier rule.
  *
- * @throws DomainError `SERIAL_INVALID` (422, field `serial`); the message does not echo the value.
+ * @throws AppError `SERIAL_INVALID` (field `serial`); the message does not echo the value.
  */
 export function assertValidSerial(serial: string): string {
   if (SERIAL_PATTERN.test(serial)) return serial;
   const message = 'serial must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit';
-  throw new DomainError('SERIAL_INVALID', message, { errors: [{ path: 'body.serial', message }] });
+  throw new AppError('SERIAL_INVALID', message, { errors: [{ path: 'body.serial', message }] });
 }

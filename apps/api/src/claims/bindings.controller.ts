@@ -18,7 +18,7 @@ export class BindingsController {
   @Get(':chipUid')
   @ApiOperation({ summary: 'The device a chip is bound to: finish a partly programmed chip with its own identity' })
   @ZodResponse(200, ChipBinding)
-  @ApiProblem(404, 'BINDING_NOT_FOUND')
+  @ApiProblem('BINDING_NOT_FOUND')
   get(@ZodParam('chipUid', ChipUid) chipUid: string, @CurrentPrincipal() principal: Principal): Promise<ChipBinding> {
     return this.claims.binding(chipUid, principal);
   }

@@ -23,9 +23,8 @@ export class ClaimsController {
     summary: 'Bind the device to the chip and get its image, secrets included (station)',
   })
   @ZodResponse(200, DeviceClaim)
-  @ApiProblem(404, 'DEVICE_NOT_FOUND')
+  @ApiProblem('DEVICE_NOT_FOUND')
   @ApiProblem(
-    409,
     'IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead) or DEVICE_STATE_CONFLICT (state)',
   )
   claim(

@@ -19,7 +19,7 @@ import { DeviceRepository } from '../repositories/device-repository.js';
 import { expectedLockBytes } from '../results/result-judgement.js';
 import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
 
-/** The station a principal acts for. @throws ApiError 403 STATION_TOKEN_REQUIRED. */
+/** The station a principal acts for. @throws AppError STATION_TOKEN_REQUIRED. */
 export function stationOf(principal: Principal): string {
   if (principal.role !== 'station' || principal.stationId === null) throw stationTokenRequired();
   return principal.stationId;
@@ -43,9 +43,9 @@ export class ClaimsService {
    * Binds the device to the chip (or confirms the binding when this chip already holds it) and
    * returns the full image. A claim that is refused changes nothing.
    *
-   * @throws ApiError 404 DEVICE_NOT_FOUND; 409 IDENTITY_BOUND_ELSEWHERE (another chip holds the
+   * @throws AppError DEVICE_NOT_FOUND; IDENTITY_BOUND_ELSEWHERE (another chip holds the
    *   identity), CHIP_ALREADY_BOUND (`deviceId`: the chip holds another identity), DEVICE_STATE_CONFLICT
-   *   (`state`: provisioned, quarantined or scrapped); DomainError IDENTITY_RECORD_INVALID /
+   *   (`state`: provisioned, quarantined or scrapped); AppError IDENTITY_RECORD_INVALID /
    *   IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be re-materialized (the binding
    *   stays; the device must then be investigated, released or scrapped — never written).
    */
@@ -72,7 +72,7 @@ export class ClaimsService {
     }
   }
 
-  /** The device a chip is bound to. @throws ApiError 404 BINDING_NOT_FOUND. */
+  /** The device a chip is bound to. @throws AppError BINDING_NOT_FOUND. */
   async binding(chipUid: string, principal: Principal): Promise<ChipBinding> {
     stationOf(principal);
     const device = await new DeviceRepository(this.database.kysely).findByChipUid(Buffer.from(chipUid, 'hex'));

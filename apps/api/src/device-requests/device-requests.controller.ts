@@ -22,14 +22,12 @@ export class DeviceRequestsController {
     summary: 'Request a device identity (idempotent by Idempotency-Key); its job is queued',
   })
   @ZodResponse(202, DeviceView, 'The device, queued (also for a repeated request with the same key and body)')
-  @ApiProblem(400, 'VALIDATION_FAILED (body) or IDEMPOTENCY_KEY_INVALID (header)')
-  @ApiProblem(404, 'WORK_ORDER_NOT_FOUND or PRODUCT_NOT_FOUND')
+  @ApiProblem('VALIDATION_FAILED (body) or IDEMPOTENCY_KEY_INVALID (header)')
+  @ApiProblem('WORK_ORDER_NOT_FOUND or PRODUCT_NOT_FOUND')
   @ApiProblem(
-    409,
     'WORK_ORDER_EXHAUSTED, WORK_ORDER_CLOSED, PRODUCT_HAS_NO_LAYOUT or SERIAL_ALREADY_USED: nothing was issued',
   )
   @ApiProblem(
-    422,
     'IDEMPOTENCY_KEY_REUSED (existingId), SERIAL_INVALID, IDENTITY_INPUT_INVALID or VALUES_INVALID (errors names each input)',
   )
   create(
@@ -52,7 +50,7 @@ export class DeviceRequestsController {
   @Roles('mes', 'auditor')
   @ApiOperation({ operationId: 'devicesGet', summary: 'A device with its state history' })
   @ZodResponse(200, DeviceView)
-  @ApiProblem(404, 'DEVICE_NOT_FOUND')
+  @ApiProblem('DEVICE_NOT_FOUND')
   get(@ZodParam('id', DeviceId) id: string): Promise<DeviceView> {
     return this.requests.get(id);
   }

@@ -8,7 +8,7 @@ import { CONSTRAINTS } from '../database/constraints.js';
 import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
 import type { Executor } from '../database/executor.js';
-import { ApiError } from '../http/api-error.js';
+import { isAppError } from '../errors/app-error.js';
 import { IdentityService } from '../identity/identity.service.js';
 import type { IssuedIdentity } from '../identity/identity.service.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -79,9 +79,9 @@ export class DeviceRequestsService {
    * idempotency key made. The job is enqueued after the commit; if Redis fails then, the device is
    * still returned and the reconciler enqueues it (a retry of the request does too).
    *
-   * @throws DomainError IDEMPOTENCY_KEY_REUSED, SERIAL_INVALID, IDENTITY_INPUT_INVALID;
-   *   ValuesValidationError VALUES_INVALID; ApiError 404 WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND,
-   *   409 WORK_ORDER_CLOSED / WORK_ORDER_EXHAUSTED / PRODUCT_HAS_NO_LAYOUT / SERIAL_ALREADY_USED;
+   * @throws AppError IDEMPOTENCY_KEY_REUSED, SERIAL_INVALID, IDENTITY_INPUT_INVALID;
+   *   ValuesValidationError VALUES_INVALID; AppError WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND,
+   *   WORK_ORDER_CLOSED / WORK_ORDER_EXHAUSTED / PRODUCT_HAS_NO_LAYOUT / SERIAL_ALREADY_USED;
    *   HsmError from the HSM. Nothing is stored or queued when it throws.
    */
   async create(principal: Principal, idempotencyKey: string, request: CreateDeviceRequest): Promise<DeviceView> {
@@ -110,7 +110,7 @@ export class DeviceRequestsService {
     return toDeviceView(stored.device, creationHistory(stored.device, principal), null);
   }
 
-  /** @throws ApiError 404 DEVICE_NOT_FOUND. */
+  /** @throws AppError DEVICE_NOT_FOUND. */
   async get(deviceId: string): Promise<DeviceView> {
     const device = await new DeviceRepository(this.database.kysely).get(deviceId);
     if (device === undefined) throw deviceNotFound(deviceId);
@@ -145,7 +145,7 @@ export class DeviceRequestsService {
         this.#discarded('serial-taken');
         throw serialAlreadyUsed(creation.target.product.id, error);
       }
-      this.#discarded(error instanceof ApiError && error.status === 409 ? 'quota' : 'failed');
+      this.#discarded(isAppError(error, 'WORK_ORDER_CLOSED', 'WORK_ORDER_EXHAUSTED') ? 'quota' : 'failed');
       throw error;
     }
   }

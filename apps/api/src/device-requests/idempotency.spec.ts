@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { canonicalJson } from '#ingrain/encoding';
+import { isAppError } from '../errors/app-error.js';
+import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import { assertSameRequest, parseIdempotencyKey, requestHash } from './idempotency.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -59,17 +61,24 @@ void describe('request hash', () => {
   void test('same key and same body: accepted; same key, other body: IDEMPOTENCY_KEY_REUSED (422)', () => {
     const stored = requestHash('POST /v1/devices', body);
     assertSameRequest(stored, requestHash('POST /v1/devices', reordered(body)), 'dev-1');
-    assert.throws(() => assertSameRequest(stored, requestHash('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'), {
-      code: 'IDEMPOTENCY_KEY_REUSED',
-      status: 422,
-      extensions: { existingId: 'dev-1' },
-    });
+    assert.throws(
+      () => assertSameRequest(stored, requestHash('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'),
+      (error) => {
+        assert.ok(isAppError(error, 'IDEMPOTENCY_KEY_REUSED'));
+        assert.equal(ERROR_CATALOGUE[error.code].status, 422);
+        assert.deepEqual(error.extensions, { existingId: 'dev-1' });
+        return true;
+      },
+    );
   });
 
   void test('Idempotency-Key values are 1-255 printable ASCII characters without spaces', () => {
     assert.equal(parseIdempotencyKey('8e03978e-40d5-43e8-bc93-6894a57f9324'), '8e03978e-40d5-43e8-bc93-6894a57f9324');
     for (const bad of [undefined, '', 'has space', 'x'.repeat(256), 'tab\t', 'é']) {
-      assert.throws(() => parseIdempotencyKey(bad), { code: 'IDEMPOTENCY_KEY_INVALID', status: 400 });
+      assert.throws(
+        () => parseIdempotencyKey(bad),
+        (error) => isAppError(error, 'IDEMPOTENCY_KEY_INVALID') && ERROR_CATALOGUE[error.code].status === 400,
+      );
     }
   });
 });

@@ -1,10 +1,10 @@
 // Idempotent device requests (POST /v1/devices with an Idempotency-Key header): a retry with the
 // same key and the same body gets the device the first request made; the same key with another
-// body is refused (draft-ietf-httpapi-idempotency-key-header §2.7: 422).
+// body is refused (draft-ietf-httpapi-idempotency-key-header §2.7).
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '#ingrain/encoding';
 import { z } from 'zod';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 
 /** An Idempotency-Key value: 1-255 printable ASCII characters, no spaces. */
 export const idempotencyKeySchema = z
@@ -37,12 +37,12 @@ export function requestHash(operation: string, body: unknown): Uint8Array {
 /**
  * Checks an Idempotency-Key header value.
  *
- * @throws DomainError `IDEMPOTENCY_KEY_INVALID` (400) when it is missing or malformed.
+ * @throws AppError `IDEMPOTENCY_KEY_INVALID` when it is missing or malformed.
  */
 export function parseIdempotencyKey(value: unknown): string {
   const parsed = idempotencyKeySchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new DomainError('IDEMPOTENCY_KEY_INVALID', parsed.error.issues[0]?.message ?? 'invalid Idempotency-Key', {
+  throw new AppError('IDEMPOTENCY_KEY_INVALID', parsed.error.issues[0]?.message ?? 'invalid Idempotency-Key', {
     errors: [{ path: 'headers.idempotency-key', message: parsed.error.issues[0]?.message ?? 'invalid' }],
   });
 }
@@ -51,11 +51,11 @@ export function parseIdempotencyKey(value: unknown): string {
  * For a request whose key matched an earlier request of the same requester: returns normally when
  * the bodies hash alike (answer with the earlier result).
  *
- * @throws DomainError `IDEMPOTENCY_KEY_REUSED` (422, extension `existingId`) when they differ.
+ * @throws AppError `IDEMPOTENCY_KEY_REUSED` (extension `existingId`) when they differ.
  */
 export function assertSameRequest(storedHash: Uint8Array, incomingHash: Uint8Array, existingId: string): void {
   if (Buffer.compare(storedHash, incomingHash) === 0) return;
-  throw new DomainError(
+  throw new AppError(
     'IDEMPOTENCY_KEY_REUSED',
     'this Idempotency-Key was already used with a different request body: use a new key for a new request',
     { extensions: { existingId } },

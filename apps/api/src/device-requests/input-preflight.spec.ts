@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseLayout, ValuesValidationError } from '#ingrain/otp';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 import { preflightDeviceRequest } from './input-preflight.js';
 
 const layout = parseLayout(`
@@ -17,7 +17,7 @@ lock: [0, 1]
 const inputs = { serial: 'SN-1', gain: 1.5 };
 
 const codeOf = (code: string) => (error: unknown) =>
-  (error instanceof DomainError || error instanceof ValuesValidationError) && error.code === code;
+  (error instanceof AppError || error instanceof ValuesValidationError) && error.code === code;
 
 void describe('preflightDeviceRequest', () => {
   test('accepts inputs that render with placeholder generated values', () => {
@@ -34,7 +34,7 @@ void describe('preflightDeviceRequest', () => {
       () => preflightDeviceRequest(layout, { ...inputs, pubkey_hash: '00' }),
       (error: unknown) =>
         codeOf('IDENTITY_INPUT_INVALID')(error) &&
-        (error as DomainError).errors.map((issue) => issue.path).join() === 'body.inputs.pubkey_hash',
+        (error as AppError).errors.map((issue) => issue.path).join() === 'body.inputs.pubkey_hash',
     );
   });
 

@@ -14,7 +14,7 @@ const ParsedIdempotencyKey = createParamDecorator((_data: unknown, context: Exec
 
 /**
  * The `Idempotency-Key` header, checked by the domain's parseIdempotencyKey: missing or malformed
- * answers 400 IDEMPOTENCY_KEY_INVALID.
+ * answers IDEMPOTENCY_KEY_INVALID.
  */
 export function IdempotencyKey(): ParameterDecorator {
   return documented(

@@ -19,7 +19,7 @@ export interface RequestTarget {
 }
 
 /**
- * @throws ApiError 404 WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND, 409 WORK_ORDER_CLOSED /
+ * @throws AppError WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND, WORK_ORDER_CLOSED /
  *   WORK_ORDER_EXHAUSTED (as last read) / PRODUCT_HAS_NO_LAYOUT.
  */
 export async function resolveTarget(
@@ -45,7 +45,7 @@ async function byWorkOrder(db: Executor, layouts: LayoutCache, workOrderId: stri
   return { product, layout: await layouts.get(product.id, workOrder.layoutVersion), workOrder };
 }
 
-/** @throws ApiError 409 WORK_ORDER_CLOSED or WORK_ORDER_EXHAUSTED. */
+/** @throws AppError WORK_ORDER_CLOSED or WORK_ORDER_EXHAUSTED. */
 export function assertIssuable(workOrder: WorkOrderRecord): void {
   if (workOrder.status !== 'open') throw workOrderClosed(workOrder.id);
   if (workOrder.issued >= workOrder.quantity) throw workOrderExhausted(workOrder.id, workOrder.quantity);

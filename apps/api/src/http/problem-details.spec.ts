@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
+import { STATUS_CODES } from 'node:http';
 import { describe, test } from 'node:test';
 import { NotFoundException } from '@nestjs/common';
 import { LayoutValidationError } from '#ingrain/otp';
 import { z } from 'zod';
 import { DatabaseError } from '../database/errors.js';
-import { ApiError } from './api-error.js';
+import { AppError } from '../errors/app-error.js';
+import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import { problemFromError } from './problem-details.js';
 import { RequestValidationError } from './request-validation.error.js';
 
 const ID = 'corr-1';
 
 describe('problemFromError', () => {
-  test('an ApiError keeps its status, code, detail, field errors, extensions and headers', () => {
-    const error = new ApiError(409, 'CHIP_ALREADY_BOUND', 'chip is bound to another device', {
+  test('an AppError keeps its code, detail, field errors, extensions and headers, with its catalogue status', () => {
+    const error = new AppError('CHIP_ALREADY_BOUND', 'chip is bound to another device', {
       extensions: { deviceId: 'd-1', status: 200, code: 'spoofed' },
       headers: { 'retry-after': '3' },
     });
@@ -93,7 +95,20 @@ describe('problemFromError', () => {
     assert.doesNotMatch(broken.problem.detail, /devices_chip_uid_key/);
   });
 
-  test('ApiError refuses a non-error status', () => {
-    assert.throws(() => new ApiError(200, 'OK', 'fine'), RangeError);
+  test('every code with a status has an error status and, unless it has its own, the reason phrase as title', () => {
+    for (const [code, { status, title }] of Object.entries(ERROR_CATALOGUE)) {
+      if (status === null) continue;
+      assert.ok(Number.isInteger(status) && status >= 400 && status <= 599, code);
+      if (code !== 'VALIDATION_FAILED') assert.equal(title, STATUS_CODES[status], code);
+    }
+    assert.equal(ERROR_CATALOGUE.VALIDATION_FAILED.title, 'Invalid request');
+  });
+
+  test('a code that is not an HTTP answer (start-up) is an internal error that reveals nothing', () => {
+    const { problem, internal } = problemFromError(new AppError('TRUST_KEY_MISSING', 'key device-ca is missing'), ID);
+    assert.equal(internal, true);
+    assert.equal(problem.status, 500);
+    assert.equal(problem.code, 'INTERNAL_ERROR');
+    assert.doesNotMatch(problem.detail, /device-ca/);
   });
 });

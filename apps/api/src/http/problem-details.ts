@@ -1,12 +1,9 @@
 import { STATUS_CODES } from 'node:http';
-import { HttpException } from '@nestjs/common';
-import { LayoutValidationError, ValuesValidationError } from '#ingrain/otp';
 import { z } from 'zod';
-import { DatabaseError } from '../database/errors.js';
-import { ApiError, type FieldIssue } from './api-error.js';
+import { AppError, type FieldIssue } from '../errors/app-error.js';
+import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import { responseModel } from './api-models.js';
-import { domainErrorOf } from './contract-problem.js';
-import { zodIssues } from './request-validation.error.js';
+import { appErrorOf, frameworkStatusOf, genericCode } from './library-errors.js';
 
 /** The media type of every error response (RFC 9457 §3). */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
@@ -45,22 +42,6 @@ export interface ProblemResponse {
 
 const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'code', 'errors', 'correlationId']);
 
-const GENERIC_CODES: Readonly<Record<number, string>> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE',
-  408: 'REQUEST_TIMEOUT',
-  409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  422: 'UNPROCESSABLE_CONTENT',
-  429: 'TOO_MANY_REQUESTS',
-  503: 'SERVICE_UNAVAILABLE',
-};
-
 interface ProblemParts {
   status: number;
   code: string;
@@ -91,68 +72,37 @@ function build(parts: ProblemParts, correlationId: string): ProblemResponse {
   };
 }
 
-const INTERNAL: ProblemParts = {
-  status: 500,
-  code: 'INTERNAL_ERROR',
-  detail: 'an unexpected error occurred; it was logged with this correlation id',
-};
+const INTERNAL_DETAIL = 'an unexpected error occurred; it was logged with this correlation id';
 
-// A connection failure, timeout or lost serialization race: the same request may well succeed soon.
-const DATABASE_UNAVAILABLE: ProblemParts = {
-  status: 503,
-  code: 'DATABASE_UNAVAILABLE',
-  detail: 'the database is busy or unreachable; retry the request',
-  headers: { 'retry-after': '1' },
-};
+const INTERNAL: ProblemParts = { status: 500, code: 'INTERNAL_ERROR', detail: INTERNAL_DETAIL };
 
-function fromHttpStatus(status: number, message: string): ProblemParts {
-  if (status >= 500) return { ...INTERNAL, status, code: GENERIC_CODES[status] ?? `HTTP_${status}` };
-  return { status, code: GENERIC_CODES[status] ?? `HTTP_${status}`, detail: message };
+/** The parts of an AppError: status and title from the catalogue (a code with no status is internal). */
+function fromAppError(error: AppError): ProblemParts {
+  const { status, title } = ERROR_CATALOGUE[error.code];
+  if (status === null) return INTERNAL;
+  const { code, detail, errors, extensions, headers } = error;
+  return { status, code, title, detail, errors, extensions, headers };
 }
 
-/** Fastify's own client errors (FST_ERR_CTP_BODY_TOO_LARGE …) carry a 4xx `statusCode`. */
-function fastifyClientError(error: unknown): { statusCode: number; message: string } | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
-  const isFastify = typeof code === 'string' && code.startsWith('FST_');
-  if (!isFastify || typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return undefined;
-  return { statusCode, message: error.message };
+/** A framework's HTTP error: its generic code; a 5xx says nothing more than an internal error. */
+function fromHttpStatus(status: number, message: string): ProblemParts {
+  return { status, code: genericCode(status), detail: status >= 500 ? INTERNAL_DETAIL : message };
 }
 
 function problemParts(error: unknown): ProblemParts {
-  const contractError = domainErrorOf(error);
-  if (contractError !== undefined) return problemParts(contractError);
-  if (error instanceof ApiError) {
-    const { status, code, detail, title, errors, extensions, headers } = error;
-    return { status, code, detail, title, errors, extensions, headers };
-  }
-  if (error instanceof z.ZodError) {
-    const errors = zodIssues(error);
-    return {
-      status: 400,
-      code: 'VALIDATION_FAILED',
-      title: 'Invalid request',
-      detail: 'the request is invalid',
-      errors,
-    };
-  }
-  if (error instanceof LayoutValidationError || error instanceof ValuesValidationError) {
-    const detail = (error.message.split('\n')[0] ?? error.code).replace(/:$/, '');
-    return { status: 422, code: error.code, detail, errors: error.issues };
-  }
-  if (error instanceof DatabaseError && error.retryable) return DATABASE_UNAVAILABLE;
-  if (error instanceof HttpException) return fromHttpStatus(error.getStatus(), error.message);
-  const client = fastifyClientError(error);
-  if (client !== undefined) return fromHttpStatus(client.statusCode, client.message);
+  if (error instanceof AppError) return fromAppError(error);
+  const mapped = appErrorOf(error);
+  if (mapped !== undefined) return fromAppError(mapped);
+  const framework = frameworkStatusOf(error);
+  if (framework !== undefined) return fromHttpStatus(framework.status, framework.message);
   return INTERNAL;
 }
 
 /**
- * Maps any thrown value to an RFC 9457 problem: {@link ApiError} as it says; zod errors → 400
- * VALIDATION_FAILED naming each field; libs/otp layout/values validation errors → 422 with their
- * issues; retryable database errors → 503 DATABASE_UNAVAILABLE with Retry-After; Nest/Fastify
- * HTTP errors → their status; anything else → 500 INTERNAL_ERROR whose detail
- * reveals nothing (the caller logs the error with the correlation id).
+ * Maps any thrown value to an RFC 9457 problem: an {@link AppError} with the status and title its
+ * code has in the error catalogue; library, database and zod errors as http/library-errors.ts maps
+ * them; Nest/Fastify HTTP errors with their status and generic code; anything else → 500
+ * INTERNAL_ERROR whose detail reveals nothing (the caller logs the error with the correlation id).
  */
 export function problemFromError(error: unknown, correlationId: string): ProblemResponse {
   return build(problemParts(error), correlationId);

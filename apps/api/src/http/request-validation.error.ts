@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApiError, type FieldIssue } from './api-error.js';
+import { AppError, type FieldIssue } from '../errors/app-error.js';
 import { formatFieldPath } from './field-path.js';
 
 /** Where a request value comes from; the first segment of each issue path (OpenAPI's `in`). */
@@ -24,17 +24,13 @@ export function zodIssues(error: z.ZodError, location?: RequestLocation, name?: 
 }
 
 /**
- * A request's body, path, query or headers do not match the route's schema: 400
+ * A request's body, path, query or headers do not match the route's schema:
  * `VALIDATION_FAILED` with one entry in `errors` per problem, naming the field.
  */
-export class RequestValidationError extends ApiError {
+export class RequestValidationError extends AppError {
   constructor(location: RequestLocation, error: z.ZodError, name?: string) {
     const errors = zodIssues(error, location, name);
     const count = `${errors.length} issue${errors.length === 1 ? '' : 's'}`;
-    super(400, 'VALIDATION_FAILED', `the request ${location} is invalid (${count})`, {
-      errors,
-      title: 'Invalid request',
-      cause: error,
-    });
+    super('VALIDATION_FAILED', `the request ${location} is invalid (${count})`, { errors, cause: error });
   }
 }

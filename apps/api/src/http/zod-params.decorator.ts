@@ -36,7 +36,7 @@ const Validated = createParamDecorator((spec: ParamSpec, context: ExecutionConte
   parse(spec, context.switchToHttp().getRequest<FastifyRequest>()),
 );
 
-const INVALID_REQUEST = ApiProblem(400, 'VALIDATION_FAILED: an input is invalid (errors names each field)');
+const INVALID_REQUEST = ApiProblem('VALIDATION_FAILED: an input is invalid (errors names each field)');
 
 type MethodDecorators = ReadonlyArray<MethodDecorator | (MethodDecorator & ClassDecorator)>;
 

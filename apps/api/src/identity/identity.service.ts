@@ -15,7 +15,7 @@ import {
 } from '#ingrain/crypto';
 import { encodeImage, type Layout, type LayoutField, type OtpImage } from '#ingrain/otp';
 import { assertValidSerial } from '../catalogue/serials.js';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 import {
   fieldBytes,
   generatedValues,
@@ -104,7 +104,7 @@ export class IdentityService {
    * fields and commitment salts, renders the image, commits to every secret field and seals the
    * ones that cannot be re-derived.
    *
-   * @throws DomainError `SERIAL_INVALID`, `IDENTITY_INPUT_INVALID` (an input for a generated field);
+   * @throws AppError `SERIAL_INVALID`, `IDENTITY_INPUT_INVALID` (an input for a generated field);
    *   ValuesValidationError `VALUES_INVALID` (libs/otp) for inputs that do not fit the layout;
    *   CertificateError `CERT_INPUT_INVALID` for a product outside the identifier rule; HsmError
    *   from the HSM. Temporary secret buffers are zeroed on every path.
@@ -139,7 +139,7 @@ export class IdentityService {
    * secrets, unseals the sealed ones, checks each against the commitment recorded at issuance,
    * and puts them into the stored image. The result holds secrets: only for the claim response.
    *
-   * @throws DomainError `IDENTITY_RECORD_INVALID` (record and layout disagree, sealed secrets
+   * @throws AppError `IDENTITY_RECORD_INVALID` (record and layout disagree, sealed secrets
    *   missing or malformed), `IDENTITY_SECRET_MISMATCH` (a secret does not match its commitment:
    *   wrong HSM keys or a corrupted record; never send such an image); HsmError
    *   (`HSM_UNSEAL_FAILED` for an altered sealed blob) from the HSM.
@@ -255,7 +255,7 @@ function commitment(field: LayoutField, data: Uint8Array, salts: ReadonlyMap<str
 function assertNoGeneratedInputs(plan: IdentityPlan, inputs: Readonly<Record<string, unknown>>): void {
   const offending = plan.generated.filter((field) => Object.hasOwn(inputs, field.name));
   if (offending.length === 0) return;
-  throw new DomainError('IDENTITY_INPUT_INVALID', 'inputs must not set generated fields: the service generates them', {
+  throw new AppError('IDENTITY_INPUT_INVALID', 'inputs must not set generated fields: the service generates them', {
     errors: offending.map((field) => ({
       path: `body.inputs.${field.name}`,
       message: `field "${field.name}" is generated (${field.generator}): remove it from the inputs`,

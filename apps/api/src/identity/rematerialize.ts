@@ -2,7 +2,7 @@
 // from re-derived and unsealed secrets, each checked against its recorded commitment.
 import { commitSecretField } from '#ingrain/crypto';
 import { otpSizeBytes, type Layout, type LayoutField, type OtpImage } from '#ingrain/otp';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 import { planIdentity, rangeOf, saltPurpose, type IdentityPlan } from './identity-plan.js';
 import { decodeSealedSecrets } from './sealed-secrets.js';
 import { unmaskedSecretFields, type SecretFieldRecord } from './secret-fields.js';
@@ -31,7 +31,7 @@ export interface SecretSources {
 const SALT_LENGTH_BYTES = 32;
 
 const invalidRecord = (what: string) =>
-  new DomainError('IDENTITY_RECORD_INVALID', `the device record does not match its layout: ${what}`);
+  new AppError('IDENTITY_RECORD_INVALID', `the device record does not match its layout: ${what}`);
 
 /** See IdentityService.rematerialize. */
 export async function rematerializeImage(
@@ -112,7 +112,7 @@ function assertCommitted(
   const recorded = records.find((record) => record.name === field.name);
   const actual = commitSecretField({ fieldName: field.name, salt, value });
   if (recorded?.commitmentSha256.toLowerCase() !== actual) {
-    throw new DomainError(
+    throw new AppError(
       'IDENTITY_SECRET_MISMATCH',
       `the re-materialized secret field "${field.name}" does not match the commitment recorded at issuance`,
     );

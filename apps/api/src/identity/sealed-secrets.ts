@@ -1,7 +1,7 @@
 // The plaintext Ingrain seals for one device: every secret field that cannot be re-derived (an
 // exported device private key, secret inputs), exactly as written into OTP. Sealed with
 // hsm.seal under `ingrain-secret-seal`; format in docs/keys.md ("Sealing device secrets").
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 
 /** First byte of the plaintext: this encoding's version. */
 export const SEALED_SECRETS_VERSION = 1;
@@ -49,12 +49,12 @@ export function encodeSealedSecrets(secrets: readonly SealedSecret[]): Uint8Arra
 }
 
 const corrupt = (what: string) =>
-  new DomainError('IDENTITY_RECORD_INVALID', `the unsealed device secrets are malformed: ${what}`);
+  new AppError('IDENTITY_RECORD_INVALID', `the unsealed device secrets are malformed: ${what}`);
 
 /**
  * Decodes what {@link encodeSealedSecrets} wrote. Values are fresh copies.
  *
- * @throws DomainError `IDENTITY_RECORD_INVALID` for another version, a truncated or over-long
+ * @throws AppError `IDENTITY_RECORD_INVALID` for another version, a truncated or over-long
  *   encoding, or a repeated name (messages never contain a value).
  */
 export function decodeSealedSecrets(bytes: Uint8Array): SealedSecret[] {

@@ -1,7 +1,8 @@
 // Device records as the identity facts the later hops need: the secret-field list parsed from its
 // jsonb column, the record re-materialization works from, hex forms.
+import { bytesToHex } from '#ingrain/encoding';
 import { z } from 'zod';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import type { StoredIdentity } from './rematerialize.js';
 import type { SecretFieldRecord } from './secret-fields.js';
@@ -15,20 +16,18 @@ const secretFieldsSchema = z.array(
   }),
 );
 
-/** Lowercase hex of bytes. */
-export function hexOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
+/** Lowercase hex of bytes: #ingrain/encoding's `bytesToHex`, under the name the hops use. */
+export const hexOf = bytesToHex;
 
 /**
  * The `secret_fields` column of a device.
  *
- * @throws ApiError 500 IDENTITY_RECORD_INVALID when the column does not hold what issuance wrote.
+ * @throws AppError IDENTITY_RECORD_INVALID when the column does not hold what issuance wrote.
  */
 export function secretFieldsOf(device: DeviceRecord): SecretFieldRecord[] {
   const parsed = secretFieldsSchema.safeParse(device.secretFields);
   if (parsed.success) return parsed.data;
-  throw new ApiError(500, 'IDENTITY_RECORD_INVALID', `device ${device.id} has a malformed secret field list`);
+  throw new AppError('IDENTITY_RECORD_INVALID', `device ${device.id} has a malformed secret field list`);
 }
 
 /** The record IdentityService.rematerialize works from. */

@@ -21,8 +21,8 @@ export class OperatorActionsController {
     summary: 'Give a claimed identity back to the queue: its chip was lost before any write',
   })
   @ZodResponse(200, DeviceView)
-  @ApiProblem(404, 'DEVICE_NOT_FOUND')
-  @ApiProblem(409, 'DEVICE_STATE_CONFLICT (not claimed) or DEVICE_RELEASE_REFUSED (bytes were written: scrap it)')
+  @ApiProblem('DEVICE_NOT_FOUND')
+  @ApiProblem('DEVICE_STATE_CONFLICT (not claimed) or DEVICE_RELEASE_REFUSED (bytes were written: scrap it)')
   release(
     @ZodParam('id', DeviceId) id: string,
     @ZodBody(OperatorActionRequest) body: OperatorActionRequest,
@@ -35,8 +35,8 @@ export class OperatorActionsController {
   @Roles('admin')
   @ApiOperation({ operationId: 'devicesScrap', summary: 'Retire an identity for good (queued or claimed)' })
   @ZodResponse(200, DeviceView)
-  @ApiProblem(404, 'DEVICE_NOT_FOUND')
-  @ApiProblem(409, 'DEVICE_STATE_CONFLICT (provisioned, quarantined or already scrapped)')
+  @ApiProblem('DEVICE_NOT_FOUND')
+  @ApiProblem('DEVICE_STATE_CONFLICT (provisioned, quarantined or already scrapped)')
   scrap(
     @ZodParam('id', DeviceId) id: string,
     @ZodBody(OperatorActionRequest) body: OperatorActionRequest,

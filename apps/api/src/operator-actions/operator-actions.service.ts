@@ -29,7 +29,7 @@ export class OperatorActionsService {
   ) {}
 
   /**
-   * @throws ApiError 404 DEVICE_NOT_FOUND; DomainError DEVICE_STATE_CONFLICT (not claimed),
+   * @throws AppError DEVICE_NOT_FOUND; ContractError DEVICE_STATE_CONFLICT (not claimed),
    *   DEVICE_RELEASE_REFUSED (a station reported bytes written to the chip: scrap it instead).
    */
   async release(deviceId: string, action: OperatorActionRequest, principal: Principal): Promise<DeviceView> {
@@ -47,7 +47,7 @@ export class OperatorActionsService {
     return this.#view(device);
   }
 
-  /** @throws ApiError 404 DEVICE_NOT_FOUND; DomainError DEVICE_STATE_CONFLICT (provisioned, quarantined, scrapped). */
+  /** @throws AppError DEVICE_NOT_FOUND; ContractError DEVICE_STATE_CONFLICT (provisioned, quarantined, scrapped). */
   async scrap(deviceId: string, action: OperatorActionRequest, principal: Principal): Promise<DeviceView> {
     const device = await this.database.transaction(async (trx) => {
       const devices = new DeviceRepository(trx);

@@ -8,7 +8,7 @@ import { StationReportModel } from './results.schemas.js';
 
 /**
  * The raw body of a station report, documented as the `StationReport` model; the service parses it
- * with parseStationReport (400 STATION_REPORT_INVALID naming each field).
+ * with parseStationReport (STATION_REPORT_INVALID naming each field).
  */
 export function StationReportBody(): ParameterDecorator {
   return documented(RawBody(), ApiBody({ required: true, schema: modelRef(StationReportModel, 'request') }));

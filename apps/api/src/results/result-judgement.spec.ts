@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { DomainError } from '../domain/errors.js';
-import { BOUND_UID, intendedF4, reportWith, successReport } from '../domain/testing/report-fixtures.js';
+import { AppError, isAppError } from '../errors/app-error.js';
+import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import {
   MAX_DIFF_ENTRIES,
   expectedLockBytes,
@@ -10,6 +10,7 @@ import {
   type IntendedImage,
   type Judgement,
 } from './result-judgement.js';
+import { BOUND_UID, intendedF4, reportWith, successReport } from './testing/report-fixtures.js';
 
 const linkError = { code: 'BOOTLOADER_TIMEOUT', phase: 'write', stage: 'data', message: 'no answer' } as const;
 
@@ -107,7 +108,7 @@ void describe('judgeReport', () => {
       assert.throws(
         () => judgeReport(intended, BOUND_UID, report),
         (error: unknown) =>
-          error instanceof DomainError &&
+          error instanceof AppError &&
           error.code === 'REPORT_SECRET_BYTES_PRESENT' &&
           error.message.includes('pairing_key') &&
           !error.message.includes('5a'),
@@ -118,7 +119,10 @@ void describe('judgeReport', () => {
   void test('a success report for a chip whose locks cannot be read is incomplete, not provisioned', () => {
     const intended = intendedF4();
     const report = { ...successReport(intended), lockBytes: new Uint8Array(0) };
-    assert.throws(() => judgeReport(intended, BOUND_UID, report), { code: 'REPORT_INCOMPLETE', status: 422 });
+    assert.throws(
+      () => judgeReport(intended, BOUND_UID, report),
+      (error) => isAppError(error, 'REPORT_INCOMPLETE') && ERROR_CATALOGUE[error.code].status === 422,
+    );
   });
 
   void test('the diff of a blank chip is capped', () => {
@@ -174,7 +178,7 @@ void describe('judgeReport', () => {
         try {
           verdict = judgeReport(intended, BOUND_UID, reportWith(intended, data, locks)).verdict;
         } catch (error) {
-          assert.ok(error instanceof DomainError && error.code === 'REPORT_SECRET_BYTES_PRESENT');
+          assert.ok(error instanceof AppError && error.code === 'REPORT_SECRET_BYTES_PRESENT');
           verdict = 'refused';
         }
         assert.equal(verdict === 'provisioned', identical);

@@ -2,7 +2,7 @@
 // What this can and cannot prove is in docs/api-domain.md ("Judging a station report").
 import { getProfile, type ChipFamily } from '#ingrain/otp';
 import { type ReportedOutcome, type StationReport, SUCCESS_OUTCOMES } from '#ingrain/contracts';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 import { unmaskedSecretFields, type ByteRange } from '../identity/secret-fields.js';
 
 /** What the device must hold, as the API recorded it at issuance. */
@@ -69,7 +69,7 @@ const STATION_FAILURES: Partial<Record<ReportedOutcome, QuarantineReason>> = {
  *   otherwise `quarantined` with the differences.
  * Pure: same input, same verdict.
  *
- * @throws DomainError `REPORT_SECRET_BYTES_PRESENT` when the report's data holds non-zero bytes in
+ * @throws AppError `REPORT_SECRET_BYTES_PRESENT` when the report's data holds non-zero bytes in
  *   a secret field (the station must zero them; nothing is recorded and the device stays claimed);
  *   `REPORT_INCOMPLETE` when a success report's data or lock bytes do not have the intended sizes.
  */
@@ -103,7 +103,7 @@ function quarantine(reason: QuarantineReason, diffs: readonly ReportDiff[]): Jud
 function assertSecretsMasked(intended: IntendedImage, data: Uint8Array): void {
   const unmasked = unmaskedSecretFields(data, intended.secretRanges);
   if (unmasked.length > 0) {
-    throw new DomainError(
+    throw new AppError(
       'REPORT_SECRET_BYTES_PRESENT',
       `the report carries secret-field bytes that must be zeroed by the station: ${unmasked.join(', ')}`,
     );
@@ -113,10 +113,10 @@ function assertSecretsMasked(intended: IntendedImage, data: Uint8Array): void {
 function assertComplete(intended: IntendedImage, report: StationReport): void {
   const expectedLocks = expectedLockBytes(intended);
   if (report.otpData?.length !== intended.dataWithSecretsZeroed.length) {
-    throw new DomainError('REPORT_INCOMPLETE', `a ${report.outcome} report must carry all OTP data bytes`);
+    throw new AppError('REPORT_INCOMPLETE', `a ${report.outcome} report must carry all OTP data bytes`);
   }
   if (report.lockBytes?.length !== expectedLocks.length) {
-    throw new DomainError('REPORT_INCOMPLETE', `a ${report.outcome} report must carry all lock bytes`);
+    throw new AppError('REPORT_INCOMPLETE', `a ${report.outcome} report must carry all lock bytes`);
   }
 }
 

@@ -23,10 +23,10 @@ export class ResultsController {
     summary: 'Report what the station read back; the API judges it (station)',
   })
   @ZodResponse(200, ProvisioningResult)
-  @ApiProblem(400, 'STATION_REPORT_INVALID (errors names each field)')
-  @ApiProblem(404, 'DEVICE_NOT_FOUND')
-  @ApiProblem(409, 'DEVICE_STATE_CONFLICT: no report expected, or one contradicting the recorded outcome')
-  @ApiProblem(422, 'REPORT_SECRET_BYTES_PRESENT or REPORT_INCOMPLETE: nothing recorded')
+  @ApiProblem('STATION_REPORT_INVALID (errors names each field)')
+  @ApiProblem('DEVICE_NOT_FOUND')
+  @ApiProblem('DEVICE_STATE_CONFLICT: no report expected, or one contradicting the recorded outcome')
+  @ApiProblem('REPORT_SECRET_BYTES_PRESENT or REPORT_INCOMPLETE: nothing recorded')
   result(
     @ZodParam('id', DeviceId) id: string,
     @StationReportBody() body: unknown,

@@ -54,8 +54,8 @@ export class ResultsService {
   /**
    * Judges and records a report from the principal's station.
    *
-   * @throws DomainError STATION_REPORT_INVALID (400), REPORT_SECRET_BYTES_PRESENT, REPORT_INCOMPLETE
-   *   (422; nothing recorded); ApiError 404 DEVICE_NOT_FOUND, 409 DEVICE_STATE_CONFLICT (queued or
+   * @throws AppError STATION_REPORT_INVALID, REPORT_SECRET_BYTES_PRESENT, REPORT_INCOMPLETE
+   *   (nothing recorded); AppError DEVICE_NOT_FOUND, DEVICE_STATE_CONFLICT (queued or
    *   scrapped, or a report that contradicts the final state already recorded).
    */
   async report(deviceId: string, body: unknown, principal: Principal): Promise<ProvisioningResult> {

@@ -17,7 +17,7 @@ export class StationsController {
   @Roles('admin')
   @ApiOperation({ summary: 'Register a station; returns it with its station token (shown once)' })
   @ZodResponse(201, CreatedStation)
-  @ApiProblem(409, 'STATION_EXISTS: the id is taken')
+  @ApiProblem('STATION_EXISTS: the id is taken')
   create(@ZodBody(CreateStationRequest) body: CreateStationRequest): Promise<CreatedStation> {
     return this.service.create(body);
   }

@@ -5,7 +5,7 @@ import { stationOf } from '../claims/claims.service.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
 import { TokenRepository } from '../repositories/token-repository.js';
 import { createdTokenView } from '../tokens/tokens.service.js';
@@ -28,7 +28,7 @@ export class StationsService {
    * a station without its token, nor a token of a station that was refused. The token's secret is
    * in the result only (more tokens, or a replacement: `POST /v1/tokens` with this stationId).
    *
-   * @throws ApiError 409 STATION_EXISTS when the id is taken.
+   * @throws AppError STATION_EXISTS when the id is taken.
    */
   async create(request: CreateStationRequest): Promise<CreatedStation> {
     const { token, tokenHash } = generateToken();
@@ -46,7 +46,7 @@ export class StationsService {
       });
     } catch (error) {
       if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.stationPrimaryKey)) {
-        throw new ApiError(409, 'STATION_EXISTS', `a station '${request.id}' already exists`, {
+        throw new AppError('STATION_EXISTS', `a station '${request.id}' already exists`, {
           errors: [{ path: 'body.id', message: 'this station id is taken' }],
           cause: error,
         });

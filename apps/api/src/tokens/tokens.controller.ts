@@ -16,7 +16,7 @@ export class TokensController {
   @Post()
   @ApiOperation({ summary: 'Create an API token (the secret is in this response only)' })
   @ZodResponse(201, CreatedToken)
-  @ApiProblem(404, 'STATION_NOT_FOUND: the stationId of a station token is not registered')
+  @ApiProblem('STATION_NOT_FOUND: the stationId of a station token is not registered')
   create(@ZodBody(CreateTokenRequest) body: CreateTokenRequest): Promise<CreatedToken> {
     return this.service.create(body);
   }
@@ -31,7 +31,7 @@ export class TokensController {
   @Delete(':id')
   @ApiOperation({ summary: 'Revoke an API token (final; revoking twice succeeds)' })
   @ZodResponse(204)
-  @ApiProblem(404, 'TOKEN_NOT_FOUND')
+  @ApiProblem('TOKEN_NOT_FOUND')
   revoke(@ZodParam('id', TokenId) id: string): Promise<void> {
     return this.service.revoke(id);
   }

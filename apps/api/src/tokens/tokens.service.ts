@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateToken } from '../auth/api-token.js';
 import { isDatabaseError } from '../database/errors.js';
-import { ApiError } from '../http/api-error.js';
+import { AppError } from '../errors/app-error.js';
 import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
 import type { ApiTokenView, CreatedToken, CreateTokenRequest, TokenList } from './tokens.schemas.js';
 
@@ -35,7 +35,7 @@ export class TokensService {
    * Creates a token and returns it with its secret — the only time the secret exists outside the
    * caller's hands.
    *
-   * @throws ApiError 404 STATION_NOT_FOUND for a station token of an unknown station.
+   * @throws AppError STATION_NOT_FOUND for a station token of an unknown station.
    */
   async create(request: CreateTokenRequest): Promise<CreatedToken> {
     const { token, tokenHash } = generateToken();
@@ -44,7 +44,7 @@ export class TokensService {
       return createdTokenView(record, token);
     } catch (error) {
       if (isDatabaseError(error, 'FOREIGN_KEY_VIOLATION')) {
-        throw new ApiError(404, 'STATION_NOT_FOUND', `no station '${request.stationId ?? ''}' is registered`, {
+        throw new AppError('STATION_NOT_FOUND', `no station '${request.stationId ?? ''}' is registered`, {
           cause: error,
         });
       }
@@ -59,12 +59,12 @@ export class TokensService {
   /**
    * Revokes a token (final: it can never authenticate again). Revoking a revoked token succeeds.
    *
-   * @throws ApiError 404 TOKEN_NOT_FOUND.
+   * @throws AppError TOKEN_NOT_FOUND.
    */
   async revoke(id: string): Promise<void> {
     if (await this.tokens.revoke(id)) return;
     if ((await this.tokens.get(id)) === undefined) {
-      throw new ApiError(404, 'TOKEN_NOT_FOUND', `no API token has id ${id}`);
+      throw new AppError('TOKEN_NOT_FOUND', `no API token has id ${id}`);
     }
   }
 }

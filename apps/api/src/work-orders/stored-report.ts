@@ -20,7 +20,7 @@ export function envelopeJson(envelope: DsseEnvelope): JsonValue {
 /**
  * The stored envelope of work order `id`.
  *
- * @throws ApiError 500 WORK_ORDER_RECORD_INVALID when the column does not hold one.
+ * @throws AppError WORK_ORDER_RECORD_INVALID when the column does not hold one.
  */
 export function storedEnvelope(id: string, value: JsonValue): WorkOrderReportEnvelope {
   const parsed = WorkOrderReportEnvelope.safeParse(value);
@@ -32,7 +32,7 @@ export function storedEnvelope(id: string, value: JsonValue): WorkOrderReportEnv
  * The report an envelope carries (its payload decoded and checked against the v1 schema). Not a
  * signature check: the API signed it; auditors use verifyWorkOrderReportEnvelope.
  *
- * @throws ApiError 500 WORK_ORDER_RECORD_INVALID when the payload does not decode.
+ * @throws AppError WORK_ORDER_RECORD_INVALID when the payload does not decode.
  */
 export function reportOf(id: string, envelope: WorkOrderReportEnvelope): WorkOrderReport {
   try {

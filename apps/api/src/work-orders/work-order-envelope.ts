@@ -10,12 +10,12 @@ import {
   type Signer,
 } from '#ingrain/crypto';
 import { base64ToBytes, bytesToBase64 } from '#ingrain/encoding';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 import { workOrderReportSchema } from './work-order-report-schema.js';
 import { WORK_ORDER_REPORT_PAYLOAD_TYPE, workOrderReportBytes, type WorkOrderReport } from './work-order-report.js';
 
 const invalid = (message: string, cause?: unknown) =>
-  new DomainError('WORK_ORDER_REPORT_INVALID', `work-order report envelope: ${message}`, { cause });
+  new AppError('WORK_ORDER_REPORT_INVALID', `work-order report envelope: ${message}`, { cause });
 
 function verifiesWith(spkiDer: Uint8Array, signedBytes: Uint8Array, p1363: Uint8Array): boolean {
   const key = { key: Buffer.from(spkiDer), format: 'der', type: 'spki', dsaEncoding: 'ieee-p1363' } as const;
@@ -26,7 +26,7 @@ function verifiesWith(spkiDer: Uint8Array, signedBytes: Uint8Array, p1363: Uint8
  * Signs a close report: payload = JCS bytes of the report, signature = ECDSA P-256 (DER) over the
  * DSSE PAE, keyid = SHA-256 of the signer's SPKI. The signature is verified before returning.
  *
- * @throws DomainError `WORK_ORDER_REPORT_INVALID` if the signer's signature does not verify;
+ * @throws AppError `WORK_ORDER_REPORT_INVALID` if the signer's signature does not verify;
  *   whatever the signer throws.
  */
 export async function signWorkOrderReport(report: WorkOrderReport, signer: Signer): Promise<DsseEnvelope> {
@@ -47,7 +47,7 @@ export async function signWorkOrderReport(report: WorkOrderReport, signer: Signe
  * Verifies an envelope with the attestation public key and returns the report: payloadType,
  * a signature by that key (keyid equal or empty), payload exactly in canonical form, v1 schema.
  *
- * @throws DomainError `WORK_ORDER_REPORT_INVALID` naming the first failed check.
+ * @throws AppError `WORK_ORDER_REPORT_INVALID` naming the first failed check.
  */
 export function verifyWorkOrderReportEnvelope(envelope: DsseEnvelope, publicKeySpkiDer: Uint8Array): WorkOrderReport {
   if (envelope.payloadType !== WORK_ORDER_REPORT_PAYLOAD_TYPE) throw invalid('unexpected payloadType');

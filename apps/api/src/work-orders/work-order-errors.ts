@@ -1,21 +1,22 @@
-// The work orders' expected failures, as ApiErrors with stable codes.
-import { ApiError } from '../http/api-error.js';
+// The work orders' expected failures, one builder per code that several places throw.
+import { AppError, type FieldIssue } from '../errors/app-error.js';
 
-/** 404 WORK_ORDER_NOT_FOUND. */
-export function workOrderNotFound(id: string): ApiError {
-  return new ApiError(404, 'WORK_ORDER_NOT_FOUND', `no work order has id ${id}`);
+/** WORK_ORDER_NOT_FOUND; `path` names the request field that referred to it (e.g. `body.workOrderId`). */
+export function workOrderNotFound(id: string, path?: string): AppError {
+  const errors: FieldIssue[] = path === undefined ? [] : [{ path, message: 'no such work order' }];
+  return new AppError('WORK_ORDER_NOT_FOUND', `no work order has id ${id}`, { errors });
 }
 
-/** 409 PRODUCT_HAS_NO_LAYOUT: a work order needs a layout to provision. */
-export function productHasNoLayout(productId: string): ApiError {
-  return new ApiError(409, 'PRODUCT_HAS_NO_LAYOUT', `product '${productId}' has no layout yet: add one first`, {
+/** PRODUCT_HAS_NO_LAYOUT: a work order, and each of its devices, needs a layout. */
+export function productHasNoLayout(productId: string): AppError {
+  return new AppError('PRODUCT_HAS_NO_LAYOUT', `product '${productId}' has no layout yet: add one first`, {
     errors: [{ path: 'body.productId', message: 'the product has no layout' }],
   });
 }
 
-/** 500 WORK_ORDER_RECORD_INVALID: a stored close report that does not read back (a server fault). */
-export function workOrderRecordInvalid(id: string, cause: unknown): ApiError {
-  return new ApiError(500, 'WORK_ORDER_RECORD_INVALID', `the stored report of work order ${id} is unreadable`, {
+/** WORK_ORDER_RECORD_INVALID: a stored close report that does not read back (a server fault). */
+export function workOrderRecordInvalid(id: string, cause: unknown): AppError {
+  return new AppError('WORK_ORDER_RECORD_INVALID', `the stored report of work order ${id} is unreadable`, {
     cause,
   });
 }

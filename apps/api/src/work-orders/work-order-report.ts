@@ -4,7 +4,7 @@
 import { type DeviceState } from '#ingrain/contracts';
 import { sha256Hex } from '#ingrain/crypto';
 import { strictCanonicalJsonBytes } from '#ingrain/encoding';
-import { DomainError } from '../domain/errors.js';
+import { AppError } from '../errors/app-error.js';
 
 export const WORK_ORDER_REPORT_FORMAT_VERSION = 1;
 export const WORK_ORDER_REPORT_PAYLOAD_TYPE = 'application/vnd.ingrain.work-order-report.v1+json';
@@ -108,7 +108,7 @@ function compare(a: string, b: string): number {
  * Builds the close report. Checks the facts agree: as many devices as `issued`, no more issued than
  * planned, an attestation leaf for exactly the provisioned devices.
  *
- * @throws DomainError `WORK_ORDER_COUNTS_INCONSISTENT` (500) when they do not: a bug or a
+ * @throws AppError `WORK_ORDER_COUNTS_INCONSISTENT` when they do not: a bug or a
  *   concurrent change, never something the MES can fix.
  */
 export function buildWorkOrderReport(input: WorkOrderReportInput): WorkOrderReport {
@@ -144,7 +144,7 @@ function assertConsistent(input: WorkOrderReportInput): void {
   if (badLeaf.length > 0)
     problems.push(`${badLeaf.length} device(s) with an attestation leaf that does not match their state`);
   if (problems.length > 0) {
-    throw new DomainError('WORK_ORDER_COUNTS_INCONSISTENT', `work order ${workOrder.id}: ${problems.join('; ')}`);
+    throw new AppError('WORK_ORDER_COUNTS_INCONSISTENT', `work order ${workOrder.id}: ${problems.join('; ')}`);
   }
 }
 

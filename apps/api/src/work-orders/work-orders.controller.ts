@@ -17,8 +17,8 @@ export class WorkOrdersController {
   @Post()
   @ApiOperation({ summary: "Open a work order (layout version: the product's latest unless given)" })
   @ZodResponse(201, WorkOrderView)
-  @ApiProblem(404, 'PRODUCT_NOT_FOUND or LAYOUT_NOT_FOUND')
-  @ApiProblem(409, 'PRODUCT_HAS_NO_LAYOUT')
+  @ApiProblem('PRODUCT_NOT_FOUND or LAYOUT_NOT_FOUND')
+  @ApiProblem('PRODUCT_HAS_NO_LAYOUT')
   create(@ZodBody(CreateWorkOrderRequest) body: CreateWorkOrderRequest): Promise<WorkOrderView> {
     return this.service.create(body);
   }
@@ -26,7 +26,7 @@ export class WorkOrdersController {
   @Get(':id')
   @ApiOperation({ summary: 'Read a work order with its counts' })
   @ZodResponse(200, WorkOrderView)
-  @ApiProblem(404, 'WORK_ORDER_NOT_FOUND')
+  @ApiProblem('WORK_ORDER_NOT_FOUND')
   get(@ZodParam('id', WorkOrderId) id: string): Promise<WorkOrderView> {
     return this.service.get(id);
   }
@@ -34,7 +34,7 @@ export class WorkOrdersController {
   @Post(':id/close')
   @ApiOperation({ summary: 'Close a work order; returns its report signed by the attestation key (idempotent)' })
   @ZodResponse(200, ClosedWorkOrder)
-  @ApiProblem(404, 'WORK_ORDER_NOT_FOUND')
+  @ApiProblem('WORK_ORDER_NOT_FOUND')
   close(@ZodParam('id', WorkOrderId) id: string, @CurrentPrincipal() principal: Principal): Promise<ClosedWorkOrder> {
     return this.service.close(id, principal.tokenId);
   }

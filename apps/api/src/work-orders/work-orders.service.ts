@@ -61,7 +61,7 @@ export class WorkOrdersService {
   /**
    * Opens a work order at the given layout version, or the product's latest.
    *
-   * @throws ApiError 404 PRODUCT_NOT_FOUND, 404 LAYOUT_NOT_FOUND, 409 PRODUCT_HAS_NO_LAYOUT.
+   * @throws AppError PRODUCT_NOT_FOUND, LAYOUT_NOT_FOUND, PRODUCT_HAS_NO_LAYOUT.
    */
   async create(request: CreateWorkOrderRequest): Promise<WorkOrderView> {
     const product = await this.products.get(request.productId);
@@ -79,7 +79,7 @@ export class WorkOrdersService {
     return toView(order, noDevices(order));
   }
 
-  /** @throws ApiError 404 WORK_ORDER_NOT_FOUND. */
+  /** @throws AppError WORK_ORDER_NOT_FOUND. */
   async get(id: string): Promise<WorkOrderView> {
     const order = await this.workOrders.get(id);
     const counts = await this.workOrders.counts(id);
@@ -93,7 +93,7 @@ export class WorkOrdersService {
    * all under the work order's row lock (no device is issued in between); every later close
    * returns that same stored report.
    *
-   * @throws ApiError 404 WORK_ORDER_NOT_FOUND; DomainError 500 WORK_ORDER_COUNTS_INCONSISTENT;
+   * @throws AppError WORK_ORDER_NOT_FOUND; AppError WORK_ORDER_COUNTS_INCONSISTENT;
    *   HsmError from the signer.
    */
   async close(id: string, closedBy: string): Promise<ClosedWorkOrder> {

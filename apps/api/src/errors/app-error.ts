@@ -1,11 +1,13 @@
+import type { ErrorCode } from './error-catalogue.js';
+
 /** One problem with one input, named by its path (`body.fields[2].length`, `query.state`). */
 export interface FieldIssue {
   readonly path: string;
   readonly message: string;
 }
 
-/** Optional parts of an {@link ApiError}. */
-export interface ApiErrorExtras {
+/** Optional parts of an {@link AppError}. */
+export interface AppErrorExtras {
   /** Field-level problems (the problem's `errors` member). */
   readonly errors?: readonly FieldIssue[];
   /**
@@ -15,41 +17,39 @@ export interface ApiErrorExtras {
   readonly extensions?: Readonly<Record<string, unknown>>;
   /** Response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Short summary of the problem type; defaults to the HTTP reason phrase of `status`. */
-  readonly title?: string;
   readonly cause?: unknown;
 }
 
 /**
- * A failure the API answers with a specific status and a stable `code`, as an RFC 9457 problem.
- * Services throw it (or a subclass) for expected outcomes: `new ApiError(409, 'CHIP_ALREADY_BOUND',
- * 'chip … is bound to another device', { extensions: { deviceId } })`. `detail` is shown to the
- * client verbatim, so it must never contain a secret or internal detail.
+ * An expected failure of the API, named by a stable code of the error catalogue:
+ * `throw new AppError('CHIP_ALREADY_BOUND', 'the chip is bound to device …', { extensions: { deviceId } })`.
+ * It carries no HTTP status: the HTTP boundary (apps/api/src/http/problem-details.ts) looks the
+ * code up in `ERROR_CATALOGUE` for the status and title. `detail` (the message) is shown to the
+ * client verbatim: it names fields, states and rules, never a secret, a submitted value or an
+ * internal detail.
  */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
+export class AppError extends Error {
+  readonly code: ErrorCode;
   readonly errors: readonly FieldIssue[];
   readonly extensions: Readonly<Record<string, unknown>>;
   readonly headers: Readonly<Record<string, string>>;
-  readonly title: string | undefined;
 
-  constructor(status: number, code: string, detail: string, extras: ApiErrorExtras = {}) {
+  constructor(code: ErrorCode, detail: string, extras: AppErrorExtras = {}) {
     super(detail, extras.cause === undefined ? undefined : { cause: extras.cause });
-    if (!Number.isInteger(status) || status < 400 || status > 599) {
-      throw new RangeError(`ApiError status must be 400..599, got ${status}`);
-    }
     this.name = new.target.name;
-    this.status = status;
     this.code = code;
     this.errors = extras.errors ?? [];
     this.extensions = extras.extensions ?? {};
     this.headers = extras.headers ?? {};
-    this.title = extras.title;
   }
 
   /** The client-facing explanation (the problem's `detail`). */
   get detail(): string {
     return this.message;
   }
+}
+
+/** True when `error` is an {@link AppError} with one of `codes` (any code when none is given). */
+export function isAppError(error: unknown, ...codes: readonly ErrorCode[]): error is AppError {
+  return error instanceof AppError && (codes.length === 0 || codes.includes(error.code));
 }

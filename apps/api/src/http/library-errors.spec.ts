@@ -16,7 +16,7 @@ function problemOf(run: () => unknown) {
   assert.fail('no error was thrown');
 }
 
-// The answers the API gave when these rules threw DomainError (apps/api/src/domain until issue 8).
+// The answers the API gave when these rules threw DomainError in the API (before libs/contracts).
 describe('a ContractError answers as the DomainError it replaced', () => {
   test('STATION_REPORT_INVALID: 400 naming each field of the body', () => {
     const body = successReportBody(f4ReadBack(), { otpData: '00', bytesWritten: -1 });

@@ -3,7 +3,7 @@
 import { parseStationReport, type StationReport, type StationReportBody } from '#ingrain/contracts';
 import { successReportBody } from '#ingrain/contracts/testing';
 import { type ChipFamily } from '#ingrain/otp';
-import { expectedLockBytes, type IntendedImage } from '../../results/result-judgement.js';
+import { expectedLockBytes, type IntendedImage } from '../result-judgement.js';
 
 export { BOUND_UID, F4_PRODUCT_ID } from '#ingrain/contracts/testing';
 

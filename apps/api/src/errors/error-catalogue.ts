@@ -1,0 +1,454 @@
+/**
+ * One error code of the API: what the HTTP boundary answers it with, and what it tells a caller.
+ * docs/errors.md ("REST API") is generated from these entries (`npm run docs:errors`).
+ */
+export interface ErrorCatalogueEntry {
+  /**
+   * The HTTP status of the problem response, or null for a code that is never an HTTP answer (a
+   * start-up or readiness failure: the process does not serve, or reports itself not ready).
+   */
+  readonly status: number | null;
+  /** The problem's `title`: the HTTP reason phrase of `status`, unless the code has its own. */
+  readonly title: string;
+  /** When the code is raised (what the `errors` and extension members of the problem hold). */
+  readonly meaning: string;
+  /** What the caller should do about it. */
+  readonly action: string;
+}
+
+/**
+ * Every code the API raises, grouped along the data path (HTTP and auth, catalogue, work orders,
+ * device requests, identity, claims, results, operator actions, audit, start-up). Every layer
+ * throws by code (`new AppError('DEVICE_NOT_FOUND', detail)`); only apps/api/src/http reads `status`.
+ * Libraries' codes the API passes through as they are (LAYOUT_INVALID, VALUES_INVALID from
+ * libs/otp; STATION_REPORT_INVALID, DEVICE_STATE_CONFLICT, DEVICE_RELEASE_REFUSED from
+ * libs/contracts) are listed too: the boundary maps them in http/library-errors.ts.
+ */
+export const ERROR_CATALOGUE = {
+  // HTTP: requests the framework or the request schemas refuse.
+  VALIDATION_FAILED: {
+    status: 400,
+    title: 'Invalid request',
+    meaning: 'a body, path, query or header field is invalid; `errors` names each one',
+    action: 'fix those fields',
+  },
+  BAD_REQUEST: {
+    status: 400,
+    title: 'Bad Request',
+    meaning: 'the request cannot be read (e.g. a body that is not JSON)',
+    action: 'send a well-formed request',
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    title: 'Unauthorized',
+    meaning: 'the framework refused the request as unauthenticated',
+    action: 'send a valid `Authorization: Bearer ingr_…`',
+  },
+  FORBIDDEN: {
+    status: 403,
+    title: 'Forbidden',
+    meaning: 'the framework refused the request as forbidden',
+    action: 'use a token allowed to call the endpoint',
+  },
+  NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no route has this method and path',
+    action: 'check the URL against openapi/openapi.json',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'Method Not Allowed',
+    meaning: 'the route does not take this method',
+    action: 'use a method the route documents',
+  },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    title: 'Not Acceptable',
+    meaning: 'the API cannot answer in a media type the `Accept` header allows',
+    action: 'accept `application/json` and `application/problem+json`',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request Timeout',
+    meaning: 'the request was not received in time',
+    action: 'retry',
+  },
+  CONFLICT: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the framework refused the request as conflicting',
+    action: 'read the resource and retry',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: 'Payload Too Large',
+    meaning: 'the request body exceeds the body limit',
+    action: 'send a smaller body',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported Media Type',
+    meaning: 'the body is not in a media type the route takes',
+    action: 'send `Content-Type: application/json`',
+  },
+  UNPROCESSABLE_CONTENT: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'the framework refused the body',
+    action: 'fix the body',
+  },
+  TOO_MANY_REQUESTS: {
+    status: 429,
+    title: 'Too Many Requests',
+    meaning: 'the framework refused the request as too frequent',
+    action: 'wait and retry',
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    title: 'Service Unavailable',
+    meaning: 'the service cannot answer now',
+    action: 'retry later',
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    title: 'Internal Server Error',
+    meaning: 'unexpected; logged with the correlation id, the detail says nothing more',
+    action: 'report the `correlationId`',
+  },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    title: 'Service Unavailable',
+    meaning: 'the database is busy or unreachable (retryable; `Retry-After`)',
+    action: 'retry',
+  },
+
+  // Authentication and roles.
+  AUTH_REQUIRED: {
+    status: 401,
+    title: 'Unauthorized',
+    meaning: 'no bearer token',
+    action: 'send `Authorization: Bearer ingr_…`',
+  },
+  AUTH_INVALID: {
+    status: 401,
+    title: 'Unauthorized',
+    meaning: 'an unknown, revoked or malformed token (deliberately not told apart)',
+    action: 'send a valid token',
+  },
+  ROLE_FORBIDDEN: {
+    status: 403,
+    title: 'Forbidden',
+    meaning: "the token's role may not call this endpoint",
+    action: 'use a token with an allowed role',
+  },
+  AUTH_RATE_LIMITED: {
+    status: 429,
+    title: 'Too Many Requests',
+    meaning: 'too many authentication failures from this address',
+    action: 'wait `Retry-After` seconds',
+  },
+  TOKEN_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no API token has this id',
+    action: 'check the id',
+  },
+  STATION_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'the `stationId` of a station token is not registered',
+    action: 'register the station first',
+  },
+  STATION_EXISTS: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the station id is taken',
+    action: 'choose another id',
+  },
+  STATION_TOKEN_REQUIRED: {
+    status: 403,
+    title: 'Forbidden',
+    meaning: 'the action needs a station token bound to a station',
+    action: "use the station's own token",
+  },
+
+  // Catalogue: products, layouts, serial rules.
+  PRODUCT_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no such product (`errors` names the request field that referred to it)',
+    action: 'check the id',
+  },
+  PRODUCT_EXISTS: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the product id is taken (ids are never reused)',
+    action: 'choose another id',
+  },
+  LAYOUT_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'the product has no such layout version (or the product does not exist)',
+    action: 'check the product id and version',
+  },
+  LAYOUT_VERSION_CONFLICT: {
+    status: 409,
+    title: 'Conflict',
+    meaning: "the layout's `version` is not the product's next one (`expectedVersion`)",
+    action: 'set `version` accordingly',
+  },
+  LAYOUT_INVALID: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'the layout is invalid (libs/otp); `errors` lists every issue',
+    action: 'fix the layout ([layouts.md](layouts.md#validation-errors))',
+  },
+  LAYOUT_UNSUPPORTED: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'a family or generator the service does not support; `errors` lists each',
+    action: 'change the layout',
+  },
+  VALUES_INVALID: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'the input values do not fit the layout (libs/otp); `errors` names each field',
+    action: 'fix the values ([layouts.md](layouts.md#validation-errors))',
+  },
+  LAYOUT_RECORD_INVALID: {
+    status: 500,
+    title: 'Internal Server Error',
+    meaning: 'a stored layout is missing, no longer validates or no longer matches its digest',
+    action: 'report it: the catalogue record needs investigating',
+  },
+  SERIAL_PREFIX_INVALID: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'a product serial prefix outside its rule',
+    action: 'empty, or up to 48 serial characters starting alphanumeric',
+  },
+
+  // Work orders.
+  WORK_ORDER_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no work order has this id',
+    action: 'check the id',
+  },
+  PRODUCT_HAS_NO_LAYOUT: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the product has no layout yet',
+    action: 'add a layout first',
+  },
+  WORK_ORDER_COUNTS_INCONSISTENT: {
+    status: 500,
+    title: 'Internal Server Error',
+    meaning: "a work order's devices do not add up (a bug or a concurrent change)",
+    action: 'retry the close; report it if it persists',
+  },
+  WORK_ORDER_RECORD_INVALID: {
+    status: 500,
+    title: 'Internal Server Error',
+    meaning: 'the stored close report of a work order does not read back',
+    action: 'report it: the record needs investigating',
+  },
+  WORK_ORDER_REPORT_INVALID: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'a signed close report does not verify (signature, payloadType, canonical form, schema)',
+    action: 'use the published attestation key; otherwise the report was altered',
+  },
+
+  // Device requests (identity issuance).
+  IDEMPOTENCY_KEY_INVALID: {
+    status: 400,
+    title: 'Bad Request',
+    meaning: 'the `Idempotency-Key` header is missing or not 1–255 printable ASCII without spaces',
+    action: 'send a fresh key (e.g. a UUID) per new request',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'the key was used before by this requester with another body (`existingId`)',
+    action: 'use a new key for a new request; resend the exact body to get the earlier result',
+  },
+  SERIAL_INVALID: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'a serial outside the identifier rule',
+    action: '1–64 of `A–Z a–z 0–9 . _ -`, starting with a letter or digit',
+  },
+  SERIAL_ALREADY_USED: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the product already has a device with this serial',
+    action: 'use another serial',
+  },
+  WORK_ORDER_CLOSED: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the work order is closed: it issues no more devices (`workOrderId`)',
+    action: 'open another work order',
+  },
+  WORK_ORDER_EXHAUSTED: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the quantity is used up, atomically across API processes (`workOrderId`, `quantity`)',
+    action: 'open another work order',
+  },
+  DEVICE_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no device has this id',
+    action: 'check the id',
+  },
+
+  // Identity: issuance inputs and re-materialization.
+  IDENTITY_INPUT_INVALID: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'inputs (or sample values) set a generated field',
+    action: 'remove it: the service generates it',
+  },
+  IDENTITY_RECORD_INVALID: {
+    status: 500,
+    title: 'Internal Server Error',
+    meaning:
+      'a device record cannot be re-materialized: it disagrees with its layout, its sealed secrets or certificate are missing or malformed',
+    action: 'do not provision it; investigate the record (quarantine or scrap the device)',
+  },
+  IDENTITY_SECRET_MISMATCH: {
+    status: 500,
+    title: 'Internal Server Error',
+    meaning: 'a re-materialized secret does not match the commitment made at issuance',
+    action: 'check the HSM keys (a replaced master?); never send the image; quarantine the device',
+  },
+
+  // Claims and bindings.
+  IDENTITY_BOUND_ELSEWHERE: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'this identity is bound to another chip (`deviceId`)',
+    action: 'never write it to this chip',
+  },
+  CHIP_ALREADY_BOUND: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'this chip already holds another identity (`deviceId`)',
+    action: 'finish that device on this chip',
+  },
+  BINDING_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no device is bound to this chip',
+    action: 'claim a device for the chip first',
+  },
+  DEVICE_STATE_CONFLICT: {
+    status: 409,
+    title: 'Conflict',
+    meaning: "the device's state does not allow the action (`state`, `action`; libs/contracts' transition table)",
+    action: 'read the device; final states are final',
+  },
+
+  // Results: station reports and their judgement.
+  STATION_REPORT_INVALID: {
+    status: 400,
+    title: 'Bad Request',
+    meaning: 'a station report does not parse (libs/contracts); `errors` names each field',
+    action: 'fix the station; the device stays claimed',
+  },
+  REPORT_SECRET_BYTES_PRESENT: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: "the report's data holds secret-field bytes; nothing is recorded",
+    action: "fix the station's masking (`maskSecretFields`); treat those secrets as exposed",
+  },
+  REPORT_INCOMPLETE: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: 'a success report without complete data or lock bytes; nothing is recorded',
+    action: 'fix the station',
+  },
+
+  // Operator actions.
+  DEVICE_RELEASE_REFUSED: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'a station reported bytes written to the bound chip: it cannot be released (libs/contracts)',
+    action: 'scrap the device instead: the chip may hold part of the identity',
+  },
+
+  // Audit: attestations and the transparency log.
+  ATTESTATION_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no attestation is logged at this leaf index',
+    action: 'check the index',
+  },
+  CHECKPOINT_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no checkpoint was signed at a requested tree size',
+    action: 'ask for a tree size a checkpoint was signed at',
+  },
+
+  // Start-up and readiness: never an HTTP answer (the process does not serve, or is not ready).
+  CONFIG_INVALID: {
+    status: null,
+    title: 'Invalid configuration',
+    meaning: 'the environment does not describe a runnable API; the message names each variable',
+    action: 'fix those variables ([api.md](api.md))',
+  },
+  TRUST_KEY_MISSING: {
+    status: null,
+    title: 'Service key missing',
+    meaning: 'a service key of the inventory is not on the token',
+    action: 'run `ingrain-admin hsm init`; see [keys.md](keys.md)',
+  },
+  TRUST_KEY_INVALID: {
+    status: null,
+    title: 'Service key invalid',
+    meaning: 'a service key is not what the inventory requires (duplicates, wrong type, weak attributes)',
+    action: 'replace the key; see [keys.md](keys.md)',
+  },
+  TRUST_CA_CERTIFICATE_MISSING: {
+    status: null,
+    title: 'CA certificate missing',
+    meaning: '`INGRAIN_PUBLIC_KEYS_DIR/ca.pem` cannot be read',
+    action: 'run `ingrain-admin hsm init`; see [keys.md](keys.md)',
+  },
+  TRUST_CA_CERTIFICATE_MISMATCH: {
+    status: null,
+    title: 'CA certificate mismatch',
+    meaning: "`ca.pem` is not a CA certificate of the HSM's device CA key",
+    action: 'install the certificate of this HSM; see [keys.md](keys.md)',
+  },
+  TRUST_CA_CERTIFICATE_EXPIRED: {
+    status: null,
+    title: 'CA certificate expired',
+    meaning: "the CA certificate's validity has ended: it can no longer issue device certificates",
+    action: 'renew the CA certificate; see [keys.md](keys.md)',
+  },
+  TRUST_ENVELOPE_NOT_NORMAL: {
+    status: null,
+    title: 'Attestation not in normal form',
+    meaning: 'an attestation handed to the log is not its normal-form text (a bug; answered as INTERNAL_ERROR)',
+    action: 'report the `correlationId`',
+  },
+  TRUST_BUNDLE_INCOMPLETE: {
+    status: null,
+    title: 'Bundle incomplete',
+    meaning: "an attestation's device record lacks what its bundle needs (answered as INTERNAL_ERROR)",
+    action: 'report the `correlationId`',
+  },
+} as const satisfies Readonly<Record<string, ErrorCatalogueEntry>>;
+
+/** A stable error code of the API: a key of {@link ERROR_CATALOGUE}. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** True when `code` is in the catalogue (e.g. a library error's code the API answers as it is). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOGUE, code);
+}
