@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateToken } from '../auth/api-token.js';
 import { CONSTRAINTS } from '../database/constraints.js';
-import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
 import { ApiError } from '../http/api-error.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
-import { TokenRepository } from '../repositories/token-repository.js';
+import { Transactions } from '../repositories/transactions.js';
 import { createdTokenView } from '../tokens/tokens.service.js';
 import type { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
 
@@ -17,7 +16,7 @@ function toView(record: StationRecord): StationView {
 @Injectable()
 export class StationsService {
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(StationRepository) private readonly stations: StationRepository,
   ) {}
 
@@ -31,10 +30,10 @@ export class StationsService {
   async create(request: CreateStationRequest): Promise<CreatedStation> {
     const { token, tokenHash } = generateToken();
     try {
-      return await this.database.transaction(async (trx) => {
-        const station = await new StationRepository(trx).create(request);
+      return await this.transactions.run(async ({ stations, tokens }) => {
+        const station = await stations.create(request);
         const name = `station-${station.id}`;
-        const record = await new TokenRepository(trx).create({
+        const record = await tokens.create({
           name,
           role: 'station',
           stationId: station.id,
