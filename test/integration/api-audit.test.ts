@@ -26,7 +26,7 @@ import type { Response } from 'supertest';
 import { AuditModule } from '../../apps/api/src/audit/audit.module.js';
 import type { Role } from '../../apps/api/src/auth/roles.js';
 import { LogService } from '../../apps/api/src/log/log.service.js';
-import { AttestationRepository, DeviceRepository } from '../../apps/api/src/repositories/index.js';
+import { AttestationRepository, DeviceRepository, PgLogStore } from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
 import { newDeviceFor, seedProduction, type SeededProduction } from '../support/database.js';
@@ -106,9 +106,9 @@ async function provisionDevice(seed: SeededProduction, serial: string): Promise<
   });
   const envelopeText = serializeAttestationEnvelope(await signAttestation(attestation, trust.attestationSigner));
   const leafIndex = await api.database.transaction(async (trx) => {
-    const moved = await new DeviceRepository(trx).transition(device.id, ['claimed'], 'provisioned', { actor: 'api' });
+    const moved = await new DeviceRepository(trx).transition(device.id, 'provision', { actor: 'api' });
     assert.equal(moved, true);
-    const { leafIndex } = await api.app.get(LogService).appendAttestation(trx, envelopeText);
+    const { leafIndex } = await api.app.get(LogService).appendAttestation(new PgLogStore(trx), envelopeText);
     await new AttestationRepository(trx).insert({
       leafIndex,
       deviceId: device.id,

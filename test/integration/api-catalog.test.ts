@@ -14,7 +14,7 @@ import { CatalogueModule } from '../../apps/api/src/catalogue/catalogue.module.j
 import { LayoutsService } from '../../apps/api/src/catalogue/layouts.service.js';
 import type { Tables } from '../../apps/api/src/database/tables.js';
 import { AppError } from '../../apps/api/src/errors/app-error.js';
-import { LayoutRepository, ProductRepository } from '../../apps/api/src/repositories/index.js';
+import { LayoutRepository, ProductRepository, Transactions } from '../../apps/api/src/repositories/index.js';
 import { StationsModule } from '../../apps/api/src/stations/stations.module.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
 import { REPO_ROOT } from '../../testkit/paths.js';
@@ -264,7 +264,7 @@ describe('layouts', () => {
     const stale = {
       get: () => Promise.resolve({ ...current, latestLayoutVersion: 0 }),
     } as unknown as ProductRepository;
-    const service = new LayoutsService(api.database, stale, new LayoutRepository(db));
+    const service = new LayoutsService(new Transactions(api.database), stale, new LayoutRepository(db));
     const before = await rowCounts();
     await assert.rejects(
       service.add('stale-read', { source }),

@@ -212,7 +212,7 @@ for (const kind of DATABASE_KINDS) {
 
       const provision = (failAtEnd: boolean) =>
         database.transaction(async (trx) => {
-          const moved = await new DeviceRepository(trx).transition(device.id, ['claimed'], 'provisioned', {
+          const moved = await new DeviceRepository(trx).transition(device.id, 'provision', {
             actor: 'api',
           });
           assert.equal(moved, true);

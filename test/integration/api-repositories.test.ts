@@ -315,10 +315,10 @@ for (const kind of DATABASE_KINDS) {
       const [a, b, c] = created.map((r) => r.device.id);
       assert.ok(a !== undefined && b !== undefined && c !== undefined);
       await devices.claim(a, new Uint8Array([1]), seed.stationId);
-      await devices.transition(a, ['claimed'], 'provisioned', { actor: 'api' });
+      await devices.transition(a, 'provision', { actor: 'api' });
       await devices.claim(b, new Uint8Array([2]), seed.stationId);
-      await devices.transition(b, ['claimed'], 'quarantined', { actor: 'api', details: { diff: [] } });
-      await devices.transition(c, ['queued'], 'scrapped', { actor: 'admin', reason: 'dropped' });
+      await devices.transition(b, 'quarantine', { actor: 'api', details: { diff: [] } });
+      await devices.transition(c, 'scrap', { actor: 'admin', reason: 'dropped' });
       assert.deepEqual(await orders.counts(seed.workOrderId), {
         planned: 3,
         issued: 1,

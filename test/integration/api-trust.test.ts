@@ -34,6 +34,12 @@ import { LogReader } from '../../apps/api/src/audit/log-reader.js';
 import { Database, type DatabaseKind } from '../../apps/api/src/database/index.js';
 import { IdentityService } from '../../apps/api/src/identity/identity.service.js';
 import { LogService } from '../../apps/api/src/log/log.service.js';
+import {
+  AttestationRepository,
+  DeviceRepository,
+  PgLogStore,
+  Transactions,
+} from '../../apps/api/src/repositories/index.js';
 import { Metrics } from '../../apps/api/src/metrics/metrics.js';
 import { TrustError, TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
@@ -164,7 +170,11 @@ void describe('TrustModule in the app', () => {
     const text = await envelopeText(trust.attestationSigner, 'append');
     await assert.rejects(
       api.database.transaction(async (trx) => {
-        assert.deepEqual(await logs.appendAttestation(trx, text), { leafIndex: 0, treeSize: 1, alreadyPresent: false });
+        assert.deepEqual(await logs.appendAttestation(new PgLogStore(trx), text), {
+          leafIndex: 0,
+          treeSize: 1,
+          alreadyPresent: false,
+        });
         throw new Error('the device update failed');
       }),
       /the device update failed/,
@@ -172,9 +182,9 @@ void describe('TrustModule in the app', () => {
     assert.equal((await logReader.latestCheckpoint()).treeSize, 0);
     assert.equal(await logReader.checkpointAt(1), undefined);
 
-    const appended = await api.database.transaction((trx) => logs.appendAttestation(trx, text));
+    const appended = await api.database.transaction((trx) => logs.appendAttestation(new PgLogStore(trx), text));
     assert.deepEqual(appended, { leafIndex: 0, treeSize: 1, alreadyPresent: false });
-    const again = await api.database.transaction((trx) => logs.appendAttestation(trx, text));
+    const again = await api.database.transaction((trx) => logs.appendAttestation(new PgLogStore(trx), text));
     assert.deepEqual(again, { leafIndex: 0, treeSize: 1, alreadyPresent: true });
 
     const checkpoint = await logReader.latestCheckpoint();
@@ -190,7 +200,8 @@ void describe('TrustModule in the app', () => {
     const reformatted = JSON.stringify(JSON.parse(text), null, 2);
     const forged = await envelopeText(new SoftwareSignerForTests('not-the-attestation-key'), 'refused');
     const before = (await logReader.latestCheckpoint()).treeSize;
-    const append = (body: string) => api.database.transaction((trx) => logs.appendAttestation(trx, body));
+    const append = (body: string) =>
+      api.database.transaction((trx) => logs.appendAttestation(new PgLogStore(trx), body));
     await assert.rejects(append(reformatted), isTrustError('TRUST_ENVELOPE_NOT_NORMAL'));
     await assert.rejects(append('{"payload":'), isTrustError('TRUST_ENVELOPE_NOT_NORMAL'));
     await assert.rejects(append(forged), { code: 'ATTESTATION_SIGNATURE_INVALID' });
@@ -229,7 +240,10 @@ async function concurrentAppends(kind: DatabaseKind, trust: TrustService, origin
   const second = kind === 'postgres' ? await Database.open(testDb.config, { migrate: false }) : testDb.database;
   try {
     const metrics = [new Metrics(), new Metrics()] as const;
-    const writers = [new LogService(testDb.database, trust, metrics[0]), new LogService(second, trust, metrics[1])];
+    const writers = [
+      new LogService(new Transactions(testDb.database), trust, metrics[0]),
+      new LogService(new Transactions(second), trust, metrics[1]),
+    ];
     const databases = [testDb.database, second] as const;
     await writers[0]!.onModuleInit();
     const texts = await Promise.all(
@@ -238,7 +252,7 @@ async function concurrentAppends(kind: DatabaseKind, trust: TrustService, origin
     const results = await Promise.all(
       texts.map((text, i) =>
         databases[i % 2]!.transaction(async (trx) => {
-          const appended = await writers[i % 2]!.appendAttestation(trx, text);
+          const appended = await writers[i % 2]!.appendAttestation(new PgLogStore(trx), text);
           await delay(20);
           return appended;
         }),
@@ -255,7 +269,14 @@ async function concurrentAppends(kind: DatabaseKind, trust: TrustService, origin
       assert.equal(retries?.values[0]?.value ?? 0, 0);
     }
 
-    const reader = new LogReader(testDb.database, trust, writers[0]!);
+    const db = testDb.database.kysely;
+    const reader = new LogReader(
+      new PgLogStore(db),
+      new AttestationRepository(db),
+      new DeviceRepository(db),
+      trust,
+      writers[0]!,
+    );
     const logKey = trust.logSigner.publicKeySpkiDer;
     let previous = verifyCheckpoint((await reader.checkpointAt(0))!.note, logKey, origin);
     for (let size = 1; size <= 12; size++) {

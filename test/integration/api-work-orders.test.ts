@@ -349,8 +349,8 @@ class Devices {
       assert.equal(claim.outcome, 'claimed');
     }
     if (options.to !== undefined) {
-      const from = options.claim === true ? (['claimed'] as const) : (['queued'] as const);
-      assert.ok(await repository.transition(id, from, options.to, { actor: 'test', reason: 'test' }));
+      const action = options.to === 'quarantined' ? 'quarantine' : 'scrap';
+      assert.ok(await repository.transition(id, action, { actor: 'test', reason: 'test' }));
     }
     return { id, serial, chipUid };
   }
@@ -376,7 +376,7 @@ class Devices {
     });
     const text = serializeAttestationEnvelope(await signAttestation(attestation, trust.attestationSigner));
     return api.database.transaction(async (trx) => {
-      const { leafIndex } = await api.app.get(LogService).appendAttestation(trx, text);
+      const { leafIndex } = await api.app.get(LogService).appendAttestation(new PgLogStore(trx), text);
       await new AttestationRepository(trx).insert({
         leafIndex,
         deviceId: device.id,
@@ -387,7 +387,7 @@ class Devices {
         workOrderId: this.order.id,
         stationId: STATION,
       });
-      const moved = await new DeviceRepository(trx).transition(device.id, ['claimed'], 'provisioned', {
+      const moved = await new DeviceRepository(trx).transition(device.id, 'provision', {
         actor: STATION,
       });
       assert.ok(moved);

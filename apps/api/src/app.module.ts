@@ -28,7 +28,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { LogModule } from './log/log.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
-import { TokenRepository } from './repositories/token-repository.js';
+import { RepositoriesModule } from './repositories/repositories.module.js';
 import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -39,8 +39,8 @@ import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 // Along the data path: trust material, then what the MES sets up (catalogue, stations, work
 // orders), then a device's hops: request, identity, job, claim, result (judgement, attestation),
 // log, the auditor's reads (bundles), and the operator's release and scrap. Trust is global:
-// the others inject it. They may also inject ApiConfig, Database, Redis, Hsm, HealthRegistry and
-// Metrics (all global).
+// the others inject it. They may also inject ApiConfig, Redis, Hsm, HealthRegistry, Metrics, the
+// repositories and Transactions (all global).
 export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   TrustModule,
   CatalogueModule,
@@ -145,10 +145,9 @@ class InfrastructureModule {
         { provide: Database, useValue: infrastructure?.database },
         { provide: Hsm, useValue: infrastructure?.hsm },
         { provide: Redis, useValue: infrastructure?.redis },
-        { provide: TokenRepository, useFactory: (db: Database) => new TokenRepository(db.kysely), inject: [Database] },
         InfrastructureLifecycle,
       ],
-      exports: [ApiConfig, Database, Hsm, Redis, TokenRepository],
+      exports: [ApiConfig, Database, Hsm, Redis],
     };
   }
 }
@@ -161,6 +160,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         InfrastructureModule.forRoot(options),
+        RepositoriesModule,
         MetricsModule,
         HealthModule,
         AuthModule,

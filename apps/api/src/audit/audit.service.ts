@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONSISTENCY_PROOF_FORMAT, type StoredCheckpoint } from '#ingrain/crypto';
-import { Database } from '../database/database.js';
 import { AppError } from '../errors/app-error.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import { TrustService } from '../trust/trust.service.js';
@@ -26,20 +25,16 @@ const attestationNotFound = (leafIndex: number): AppError =>
  */
 @Injectable()
 export class AuditService {
-  readonly #attestations: AttestationRepository;
-
   constructor(
-    @Inject(Database) database: Database,
+    @Inject(AttestationRepository) private readonly attestations: AttestationRepository,
     @Inject(LogReader) private readonly log: LogReader,
     @Inject(TrustService) private readonly trust: TrustService,
-  ) {
-    this.#attestations = new AttestationRepository(database.kysely);
-  }
+  ) {}
 
   /** Attestations matching every given filter, in log order, one page at a time. */
   async search(query: AttestationSearchQuery): Promise<AttestationList> {
     const { limit, offset, ...filters } = query;
-    const rows = await this.#attestations.search(filters, { limit: limit + 1, offset });
+    const rows = await this.attestations.search(filters, { limit: limit + 1, offset });
     const hasMore = rows.length > limit;
     return {
       attestations: rows.slice(0, limit).map(toSummary),
@@ -54,7 +49,7 @@ export class AuditService {
    * @throws AppError ATTESTATION_NOT_FOUND.
    */
   async get(leafIndex: number): Promise<AttestationDetail> {
-    const record = await this.#attestations.get(leafIndex);
+    const record = await this.attestations.get(leafIndex);
     if (record === undefined) throw attestationNotFound(leafIndex);
     const checkpoint = await this.log.latestCheckpoint();
     const proof = await this.log.inclusionProof(leafIndex, checkpoint.treeSize);

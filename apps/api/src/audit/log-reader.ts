@@ -6,7 +6,6 @@ import {
   type StoredCheckpoint,
   type VerificationBundleDocument,
 } from '#ingrain/crypto';
-import { Database } from '../database/database.js';
 import { LogService } from '../log/log.service.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
@@ -32,12 +31,14 @@ export class LogReader {
   readonly #log: TransparencyLog;
 
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(PgLogStore) store: PgLogStore,
+    @Inject(AttestationRepository) private readonly attestations: AttestationRepository,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
     @Inject(TrustService) private readonly trust: TrustService,
     @Inject(LogService) private readonly writer: LogService,
   ) {
     this.#log = new TransparencyLog({
-      store: new PgLogStore(database.kysely),
+      store,
       origin: trust.logOrigin,
       signer: trust.logSigner,
     });
@@ -76,9 +77,9 @@ export class LogReader {
    * that index. @throws TrustError `TRUST_BUNDLE_INCOMPLETE` if the attested device has no certificate.
    */
   async bundle(leafIndex: number): Promise<VerificationBundleDocument | undefined> {
-    const record = await new AttestationRepository(this.database.kysely).get(leafIndex);
+    const record = await this.attestations.get(leafIndex);
     if (record === undefined) return undefined;
-    const device = await new DeviceRepository(this.database.kysely).get(record.deviceId);
+    const device = await this.devices.get(record.deviceId);
     if (device?.certificateDer == null) {
       throw new TrustError(
         'TRUST_BUNDLE_INCOMPLETE',

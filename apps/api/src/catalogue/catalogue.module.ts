@@ -1,7 +1,4 @@
 import { Module } from '@nestjs/common';
-import { Database } from '../database/database.js';
-import { LayoutRepository } from '../repositories/layout-repository.js';
-import { ProductRepository } from '../repositories/product-repository.js';
 import { LayoutCache } from './layout-cache.js';
 import { LayoutsController } from './layouts.controller.js';
 import { LayoutsService } from './layouts.service.js';
@@ -14,13 +11,7 @@ import { ProductsService } from './products.service.js';
  */
 @Module({
   controllers: [ProductsController, LayoutsController],
-  providers: [
-    ProductsService,
-    LayoutsService,
-    LayoutCache,
-    { provide: ProductRepository, useFactory: (db: Database) => new ProductRepository(db.kysely), inject: [Database] },
-    { provide: LayoutRepository, useFactory: (db: Database) => new LayoutRepository(db.kysely), inject: [Database] },
-  ],
+  providers: [ProductsService, LayoutsService, LayoutCache],
   exports: [ProductsService, LayoutsService, LayoutCache],
 })
 export class CatalogueModule {}

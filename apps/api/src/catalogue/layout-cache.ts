@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Layout } from '#ingrain/otp';
-import { Database } from '../database/database.js';
 import { AppError } from '../errors/app-error.js';
 import { LayoutRepository, type LayoutRecord } from '../repositories/layout-repository.js';
 import { loadStoredLayout } from './layout-document.js';
@@ -22,7 +21,7 @@ const MAX_ENTRIES = 256;
 export class LayoutCache {
   readonly #entries = new Map<string, Promise<ResolvedLayout>>();
 
-  constructor(@Inject(Database) private readonly database: Database) {}
+  constructor(@Inject(LayoutRepository) private readonly layouts: LayoutRepository) {}
 
   /**
    * The layout a device was issued under.
@@ -54,7 +53,7 @@ export class LayoutCache {
   }
 
   async #load(productId: string, version: number): Promise<ResolvedLayout> {
-    const record = await new LayoutRepository(this.database.kysely).get(productId, version);
+    const record = await this.layouts.get(productId, version);
     if (record === undefined) {
       throw new AppError('LAYOUT_RECORD_INVALID', `layout ${productId} v${version} of a device is missing`);
     }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { layoutDigest, otpSizeBytes, parseLayout, type Layout } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
-import { Database } from '../database/database.js';
 import { LayoutRepository, type LayoutRecord } from '../repositories/layout-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
+import { Transactions } from '../repositories/transactions.js';
 import { layoutNotFound, layoutVersionConflict, productNotFound } from './catalog-errors.js';
 import { loadStoredLayout, toLayoutDocument } from './layout-document.js';
 import { assertLayoutSupported } from './layout-support.js';
@@ -30,7 +30,7 @@ function toView(record: LayoutRecord, layout: Layout): LayoutView {
 @Injectable()
 export class LayoutsService {
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(ProductRepository) private readonly products: ProductRepository,
     @Inject(LayoutRepository) private readonly layouts: LayoutRepository,
   ) {}
@@ -50,8 +50,8 @@ export class LayoutsService {
     assertLayoutSupported(layout);
     const expectedVersion = product.latestLayoutVersion + 1;
     if (layout.version !== expectedVersion) throw layoutVersionConflict(productId, expectedVersion);
-    const record = await this.database.transaction(async (trx) => {
-      const added = await new LayoutRepository(trx).add(productId, {
+    const record = await this.transactions.run(async ({ layouts }) => {
+      const added = await layouts.add(productId, {
         sourceText: request.source,
         definition: toLayoutDocument(layout),
         digest: layoutDigest(layout),

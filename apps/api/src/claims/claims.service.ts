@@ -3,7 +3,6 @@ import { type Layout } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
 import type { Principal } from '../auth/principal.js';
 import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
-import { Database } from '../database/database.js';
 import {
   bindingNotFound,
   chipAlreadyBound,
@@ -34,7 +33,7 @@ export function stationOf(principal: Principal): string {
 @Injectable()
 export class ClaimsService {
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
     @Inject(IdentityService) private readonly identities: IdentityService,
     @Inject(LayoutCache) private readonly layouts: LayoutCache,
   ) {}
@@ -51,8 +50,7 @@ export class ClaimsService {
    */
   async claim(deviceId: string, chipUid: string, principal: Principal): Promise<DeviceClaim> {
     const stationId = stationOf(principal);
-    const devices = new DeviceRepository(this.database.kysely);
-    const result = await devices.claim(deviceId, Buffer.from(chipUid, 'hex'), stationId);
+    const result = await this.devices.claim(deviceId, Buffer.from(chipUid, 'hex'), stationId);
     switch (result.outcome) {
       case 'claimed':
       case 'already-claimed-by-this-chip':
@@ -75,16 +73,14 @@ export class ClaimsService {
   /** The device a chip is bound to. @throws AppError BINDING_NOT_FOUND. */
   async binding(chipUid: string, principal: Principal): Promise<ChipBinding> {
     stationOf(principal);
-    const device = await new DeviceRepository(this.database.kysely).findByChipUid(Buffer.from(chipUid, 'hex'));
+    const device = await this.devices.findByChipUid(Buffer.from(chipUid, 'hex'));
     if (device === undefined) throw bindingNotFound();
     return { deviceId: device.id, state: device.state };
   }
 
   async #handOver(device: DeviceRecord): Promise<DeviceClaim> {
     const resolved = await this.layouts.get(device.productId, device.layoutVersion);
-    const sealed = device.hasSealedPrivateKey
-      ? await new DeviceRepository(this.database.kysely).sealedPrivateKey(device.id)
-      : undefined;
+    const sealed = device.hasSealedPrivateKey ? await this.devices.sealedPrivateKey(device.id) : undefined;
     const image = await this.identities.rematerialize(storedIdentityOf(device, sealed), resolved.layout);
     try {
       return claimView(device, resolved, image.data);

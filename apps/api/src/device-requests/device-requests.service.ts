@@ -5,9 +5,7 @@ import { productNotFound } from '../catalogue/catalog-errors.js';
 import { LayoutCache } from '../catalogue/layout-cache.js';
 import { formatSerial } from '../catalogue/serials.js';
 import { CONSTRAINTS } from '../database/constraints.js';
-import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
-import type { Executor } from '../database/executor.js';
 import { isAppError } from '../errors/app-error.js';
 import { IdentityService } from '../identity/identity.service.js';
 import type { IssuedIdentity } from '../identity/identity.service.js';
@@ -16,7 +14,9 @@ import { ProvisioningMetrics, type DiscardReason } from '../metrics/provisioning
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceEventRecord, DeviceRecord, NewDevice } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
+import { LayoutRepository } from '../repositories/layout-repository.js';
 import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
+import { Transactions } from '../repositories/transactions.js';
 import { WorkOrderRepository } from '../repositories/work-order-repository.js';
 import { toDeviceSummary, toDeviceView } from './device-views.js';
 import type { CreateDeviceRequest, DeviceList, DeviceListQuery, DeviceView } from './devices.schemas.js';
@@ -67,7 +67,12 @@ export class DeviceRequestsService {
   readonly #logger = new Logger(DeviceRequestsService.name);
 
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+    @Inject(ProductRepository) private readonly products: ProductRepository,
+    @Inject(LayoutRepository) private readonly layoutRecords: LayoutRepository,
+    @Inject(WorkOrderRepository) private readonly workOrders: WorkOrderRepository,
+    @Inject(AttestationRepository) private readonly attestations: AttestationRepository,
     @Inject(IdentityService) private readonly identities: IdentityService,
     @Inject(JobQueue) private readonly jobs: JobQueue,
     @Inject(LayoutCache) private readonly layouts: LayoutCache,
@@ -86,10 +91,10 @@ export class DeviceRequestsService {
    */
   async create(principal: Principal, idempotencyKey: string, request: CreateDeviceRequest): Promise<DeviceView> {
     const hash = requestHash(CREATE_DEVICE_OPERATION, request);
-    const db = this.database.kysely;
-    const earlier = await new DeviceRepository(db).findByIdempotencyKey(principal.tokenId, idempotencyKey);
+    const earlier = await this.devices.findByIdempotencyKey(principal.tokenId, idempotencyKey);
     if (earlier !== undefined) return this.#replay(earlier, hash);
-    const target = await resolveTarget(db, this.layouts, request);
+    const repositories = { products: this.products, layouts: this.layoutRecords, workOrders: this.workOrders };
+    const target = await resolveTarget(repositories, this.layouts, request);
     preflightDeviceRequest(target.layout.layout, request.inputs, request.serial);
     if (request.serial !== undefined) await this.#assertSerialFree(target.product.id, request.serial);
     const serial = request.serial ?? (await this.#nextSerial(target.product));
@@ -112,7 +117,7 @@ export class DeviceRequestsService {
 
   /** @throws AppError DEVICE_NOT_FOUND. */
   async get(deviceId: string): Promise<DeviceView> {
-    const device = await new DeviceRepository(this.database.kysely).get(deviceId);
+    const device = await this.devices.get(deviceId);
     if (device === undefined) throw deviceNotFound(deviceId);
     return this.#view(device);
   }
@@ -120,20 +125,20 @@ export class DeviceRequestsService {
   /** Devices matching every filter, oldest first (without their histories). */
   async list(query: DeviceListQuery): Promise<DeviceList> {
     const { limit, offset, ...filters } = query;
-    const devices = await new DeviceRepository(this.database.kysely).search(filters, { limit, offset });
+    const devices = await this.devices.search(filters, { limit, offset });
     return { devices: devices.map(toDeviceSummary), limit, offset };
   }
 
   async #store(creation: Creation, identity: IssuedIdentity): Promise<Stored> {
     try {
-      return await this.database.transaction(async (trx) => {
+      return await this.transactions.run(async ({ devices, workOrders }) => {
         const { principal, target } = creation;
         // A concurrent request with the same key that stored first makes create() return its device.
-        const result = await new DeviceRepository(trx).create(newDevice(creation, identity), creationEvent(principal));
+        const result = await devices.create(newDevice(creation, identity), creationEvent(principal));
         if (!result.created) throw new LostToReplay(result.device);
         // The quota last: its row lock (which orders every request of the work order) is then held
         // only until the commit. Refused, it throws and the device insert rolls back with it.
-        if (target.workOrder !== null) await takeQuota(trx, target.workOrder.id);
+        if (target.workOrder !== null) await takeQuota(workOrders, target.workOrder.id);
         return { created: true, device: result.device };
       });
     } catch (error) {
@@ -154,7 +159,7 @@ export class DeviceRequestsService {
   async #replay(device: DeviceRecord, hash: Uint8Array): Promise<DeviceView> {
     assertSameRequest(device.requestHash, hash, device.id);
     if (device.state === 'queued') {
-      const product = await new ProductRepository(this.database.kysely).get(device.productId);
+      const product = await this.products.get(device.productId);
       if (product !== undefined) await this.#enqueue(device, product.line, true);
     }
     return this.#view(device);
@@ -174,20 +179,18 @@ export class DeviceRequestsService {
   }
 
   async #view(device: DeviceRecord): Promise<DeviceView> {
-    const db = this.database.kysely;
-    const history = await new DeviceRepository(db).history(device.id);
-    const attestation =
-      device.state === 'provisioned' ? await new AttestationRepository(db).getByDevice(device.id) : undefined;
+    const history = await this.devices.history(device.id);
+    const attestation = device.state === 'provisioned' ? await this.attestations.getByDevice(device.id) : undefined;
     return toDeviceView(device, history, attestation?.leafIndex ?? null);
   }
 
   async #assertSerialFree(productId: string, serial: string): Promise<void> {
-    const taken = await new DeviceRepository(this.database.kysely).search({ productId, serial }, { limit: 1 });
+    const taken = await this.devices.search({ productId, serial }, { limit: 1 });
     if (taken.length > 0) throw serialAlreadyUsed(productId);
   }
 
   async #nextSerial(product: ProductRecord): Promise<string> {
-    const sequence = await new ProductRepository(this.database.kysely).nextSerial(product.id);
+    const sequence = await this.products.nextSerial(product.id);
     if (sequence === undefined) throw productNotFound(product.id);
     return formatSerial(product.serialPrefix, sequence);
   }
@@ -214,8 +217,7 @@ function creationHistory(device: DeviceRecord, principal: Principal): DeviceEven
 }
 
 /** One unit of the work order's quota, atomically (the row lock orders concurrent takers). */
-async function takeQuota(trx: Executor, workOrderId: string): Promise<void> {
-  const orders = new WorkOrderRepository(trx);
+async function takeQuota(orders: WorkOrderRepository, workOrderId: string): Promise<void> {
   if (await orders.tryIssue(workOrderId)) return;
   const order = await orders.get(workOrderId);
   if (order === undefined) throw workOrderNotFound(workOrderId);

@@ -4,10 +4,9 @@
 // work of a request that cannot succeed.
 import { productNotFound } from '../catalogue/catalog-errors.js';
 import type { LayoutCache, ResolvedLayout } from '../catalogue/layout-cache.js';
-import type { Executor } from '../database/executor.js';
-import { LayoutRepository } from '../repositories/layout-repository.js';
-import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
-import { WorkOrderRepository, type WorkOrderRecord } from '../repositories/work-order-repository.js';
+import type { LayoutRepository } from '../repositories/layout-repository.js';
+import type { ProductRecord, ProductRepository } from '../repositories/product-repository.js';
+import type { WorkOrderRecord, WorkOrderRepository } from '../repositories/work-order-repository.js';
 import type { CreateDeviceRequest } from './devices.schemas.js';
 import { productHasNoLayout, workOrderClosed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
 
@@ -18,29 +17,40 @@ export interface RequestTarget {
   readonly workOrder: WorkOrderRecord | null;
 }
 
+/** The repositories a target is read from. */
+export interface TargetRepositories {
+  readonly products: ProductRepository;
+  readonly layouts: LayoutRepository;
+  readonly workOrders: WorkOrderRepository;
+}
+
 /**
  * @throws AppError WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND, WORK_ORDER_CLOSED /
  *   WORK_ORDER_EXHAUSTED (as last read) / PRODUCT_HAS_NO_LAYOUT.
  */
 export async function resolveTarget(
-  db: Executor,
+  repositories: TargetRepositories,
   layouts: LayoutCache,
   request: CreateDeviceRequest,
 ): Promise<RequestTarget> {
-  if (request.workOrderId !== undefined) return byWorkOrder(db, layouts, request.workOrderId);
+  if (request.workOrderId !== undefined) return byWorkOrder(repositories, layouts, request.workOrderId);
   const productId = request.productId ?? '';
-  const product = await new ProductRepository(db).get(productId);
+  const product = await repositories.products.get(productId);
   if (product === undefined) throw productNotFound(productId, 'body.productId');
-  const latest = await new LayoutRepository(db).latest(productId);
+  const latest = await repositories.layouts.latest(productId);
   if (latest === undefined) throw productHasNoLayout(productId);
   return { product, layout: await layouts.resolve(latest), workOrder: null };
 }
 
-async function byWorkOrder(db: Executor, layouts: LayoutCache, workOrderId: string): Promise<RequestTarget> {
-  const workOrder = await new WorkOrderRepository(db).get(workOrderId);
+async function byWorkOrder(
+  repositories: TargetRepositories,
+  layouts: LayoutCache,
+  workOrderId: string,
+): Promise<RequestTarget> {
+  const workOrder = await repositories.workOrders.get(workOrderId);
   if (workOrder === undefined) throw workOrderNotFound(workOrderId);
   assertIssuable(workOrder);
-  const product = await new ProductRepository(db).get(workOrder.productId);
+  const product = await repositories.products.get(workOrder.productId);
   if (product === undefined) throw productNotFound(workOrder.productId);
   return { product, layout: await layouts.get(product.id, workOrder.layoutVersion), workOrder };
 }

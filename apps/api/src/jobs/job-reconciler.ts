@@ -5,7 +5,6 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Database } from '../database/database.js';
 import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
@@ -40,7 +39,8 @@ export class JobReconciler implements OnApplicationBootstrap, BeforeApplicationS
   #stopped = false;
 
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+    @Inject(ProductRepository) private readonly products: ProductRepository,
     @Inject(JobQueue) private readonly jobs: JobQueue,
     @Inject(ProvisioningMetrics) private readonly metrics: ProvisioningMetrics,
   ) {}
@@ -61,14 +61,13 @@ export class JobReconciler implements OnApplicationBootstrap, BeforeApplicationS
   async reconcile(): Promise<ReconcileSummary> {
     const lines = await this.#linesByProduct();
     for (const line of new Set(lines.values())) this.jobs.track(line);
-    const devices = new DeviceRepository(this.database.kysely);
     let checked = 0;
     let added = 0;
     for (let offset = 0; !this.#stopped; offset += PAGE_SIZE) {
-      const page = await devices.search({ state: 'queued' }, { limit: PAGE_SIZE, offset });
+      const page = await this.devices.search({ state: 'queued' }, { limit: PAGE_SIZE, offset });
       for (const device of page) {
         checked += 1;
-        if (await this.#ensureJob(devices, device, lines)) added += 1;
+        if (await this.#ensureJob(device, lines)) added += 1;
       }
       if (page.length < PAGE_SIZE) break;
     }
@@ -77,21 +76,17 @@ export class JobReconciler implements OnApplicationBootstrap, BeforeApplicationS
     return { checked, added };
   }
 
-  async #ensureJob(
-    devices: DeviceRepository,
-    device: DeviceRecord,
-    lines: ReadonlyMap<string, string>,
-  ): Promise<boolean> {
+  async #ensureJob(device: DeviceRecord, lines: ReadonlyMap<string, string>): Promise<boolean> {
     const line = lines.get(device.productId);
     if (line === undefined || (await this.jobs.hasPendingJob(line, device.id))) return false;
-    const fresh = await devices.get(device.id);
+    const fresh = await this.devices.get(device.id);
     if (fresh?.state !== 'queued') return false;
     const job = { deviceId: device.id, productId: device.productId, layoutVersion: device.layoutVersion, line };
     return (await this.jobs.requeue(job)) === 'added';
   }
 
   async #linesByProduct(): Promise<Map<string, string>> {
-    const products = await new ProductRepository(this.database.kysely).list();
+    const products = await this.products.list();
     return new Map(products.map((product) => [product.id, product.line]));
   }
 

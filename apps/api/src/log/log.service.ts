@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TransparencyLog, verifyAttestationEnvelopeWithLeaf, type StoredCheckpoint } from '#ingrain/crypto';
-import { Database } from '../database/database.js';
-import { inTransaction, type Executor } from '../database/executor.js';
 import { Metrics } from '../metrics/metrics.js';
-import { PgLogStore } from '../repositories/pg-log-store.js';
+import type { PgLogStore } from '../repositories/pg-log-store.js';
+import { Transactions } from '../repositories/transactions.js';
 import { TrustError } from '../trust/trust-error.js';
 import { TrustService } from '../trust/trust.service.js';
 import { appendWithRetry } from './append-retry.js';
@@ -27,16 +26,16 @@ export interface AppendedAttestation {
  */
 @Injectable()
 export class LogService implements OnModuleInit {
-  readonly #database: Database;
+  readonly #transactions: Transactions;
   readonly #trust: TrustService;
   readonly #metrics: LogMetrics;
 
   constructor(
-    @Inject(Database) database: Database,
+    @Inject(Transactions) transactions: Transactions,
     @Inject(TrustService) trust: TrustService,
     @Inject(Metrics) metrics: Metrics,
   ) {
-    this.#database = database;
+    this.#transactions = transactions;
     this.#trust = trust;
     this.#metrics = new LogMetrics(metrics);
   }
@@ -47,8 +46,8 @@ export class LogService implements OnModuleInit {
   }
 
   /**
-   * Appends a signed attestation and signs the checkpoint that covers it, in `trx` (a transaction
-   * of the caller, or a new one when `trx` is not a transaction). Idempotent: the same envelope
+   * Appends a signed attestation and signs the checkpoint that covers it, in the transaction of
+   * `store` (the caller's, from Transactions.run; a new one when `store` is not over a transaction). Idempotent: the same envelope
    * text appended again keeps its first index (`alreadyPresent`). Hold the transaction briefly
    * after this call: other writers wait for its commit.
    *
@@ -59,10 +58,10 @@ export class LogService implements OnModuleInit {
    *   from the log (LOG_APPEND_CONFLICT only after repeated interference by a writer that ignores
    *   the lock); DatabaseError.
    */
-  async appendAttestation(trx: Executor, envelopeText: string): Promise<AppendedAttestation> {
+  async appendAttestation(store: PgLogStore, envelopeText: string): Promise<AppendedAttestation> {
     const leaf = this.#leafOf(envelopeText);
-    return inTransaction(trx, async (tx) => {
-      await new PgLogStore(tx).lockWriters();
+    return store.inTransaction(async (tx) => {
+      await tx.lockWriters();
       const log = this.#logOver(tx);
       const appended = await appendWithRetry(log, leaf, () => this.#metrics.appendRetries.inc());
       const checkpoint = await log.checkpoint();
@@ -77,15 +76,15 @@ export class LogService implements OnModuleInit {
    * returns the latest checkpoint. Safe to call from several processes at once.
    */
   ensureCheckpoint(): Promise<StoredCheckpoint> {
-    return this.#database.transaction(async (trx) => {
-      await new PgLogStore(trx).lockWriters();
-      return this.#logOver(trx).checkpoint();
+    return this.#transactions.run(async ({ log }) => {
+      await log.lockWriters();
+      return this.#logOver(log).checkpoint();
     });
   }
 
-  #logOver(db: Executor): TransparencyLog {
+  #logOver(store: PgLogStore): TransparencyLog {
     return new TransparencyLog({
-      store: new PgLogStore(db),
+      store,
       origin: this.#trust.logOrigin,
       signer: this.#trust.logSigner,
     });

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { assertTransition } from '#ingrain/contracts';
 import type { Principal } from '../auth/principal.js';
-import { Database } from '../database/database.js';
 import { toDeviceView } from '../device-requests/device-views.js';
 import type { DeviceView, OperatorActionRequest } from '../device-requests/devices.schemas.js';
 import { deviceNotFound } from '../device-requests/provisioning-errors.js';
@@ -10,6 +9,7 @@ import { AttestationRepository } from '../repositories/attestation-repository.js
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
+import { Transactions } from '../repositories/transactions.js';
 import { bytesWrittenReported } from '../results/report-records.js';
 
 /**
@@ -24,7 +24,10 @@ export class OperatorActionsService {
   readonly #logger = new Logger(OperatorActionsService.name);
 
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+    @Inject(ProductRepository) private readonly products: ProductRepository,
+    @Inject(AttestationRepository) private readonly attestations: AttestationRepository,
     @Inject(JobQueue) private readonly jobs: JobQueue,
   ) {}
 
@@ -33,14 +36,13 @@ export class OperatorActionsService {
    *   DEVICE_RELEASE_REFUSED (a station reported bytes written to the chip: scrap it instead).
    */
   async release(deviceId: string, action: OperatorActionRequest, principal: Principal): Promise<DeviceView> {
-    const device = await this.database.transaction(async (trx) => {
-      const devices = new DeviceRepository(trx);
+    const device = await this.transactions.run(async ({ devices }) => {
       const state = await devices.lockForUpdate(deviceId);
       if (state === undefined) throw deviceNotFound(deviceId);
       assertTransition(state, 'release', {
         bytesWrittenReported: bytesWrittenReported(await devices.history(deviceId)),
       });
-      await devices.transition(deviceId, [state], 'queued', operatorEvent('release', action, principal));
+      await devices.transition(deviceId, 'release', operatorEvent('release', action, principal));
       return this.#reread(devices, deviceId);
     });
     await this.#requeue(device);
@@ -49,12 +51,11 @@ export class OperatorActionsService {
 
   /** @throws AppError DEVICE_NOT_FOUND; ContractError DEVICE_STATE_CONFLICT (provisioned, quarantined, scrapped). */
   async scrap(deviceId: string, action: OperatorActionRequest, principal: Principal): Promise<DeviceView> {
-    const device = await this.database.transaction(async (trx) => {
-      const devices = new DeviceRepository(trx);
+    const device = await this.transactions.run(async ({ devices }) => {
       const state = await devices.lockForUpdate(deviceId);
       if (state === undefined) throw deviceNotFound(deviceId);
       assertTransition(state, 'scrap');
-      await devices.transition(deviceId, [state], 'scrapped', operatorEvent('scrap', action, principal));
+      await devices.transition(deviceId, 'scrap', operatorEvent('scrap', action, principal));
       // The identity is never used again: nothing may ever unseal its private key.
       await devices.eraseSealedKey(deviceId);
       return this.#reread(devices, deviceId);
@@ -94,15 +95,14 @@ export class OperatorActionsService {
   }
 
   async #lineOf(device: DeviceRecord): Promise<string> {
-    const product = await new ProductRepository(this.database.kysely).get(device.productId);
+    const product = await this.products.get(device.productId);
     if (product === undefined) throw new Error(`product ${device.productId} of device ${device.id} is missing`);
     return product.line;
   }
 
   async #view(device: DeviceRecord): Promise<DeviceView> {
-    const db = this.database.kysely;
-    const history = await new DeviceRepository(db).history(device.id);
-    const attestation = await new AttestationRepository(db).getByDevice(device.id);
+    const history = await this.devices.history(device.id);
+    const attestation = await this.attestations.getByDevice(device.id);
     return toDeviceView(device, history, attestation?.leafIndex ?? null);
   }
 }

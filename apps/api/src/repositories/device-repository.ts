@@ -3,7 +3,7 @@ import { isDatabaseError, DatabaseError } from '../database/errors.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { type Executor, inTransaction, withSavepoint } from '../database/executor.js';
 import { jsonText } from '../database/json.js';
-import type { DeviceState } from '#ingrain/contracts';
+import { DEVICE_TRANSITIONS, type DeviceAction, type DeviceState } from '#ingrain/contracts';
 import { insertDeviceEvent } from './device-events.js';
 import {
   type ClaimResult,
@@ -22,6 +22,10 @@ import { isUuid, newId, plainBytes, sameBytes } from './row-values.js';
 
 /** How often claim() re-reads after losing a race before giving up with CONTENTION. */
 const MAX_CLAIM_ATTEMPTS = 5;
+
+/** The claim's edge of the state machine; its single `from` state is what the binding UPDATE requires. */
+const CLAIM = DEVICE_TRANSITIONS.claim;
+const CLAIM_FROM = singleState(CLAIM.from);
 
 /** devices and device_events: identities, their binding to chips and their state machine. */
 export class DeviceRepository {
@@ -179,16 +183,16 @@ export class DeviceRepository {
         inTransaction(this.db, async (trx) => {
           const updated = await trx
             .updateTable('devices')
-            .set({ state: 'claimed', chip_uid: chipUid, station_id: stationId, updated_at: sql<Date>`now()` })
+            .set({ state: CLAIM.to, chip_uid: chipUid, station_id: stationId, updated_at: sql<Date>`now()` })
             .where('id', '=', id)
-            .where('state', '=', 'queued')
+            .where('state', '=', CLAIM_FROM)
             .returning('id')
             .executeTakeFirst();
           if (updated === undefined) return undefined;
           await insertDeviceEvent(trx, {
             deviceId: id,
-            fromState: 'queued',
-            toState: 'claimed',
+            fromState: CLAIM_FROM,
+            toState: CLAIM.to,
             chipUid,
             actor,
             reason: 'claim',
@@ -203,13 +207,28 @@ export class DeviceRepository {
   }
 
   /**
-   * Moves the device to `to` if its state is one of `from`, recording the event, atomically (the
-   * row is locked, so concurrent transitions apply one after the other and each sees the other's
-   * result). Moving to `queued` (release) unbinds the chip and station; the released UID stays in
-   * the event. Returns false, changing nothing, when the state is not in `from` or the device is
-   * unknown. DatabaseError CHECK_VIOLATION for a target state the binding rules refuse.
+   * Applies `action` (DEVICE_TRANSITIONS: its `from` states and its target) if the device's state
+   * is one of the action's `from` states, recording the event, atomically (the row is locked, so
+   * concurrent transitions apply one after the other and each sees the other's result). A release
+   * (to `queued`) unbinds the chip and station; the released UID stays in the event. Returns false,
+   * changing nothing, when the state is not one the action starts from or the device is unknown.
+   * DatabaseError CHECK_VIOLATION for a target state the binding rules refuse.
    */
-  transition(id: string, from: readonly DeviceState[], to: DeviceState, event: DeviceEventInput): Promise<boolean> {
+  transition(id: string, action: DeviceAction, event: DeviceEventInput): Promise<boolean> {
+    const { from, to } = DEVICE_TRANSITIONS[action];
+    return this.move(id, from, to, event);
+  }
+
+  /**
+   * Records an event that leaves the state as it is (a `link-error` report: the device stays
+   * claimed and its job is retried), if the device is still in `state`; same locking and result as
+   * {@link transition}.
+   */
+  recordEvent(id: string, state: DeviceState, event: DeviceEventInput): Promise<boolean> {
+    return this.move(id, [state], state, event);
+  }
+
+  private move(id: string, from: readonly DeviceState[], to: DeviceState, event: DeviceEventInput): Promise<boolean> {
     if (!isUuid(id) || from.length === 0) return Promise.resolve(false);
     return inTransaction(this.db, async (trx) => {
       const current = await trx
@@ -283,4 +302,11 @@ function classifyRefusal(device: DeviceRecord | undefined, chipUid: Uint8Array):
     case 'scrapped':
       return { outcome: 'not-claimable', state: device.state };
   }
+}
+
+/** The one state an edge starts from (the claim's conditional UPDATE compares with it). */
+function singleState(states: readonly DeviceState[]): DeviceState {
+  const [state, ...others] = states;
+  if (state === undefined || others.length > 0) throw new TypeError('expected exactly one from state');
+  return state;
 }

@@ -1,5 +1,6 @@
 // The API's persistence adapters: one concrete class per aggregate, each taking the Database's
-// Kysely or a transaction of it, so a service can compose several in one transaction.
+// Kysely or a transaction of it. RepositoriesModule provides them (global); Transactions hands out
+// the same classes bound to one transaction, so a service can compose several atomically.
 export * from './token-repository.js';
 export * from './product-repository.js';
 export * from './layout-repository.js';
@@ -10,3 +11,5 @@ export * from './device-records.js';
 export * from './device-repository.js';
 export * from './attestation-repository.js';
 export * from './pg-log-store.js';
+export * from './transactions.js';
+export * from './repositories.module.js';

@@ -52,6 +52,14 @@ export class PgLogStore implements LogStore {
     await sql`select pg_advisory_xact_lock(hashtextextended(${LOG_WRITER_LOCK}, 0))`.execute(this.db);
   }
 
+  /**
+   * Runs `work` with this store over a transaction: this very store when it is over one already (the
+   * work commits or rolls back with the caller's unit), else over a new one.
+   */
+  inTransaction<T>(work: (store: PgLogStore) => Promise<T>): Promise<T> {
+    return inTransaction(this.db, (trx) => work(trx === this.db ? this : new PgLogStore(trx)));
+  }
+
   async readTreeSize(db: Executor = this.db): Promise<number> {
     const row = await db.selectFrom('log_state').select('tree_size').executeTakeFirst();
     if (row === undefined) throw new TransparencyLogError('LOG_STATE_INCONSISTENT', 'the log_state row is missing');

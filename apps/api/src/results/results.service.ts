@@ -5,7 +5,6 @@ import { signedAttestationText } from '../attestations/attestation-step.js';
 import type { Principal } from '../auth/principal.js';
 import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
 import { stationOf } from '../claims/claims.service.js';
-import { Database } from '../database/database.js';
 import { deviceNotFound, deviceStateConflict } from '../device-requests/provisioning-errors.js';
 import { hexOf } from '../identity/stored-device.js';
 import { LogService } from '../log/log.service.js';
@@ -13,6 +12,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
+import { Transactions } from '../repositories/transactions.js';
 import { TrustService } from '../trust/trust.service.js';
 import { intendedImageOf } from './intended-image.js';
 import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
@@ -44,7 +44,9 @@ const retried = (deviceId: string): ProvisioningResult => ({
 @Injectable()
 export class ResultsService {
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Transactions) private readonly transactions: Transactions,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+    @Inject(AttestationRepository) private readonly attestations: AttestationRepository,
     @Inject(TrustService) private readonly trust: TrustService,
     @Inject(LogService) private readonly log: LogService,
     @Inject(LayoutCache) private readonly layouts: LayoutCache,
@@ -61,7 +63,7 @@ export class ResultsService {
   async report(deviceId: string, body: unknown, principal: Principal): Promise<ProvisioningResult> {
     const stationId = stationOf(principal);
     const report = parseStationReport(body);
-    const device = await new DeviceRepository(this.database.kysely).get(deviceId);
+    const device = await this.devices.get(deviceId);
     if (device === undefined) throw deviceNotFound(deviceId);
     if (device.chipUid === null || device.state === 'queued' || device.state === 'scrapped') {
       throw deviceStateConflict(device.state, 'report', `device ${deviceId} is ${device.state}: no report is expected`);
@@ -102,7 +104,7 @@ export class ResultsService {
       }
     } catch (error) {
       if (!(error instanceof Overtaken)) throw error;
-      const current = await new DeviceRepository(this.database.kysely).get(device.id);
+      const current = await this.devices.get(device.id);
       if (current === undefined) throw deviceNotFound(device.id);
       return this.#repeated(current, judgement);
     }
@@ -112,14 +114,15 @@ export class ResultsService {
     deviceId: string,
     to: 'claimed' | 'quarantined',
     reason: string,
-    details: Parameters<DeviceRepository['transition']>[3]['details'],
+    details: Parameters<DeviceRepository['transition']>[2]['details'],
     stationId: string,
   ): Promise<void> {
-    const moved = await new DeviceRepository(this.database.kysely).transition(deviceId, ['claimed'], to, {
-      actor: stationId,
-      reason,
-      details,
-    });
+    const event = { actor: stationId, reason, details };
+    // A link error is no transition: the device stays claimed and the event records the attempt.
+    const moved =
+      to === 'quarantined'
+        ? await this.devices.transition(deviceId, 'quarantine', event)
+        : await this.devices.recordEvent(deviceId, 'claimed', event);
     if (!moved) throw new Overtaken();
   }
 
@@ -129,7 +132,7 @@ export class ResultsService {
     report: StationReport,
     stationId: string,
   ): Promise<ProvisioningResult> {
-    const history = await new DeviceRepository(this.database.kysely).history(device.id);
+    const history = await this.devices.history(device.id);
     const envelopeText = await signedAttestationText(
       {
         device,
@@ -142,13 +145,12 @@ export class ResultsService {
       },
       this.trust.attestationSigner,
     );
-    const leafIndex = await this.database.transaction(async (trx) => {
-      const devices = new DeviceRepository(trx);
+    const leafIndex = await this.transactions.run(async ({ devices, log, attestations }) => {
       const event = { actor: stationId, reason: 'exact-match', details: reportDetails(report) };
       // The row lock first: a concurrent report waits here, then finds the device provisioned.
-      if (!(await devices.transition(device.id, ['claimed'], 'provisioned', event))) throw new Overtaken();
-      const appended = await this.log.appendAttestation(trx, envelopeText);
-      await new AttestationRepository(trx).insert({
+      if (!(await devices.transition(device.id, 'provision', event))) throw new Overtaken();
+      const appended = await this.log.appendAttestation(log, envelopeText);
+      await attestations.insert({
         leafIndex: appended.leafIndex,
         deviceId: device.id,
         envelope: envelopeText,
@@ -170,11 +172,11 @@ export class ResultsService {
    */
   async #repeated(device: DeviceRecord, judgement: Judgement): Promise<ProvisioningResult> {
     if (device.state === 'provisioned' && judgement.verdict === 'provisioned') {
-      const attestation = await new AttestationRepository(this.database.kysely).getByDevice(device.id);
+      const attestation = await this.attestations.getByDevice(device.id);
       if (attestation !== undefined) return provisioned(device.id, attestation.leafIndex, attestation.envelope);
     }
     if (device.state === 'quarantined' && judgement.verdict === 'quarantined') {
-      const recorded = recordedQuarantine(await new DeviceRepository(this.database.kysely).history(device.id));
+      const recorded = recordedQuarantine(await this.devices.history(device.id));
       if (recorded?.reason === judgement.reason) {
         return { deviceId: device.id, state: 'quarantined', verdict: 'quarantined', attestation: null, ...recorded };
       }

@@ -3,11 +3,10 @@ import { generateToken } from '../auth/api-token.js';
 import type { Principal } from '../auth/principal.js';
 import { stationOf } from '../claims/claims.service.js';
 import { CONSTRAINTS } from '../database/constraints.js';
-import { Database } from '../database/database.js';
 import { isDatabaseError } from '../database/errors.js';
 import { AppError } from '../errors/app-error.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
-import { TokenRepository } from '../repositories/token-repository.js';
+import { Transactions } from '../repositories/transactions.js';
 import { createdTokenView } from '../tokens/tokens.service.js';
 import type { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
 
@@ -19,7 +18,7 @@ function toView(record: StationRecord): StationView {
 @Injectable()
 export class StationsService {
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(StationRepository) private readonly stations: StationRepository,
   ) {}
 
@@ -33,10 +32,10 @@ export class StationsService {
   async create(request: CreateStationRequest): Promise<CreatedStation> {
     const { token, tokenHash } = generateToken();
     try {
-      return await this.database.transaction(async (trx) => {
-        const station = await new StationRepository(trx).create(request);
+      return await this.transactions.run(async ({ stations, tokens }) => {
+        const station = await stations.create(request);
         const name = `station-${station.id}`;
-        const record = await new TokenRepository(trx).create({
+        const record = await tokens.create({
           name,
           role: 'station',
           stationId: station.id,
@@ -61,7 +60,7 @@ export class StationsService {
 
   /**
    * The station a station token is bound to (`GET /v1/stations/me`).
-   * @throws ApiError 403 STATION_TOKEN_REQUIRED for a token bound to no station.
+   * @throws AppError STATION_TOKEN_REQUIRED for a token bound to no station.
    */
   async me(principal: Principal): Promise<StationView> {
     const id = stationOf(principal);

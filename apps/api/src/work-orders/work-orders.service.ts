@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { bytesToHex } from '#ingrain/encoding';
 import { layoutNotFound, productNotFound } from '../catalogue/catalog-errors.js';
-import { Database } from '../database/database.js';
-import type { Executor } from '../database/executor.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
-import { PgLogStore } from '../repositories/pg-log-store.js';
 import { ProductRepository } from '../repositories/product-repository.js';
-import { WorkOrderDevices } from '../repositories/work-order-devices.js';
+import { Transactions, type Repositories } from '../repositories/transactions.js';
 import {
   WorkOrderRepository,
   type WorkOrderCounts,
@@ -51,7 +48,7 @@ const noDevices = (order: WorkOrderRecord): WorkOrderCounts => ({
 @Injectable()
 export class WorkOrdersService {
   constructor(
-    @Inject(Database) private readonly database: Database,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(ProductRepository) private readonly products: ProductRepository,
     @Inject(LayoutRepository) private readonly layouts: LayoutRepository,
     @Inject(WorkOrderRepository) private readonly workOrders: WorkOrderRepository,
@@ -97,11 +94,11 @@ export class WorkOrdersService {
    *   HsmError from the signer.
    */
   async close(id: string, closedBy: string): Promise<ClosedWorkOrder> {
-    return this.database.transaction(async (trx) => {
-      const orders = new WorkOrderRepository(trx);
+    return this.transactions.run(async (repositories) => {
+      const orders = repositories.workOrders;
       const order = await orders.get(id, { forUpdate: true });
       if (order === undefined) throw workOrderNotFound(id);
-      const closed = order.status === 'closed' ? order : await this.#closeOpen(trx, order, closedBy);
+      const closed = order.status === 'closed' ? order : await this.#closeOpen(repositories, order, closedBy);
       const counts = await orders.counts(id);
       if (counts === undefined) throw workOrderNotFound(id);
       const workOrder = toView(closed, counts);
@@ -110,12 +107,12 @@ export class WorkOrdersService {
     });
   }
 
-  async #closeOpen(trx: Executor, order: WorkOrderRecord, closedBy: string): Promise<WorkOrderRecord> {
-    const layout = await new LayoutRepository(trx).get(order.productId, order.layoutVersion);
+  async #closeOpen(repositories: Repositories, order: WorkOrderRecord, closedBy: string): Promise<WorkOrderRecord> {
+    const layout = await repositories.layouts.get(order.productId, order.layoutVersion);
     if (layout === undefined) throw new Error(`work order ${order.id} refers to a missing layout`);
     // Devices first, then the checkpoint: every leaf in the list is then inside the anchored tree.
-    const devices = await new WorkOrderDevices(trx).list(order.id);
-    const checkpoint = await new PgLogStore(trx).readLatestCheckpoint();
+    const devices = await repositories.workOrderDevices.list(order.id);
+    const checkpoint = await repositories.log.readLatestCheckpoint();
     const report = buildWorkOrderReport({
       workOrder: { ...order, layoutDigestSha256: layout.digest },
       devices,
@@ -127,7 +124,7 @@ export class WorkOrdersService {
           : { treeSize: checkpoint.treeSize, rootHashSha256: bytesToHex(checkpoint.rootHash) },
     });
     const envelope = await signWorkOrderReport(report, this.trust.attestationSigner);
-    const closed = await new WorkOrderRepository(trx).close(order.id, envelopeJson(envelope));
+    const closed = await repositories.workOrders.close(order.id, envelopeJson(envelope));
     if (closed === undefined) throw new Error(`work order ${order.id} changed while locked`);
     return closed;
   }

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import type { OtpImage } from '#ingrain/otp';
+import { LayoutCache } from '../catalogue/layout-cache.js';
+import { IdentityService } from '../identity/identity.service.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { automock, type Automocked, callsOf, resolves } from '../testing/automock.js';
+import {
+  CHIP_UID,
+  claimedDevice,
+  DEVICE_ID,
+  mesPrincipal,
+  OTHER_DEVICE_ID,
+  resolvedLayout,
+  STATION_ID,
+  stationPrincipal,
+} from '../testing/fixtures.js';
+import { ClaimsService } from './claims.service.js';
+
+const CHIP_HEX = Buffer.from(CHIP_UID).toString('hex');
+
+describe('ClaimsService', () => {
+  let devices: Automocked<DeviceRepository>;
+  let identities: Automocked<IdentityService>;
+  let layouts: Automocked<LayoutCache>;
+  let service: ClaimsService;
+  let image: Uint8Array;
+
+  beforeEach(() => {
+    devices = automock(DeviceRepository);
+    identities = automock(IdentityService);
+    layouts = automock(LayoutCache);
+    service = new ClaimsService(devices, identities, layouts);
+    image = new Uint8Array(512).fill(0x5a);
+    resolves(layouts, 'get', resolvedLayout());
+    resolves(identities, 'rematerialize', { data: image } as unknown as OtpImage);
+  });
+
+  test('only a station token may claim', async () => {
+    await assert.rejects(service.claim(DEVICE_ID, CHIP_HEX, mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+    assert.equal(callsOf(devices, 'claim').length, 0);
+  });
+
+  test('a claimed device is handed over with its image, then the image is zeroed', async () => {
+    resolves(devices, 'claim', { outcome: 'claimed', device: claimedDevice() });
+    const claim = await service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal());
+    assert.deepEqual(callsOf(devices, 'claim'), [[DEVICE_ID, Buffer.from(CHIP_HEX, 'hex'), STATION_ID]]);
+    assert.equal(claim.state, 'claimed');
+    assert.equal(claim.chipUid, CHIP_HEX);
+    assert.equal(claim.image.dataHex, '5a'.repeat(512));
+    assert.ok(
+      image.every((byte) => byte === 0),
+      'the re-materialized image is zeroed after use',
+    );
+    assert.equal(callsOf(devices, 'sealedPrivateKey').length, 0, 'no sealed key to read');
+  });
+
+  test('a repeated claim by the same chip is handed over again, with the sealed key read and zeroed', async () => {
+    const sealed = new Uint8Array([1, 2, 3]);
+    resolves(devices, 'claim', {
+      outcome: 'already-claimed-by-this-chip',
+      device: claimedDevice({ hasSealedPrivateKey: true }),
+    });
+    resolves(devices, 'sealedPrivateKey', sealed);
+    await service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal());
+    assert.deepEqual(callsOf(devices, 'sealedPrivateKey'), [[DEVICE_ID]]);
+    assert.deepEqual(callsOf(identities, 'rematerialize')[0]?.[0].sealedSecrets, sealed);
+    assert.deepEqual(sealed, new Uint8Array(3));
+  });
+
+  const refusals = [
+    [{ outcome: 'not-found' }, 'DEVICE_NOT_FOUND'],
+    [{ outcome: 'bound-to-other-chip' }, 'IDENTITY_BOUND_ELSEWHERE'],
+    [{ outcome: 'chip-bound-to-other-device', deviceId: OTHER_DEVICE_ID }, 'CHIP_ALREADY_BOUND'],
+    [{ outcome: 'not-claimable', state: 'provisioned' }, 'DEVICE_STATE_CONFLICT'],
+  ] as const;
+  for (const [result, code] of refusals) {
+    test(`claim outcome ${result.outcome}: ${code}, nothing handed over`, async () => {
+      resolves(devices, 'claim', result);
+      await assert.rejects(service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal()), { code });
+      assert.equal(callsOf(identities, 'rematerialize').length, 0);
+    });
+  }
+
+  test('binding: the device a chip is bound to, or BINDING_NOT_FOUND', async () => {
+    resolves(devices, 'findByChipUid', claimedDevice());
+    assert.deepEqual(await service.binding(CHIP_HEX, stationPrincipal()), { deviceId: DEVICE_ID, state: 'claimed' });
+    assert.deepEqual(callsOf(devices, 'findByChipUid'), [[Buffer.from(CHIP_HEX, 'hex')]]);
+    resolves(devices, 'findByChipUid', undefined);
+    await assert.rejects(service.binding(CHIP_HEX, stationPrincipal()), { code: 'BINDING_NOT_FOUND' });
+  });
+});

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, mock, test } from 'node:test';
+import { LayoutCache } from '../catalogue/layout-cache.js';
+import { IdentityService, type IssuedIdentity } from '../identity/identity.service.js';
+import { JobQueue } from '../jobs/job-queue.js';
+import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
+import { AttestationRepository } from '../repositories/attestation-repository.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { LayoutRepository } from '../repositories/layout-repository.js';
+import { ProductRepository } from '../repositories/product-repository.js';
+import { WorkOrderRepository } from '../repositories/work-order-repository.js';
+import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
+import {
+  DEVICE_ID,
+  deviceRecord,
+  layoutRecord,
+  mesPrincipal,
+  PRODUCT_ID,
+  productRecord,
+  resolvedLayout,
+  WORK_ORDER_ID,
+  workOrderRecord,
+} from '../testing/fixtures.js';
+import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
+import { CREATE_DEVICE_OPERATION, DeviceRequestsService } from './device-requests.service.js';
+import type { CreateDeviceRequest } from './devices.schemas.js';
+import { requestHash } from './idempotency.js';
+
+const principal = mesPrincipal();
+const KEY = 'key-1';
+const byProduct: CreateDeviceRequest = { productId: PRODUCT_ID, inputs: { label: 'ABC' } };
+const byWorkOrder: CreateDeviceRequest = {
+  workOrderId: WORK_ORDER_ID,
+  inputs: { label: 'ABC' },
+};
+
+function issuedIdentity(): IssuedIdentity {
+  return {
+    publicKeySpkiDer: new Uint8Array([1]),
+    publicKeyPoint: new Uint8Array([4]),
+    certificate: { der: new Uint8Array([2]), fingerprintSha256: 'ab'.repeat(32) },
+    image: { data: new Uint8Array(512).fill(0x11), lockedBlocks: [0] },
+    storedImage: { data: new Uint8Array(512), lockedBlocks: [0] },
+    secretFields: [],
+    sealedSecrets: null,
+  } as unknown as IssuedIdentity;
+}
+
+describe('DeviceRequestsService', () => {
+  let tx: MockRepositories;
+  let devices: Automocked<DeviceRepository>;
+  let products: Automocked<ProductRepository>;
+  let layoutRecords: Automocked<LayoutRepository>;
+  let workOrders: Automocked<WorkOrderRepository>;
+  let identities: Automocked<IdentityService>;
+  let jobs: Automocked<JobQueue>;
+  let discarded: ReturnType<typeof mock.fn>;
+  let enqueueFailures: ReturnType<typeof mock.fn>;
+  let identity: IssuedIdentity;
+  let service: DeviceRequestsService;
+
+  beforeEach(() => {
+    const transactions = mockTransactions();
+    tx = transactions.tx;
+    devices = automock(DeviceRepository);
+    products = automock(ProductRepository);
+    layoutRecords = automock(LayoutRepository);
+    workOrders = automock(WorkOrderRepository);
+    const attestations = automock(AttestationRepository);
+    identities = automock(IdentityService);
+    jobs = automock(JobQueue);
+    const layouts = automock(LayoutCache);
+    discarded = mock.fn();
+    enqueueFailures = mock.fn();
+    const metrics = automock(ProvisioningMetrics, {
+      identitiesDiscarded: { inc: discarded } as unknown as ProvisioningMetrics['identitiesDiscarded'],
+      enqueueFailures: { inc: enqueueFailures } as unknown as ProvisioningMetrics['enqueueFailures'],
+    });
+    service = new DeviceRequestsService(
+      transactions.transactions,
+      devices,
+      products,
+      layoutRecords,
+      workOrders,
+      attestations,
+      identities,
+      jobs,
+      layouts,
+      metrics,
+    );
+    identity = issuedIdentity();
+    resolves(devices, 'findByIdempotencyKey', undefined);
+    resolves(devices, 'history', []);
+    resolves(products, 'get', productRecord());
+    resolves(products, 'nextSerial', 42);
+    resolves(layoutRecords, 'latest', layoutRecord());
+    resolves(layouts, 'resolve', resolvedLayout());
+    resolves(layouts, 'get', resolvedLayout());
+    resolves(identities, 'issue', identity);
+    resolves(jobs, 'enqueue', undefined);
+  });
+
+  describe('create', () => {
+    test('by product: next serial, identity issued, stored with its creation event, job enqueued', async () => {
+      const stored = deviceRecord({ serial: 'SN000042' });
+      resolves(tx.devices, 'create', { created: true, device: stored });
+
+      const view = await service.create(principal, KEY, byProduct);
+
+      assert.deepEqual([view.id, view.state, view.serial], [DEVICE_ID, 'queued', 'SN000042']);
+      assert.equal(callsOf(identities, 'issue')[0]?.[0].serial, 'SN000042');
+      const [[newDevice, event]] = callsOf(tx.devices, 'create') as [Parameters<DeviceRepository['create']>];
+      assert.deepEqual(
+        [newDevice.productId, newDevice.serial, newDevice.idempotencyKey, newDevice.requestedBy, newDevice.workOrderId],
+        [PRODUCT_ID, 'SN000042', KEY, principal.tokenId, null],
+      );
+      assert.deepEqual(event, { actor: principal.tokenId, reason: 'requested', details: { requestedBy: 'mes' } });
+      assert.equal(callsOf(tx.workOrders, 'tryIssue').length, 0, 'no quota for a request by product');
+      assert.ok(
+        identity.image.data.every((byte) => byte === 0),
+        'the secrets are zeroed',
+      );
+      assert.deepEqual(callsOf(jobs, 'enqueue'), [
+        [{ deviceId: DEVICE_ID, productId: PRODUCT_ID, layoutVersion: 1, line: 'line-a' }],
+      ]);
+    });
+
+    test('by work order: a quota unit taken in the same transaction', async () => {
+      resolves(workOrders, 'get', workOrderRecord());
+      resolves(tx.devices, 'create', { created: true, device: deviceRecord({ workOrderId: WORK_ORDER_ID }) });
+      resolves(tx.workOrders, 'tryIssue', true);
+      await service.create(principal, KEY, byWorkOrder);
+      assert.deepEqual(callsOf(tx.workOrders, 'tryIssue'), [[WORK_ORDER_ID]]);
+    });
+
+    test('quota gone inside the transaction: WORK_ORDER_EXHAUSTED, identity discarded', async () => {
+      resolves(workOrders, 'get', workOrderRecord({ quantity: 1 }));
+      resolves(tx.devices, 'create', { created: true, device: deviceRecord() });
+      resolves(tx.workOrders, 'tryIssue', false);
+      resolves(tx.workOrders, 'get', workOrderRecord({ quantity: 1, issued: 1 }));
+      await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_EXHAUSTED' });
+      assert.deepEqual(discarded.mock.calls[0]?.arguments, [{ reason: 'quota' }]);
+      assert.equal(callsOf(jobs, 'enqueue').length, 0);
+    });
+
+    test('refusals read before any HSM work', async () => {
+      resolves(workOrders, 'get', undefined);
+      await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_NOT_FOUND' });
+      resolves(workOrders, 'get', workOrderRecord({ status: 'closed' }));
+      await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_CLOSED' });
+      resolves(workOrders, 'get', workOrderRecord({ quantity: 2, issued: 2 }));
+      await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_EXHAUSTED' });
+      resolves(products, 'get', undefined);
+      await assert.rejects(service.create(principal, KEY, byProduct), { code: 'PRODUCT_NOT_FOUND' });
+      resolves(products, 'get', productRecord());
+      resolves(layoutRecords, 'latest', undefined);
+      await assert.rejects(service.create(principal, KEY, byProduct), { code: 'PRODUCT_HAS_NO_LAYOUT' });
+      assert.equal(callsOf(identities, 'issue').length, 0);
+    });
+
+    test('a given serial already taken: SERIAL_ALREADY_USED before any HSM work', async () => {
+      resolves(devices, 'search', [deviceRecord()]);
+      await assert.rejects(service.create(principal, KEY, { ...byProduct, serial: 'SN000001' }), {
+        code: 'SERIAL_ALREADY_USED',
+      });
+      assert.deepEqual(callsOf(devices, 'search'), [[{ productId: PRODUCT_ID, serial: 'SN000001' }, { limit: 1 }]]);
+      assert.equal(callsOf(identities, 'issue').length, 0);
+      assert.equal(callsOf(products, 'nextSerial').length, 0);
+    });
+
+    test('an idempotent replay returns the earlier device and makes sure of its job', async () => {
+      const earlier = deviceRecord({ requestHash: requestHash(CREATE_DEVICE_OPERATION, byProduct) });
+      resolves(devices, 'findByIdempotencyKey', earlier);
+      resolves(jobs, 'requeue', 'pending');
+      const view = await service.create(principal, KEY, byProduct);
+      assert.equal(view.id, DEVICE_ID);
+      assert.deepEqual(callsOf(devices, 'findByIdempotencyKey'), [[principal.tokenId, KEY]]);
+      assert.equal(callsOf(jobs, 'requeue').length, 1);
+      assert.equal(callsOf(identities, 'issue').length, 0);
+    });
+
+    test('the same key with another body: IDEMPOTENCY_KEY_REUSED', async () => {
+      resolves(devices, 'findByIdempotencyKey', deviceRecord({ requestHash: new Uint8Array(32) }));
+      await assert.rejects(service.create(principal, KEY, byProduct), { code: 'IDEMPOTENCY_KEY_REUSED' });
+    });
+
+    test('the same key stored concurrently first: its device is answered, this identity discarded', async () => {
+      const winner = deviceRecord({ requestHash: requestHash(CREATE_DEVICE_OPERATION, byProduct) });
+      resolves(tx.devices, 'create', { created: false, device: winner });
+      resolves(jobs, 'requeue', 'pending');
+      const view = await service.create(principal, KEY, byProduct);
+      assert.equal(view.id, DEVICE_ID);
+      assert.deepEqual(discarded.mock.calls[0]?.arguments, [{ reason: 'replayed' }]);
+      assert.equal(callsOf(jobs, 'enqueue').length, 0);
+    });
+
+    test('a failed enqueue still returns the device (the reconciler adds the job)', async () => {
+      resolves(tx.devices, 'create', { created: true, device: deviceRecord() });
+      stub(jobs, 'enqueue', () => Promise.reject(new Error('redis down')));
+      assert.equal((await service.create(principal, KEY, byProduct)).id, DEVICE_ID);
+      assert.equal(enqueueFailures.mock.callCount(), 1);
+    });
+  });
+
+  test('get: DEVICE_NOT_FOUND for an unknown device', async () => {
+    resolves(devices, 'get', undefined);
+    await assert.rejects(service.get(DEVICE_ID), { code: 'DEVICE_NOT_FOUND' });
+  });
+
+  test('list: the page of devices matching the filters', async () => {
+    resolves(devices, 'search', [deviceRecord()]);
+    const list = await service.list({ limit: 10, offset: 0, state: 'queued' });
+    assert.deepEqual(callsOf(devices, 'search'), [[{ state: 'queued' }, { limit: 10, offset: 0 }]]);
+    assert.equal(list.devices.length, 1);
+  });
+});

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, mock, test } from 'node:test';
+import { f4ReadBack, successReportBody } from '#ingrain/contracts/testing';
+import { SoftwareSignerForTests } from '#ingrain/crypto/testing';
+import { LayoutCache } from '../catalogue/layout-cache.js';
+import { LogService } from '../log/log.service.js';
+import { Metrics } from '../metrics/metrics.js';
+import { AttestationRepository } from '../repositories/attestation-repository.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
+import {
+  attestationRecord,
+  claimedDevice,
+  DEVICE_ID,
+  deviceEvent,
+  deviceRecord,
+  resolvedLayout,
+  STATION_ID,
+  stationPrincipal,
+} from '../testing/fixtures.js';
+import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
+import { TrustService } from '../trust/trust.service.js';
+import { ResultsService } from './results.service.js';
+
+const signer = new SoftwareSignerForTests('ingrain-attestation');
+const readBack = f4ReadBack();
+/** The device the F4 read-back fixture matches exactly: its image, blocks 0-1 locked, a certificate. */
+const device = (overrides: Parameters<typeof claimedDevice>[0] = {}) =>
+  claimedDevice({
+    imageData: readBack.otpData,
+    lockBlocks: [0, 1],
+    certificateSha256: new Uint8Array(32),
+    ...overrides,
+  });
+const exact = () => successReportBody(readBack);
+const linkError = () =>
+  successReportBody(readBack, {
+    outcome: 'link-error',
+    otpData: null,
+    lockBytes: null,
+    error: { code: 'BOOTLOADER_TIMEOUT', phase: 'connect', stage: null, message: 'no answer' },
+  });
+const mismatch = () => {
+  const otpData = readBack.otpData.slice();
+  otpData[0] = 0x00;
+  return successReportBody({ ...readBack, otpData });
+};
+
+describe('ResultsService', () => {
+  let tx: MockRepositories;
+  let devices: Automocked<DeviceRepository>;
+  let attestations: Automocked<AttestationRepository>;
+  let log: Automocked<LogService>;
+  let outcomes: ReturnType<typeof mock.fn>;
+  let service: ResultsService;
+
+  beforeEach(() => {
+    const transactions = mockTransactions();
+    tx = transactions.tx;
+    devices = automock(DeviceRepository);
+    attestations = automock(AttestationRepository);
+    log = automock(LogService);
+    const layouts = automock(LayoutCache);
+    resolves(layouts, 'get', resolvedLayout());
+    outcomes = mock.fn();
+    const metrics = automock(Metrics, {
+      provisioningOutcomes: { inc: outcomes } as unknown as Metrics['provisioningOutcomes'],
+    });
+    const trust = automock(TrustService, { attestationSigner: signer });
+    service = new ResultsService(transactions.transactions, devices, attestations, trust, log, layouts, metrics);
+  });
+
+  test('an unknown device: DEVICE_NOT_FOUND', async () => {
+    resolves(devices, 'get', undefined);
+    await assert.rejects(service.report(DEVICE_ID, exact(), stationPrincipal()), { code: 'DEVICE_NOT_FOUND' });
+  });
+
+  test('a queued device expects no report: DEVICE_STATE_CONFLICT', async () => {
+    resolves(devices, 'get', deviceRecord());
+    await assert.rejects(service.report(DEVICE_ID, exact(), stationPrincipal()), { code: 'DEVICE_STATE_CONFLICT' });
+  });
+
+  test('a link error is recorded without a transition: retry, still claimed', async () => {
+    resolves(devices, 'get', device());
+    resolves(devices, 'recordEvent', true);
+    const result = await service.report(DEVICE_ID, linkError(), stationPrincipal());
+    assert.deepEqual([result.verdict, result.state], ['retry', 'claimed']);
+    const [[id, state, event]] = callsOf(devices, 'recordEvent') as [Parameters<DeviceRepository['recordEvent']>];
+    assert.deepEqual([id, state, event.actor, event.reason], [DEVICE_ID, 'claimed', STATION_ID, 'link-error']);
+    assert.equal(callsOf(devices, 'transition').length, 0);
+    assert.equal(outcomes.mock.callCount(), 1);
+  });
+
+  test('a read-back that differs quarantines the device with the diff', async () => {
+    resolves(devices, 'get', device());
+    resolves(devices, 'transition', true);
+    const result = await service.report(DEVICE_ID, mismatch(), stationPrincipal());
+    assert.deepEqual(
+      [result.verdict, result.reason, result.state],
+      ['quarantined', 'readback-mismatch', 'quarantined'],
+    );
+    assert.ok(result.diff.length > 0);
+    const [[id, action, event]] = callsOf(devices, 'transition') as [Parameters<DeviceRepository['transition']>];
+    assert.deepEqual(
+      [id, action, event.actor, event.reason],
+      [DEVICE_ID, 'quarantine', STATION_ID, 'readback-mismatch'],
+    );
+  });
+
+  test('an exact match: state change, log append, attestation and key erasure in one transaction', async () => {
+    resolves(devices, 'get', device());
+    resolves(devices, 'history', [deviceEvent({ fromState: 'queued', toState: 'claimed' })]);
+    resolves(tx.devices, 'transition', true);
+    resolves(log, 'appendAttestation', { leafIndex: 7, treeSize: 8, alreadyPresent: false });
+    resolves(tx.attestations, 'insert', attestationRecord({ leafIndex: 7 }));
+    resolves(tx.devices, 'eraseSealedKey', true);
+
+    const result = await service.report(DEVICE_ID, exact(), stationPrincipal());
+
+    assert.deepEqual([result.verdict, result.state, result.attestation?.leafIndex], ['provisioned', 'provisioned', 7]);
+    assert.deepEqual(callsOf(tx.devices, 'transition')[0]?.slice(0, 2), [DEVICE_ID, 'provision']);
+    const [[store, envelopeText]] = callsOf(log, 'appendAttestation') as [Parameters<LogService['appendAttestation']>];
+    assert.equal(store, tx.log, 'the append runs on the transaction');
+    const [[inserted]] = callsOf(tx.attestations, 'insert') as [Parameters<AttestationRepository['insert']>];
+    assert.deepEqual([inserted.leafIndex, inserted.envelope, inserted.stationId], [7, envelopeText, STATION_ID]);
+    assert.deepEqual(callsOf(tx.devices, 'eraseSealedKey'), [[DEVICE_ID]]);
+    assert.equal(callsOf(devices, 'transition').length, 0, 'nothing written outside the transaction');
+  });
+
+  test('overtaken by a concurrent report: answered as a repetition of the recorded outcome', async () => {
+    // The first read finds it claimed; the re-read after losing the race finds it quarantined.
+    const reads = [device(), device({ state: 'quarantined' })];
+    stub(devices, 'get', () => Promise.resolve(reads.shift()));
+    resolves(devices, 'transition', false);
+    resolves(devices, 'history', [
+      deviceEvent({
+        fromState: 'claimed',
+        toState: 'quarantined',
+        details: { diff: [], omittedDiffs: 0 },
+        reason: 'readback-mismatch',
+      }),
+    ]);
+    const result = await service.report(DEVICE_ID, mismatch(), stationPrincipal());
+    assert.deepEqual([result.verdict, result.reason], ['quarantined', 'readback-mismatch']);
+  });
+
+  test('a repeated exact match gets the recorded attestation', async () => {
+    resolves(devices, 'get', device({ state: 'provisioned' }));
+    const envelope = JSON.stringify({ payloadType: 't', payload: 'cA==', signatures: [{ keyid: 'k', sig: 'cw==' }] });
+    resolves(attestations, 'getByDevice', attestationRecord({ leafIndex: 3, envelope }));
+    const result = await service.report(DEVICE_ID, exact(), stationPrincipal());
+    assert.deepEqual([result.verdict, result.attestation?.leafIndex], ['provisioned', 3]);
+    assert.equal(callsOf(devices, 'transition').length, 0);
+  });
+
+  test('a report that contradicts the recorded outcome: DEVICE_STATE_CONFLICT', async () => {
+    resolves(devices, 'get', device({ state: 'provisioned' }));
+    await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), { code: 'DEVICE_STATE_CONFLICT' });
+  });
+});

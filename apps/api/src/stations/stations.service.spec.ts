@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { CONSTRAINTS } from '../database/constraints.js';
+import { DatabaseError } from '../database/errors.js';
+import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
+import type { ApiTokenRecord } from '../repositories/token-repository.js';
+import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
+import { mesPrincipal, STATION_ID, stationPrincipal } from '../testing/fixtures.js';
+import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
+import { StationsService } from './stations.service.js';
+
+const AT = new Date('2026-01-01T00:00:00Z');
+const station: StationRecord = { id: STATION_ID, name: 'Station 1', line: 'line-a', createdAt: AT };
+const request = { id: STATION_ID, name: 'Station 1', line: 'line-a' };
+
+describe('StationsService', () => {
+  let tx: MockRepositories;
+  let stations: Automocked<StationRepository>;
+  let service: StationsService;
+
+  beforeEach(() => {
+    const transactions = mockTransactions();
+    tx = transactions.tx;
+    stations = automock(StationRepository);
+    service = new StationsService(transactions.transactions, stations);
+  });
+
+  test('create registers the station and its first station token in one transaction', async () => {
+    resolves(tx.stations, 'create', station);
+    resolves(tx.tokens, 'create', {
+      id: 't1',
+      name: `station-${STATION_ID}`,
+      role: 'station',
+      stationId: STATION_ID,
+      createdAt: AT,
+      lastUsedAt: null,
+      revokedAt: null,
+    } as unknown as ApiTokenRecord);
+    const created = await service.create(request);
+    assert.deepEqual(callsOf(tx.stations, 'create'), [[request]]);
+    const [[token]] = callsOf(tx.tokens, 'create') as [Parameters<typeof tx.tokens.create>];
+    assert.deepEqual([token.name, token.role, token.stationId], [`station-${STATION_ID}`, 'station', STATION_ID]);
+    assert.equal(created.station.id, STATION_ID);
+    assert.ok(created.token.token.length > 0);
+    assert.equal(callsOf(stations, 'create').length, 0, 'nothing written outside the transaction');
+  });
+
+  test('a taken id: STATION_EXISTS, no token', async () => {
+    stub(tx.stations, 'create', () =>
+      Promise.reject(new DatabaseError('UNIQUE_VIOLATION', 'taken', { constraint: CONSTRAINTS.stationPrimaryKey })),
+    );
+    await assert.rejects(service.create(request), { code: 'STATION_EXISTS' });
+    assert.equal(callsOf(tx.tokens, 'create').length, 0);
+  });
+
+  test('list shows every station', async () => {
+    resolves(stations, 'list', [station]);
+    assert.deepEqual(
+      (await service.list()).stations.map((s) => s.id),
+      [STATION_ID],
+    );
+  });
+
+  test("me answers the station token's own station", async () => {
+    resolves(stations, 'get', station);
+    const view = await service.me(stationPrincipal());
+    assert.deepEqual([view.id, view.line], [STATION_ID, 'line-a']);
+    assert.deepEqual(callsOf(stations, 'get'), [[STATION_ID]]);
+  });
+
+  test('me refuses a token of another role: STATION_TOKEN_REQUIRED, nothing read', async () => {
+    await assert.rejects(service.me(mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+    assert.equal(callsOf(stations, 'get').length, 0);
+  });
+});
