@@ -14,7 +14,7 @@ import {
   runProvisioningCycle,
   type OtpImage,
 } from '#ingrain/otp';
-import { Fixture } from '../../apps/station/src/worker/fixture.js';
+import { Fixture } from '../../apps/station/src/worker/fixture/fixture.js';
 import { REPO_ROOT, sampleInputs, SAMPLE_PRODUCT, startSimProcess } from '../../testkit/stack/index.js';
 import { LINK_BAUD_RATE, timedCycle, type TimedCycle, wireFloorMs } from './link-floor.js';
 import { median } from './stats.js';

@@ -11,7 +11,7 @@ import { createIngrainClient, expectData, type IngrainClient } from '#ingrain/ap
 import { getProfile, lockByteCount } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
 import { StationApiError } from '../../apps/station/src/worker/errors.js';
-import { StationApi, type ClaimedImage, type ClaimOutcome } from '../../apps/station/src/worker/station-api.js';
+import { StationApi, type ClaimedImage, type ClaimOutcome } from '../../apps/station/src/worker/api/station-api.js';
 import { linkErrorReport, randomChipUid, successReport } from '../../testkit/station-reports.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
 import { REPO_ROOT } from '../../testkit/paths.js';

@@ -12,8 +12,8 @@ import {
   runProvisioningCycle,
   SerialTransport,
 } from '#ingrain/otp';
-import { type ChipPresence } from '../../apps/station/src/worker/chip-probe.js';
-import { Fixture } from '../../apps/station/src/worker/fixture.js';
+import { type ChipPresence } from '../../apps/station/src/worker/fixture/chip-probe.js';
+import { Fixture } from '../../apps/station/src/worker/fixture/fixture.js';
 import { allBlocks, patternImage } from '../../testkit/otp-images.js';
 import { SimulatedDevice, startTestSimulator, type TestSimulator } from '../support/simulator.js';
 

@@ -1,20 +1,20 @@
 import { lineQueueName } from '#ingrain/contracts';
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ChipProgrammer, type JobStep } from './chip-programmer.js';
+import { ChipProgrammer, type JobStep } from './cycle/chip-programmer.js';
 import { type WorkerConfig } from './config.js';
 import { StationApiError, StationError } from './errors.js';
-import { DirectoryFixtureControl, type FixtureControl, OperatorFixtureControl } from './fixture-control.js';
-import { FixtureLock } from './fixture-lock.js';
-import { Fixture, type OpenTransport } from './fixture.js';
-import { IdleFixtureSweep } from './idle-sweep.js';
-import { JobFailure } from './job-failure.js';
-import { parseJobPayload } from './job-payload.js';
-import { type JobResult, ProvisionJob } from './provision-job.js';
-import { ResultReporter } from './result-reporter.js';
-import { ResultSpool } from './result-spool.js';
-import { StationApi } from './station-api.js';
-import { checkStationCredentials, CredentialsWatch } from './station-credentials.js';
+import { DirectoryFixtureControl, type FixtureControl, OperatorFixtureControl } from './fixture/fixture-control.js';
+import { FixtureLock } from './fixture/fixture-lock.js';
+import { Fixture, type OpenTransport } from './fixture/fixture.js';
+import { IdleFixtureSweep } from './fixture/idle-sweep.js';
+import { JobFailure } from './job/job-failure.js';
+import { parseJobPayload } from './job/job-payload.js';
+import { type JobResult, ProvisionJob } from './job/provision-job.js';
+import { ResultReporter } from './report/result-reporter.js';
+import { ResultSpool } from './report/result-spool.js';
+import { StationApi } from './api/station-api.js';
+import { checkStationCredentials, CredentialsWatch } from './api/station-credentials.js';
 import { errorFields, type StationLog } from './station-log.js';
 
 /** How long a job waits in `delayed` when the API is unreachable before it is tried again. */

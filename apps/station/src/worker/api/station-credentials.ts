@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type WorkerConfig } from './config.js';
-import { StationApiError, StationError } from './errors.js';
+import { type WorkerConfig } from '../config.js';
+import { StationApiError, StationError } from '../errors.js';
 import { type StationApi, type StationIdentity } from './station-api.js';
-import { errorFields, type StationLog } from './station-log.js';
+import { errorFields, type StationLog } from '../station-log.js';
 
 /** Where the token comes from, as a refusal names it (never the token itself). */
 const TOKEN_SETTING = 'INGRAIN_STATION_TOKEN_FILE (or INGRAIN_STATION_TOKEN)';

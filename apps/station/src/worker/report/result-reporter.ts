@@ -1,8 +1,8 @@
 import { type StationReportBody } from '#ingrain/contracts';
-import { StationApiError, StationError } from './errors.js';
+import { StationApiError, StationError } from '../errors.js';
 import { type ResultSpool, type SpoolEntry } from './result-spool.js';
-import { type ReportVerdict, type StationApi } from './station-api.js';
-import { errorFields, type StationLog } from './station-log.js';
+import { type ReportVerdict, type StationApi } from '../api/station-api.js';
+import { errorFields, type StationLog } from '../station-log.js';
 
 /** What became of a report. */
 export type Delivery =

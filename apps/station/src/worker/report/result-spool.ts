@@ -2,7 +2,7 @@ import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/prom
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type StationReportBody } from '#ingrain/contracts';
-import { StationError } from './errors.js';
+import { StationError } from '../errors.js';
 
 /** One report waiting for delivery. */
 export interface SpoolEntry {

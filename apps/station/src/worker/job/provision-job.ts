@@ -1,9 +1,9 @@
 import { type ProvisionJobPayload } from '#ingrain/contracts';
-import { finishBoundChip } from './bound-chip.js';
-import { type ChipProgrammer, type ChipResult, type ProgrammingContext } from './chip-programmer.js';
-import { type Fixture } from './fixture.js';
-import { type StationApi } from './station-api.js';
-import { type StationLog } from './station-log.js';
+import { finishBoundChip } from '../fixture/bound-chip.js';
+import { type ChipProgrammer, type ChipResult, type ProgrammingContext } from '../cycle/chip-programmer.js';
+import { type Fixture } from '../fixture/fixture.js';
+import { type StationApi } from '../api/station-api.js';
+import { type StationLog } from '../station-log.js';
 
 /** What a completed job returns (stored by BullMQ as the job's return value). */
 export type JobResult =

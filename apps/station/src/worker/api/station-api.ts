@@ -2,7 +2,7 @@ import { createIngrainClient, type components, type IngrainClient } from '#ingra
 import { DEVICE_STATES, type DeviceState, type StationReportBody } from '#ingrain/contracts';
 import { CHIP_FAMILIES, type ByteRange, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
-import { StationApiError } from './errors.js';
+import { StationApiError } from '../errors.js';
 
 type Schemas = components['schemas'];
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { lineQueueName } from '#ingrain/contracts';
-import { StationError } from './errors.js';
+import { StationError } from '../errors.js';
 import { parseJobPayload } from './job-payload.js';
 
 const DEVICE = '00000000-0000-4000-8000-000000000001';

@@ -1,7 +1,7 @@
 // The station's edge for a dequeued job: the payload is the shared contract (libs/contracts); a
 // payload that breaks it is the station's STATION_JOB_INVALID, refused for good.
 import { ContractError, parseProvisionJobPayload, type ProvisionJobPayload } from '#ingrain/contracts';
-import { StationError } from './errors.js';
+import { StationError } from '../errors.js';
 
 /**
  * Parses a dequeued job's data.

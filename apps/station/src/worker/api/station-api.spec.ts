@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type StationReportBody } from '#ingrain/contracts';
-import { StationApiError } from './errors.js';
+import { StationApiError } from '../errors.js';
 import { StationApi } from './station-api.js';
 
 const SECRET_HEX = '5ec7e75ec7e75ec7';

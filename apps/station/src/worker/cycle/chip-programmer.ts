@@ -8,14 +8,14 @@ import {
   runProvisioningCycle,
 } from '#ingrain/otp';
 import { tryHexToBytes } from '#ingrain/encoding';
-import { type ChipPresence } from './chip-probe.js';
-import { StationError } from './errors.js';
-import { type Fixture } from './fixture.js';
-import { JobFailure } from './job-failure.js';
-import { type Delivery, type ResultReporter } from './result-reporter.js';
-import { type ClaimedImage, type ClaimOutcome, type StationApi } from './station-api.js';
-import { type StationLog } from './station-log.js';
-import { buildStationReport } from './station-report.js';
+import { type ChipPresence } from '../fixture/chip-probe.js';
+import { StationError } from '../errors.js';
+import { type Fixture } from '../fixture/fixture.js';
+import { JobFailure } from '../job/job-failure.js';
+import { type Delivery, type ResultReporter } from '../report/result-reporter.js';
+import { type ClaimedImage, type ClaimOutcome, type StationApi } from '../api/station-api.js';
+import { type StationLog } from '../station-log.js';
+import { buildStationReport } from '../report/station-report.js';
 
 /** One step of a job, as shown in the job's progress and the station log. */
 export type JobStep =

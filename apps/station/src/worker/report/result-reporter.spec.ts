@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { type StationReportBody } from '#ingrain/contracts';
-import { StationApiError } from './errors.js';
+import { StationApiError } from '../errors.js';
 import { ResultReporter } from './result-reporter.js';
 import { ResultSpool } from './result-spool.js';
-import { type ReportVerdict } from './station-api.js';
-import { type LogFields, type StationLog } from './station-log.js';
+import { type ReportVerdict } from '../api/station-api.js';
+import { type LogFields, type StationLog } from '../station-log.js';
 
 /** An in-memory API: up or down, refusing some devices, recording what it took in order. */
 class MemoryApi {
