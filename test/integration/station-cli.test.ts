@@ -2,32 +2,16 @@
 // values, read back with decoded fields (secrets redacted), raw image mode, dry run, and bad input
 // that is refused before anything is sent to the chip (a lock of a blank block needs --lock-empty).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import { binPath, REPO_ROOT } from '../../testkit/paths.js';
+import { REPO_ROOT } from '../../testkit/paths.js';
 import { startTestSimulator, type SimulatedDeviceHandle, type TestSimulator } from '../support/simulator.js';
+import { type CliRun, runStation } from '../support/station-cli.js';
 
-const run = promisify(execFile);
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function station(args: string[]): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [binPath('ingrain-station'), ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw error;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function station(args: string[]): Promise<CliRun> {
+  return runStation(args, 60_000);
 }
 
 const LAYOUT = join(REPO_ROOT, 'examples', 'layouts', 'sensor-node.yaml');

@@ -1,12 +1,10 @@
 // `bin/ingrain-station keygen` into a temporary directory: the files and their modes, no overwrite,
 // and the loaders the worker will use, which refuse a private key readable by group or others.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { openAsStation, sealForStation } from '#ingrain/crypto';
 import { StationKeyError } from '../../apps/station/src/keys/errors.js';
 import {
@@ -15,25 +13,10 @@ import {
   STATION_PRIVATE_KEY_FILE,
   STATION_PUBLIC_KEY_FILE,
 } from '../../apps/station/src/keys/station-key-files.js';
-import { binPath } from '../../testkit/paths.js';
+import { type CliRun, runStation } from '../support/station-cli.js';
 
-const run = promisify(execFile);
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function station(args: string[]): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [binPath('ingrain-station'), ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw error;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function station(args: string[]): Promise<CliRun> {
+  return runStation(args, 30_000);
 }
 
 async function mode(path: string): Promise<number> {
