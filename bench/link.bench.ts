@@ -85,7 +85,7 @@ function report(ours: TimedCycle[], flashMs: number[], singleMs: number, paralle
         '≤ 1.10 ×',
       ],
       [
-        'theoretical minimum for the same work (reference §5: 1725 B + 528 B programmed)',
+        'theoretical minimum for the same work (docs/hardware.md §timing: 1725 B + 528 B programmed)',
         fmt(THEORETICAL_MIN_MS),
         '',
         `${fmt(oursMs / THEORETICAL_MIN_MS, 2)} ×`,
