@@ -4,7 +4,8 @@
 // fixture and puts a fresh blank chip into the dead station's fixture. The other station finishes
 // the moved chip with its original identity while it works on another device's job; the dead
 // station's job, offered again once its lock lapsed, ends without touching any chip. The device ends
-// provisioned once, on the moved chip, with one attestation the offline verifier accepts.
+// provisioned once, on the moved chip, with one hand-over event naming both stations and one
+// attestation the offline verifier accepts.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -178,6 +179,14 @@ describe('end to end: a station killed mid-write, its chip moved to another stat
       device.history.every((entry) => entry.chipUid === null || entry.chipUid === movedChip.uidHex),
       'no other chip was ever bound to the identity',
     );
+    assert.deepEqual(
+      device.history
+        .filter((entry) => entry.reason === 'handed-over')
+        .map((entry) => [entry.fromState, entry.toState, entry.chipUid, entry.actor, entry.details]),
+      [['claimed', 'claimed', movedChip.uidHex, rescuer.id, { fromStationId: victim.id, toStationId: rescuer.id }]],
+      'the move to the other station is recorded as one hand-over naming both stations',
+    );
+    assert.equal(device.stationId, rescuer.id, 'the device belongs to the station that finished it');
 
     const { data, lockBytes } = movedChip.otp();
     assert.deepEqual(movedChip.damagedBytes(), [], 'no byte programmed twice, no illegal lock value');

@@ -15,7 +15,12 @@ import { DeviceRequestsModule } from '../../apps/api/src/device-requests/device-
 import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
 import { JobReconciler } from '../../apps/api/src/jobs/job-reconciler.js';
 import { JobsModule } from '../../apps/api/src/jobs/jobs.module.js';
-import { DeviceRepository, ProductRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
+import {
+  DeviceRepository,
+  ProductRepository,
+  StationRepository,
+  WorkOrderRepository,
+} from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import { seedCatalogRows, type SeededCatalog } from '../../testkit/catalog-rows.js';
 import { linkErrorReport, maskedData, randomChipUid, successReport } from '../../testkit/station-reports.js';
@@ -26,6 +31,7 @@ interface DeviceBody {
   serial: string;
   state: string;
   chipUid: string | null;
+  stationId: string | null;
   jobId: string | null;
   workOrderId: string | null;
   certificatePem: string | null;
@@ -93,8 +99,8 @@ async function claim(deviceId: string, chipUid: string, token = station): Promis
   return api.http().post(`/v1/devices/${deviceId}/claim`).set('Authorization', bearer(token)).send({ chipUid });
 }
 
-async function claimOk(deviceId: string, chipUid: string = randomChipUid()): Promise<ClaimBody> {
-  const response = await claim(deviceId, chipUid);
+async function claimOk(deviceId: string, chipUid: string = randomChipUid(), token = station): Promise<ClaimBody> {
+  const response = await claim(deviceId, chipUid, token);
   assert.equal(response.status, 200, JSON.stringify(response.body));
   assert.equal(response.headers['cache-control'], 'no-store', 'the image with secrets must never be cached');
   const body = response.body as ClaimBody;
@@ -405,6 +411,113 @@ void describe('claims and bindings', () => {
   });
 });
 
+void describe("station scope: a station acts on its line's devices, and reports on the ones it claimed", () => {
+  /** A second station on the catalog's line, and a product of another line with its own station. */
+  let sameLine: string;
+  let sameLineId: string;
+  let other: SeededCatalog;
+  let otherLine: string;
+
+  before(async () => {
+    sameLineId = `${catalog.stationId}-b`;
+    await new StationRepository(api.database.kysely).create({ id: sameLineId, name: 'Station B', line: catalog.line });
+    sameLine = await api.createToken('station', 'station-b', sameLineId);
+    other = await seedCatalogRows(api.database.kysely, { example: 'gateway-f7', quantity: 20 });
+    otherLine = await api.createToken('station', 'other-line-station', other.stationId);
+  });
+
+  const attestedStation = (result: ResultBody) => {
+    assert.ok(result.attestation, JSON.stringify(result));
+    const trust = api.app.get(TrustService);
+    return verifyAttestationEnvelope(result.attestation.envelope, trust.attestationSigner.publicKeySpkiDer).stationId;
+  };
+
+  test('a report for a device another station claimed is refused; nothing is recorded, nothing is signed', async () => {
+    const device = await createDevice();
+    const claimed = await claimOk(device.id);
+    const before = await getDevice(device.id);
+    const eventsBefore = await snapshot();
+    for (const body of [successReport(claimed, { outcome: 'conflict' }), successReport(claimed)]) {
+      const problem = assertProblem(await report(device.id, body, sameLine), 409, 'DEVICE_CLAIMED_BY_OTHER_STATION');
+      assert.equal(problem['deviceId'], device.id);
+    }
+    assert.deepEqual(await getDevice(device.id), before, 'the device is as it was: claimed, no event, no attestation');
+    assert.deepEqual(await snapshot(), eventsBefore);
+
+    const own = await report(device.id, successReport(claimed));
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(
+      attestedStation(own.body as ResultBody),
+      catalog.stationId,
+      'the attestation names the claiming station',
+    );
+    // Even the answer already recorded is not the other station's to read.
+    assertProblem(await report(device.id, successReport(claimed), sameLine), 409, 'DEVICE_CLAIMED_BY_OTHER_STATION');
+  });
+
+  test("a device of another line's product is refused to the station: claim, binding and report, no secret handed out", async () => {
+    const device = await createDevice(other);
+    const chipUid = randomChipUid();
+    const before = await snapshot(other);
+    const refused = assertProblem(await claim(device.id, chipUid, station), 409, 'DEVICE_OTHER_LINE');
+    assert.equal(refused['deviceId'], device.id);
+    assert.equal('image' in refused, false);
+    assert.deepEqual(await snapshot(other), before, 'nothing bound, nothing recorded');
+    assert.equal((await getDevice(device.id)).state, 'queued');
+
+    // Its own line's station claims it; the other line's station can neither find, take over nor report it.
+    const response = await claim(device.id, chipUid, otherLine);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const claimed = response.body as ClaimBody;
+    for (const range of claimed.secretRanges) {
+      secretHexes.add(claimed.image.dataHex.slice(2 * range.offsetBytes, 2 * (range.offsetBytes + range.lengthBytes)));
+    }
+    const held = await getDevice(device.id);
+    const binding = await api.http().get(`/v1/bindings/${chipUid}`).set('Authorization', bearer(station));
+    assertProblem(binding, 409, 'DEVICE_OTHER_LINE');
+    const reclaim = assertProblem(await claim(device.id, chipUid, station), 409, 'DEVICE_OTHER_LINE');
+    assert.equal('image' in reclaim, false);
+    assertProblem(await report(device.id, successReport(claimed), station), 409, 'DEVICE_OTHER_LINE');
+    assert.deepEqual(await getDevice(device.id), held, 'nothing recorded');
+
+    const own = await report(device.id, successReport(claimed), otherLine);
+    assert.equal((own.body as ResultBody).verdict, 'provisioned', JSON.stringify(own.body));
+  });
+
+  test('a chip re-claimed by another station of the line is handed over: one event naming both, the station changes', async () => {
+    const device = await createDevice();
+    const chipUid = randomChipUid();
+    const first = await claimOk(device.id, chipUid);
+    const response = await claim(device.id, chipUid, sameLine);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const handed = response.body as ClaimBody & { stationId: string };
+    assert.equal(handed.stationId, sameLineId);
+    assert.equal(handed.image.dataHex, first.image.dataHex, 'the same identity, for the same chip');
+
+    const stored = await getDevice(device.id);
+    assert.equal(stored.state, 'claimed');
+    assert.equal(stored.stationId, sameLineId);
+    assert.deepEqual(
+      stored.history
+        .map((event) => [event.fromState, event.toState, event.reason, event.chipUid, event.details])
+        .slice(1),
+      [
+        ['queued', 'claimed', 'claim', chipUid, null],
+        ['claimed', 'claimed', 'handed-over', chipUid, { fromStationId: catalog.stationId, toStationId: sameLineId }],
+      ],
+    );
+    // The new station's repeated claim is no new hand-over.
+    assert.equal((await claim(device.id, chipUid, sameLine)).status, 200);
+    assert.equal((await getDevice(device.id)).history.length, 3);
+
+    // The station it was taken from no longer reports for it; the new one does, and is attested.
+    assertProblem(await report(device.id, successReport(first), station), 409, 'DEVICE_CLAIMED_BY_OTHER_STATION');
+    const finished = await report(device.id, successReport(handed), sameLine);
+    assert.equal(finished.status, 200, JSON.stringify(finished.body));
+    assert.equal(attestedStation(finished.body as ResultBody), sameLineId);
+  });
+});
+
 void describe('station results judged by the API', () => {
   test('a read-back mismatch quarantines the device with its diff; repeating it gives the same answer', async () => {
     const device = await createDevice();
@@ -617,7 +730,8 @@ void describe('listing and reading devices', () => {
     const order = await seedCatalogRows(api.database.kysely, { quantity: 3 });
     const a = await createDevice(order);
     await createDevice(order);
-    await claimOk(a.id);
+    // A station of the order's line claims it (stations act on their own line's devices only).
+    await claimOk(a.id, randomChipUid(), await api.createToken('station', 'listing-station', order.stationId));
     const list = async (query: string, token = mes) => {
       const response = await api.http().get(`/v1/devices?${query}`).set('Authorization', bearer(token));
       assert.equal(response.status, 200, JSON.stringify(response.body));
@@ -696,6 +810,63 @@ void describe('every endpoint × role', () => {
         else assert.equal(response.status, 403, where);
       }
     }
+  });
+});
+
+void describe('station routes × own station, another station of the line, a station of another line', () => {
+  test('a station acts on its line only, and reports only for the devices it claimed', async () => {
+    const db = api.database.kysely;
+    const sameLineId = `${catalog.stationId}-c`;
+    await new StationRepository(db).create({ id: sameLineId, name: 'Station C', line: catalog.line });
+    const otherCatalog = await seedCatalogRows(db, { quantity: 5 });
+    const tokens = {
+      own: station,
+      sameLine: await api.createToken('station', 'station-c', sameLineId),
+      otherLine: await api.createToken('station', 'station-other-line', otherCatalog.stationId),
+    };
+    const device = await createDevice();
+    const chipUid = randomChipUid();
+    const claimed = await claimOk(device.id, chipUid);
+    type Expected = readonly [number, string?];
+    // In this order: the claim by another station of the line is a hand-over, so it comes last.
+    const routes: {
+      method: 'get' | 'post';
+      path: string;
+      body?: object;
+      expect: Record<keyof typeof tokens, Expected>;
+    }[] = [
+      {
+        method: 'get',
+        path: `/v1/bindings/${chipUid}`,
+        expect: { own: [200], sameLine: [200], otherLine: [409, 'DEVICE_OTHER_LINE'] },
+      },
+      {
+        method: 'post',
+        path: `/v1/devices/${device.id}/result`,
+        body: linkErrorReport(claimed),
+        expect: {
+          own: [200],
+          sameLine: [409, 'DEVICE_CLAIMED_BY_OTHER_STATION'],
+          otherLine: [409, 'DEVICE_OTHER_LINE'],
+        },
+      },
+      {
+        method: 'post',
+        path: `/v1/devices/${device.id}/claim`,
+        body: { chipUid },
+        expect: { own: [200], otherLine: [409, 'DEVICE_OTHER_LINE'], sameLine: [200] },
+      },
+    ];
+    for (const route of routes) {
+      for (const [who, [status, code]] of Object.entries(route.expect) as [keyof typeof tokens, Expected][]) {
+        const request = api.http()[route.method](route.path).set('Authorization', bearer(tokens[who]));
+        const response = await (route.body === undefined ? request : request.send(route.body));
+        const where = `${route.method.toUpperCase()} ${route.path} as ${who}: ${response.status} ${JSON.stringify(response.body)}`;
+        assert.equal(response.status, status, where);
+        if (code !== undefined) assert.equal((response.body as { code?: unknown }).code, code, where);
+      }
+    }
+    assert.equal((await getDevice(device.id)).stationId, sameLineId, 'the claim by another station handed it over');
   });
 });
 

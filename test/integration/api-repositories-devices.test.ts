@@ -202,6 +202,43 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(history[1]?.chipUid, uid(1));
     });
 
+    void test('hand-over: the same chip at another station moves the device, with one event naming both', async () => {
+      const { database } = await openDatabase();
+      const seed = await seedProduction(database.kysely);
+      const devices = new DeviceRepository(database.kysely);
+      const other = `${seed.stationId}-other`;
+      await new StationRepository(database.kysely).create({ id: other, name: 'Other', line: 'whatever' });
+      const device = (await devices.create(newDeviceFor(seed))).device;
+      const station = await new StationRepository(database.kysely).get(seed.stationId);
+      assert.equal(await devices.lineOf(device.id), station?.line, "a device's line is its product's");
+      assert.equal(await devices.lineOf(UNKNOWN_ID), undefined);
+      await devices.claim(device.id, uid(1), seed.stationId);
+
+      const handed = await devices.claim(device.id, uid(1), other);
+      assert.equal(handed.outcome, 'handed-over');
+      assert.ok(handed.outcome === 'handed-over');
+      assert.equal(handed.fromStationId, seed.stationId);
+      assert.equal(handed.device.stationId, other);
+      assert.equal((await devices.claim(device.id, uid(1), other)).outcome, 'already-claimed-by-this-chip');
+      assert.deepEqual(await devices.claim(device.id, uid(2), seed.stationId), { outcome: 'bound-to-other-chip' });
+      const events = (await devices.history(device.id)).slice(2);
+      assert.deepEqual(
+        events.map((e) => [e.fromState, e.toState, e.reason, e.actor, e.chipUid, e.details]),
+        [['claimed', 'claimed', 'handed-over', other, uid(1), { fromStationId: seed.stationId, toStationId: other }]],
+      );
+
+      // A state change guarded by the station applies only while that station holds the device.
+      const event = { actor: seed.stationId, reason: 'link-error' };
+      assert.equal(await devices.recordEvent(device.id, 'claimed', event, { stationId: seed.stationId }), false);
+      assert.equal(await devices.transition(device.id, 'quarantine', event, { stationId: seed.stationId }), false);
+      assert.equal((await devices.history(device.id)).length, 3, 'nothing recorded for the old station');
+      assert.equal(await devices.transition(device.id, 'provision', { actor: other }, { stationId: other }), true);
+      assert.deepEqual(await devices.claim(device.id, uid(1), seed.stationId), {
+        outcome: 'not-claimable',
+        state: 'provisioned',
+      });
+    });
+
     void test('claim race: many chips for one device, exactly one wins', async () => {
       const testDb = await openDatabase();
       const seed = await seedProduction(testDb.database.kysely);

@@ -786,7 +786,7 @@ export interface components {
             serial: string;
             /** @constant */
             state: "claimed";
-            /** @description The station that claimed it first */
+            /** @description The station that holds it now: this one */
             stationId: string | null;
         };
         /** @description One entry of the append-only device history */
@@ -1570,6 +1570,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description DEVICE_OTHER_LINE: the chip holds a device of another line */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
             429: {
                 headers: {
@@ -1875,7 +1884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead) or DEVICE_STATE_CONFLICT (state) */
+            /** @description IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state) or DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2043,7 +2052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description DEVICE_STATE_CONFLICT: no report expected, or one contradicting the recorded outcome */
+            /** @description DEVICE_STATE_CONFLICT: no report expected, or one contradicting the recorded outcome; DEVICE_OTHER_LINE or DEVICE_CLAIMED_BY_OTHER_STATION: not this station's device, nothing recorded */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -19,6 +19,7 @@ export class BindingsController {
   @ApiOperation({ summary: 'The device a chip is bound to: finish a partly programmed chip with its own identity' })
   @ZodResponse(200, ChipBinding)
   @ApiProblem('BINDING_NOT_FOUND')
+  @ApiProblem('DEVICE_OTHER_LINE: the chip holds a device of another line')
   get(@ZodParam('chipUid', ChipUid) chipUid: string, @CurrentPrincipal() principal: Principal): Promise<ChipBinding> {
     return this.claims.binding(chipUid, principal);
   }

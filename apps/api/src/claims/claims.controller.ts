@@ -9,7 +9,10 @@ import { ZodResponse } from '../http/zod-response.decorator.js';
 import { ClaimRequest, DeviceClaim } from './claims.schemas.js';
 import { ClaimsService } from './claims.service.js';
 
-/** `POST /v1/devices/{id}/claim` (station): bind a queued identity to the chip and hand over its image. */
+/**
+ * `POST /v1/devices/{id}/claim` (station): bind a queued identity to the chip and hand over its
+ * image; the same chip at another station of the line takes the device over.
+ */
 @ApiTags('devices')
 @Controller('v1/devices')
 export class ClaimsController {
@@ -25,7 +28,7 @@ export class ClaimsController {
   @ZodResponse(200, DeviceClaim)
   @ApiProblem('DEVICE_NOT_FOUND')
   @ApiProblem(
-    'IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead) or DEVICE_STATE_CONFLICT (state)',
+    'IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state) or DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out)',
   )
   claim(
     @ZodParam('id', DeviceId) id: string,

@@ -25,7 +25,7 @@ export const DeviceClaim = responseModel(
       layoutVersion: z.int(),
       state: z.literal('claimed'),
       chipUid: hexText('The chip the identity is now bound to'),
-      stationId: z.string().nullable().describe('The station that claimed it first'),
+      stationId: z.string().nullable().describe('The station that holds it now: this one'),
       jobId: z.string().nullable(),
       layout: z.object({
         name: z.string(),

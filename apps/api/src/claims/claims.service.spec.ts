@@ -4,7 +4,8 @@ import type { OtpImage } from '#ingrain/otp';
 import { LayoutCache } from '../catalogue/layout-cache.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
-import { automock, type Automocked, callsOf, resolves } from '../testing/automock.js';
+import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
+import { stationTokenRequired } from '../device-requests/provisioning-errors.js';
 import {
   CHIP_UID,
   claimedDevice,
@@ -16,13 +17,16 @@ import {
   stationPrincipal,
 } from '../testing/fixtures.js';
 import { ClaimsService } from './claims.service.js';
+import { deviceOtherLine, StationScope } from './station-scope.js';
 
 const CHIP_HEX = Buffer.from(CHIP_UID).toString('hex');
+const STATION = { id: STATION_ID, line: 'line-1' };
 
 describe('ClaimsService', () => {
   let devices: Automocked<DeviceRepository>;
   let identities: Automocked<IdentityService>;
   let layouts: Automocked<LayoutCache>;
+  let scope: Automocked<StationScope>;
   let service: ClaimsService;
   let image: Uint8Array;
 
@@ -30,15 +34,38 @@ describe('ClaimsService', () => {
     devices = automock(DeviceRepository);
     identities = automock(IdentityService);
     layouts = automock(LayoutCache);
-    service = new ClaimsService(devices, identities, layouts);
+    scope = automock(StationScope);
+    service = new ClaimsService(devices, identities, layouts, scope);
     image = new Uint8Array(512).fill(0x5a);
     resolves(layouts, 'get', resolvedLayout());
     resolves(identities, 'rematerialize', { data: image } as unknown as OtpImage);
+    resolves(scope, 'stationOf', STATION);
+    resolves(scope, 'assertOnLine', undefined);
   });
 
   test('only a station token may claim', async () => {
+    stub(scope, 'stationOf', () => Promise.reject(stationTokenRequired()));
     await assert.rejects(service.claim(DEVICE_ID, CHIP_HEX, mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
     assert.equal(callsOf(devices, 'claim').length, 0);
+  });
+
+  test('a device of another line: DEVICE_OTHER_LINE before anything is bound or re-materialized', async () => {
+    stub(scope, 'assertOnLine', () => Promise.reject(deviceOtherLine(DEVICE_ID)));
+    await assert.rejects(service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
+    assert.deepEqual(callsOf(scope, 'assertOnLine'), [[STATION, DEVICE_ID]]);
+    assert.equal(callsOf(devices, 'claim').length, 0);
+    assert.equal(callsOf(identities, 'rematerialize').length, 0);
+  });
+
+  test('the same chip at another station of the line: handed over, with its image', async () => {
+    resolves(devices, 'claim', {
+      outcome: 'handed-over',
+      device: claimedDevice({ stationId: 'st-2' }),
+      fromStationId: STATION_ID,
+    });
+    const claim = await service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal('st-2'));
+    assert.equal(claim.stationId, 'st-2');
+    assert.equal(claim.image.dataHex, '5a'.repeat(512));
   });
 
   test('a claimed device is handed over with its image, then the image is zeroed', async () => {
@@ -88,5 +115,12 @@ describe('ClaimsService', () => {
     assert.deepEqual(callsOf(devices, 'findByChipUid'), [[Buffer.from(CHIP_HEX, 'hex')]]);
     resolves(devices, 'findByChipUid', undefined);
     await assert.rejects(service.binding(CHIP_HEX, stationPrincipal()), { code: 'BINDING_NOT_FOUND' });
+  });
+
+  test("binding: a chip holding a device of another line is not the station's to see", async () => {
+    resolves(devices, 'findByChipUid', claimedDevice());
+    stub(scope, 'assertOnLine', () => Promise.reject(deviceOtherLine(DEVICE_ID)));
+    await assert.rejects(service.binding(CHIP_HEX, stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
+    assert.deepEqual(callsOf(scope, 'assertOnLine'), [[STATION, DEVICE_ID]]);
   });
 });

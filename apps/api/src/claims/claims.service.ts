@@ -9,7 +9,6 @@ import {
   deviceNotFound,
   deviceStateConflict,
   identityBoundElsewhere,
-  stationTokenRequired,
 } from '../device-requests/provisioning-errors.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { hexOf, storedIdentityOf } from '../identity/stored-device.js';
@@ -17,18 +16,17 @@ import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { expectedLockBytes } from '../results/result-judgement.js';
 import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
+import { StationScope } from './station-scope.js';
 
-/** The station a principal acts for. @throws AppError STATION_TOKEN_REQUIRED. */
-export function stationOf(principal: Principal): string {
-  if (principal.role !== 'station' || principal.stationId === null) throw stationTokenRequired();
-  return principal.stationId;
-}
+export { stationOf } from './station-scope.js';
 
 /**
  * The station's claim (docs/api.md, "Device state machine"): binds a queued identity to the chip
  * the station holds — one conditional UPDATE guarded by the unique chip UID, so it holds across API
  * processes — and hands over the intended image with its secrets re-derived now, the only place
- * they ever travel. The binding is the fence that makes an at-least-once job queue safe.
+ * they ever travel. The binding is the fence that makes an at-least-once job queue safe. A station
+ * claims and looks up only devices of its own line ({@link StationScope}); the same chip at another
+ * station of the line takes the device over (a `handed-over` event names both stations).
  */
 @Injectable()
 export class ClaimsService {
@@ -36,25 +34,29 @@ export class ClaimsService {
     @Inject(DeviceRepository) private readonly devices: DeviceRepository,
     @Inject(IdentityService) private readonly identities: IdentityService,
     @Inject(LayoutCache) private readonly layouts: LayoutCache,
+    @Inject(StationScope) private readonly scope: StationScope,
   ) {}
 
   /**
    * Binds the device to the chip (or confirms the binding when this chip already holds it) and
    * returns the full image. A claim that is refused changes nothing.
    *
-   * @throws AppError DEVICE_NOT_FOUND; IDENTITY_BOUND_ELSEWHERE (another chip holds the
+   * @throws AppError STATION_TOKEN_REQUIRED, DEVICE_NOT_FOUND, DEVICE_OTHER_LINE (nothing bound or
+   *   handed out); IDENTITY_BOUND_ELSEWHERE (another chip holds the
    *   identity), CHIP_ALREADY_BOUND (`deviceId`: the chip holds another identity), DEVICE_STATE_CONFLICT
    *   (`state`: provisioned, quarantined or scrapped); AppError IDENTITY_RECORD_INVALID /
    *   IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be re-materialized (the binding
    *   stays; the device must then be investigated, released or scrapped — never written).
    */
   async claim(deviceId: string, chipUid: string, principal: Principal): Promise<DeviceClaim> {
-    const stationId = stationOf(principal);
-    const result = await this.devices.claim(deviceId, Buffer.from(chipUid, 'hex'), stationId);
+    const station = await this.scope.stationOf(principal);
+    await this.scope.assertOnLine(station, deviceId);
+    const result = await this.devices.claim(deviceId, Buffer.from(chipUid, 'hex'), station.id);
     switch (result.outcome) {
       case 'claimed':
       case 'already-claimed-by-this-chip':
-        return this.#handOver(result.device);
+      case 'handed-over':
+        return this.#withImage(result.device);
       case 'bound-to-other-chip':
         throw identityBoundElsewhere(deviceId);
       case 'chip-bound-to-other-device':
@@ -70,15 +72,19 @@ export class ClaimsService {
     }
   }
 
-  /** The device a chip is bound to. @throws AppError BINDING_NOT_FOUND. */
+  /**
+   * The device a chip is bound to, if it is of the station's line (any station of the line may
+   * finish a moved chip). @throws AppError BINDING_NOT_FOUND, DEVICE_OTHER_LINE.
+   */
   async binding(chipUid: string, principal: Principal): Promise<ChipBinding> {
-    stationOf(principal);
+    const station = await this.scope.stationOf(principal);
     const device = await this.devices.findByChipUid(Buffer.from(chipUid, 'hex'));
     if (device === undefined) throw bindingNotFound();
+    await this.scope.assertOnLine(station, device.id);
     return { deviceId: device.id, state: device.state };
   }
 
-  async #handOver(device: DeviceRecord): Promise<DeviceClaim> {
+  async #withImage(device: DeviceRecord): Promise<DeviceClaim> {
     const resolved = await this.layouts.get(device.productId, device.layoutVersion);
     const sealed = device.hasSealedPrivateKey ? await this.devices.sealedPrivateKey(device.id) : undefined;
     const image = await this.identities.rematerialize(storedIdentityOf(device, sealed), resolved.layout);

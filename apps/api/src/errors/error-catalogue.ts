@@ -352,6 +352,23 @@ export const ERROR_CATALOGUE = {
     action: 'read the device; final states are final',
   },
 
+  // Station scope (issue 9): a station acts on its line's devices, and reports only on those it claimed.
+  DEVICE_OTHER_LINE: {
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      "the device's product is made on another line than the calling station's (`deviceId`); nothing is bound, handed out or recorded",
+    action: "leave the chip to a station of the device's line; check which line the fixture's chips came from",
+  },
+  DEVICE_CLAIMED_BY_OTHER_STATION: {
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      'the device is claimed by another station (`deviceId`): only that station reports for it; nothing is recorded',
+    action:
+      'finish the chip here by claiming the device with it first (a hand-over), or leave it to the claiming station',
+  },
+
   // Results: station reports and their judgement.
   STATION_REPORT_INVALID: {
     status: 400,

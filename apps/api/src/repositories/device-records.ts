@@ -57,6 +57,17 @@ export interface NewDevice {
   readonly certificateSha256?: Uint8Array | null | undefined;
 }
 
+/** The reason recorded with the event of a hand-over of a claimed device to another station. */
+export const HANDED_OVER = 'handed-over';
+
+/**
+ * What a state change also requires of the device row, besides its state: a station's report
+ * moves a device only while that station holds it (a hand-over may have moved it meanwhile).
+ */
+export interface TransitionGuard {
+  readonly stationId?: string | undefined;
+}
+
 /** Who caused a state change and why, recorded in device_events. */
 export interface DeviceEventInput {
   /** Token id, station id or operator name. */
@@ -91,8 +102,13 @@ export type CreateDeviceResult =
 export type ClaimResult =
   /** The device was queued and is now bound to the chip. */
   | { readonly outcome: 'claimed'; readonly device: DeviceRecord }
-  /** The device was already claimed by this very chip: a re-run; nothing changed. */
+  /** The device was already claimed by this very chip, at this station: a re-run; nothing changed. */
   | { readonly outcome: 'already-claimed-by-this-chip'; readonly device: DeviceRecord }
+  /**
+   * The device was claimed by this very chip at another station (the chip was moved): it is now
+   * this station's, and a `handed-over` event names both stations.
+   */
+  | { readonly outcome: 'handed-over'; readonly device: DeviceRecord; readonly fromStationId: string | null }
   /** The device is claimed by another chip (IDENTITY_BOUND_ELSEWHERE). */
   | { readonly outcome: 'bound-to-other-chip' }
   /** The chip is bound to another device (CHIP_ALREADY_BOUND): finish that one instead. */

@@ -13,10 +13,12 @@ import {
   type DeviceEventRecord,
   type DeviceRecord,
   type DeviceSearchFilters,
+  HANDED_OVER,
   type NewDevice,
   type Page,
   toDeviceEventRecord,
   toDeviceRecord,
+  type TransitionGuard,
 } from './device-records.js';
 import { isUuid, newId, plainBytes, sameBytes } from './row-values.js';
 
@@ -123,6 +125,21 @@ export class DeviceRepository {
     return row && toDeviceRecord(row);
   }
 
+  /**
+   * The production line of the device: its product's (products.line, fixed when the product is
+   * made; the line whose queue gets the device's job). Undefined for an unknown device.
+   */
+  async lineOf(id: string): Promise<string | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .selectFrom('devices')
+      .innerJoin('products', 'products.id', 'devices.product_id')
+      .select('products.line')
+      .where('devices.id', '=', id)
+      .executeTakeFirst();
+    return row?.line;
+  }
+
   /** The device the chip is bound to (claimed, provisioned, quarantined or scrapped after claim). */
   async findByChipUid(chipUid: Uint8Array): Promise<DeviceRecord | undefined> {
     const row = await this.selectDevices().where('chip_uid', '=', chipUid).executeTakeFirst();
@@ -150,8 +167,9 @@ export class DeviceRepository {
   /**
    * Binds a queued device to a chip (docs/api.md, claim). One conditional UPDATE (state = queued)
    * guarded by the unique chip_uid: correct however many API processes race. A lost race is
-   * classified by reading the winner's row. Runs in the caller's transaction when given one
-   * (under a savepoint, so a refused binding does not abort it).
+   * classified by reading the winner's row. The device already claimed by this chip at another
+   * station is handed over to this one ({@link handOver}). Runs in the caller's transaction when
+   * given one (under a savepoint, so a refused binding does not abort it).
    * @throws DatabaseError CONTENTION if the device keeps changing under it (released and re-claimed).
    */
   async claim(id: string, chipUid: Uint8Array, stationId: string, actor: string = stationId): Promise<ClaimResult> {
@@ -166,6 +184,12 @@ export class DeviceRepository {
       }
       if (bound !== undefined) return { outcome: 'claimed', device: bound };
       const refusal = classifyRefusal(await this.get(id), chipUid);
+      if (refusal?.outcome === 'already-claimed-by-this-chip' && refusal.device.stationId !== stationId) {
+        const handed = await this.handOver(refusal.device, stationId, actor);
+        if (handed !== undefined)
+          return { outcome: 'handed-over', device: handed, fromStationId: refusal.device.stationId };
+        continue; // it changed meanwhile (handed over, reported, released): read it again
+      }
       if (refusal !== undefined) return refusal;
     }
     throw new DatabaseError('CONTENTION', 'the claim kept racing with other writers');
@@ -207,16 +231,50 @@ export class DeviceRepository {
   }
 
   /**
+   * Moves a device claimed by `device.chipUid` at `device.stationId` to `stationId`, recording a
+   * `handed-over` event (the same chip; details: both stations) in the same transaction. One
+   * conditional UPDATE on the state, chip and station read: undefined, changing nothing, when any
+   * of them changed meanwhile.
+   */
+  private handOver(device: DeviceRecord, stationId: string, actor: string): Promise<DeviceRecord | undefined> {
+    const { chipUid, stationId: fromStationId } = device;
+    if (chipUid === null) return Promise.resolve(undefined);
+    return inTransaction(this.db, async (trx) => {
+      const updated = await trx
+        .updateTable('devices')
+        .set({ station_id: stationId, updated_at: sql<Date>`now()` })
+        .where('id', '=', device.id)
+        .where('state', '=', CLAIM.to)
+        .where('chip_uid', '=', chipUid)
+        .where((eb) => (fromStationId === null ? eb('station_id', 'is', null) : eb('station_id', '=', fromStationId)))
+        .returning('id')
+        .executeTakeFirst();
+      if (updated === undefined) return undefined;
+      await insertDeviceEvent(trx, {
+        deviceId: device.id,
+        fromState: CLAIM.to,
+        toState: CLAIM.to,
+        chipUid,
+        actor,
+        reason: HANDED_OVER,
+        details: { fromStationId, toStationId: stationId },
+      });
+      return this.get(device.id, trx);
+    });
+  }
+
+  /**
    * Applies `action` (DEVICE_TRANSITIONS: its `from` states and its target) if the device's state
    * is one of the action's `from` states, recording the event, atomically (the row is locked, so
    * concurrent transitions apply one after the other and each sees the other's result). A release
    * (to `queued`) unbinds the chip and station; the released UID stays in the event. Returns false,
-   * changing nothing, when the state is not one the action starts from or the device is unknown.
-   * DatabaseError CHECK_VIOLATION for a target state the binding rules refuse.
+   * changing nothing, when the state is not one the action starts from, the device is unknown, or
+   * the row does not meet `guard` (another station holds it). DatabaseError CHECK_VIOLATION for a
+   * target state the binding rules refuse.
    */
-  transition(id: string, action: DeviceAction, event: DeviceEventInput): Promise<boolean> {
+  transition(id: string, action: DeviceAction, event: DeviceEventInput, guard: TransitionGuard = {}): Promise<boolean> {
     const { from, to } = DEVICE_TRANSITIONS[action];
-    return this.move(id, from, to, event);
+    return this.move(id, from, to, event, guard);
   }
 
   /**
@@ -224,20 +282,26 @@ export class DeviceRepository {
    * claimed and its job is retried), if the device is still in `state`; same locking and result as
    * {@link transition}.
    */
-  recordEvent(id: string, state: DeviceState, event: DeviceEventInput): Promise<boolean> {
-    return this.move(id, [state], state, event);
+  recordEvent(id: string, state: DeviceState, event: DeviceEventInput, guard: TransitionGuard = {}): Promise<boolean> {
+    return this.move(id, [state], state, event, guard);
   }
 
-  private move(id: string, from: readonly DeviceState[], to: DeviceState, event: DeviceEventInput): Promise<boolean> {
+  private move(
+    id: string,
+    from: readonly DeviceState[],
+    to: DeviceState,
+    event: DeviceEventInput,
+    guard: TransitionGuard,
+  ): Promise<boolean> {
     if (!isUuid(id) || from.length === 0) return Promise.resolve(false);
     return inTransaction(this.db, async (trx) => {
-      const current = await trx
+      let locking = trx
         .selectFrom('devices')
         .select(['state', 'chip_uid'])
         .where('id', '=', id)
-        .where('state', 'in', from)
-        .forUpdate()
-        .executeTakeFirst();
+        .where('state', 'in', from);
+      if (guard.stationId !== undefined) locking = locking.where('station_id', '=', guard.stationId);
+      const current = await locking.forUpdate().executeTakeFirst();
       if (current === undefined) return false;
       const unbind = to === 'queued' ? { chip_uid: null, station_id: null } : {};
       await trx

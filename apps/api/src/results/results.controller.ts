@@ -25,7 +25,9 @@ export class ResultsController {
   @ZodResponse(200, ProvisioningResult)
   @ApiProblem('STATION_REPORT_INVALID (errors names each field)')
   @ApiProblem('DEVICE_NOT_FOUND')
-  @ApiProblem('DEVICE_STATE_CONFLICT: no report expected, or one contradicting the recorded outcome')
+  @ApiProblem(
+    "DEVICE_STATE_CONFLICT: no report expected, or one contradicting the recorded outcome; DEVICE_OTHER_LINE or DEVICE_CLAIMED_BY_OTHER_STATION: not this station's device, nothing recorded",
+  )
   @ApiProblem('REPORT_SECRET_BYTES_PRESENT or REPORT_INCOMPLETE: nothing recorded')
   result(
     @ZodParam('id', DeviceId) id: string,

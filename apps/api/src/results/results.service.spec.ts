@@ -3,6 +3,7 @@ import { beforeEach, describe, mock, test } from 'node:test';
 import { f4ReadBack, successReportBody } from '#ingrain/contracts/testing';
 import { SoftwareSignerForTests } from '#ingrain/crypto/testing';
 import { LayoutCache } from '../catalogue/layout-cache.js';
+import { deviceOtherLine, StationScope } from '../claims/station-scope.js';
 import { LogService } from '../log/log.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
@@ -52,6 +53,7 @@ describe('ResultsService', () => {
   let attestations: Automocked<AttestationRepository>;
   let log: Automocked<LogService>;
   let outcomes: ReturnType<typeof mock.fn>;
+  let scope: Automocked<StationScope>;
   let service: ResultsService;
 
   beforeEach(() => {
@@ -67,7 +69,10 @@ describe('ResultsService', () => {
       provisioningOutcomes: { inc: outcomes } as unknown as Metrics['provisioningOutcomes'],
     });
     const trust = automock(TrustService, { attestationSigner: signer });
-    service = new ResultsService(transactions.transactions, devices, attestations, trust, log, layouts, metrics);
+    scope = automock(StationScope);
+    resolves(scope, 'stationOf', { id: STATION_ID, line: 'line-1' });
+    resolves(scope, 'assertOnLine', undefined);
+    service = new ResultsService(transactions.transactions, devices, attestations, trust, log, layouts, metrics, scope);
   });
 
   test('an unknown device: DEVICE_NOT_FOUND', async () => {
@@ -142,6 +147,46 @@ describe('ResultsService', () => {
     ]);
     const result = await service.report(DEVICE_ID, mismatch(), stationPrincipal());
     assert.deepEqual([result.verdict, result.reason], ['quarantined', 'readback-mismatch']);
+  });
+
+  test('a device of another line: DEVICE_OTHER_LINE, nothing recorded', async () => {
+    resolves(devices, 'get', device());
+    stub(scope, 'assertOnLine', () => Promise.reject(deviceOtherLine(DEVICE_ID)));
+    await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
+    assert.deepEqual(callsOf(scope, 'assertOnLine'), [[{ id: STATION_ID, line: 'line-1' }, DEVICE_ID]]);
+    assert.equal(outcomes.mock.callCount(), 0);
+  });
+
+  test('a device another station holds: DEVICE_CLAIMED_BY_OTHER_STATION, nothing recorded or signed', async () => {
+    for (const state of ['claimed', 'provisioned', 'quarantined'] as const) {
+      resolves(devices, 'get', device({ state, stationId: 'st-2' }));
+      for (const body of [exact(), mismatch(), linkError()]) {
+        await assert.rejects(service.report(DEVICE_ID, body, stationPrincipal()), {
+          code: 'DEVICE_CLAIMED_BY_OTHER_STATION',
+        });
+      }
+    }
+    // The strict automocks throw on any write (transition, recordEvent, a transaction, the log).
+    assert.equal(outcomes.mock.callCount(), 0);
+  });
+
+  test('every state change is conditional on the reporting station still holding the device', async () => {
+    resolves(devices, 'get', device());
+    resolves(devices, 'transition', true);
+    resolves(devices, 'recordEvent', true);
+    await service.report(DEVICE_ID, mismatch(), stationPrincipal());
+    await service.report(DEVICE_ID, linkError(), stationPrincipal());
+    assert.deepEqual(callsOf(devices, 'transition')[0]?.[3], { stationId: STATION_ID });
+    assert.deepEqual(callsOf(devices, 'recordEvent')[0]?.[3], { stationId: STATION_ID });
+  });
+
+  test('overtaken by a hand-over to another station: DEVICE_CLAIMED_BY_OTHER_STATION', async () => {
+    const reads = [device(), device({ stationId: 'st-2' })];
+    stub(devices, 'get', () => Promise.resolve(reads.shift()));
+    resolves(devices, 'transition', false);
+    await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), {
+      code: 'DEVICE_CLAIMED_BY_OTHER_STATION',
+    });
   });
 
   test('a repeated exact match gets the recorded attestation', async () => {

@@ -4,7 +4,7 @@ import { parseStationReport, type StationReport } from '#ingrain/contracts';
 import { signedAttestationText } from '../attestations/attestation-step.js';
 import type { Principal } from '../auth/principal.js';
 import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
-import { stationOf } from '../claims/claims.service.js';
+import { assertHeldBy, StationScope } from '../claims/station-scope.js';
 import { deviceNotFound, deviceStateConflict } from '../device-requests/provisioning-errors.js';
 import { hexOf } from '../identity/stored-device.js';
 import { LogService } from '../log/log.service.js';
@@ -51,23 +51,30 @@ export class ResultsService {
     @Inject(LogService) private readonly log: LogService,
     @Inject(LayoutCache) private readonly layouts: LayoutCache,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(StationScope) private readonly scope: StationScope,
   ) {}
 
   /**
-   * Judges and records a report from the principal's station.
+   * Judges and records a report from the principal's station, which must hold the device (claimed
+   * it, or took it over with its chip): every state change is conditional on that station still
+   * holding it.
    *
-   * @throws AppError STATION_REPORT_INVALID, REPORT_SECRET_BYTES_PRESENT, REPORT_INCOMPLETE
-   *   (nothing recorded); AppError DEVICE_NOT_FOUND, DEVICE_STATE_CONFLICT (queued or
+   * @throws AppError STATION_TOKEN_REQUIRED, STATION_REPORT_INVALID, REPORT_SECRET_BYTES_PRESENT,
+   *   REPORT_INCOMPLETE (nothing recorded); AppError DEVICE_NOT_FOUND, DEVICE_OTHER_LINE,
+   *   DEVICE_CLAIMED_BY_OTHER_STATION (nothing recorded), DEVICE_STATE_CONFLICT (queued or
    *   scrapped, or a report that contradicts the final state already recorded).
    */
   async report(deviceId: string, body: unknown, principal: Principal): Promise<ProvisioningResult> {
-    const stationId = stationOf(principal);
+    const station = await this.scope.stationOf(principal);
+    const stationId = station.id;
     const report = parseStationReport(body);
     const device = await this.devices.get(deviceId);
     if (device === undefined) throw deviceNotFound(deviceId);
+    await this.scope.assertOnLine(station, device.id);
     if (device.chipUid === null || device.state === 'queued' || device.state === 'scrapped') {
       throw deviceStateConflict(device.state, 'report', `device ${deviceId} is ${device.state}: no report is expected`);
     }
+    assertHeldBy(stationId, device);
     const resolved = await this.layouts.get(device.productId, device.layoutVersion);
     const judgement = judgeReport(intendedImageOf(device, resolved.layout), hexOf(device.chipUid), report);
     const result =
@@ -106,6 +113,7 @@ export class ResultsService {
       if (!(error instanceof Overtaken)) throw error;
       const current = await this.devices.get(device.id);
       if (current === undefined) throw deviceNotFound(device.id);
+      assertHeldBy(stationId, current); // handed over meanwhile
       return this.#repeated(current, judgement);
     }
   }
@@ -118,11 +126,12 @@ export class ResultsService {
     stationId: string,
   ): Promise<void> {
     const event = { actor: stationId, reason, details };
+    const guard = { stationId };
     // A link error is no transition: the device stays claimed and the event records the attempt.
     const moved =
       to === 'quarantined'
-        ? await this.devices.transition(deviceId, 'quarantine', event)
-        : await this.devices.recordEvent(deviceId, 'claimed', event);
+        ? await this.devices.transition(deviceId, 'quarantine', event, guard)
+        : await this.devices.recordEvent(deviceId, 'claimed', event, guard);
     if (!moved) throw new Overtaken();
   }
 
@@ -148,7 +157,7 @@ export class ResultsService {
     const leafIndex = await this.transactions.run(async ({ devices, log, attestations }) => {
       const event = { actor: stationId, reason: 'exact-match', details: reportDetails(report) };
       // The row lock first: a concurrent report waits here, then finds the device provisioned.
-      if (!(await devices.transition(device.id, 'provision', event))) throw new Overtaken();
+      if (!(await devices.transition(device.id, 'provision', event, { stationId }))) throw new Overtaken();
       const appended = await this.log.appendAttestation(log, envelopeText);
       await attestations.insert({
         leafIndex: appended.leafIndex,

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { StationRepository } from '../repositories/station-repository.js';
+import { automock, type Automocked, callsOf, resolves } from '../testing/automock.js';
+import { claimedDevice, DEVICE_ID, mesPrincipal, STATION_ID, stationPrincipal } from '../testing/fixtures.js';
+import { assertHeldBy, StationScope } from './station-scope.js';
+
+const CREATED = new Date('2026-01-01T00:00:00Z');
+
+describe('StationScope', () => {
+  let stations: Automocked<StationRepository>;
+  let devices: Automocked<DeviceRepository>;
+  let scope: StationScope;
+
+  beforeEach(() => {
+    stations = automock(StationRepository);
+    devices = automock(DeviceRepository);
+    scope = new StationScope(stations, devices);
+  });
+
+  test("the acting station is the token's, with its registered line", async () => {
+    resolves(stations, 'get', { id: STATION_ID, name: 'Station 1', line: 'line-1', createdAt: CREATED });
+    assert.deepEqual(await scope.stationOf(stationPrincipal()), { id: STATION_ID, line: 'line-1' });
+    assert.deepEqual(callsOf(stations, 'get'), [[STATION_ID]]);
+  });
+
+  test('no station token, or a station not registered: STATION_TOKEN_REQUIRED', async () => {
+    await assert.rejects(scope.stationOf(mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+    resolves(stations, 'get', undefined);
+    await assert.rejects(scope.stationOf(stationPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+  });
+
+  test("a device of the station's line passes; another line's is DEVICE_OTHER_LINE; an unknown one DEVICE_NOT_FOUND", async () => {
+    const station = { id: STATION_ID, line: 'line-1' };
+    resolves(devices, 'lineOf', 'line-1');
+    await scope.assertOnLine(station, DEVICE_ID);
+    assert.deepEqual(callsOf(devices, 'lineOf'), [[DEVICE_ID]]);
+    resolves(devices, 'lineOf', 'line-2');
+    await assert.rejects(scope.assertOnLine(station, DEVICE_ID), {
+      code: 'DEVICE_OTHER_LINE',
+      extensions: { deviceId: DEVICE_ID },
+    });
+    resolves(devices, 'lineOf', undefined);
+    await assert.rejects(scope.assertOnLine(station, DEVICE_ID), { code: 'DEVICE_NOT_FOUND' });
+  });
+
+  test('only the station holding a device reports for it', () => {
+    assertHeldBy(STATION_ID, claimedDevice());
+    assert.throws(() => assertHeldBy('st-2', claimedDevice()), { code: 'DEVICE_CLAIMED_BY_OTHER_STATION' });
+    assert.throws(() => assertHeldBy(STATION_ID, claimedDevice({ stationId: null })), {
+      code: 'DEVICE_CLAIMED_BY_OTHER_STATION',
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { deviceNotFound, stationTokenRequired } from '../device-requests/provisioning-errors.js';
+import { AppError } from '../errors/app-error.js';
+import type { DeviceRecord } from '../repositories/device-records.js';
+import { DeviceRepository } from '../repositories/device-repository.js';
+import { StationRepository } from '../repositories/station-repository.js';
+
+/** The station a station token acts for, with its line. */
+export interface ActingStation {
+  readonly id: string;
+  readonly line: string;
+}
+
+/** The station a principal acts for. @throws AppError STATION_TOKEN_REQUIRED. */
+export function stationOf(principal: Principal): string {
+  if (principal.role !== 'station' || principal.stationId === null) throw stationTokenRequired();
+  return principal.stationId;
+}
+
+/** DEVICE_OTHER_LINE: the device's product is made on another line than the station's. */
+export function deviceOtherLine(deviceId: string): AppError {
+  return new AppError('DEVICE_OTHER_LINE', `device ${deviceId} is made on another line than this station's`, {
+    extensions: { deviceId },
+  });
+}
+
+/** DEVICE_CLAIMED_BY_OTHER_STATION: only the station holding the device reports for it. */
+export function deviceClaimedByOtherStation(deviceId: string): AppError {
+  return new AppError(
+    'DEVICE_CLAIMED_BY_OTHER_STATION',
+    `device ${deviceId} is claimed by another station: claim it with its chip here first (a hand-over)`,
+    { extensions: { deviceId } },
+  );
+}
+
+/**
+ * The scope of a station's actions (docs/api-domain.md, "Station scope"): a station belongs to one
+ * line and acts only on devices of that line — claims, binding lookups and reports — and reports
+ * only for a device it holds (claimed itself, or took over with the same chip). A device's line is
+ * its product's. Each check runs before anything is bound, re-materialized or recorded.
+ */
+@Injectable()
+export class StationScope {
+  constructor(
+    @Inject(StationRepository) private readonly stations: StationRepository,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+  ) {}
+
+  /**
+   * The calling station and its line.
+   * @throws AppError STATION_TOKEN_REQUIRED (not a station token, or its station is not registered).
+   */
+  async stationOf(principal: Principal): Promise<ActingStation> {
+    const station = await this.stations.get(stationOf(principal));
+    if (station === undefined) throw stationTokenRequired();
+    return { id: station.id, line: station.line };
+  }
+
+  /** @throws AppError DEVICE_NOT_FOUND, DEVICE_OTHER_LINE. */
+  async assertOnLine(station: ActingStation, deviceId: string): Promise<void> {
+    const line = await this.devices.lineOf(deviceId);
+    if (line === undefined) throw deviceNotFound(deviceId);
+    if (line !== station.line) throw deviceOtherLine(deviceId);
+  }
+}
+
+/** @throws AppError DEVICE_CLAIMED_BY_OTHER_STATION unless the station `stationId` holds the device. */
+export function assertHeldBy(stationId: string, device: DeviceRecord): void {
+  if (device.stationId !== stationId) throw deviceClaimedByOtherStation(device.id);
+}
