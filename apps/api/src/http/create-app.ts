@@ -39,6 +39,8 @@ function fastifyAdapter(config: ApiConfig, destination: LogDestination | undefin
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
     trustProxy: trustProxy(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
+    // Both answer as problem+json. frameworkErrors replaces Nest's default, which only adds the
+    // headers of Nest's security hook (enableCors/enableSecurityHeaders: not used by this app).
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
