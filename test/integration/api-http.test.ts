@@ -268,7 +268,7 @@ describe('authentication and roles', () => {
     assertProblem(await api.http().get('/test/protected'), 401, 'AUTH_REQUIRED');
   });
 
-  test(`after ${MAX_AUTH_FAILURES} failures an address gets 429 with Retry-After, even with a valid token`, async () => {
+  test(`after ${MAX_AUTH_FAILURES} failures an address gets 429 with Retry-After for bad tokens; a valid one passes`, async () => {
     const attacker = freshAddress();
     for (let attempt = 0; attempt < MAX_AUTH_FAILURES; attempt++) {
       const guess = `ingr_${Buffer.alloc(32, attempt + 100).toString('base64url')}`;
@@ -280,12 +280,21 @@ describe('authentication and roles', () => {
         .set('x-forwarded-for', attacker);
       assertProblem(response, 401, 'AUTH_INVALID');
     }
+    const nextGuess = `ingr_${Buffer.alloc(32, 99).toString('base64url')}`;
+    secrets.add(nextGuess);
     const limited = await api
+      .http()
+      .get('/v1/tokens')
+      .set('authorization', bearer(nextGuess))
+      .set('x-forwarded-for', attacker);
+    assertProblem(limited, 429, 'AUTH_RATE_LIMITED');
+    // Issue 9, defect 4: failures are limited without punishing valid credentials.
+    const valid = await api
       .http()
       .get('/v1/tokens')
       .set('authorization', bearer(api.adminToken))
       .set('x-forwarded-for', attacker);
-    assertProblem(limited, 429, 'AUTH_RATE_LIMITED');
+    assert.equal(valid.status, 200);
     const retryAfter = Number(limited.headers['retry-after']);
     assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 600, String(retryAfter));
     const other = await api

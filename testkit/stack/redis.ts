@@ -30,21 +30,21 @@ function answersPing(port: number): Promise<boolean> {
 /**
  * Starts Debian's redis-server on a free localhost port (no RDB/AOF, working directory in a fresh
  * temp dir), for a test file, the demo or a benchmark. Always `stop()` it. Retries on another port
- * when the chosen one was taken in between.
+ * when the chosen one was taken in between. `port`: start on that one (e.g. to restart a stopped
+ * server where its clients reconnect).
  */
-export async function startRedis(attempts = 3): Promise<RedisServer> {
+export async function startRedis(attempts = 3, port?: number): Promise<RedisServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce();
+      return await startOnce(port ?? (await freePort()));
     } catch (error) {
       if (attempt >= attempts) throw error;
     }
   }
 }
 
-async function startOnce(): Promise<RedisServer> {
+async function startOnce(port: number): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'ingrain-redis-'));
-  const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
   const server = spawnLines(REDIS_SERVER, [...args, '--daemonize', 'no', '--loglevel', 'warning']);
   const stop = async () => {

@@ -32,6 +32,16 @@ void describe('audit request schemas', () => {
     assert.equal(AttestationSearchQuery.safeParse({ state: 'provisioned' }).success, false);
   });
 
+  void test('search: unparseable dates are issues, not exceptions (issue 9, defect 7)', () => {
+    assert.deepEqual(issuePaths(AttestationSearchQuery.safeParse({ from: '2026-12-06', to: 'yesterday' })), [
+      'from',
+      'to',
+    ]);
+    assert.deepEqual(issuePaths(AttestationSearchQuery.safeParse({ from: '2026-12-06T00:00:00Z', to: 'yesterday' })), [
+      'to',
+    ]);
+  });
+
   void test('consistency: from required, to optional, from ≤ to', () => {
     assert.deepEqual(ConsistencyQuery.parse({ from: '2' }), { from: 2 });
     assert.deepEqual(ConsistencyQuery.parse({ from: '2', to: '2' }), { from: 2, to: 2 });

@@ -41,7 +41,8 @@ export const AttestationSearchQuery = z
     offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0).describe('Attestations to skip (log order)'),
   })
   .superRefine((query, context) => {
-    if (query.from !== undefined && query.to !== undefined && query.from.getTime() >= query.to.getTime()) {
+    // Refinements run even when a field failed: an unparseable date is still its text here.
+    if (query.from instanceof Date && query.to instanceof Date && query.from.getTime() >= query.to.getTime()) {
       context.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
     }
   });

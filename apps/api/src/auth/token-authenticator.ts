@@ -17,9 +17,12 @@ type FailureReason = 'malformed' | 'unknown';
 
 /**
  * Turns the `Authorization: Bearer ingr_…` header of a request into a {@link Principal}: the
- * token's SHA-256 is looked up among active (not revoked) tokens. Failures from one client
- * address are rate-limited ({@link AuthFailureLimiter}); a missing header is not counted as a
- * failure (it guesses nothing). Never logs a token, only the token id of a success.
+ * token's SHA-256 is looked up among active (not revoked) tokens. The token is checked first: a
+ * valid token always authenticates, whatever else came from its address (a line's MES and
+ * stations often share one NAT address with a misconfigured client). Only failures are
+ * rate-limited ({@link AuthFailureLimiter}): an address with too many recent failures gets 429
+ * instead of 401 for its further bad tokens. A missing header is not counted as a failure (it
+ * guesses nothing). Never logs a token, only the token id of a success.
  */
 @Injectable()
 export class TokenAuthenticator implements BeforeApplicationShutdown {
@@ -36,15 +39,10 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
   }
 
   /**
-   * @throws AppError AUTH_RATE_LIMITED (checked first), AUTH_REQUIRED (no header),
-   *   AUTH_INVALID (malformed, unknown or revoked token).
+   * @throws AppError AUTH_REQUIRED (no header); AUTH_INVALID (malformed, unknown or revoked
+   *   token), or AUTH_RATE_LIMITED instead when the address has too many recent failures.
    */
   async authenticate(request: FastifyRequest): Promise<Principal> {
-    const retryAfterMs = this.#limiter.retryAfterMs(request.ip);
-    if (retryAfterMs > 0) {
-      this.metrics.authFailures.inc({ reason: 'rate-limited' });
-      throw authRateLimited(retryAfterMs);
-    }
     const header = request.headers.authorization;
     if (header === undefined || header === '') {
       this.metrics.authFailures.inc({ reason: 'missing' });
@@ -59,6 +57,12 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
   }
 
   #fail(request: FastifyRequest, reason: FailureReason): never {
+    const retryAfterMs = this.#limiter.retryAfterMs(request.ip);
+    if (retryAfterMs > 0) {
+      // Not recorded again: a limited address gets its next maxFailures tries once the window slides.
+      this.metrics.authFailures.inc({ reason: 'rate-limited' });
+      throw authRateLimited(retryAfterMs);
+    }
     this.#limiter.recordFailure(request.ip);
     this.metrics.authFailures.inc({ reason });
     request.log.warn({ clientAddress: request.ip, reason }, 'authentication failed');

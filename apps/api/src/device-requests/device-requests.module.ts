@@ -3,6 +3,7 @@ import { CatalogueModule } from '../catalogue/catalogue.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { DeviceRequestsController } from './device-requests.controller.js';
 import { DeviceRequestsService } from './device-requests.service.js';
+import { RequestHasher } from './idempotency.js';
 
 /**
  * The MES request hop: `POST /v1/devices` issues an identity and queues its job; `GET /v1/devices`
@@ -12,7 +13,7 @@ import { DeviceRequestsService } from './device-requests.service.js';
 @Module({
   imports: [CatalogueModule, IdentityModule],
   controllers: [DeviceRequestsController],
-  providers: [DeviceRequestsService],
+  providers: [DeviceRequestsService, RequestHasher],
   exports: [DeviceRequestsService],
 })
 export class DeviceRequestsModule {}

@@ -24,10 +24,12 @@ import {
 import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
 import { CREATE_DEVICE_OPERATION, DeviceRequestsService } from './device-requests.service.js';
 import type { CreateDeviceRequest } from './devices.schemas.js';
-import { requestHash } from './idempotency.js';
+import { RequestHasher, requestHashV2 } from './idempotency.js';
 
 const principal = mesPrincipal();
 const KEY = 'key-1';
+/** The request-hash key the HSM would derive (any 32 bytes will do here). */
+const HASH_KEY = new Uint8Array(32).fill(0x5a);
 const byProduct: CreateDeviceRequest = { productId: PRODUCT_ID, inputs: { label: 'ABC' } };
 const byWorkOrder: CreateDeviceRequest = {
   workOrderId: WORK_ORDER_ID,
@@ -87,6 +89,7 @@ describe('DeviceRequestsService', () => {
       jobs,
       layouts,
       metrics,
+      new RequestHasher({ deriveDeviceSecret: () => Promise.resolve(Uint8Array.from(HASH_KEY)) }),
     );
     identity = issuedIdentity();
     resolves(devices, 'findByIdempotencyKey', undefined);
@@ -169,7 +172,7 @@ describe('DeviceRequestsService', () => {
     });
 
     test('an idempotent replay returns the earlier device and makes sure of its job', async () => {
-      const earlier = deviceRecord({ requestHash: requestHash(CREATE_DEVICE_OPERATION, byProduct) });
+      const earlier = deviceRecord({ requestHash: requestHashV2(HASH_KEY, CREATE_DEVICE_OPERATION, byProduct) });
       resolves(devices, 'findByIdempotencyKey', earlier);
       resolves(jobs, 'requeue', 'pending');
       const view = await service.create(principal, KEY, byProduct);
@@ -185,7 +188,7 @@ describe('DeviceRequestsService', () => {
     });
 
     test('the same key stored concurrently first: its device is answered, this identity discarded', async () => {
-      const winner = deviceRecord({ requestHash: requestHash(CREATE_DEVICE_OPERATION, byProduct) });
+      const winner = deviceRecord({ requestHash: requestHashV2(HASH_KEY, CREATE_DEVICE_OPERATION, byProduct) });
       resolves(tx.devices, 'create', { created: false, device: winner });
       resolves(jobs, 'requeue', 'pending');
       const view = await service.create(principal, KEY, byProduct);

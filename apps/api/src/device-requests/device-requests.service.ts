@@ -20,7 +20,7 @@ import { Transactions } from '../repositories/transactions.js';
 import { WorkOrderRepository } from '../repositories/work-order-repository.js';
 import { toDeviceSummary, toDeviceView } from './device-views.js';
 import type { CreateDeviceRequest, DeviceList, DeviceListQuery, DeviceView } from './devices.schemas.js';
-import { assertSameRequest, requestHash } from './idempotency.js';
+import { assertSameRequest, RequestHasher, type RequestDigest } from './idempotency.js';
 import { preflightDeviceRequest } from './input-preflight.js';
 import { deviceNotFound, serialAlreadyUsed, workOrderExhausted, workOrderNotFound } from './provisioning-errors.js';
 import { assertIssuable, resolveTarget, type RequestTarget } from './request-target.js';
@@ -77,6 +77,7 @@ export class DeviceRequestsService {
     @Inject(JobQueue) private readonly jobs: JobQueue,
     @Inject(LayoutCache) private readonly layouts: LayoutCache,
     @Inject(ProvisioningMetrics) private readonly metrics: ProvisioningMetrics,
+    @Inject(RequestHasher) private readonly requestHasher: RequestHasher,
   ) {}
 
   /**
@@ -90,7 +91,7 @@ export class DeviceRequestsService {
    *   HsmError from the HSM. Nothing is stored or queued when it throws.
    */
   async create(principal: Principal, idempotencyKey: string, request: CreateDeviceRequest): Promise<DeviceView> {
-    const hash = requestHash(CREATE_DEVICE_OPERATION, request);
+    const hash = await this.requestHasher.digest(CREATE_DEVICE_OPERATION, request);
     const earlier = await this.devices.findByIdempotencyKey(principal.tokenId, idempotencyKey);
     if (earlier !== undefined) return this.#replay(earlier, hash);
     const repositories = { products: this.products, layouts: this.layoutRecords, workOrders: this.workOrders };
@@ -106,7 +107,7 @@ export class DeviceRequestsService {
     });
     let stored: Stored;
     try {
-      stored = await this.#store({ principal, idempotencyKey, requestHash: hash, target, serial }, identity);
+      stored = await this.#store({ principal, idempotencyKey, requestHash: hash.keyed, target, serial }, identity);
     } finally {
       identity.image.data.fill(0); // the only copy of the secrets: the database holds the zeroed image
     }
@@ -156,7 +157,7 @@ export class DeviceRequestsService {
   }
 
   /** The earlier request's device, if the body is the same; its job made sure of while queued. */
-  async #replay(device: DeviceRecord, hash: Uint8Array): Promise<DeviceView> {
+  async #replay(device: DeviceRecord, hash: RequestDigest): Promise<DeviceView> {
     assertSameRequest(device.requestHash, hash, device.id);
     if (device.state === 'queued') {
       const product = await this.products.get(device.productId);

@@ -4,7 +4,22 @@ import fc from 'fast-check';
 import { canonicalJson } from '#ingrain/encoding';
 import { isAppError } from '../errors/app-error.js';
 import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
-import { assertSameRequest, parseIdempotencyKey, requestHash } from './idempotency.js';
+import {
+  assertSameRequest,
+  parseIdempotencyKey,
+  REQUEST_HASH_KEY_CONTEXT,
+  RequestHasher,
+  requestHashV1,
+  requestHashV2,
+} from './idempotency.js';
+
+const KEY = new Uint8Array(32).fill(0x11);
+/** v2 under KEY: the hash every test below stores. */
+const requestHash = (operation: string, body: unknown) => requestHashV2(KEY, operation, body);
+const digest = (operation: string, body: unknown) => ({
+  keyed: requestHash(operation, body),
+  legacy: requestHashV1(operation, body),
+});
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -60,9 +75,9 @@ void describe('request hash', () => {
 
   void test('same key and same body: accepted; same key, other body: IDEMPOTENCY_KEY_REUSED (422)', () => {
     const stored = requestHash('POST /v1/devices', body);
-    assertSameRequest(stored, requestHash('POST /v1/devices', reordered(body)), 'dev-1');
+    assertSameRequest(stored, digest('POST /v1/devices', reordered(body)), 'dev-1');
     assert.throws(
-      () => assertSameRequest(stored, requestHash('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'),
+      () => assertSameRequest(stored, digest('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'),
       (error) => {
         assert.ok(isAppError(error, 'IDEMPOTENCY_KEY_REUSED'));
         assert.equal(ERROR_CATALOGUE[error.code].status, 422);
@@ -70,6 +85,48 @@ void describe('request hash', () => {
         return true;
       },
     );
+  });
+
+  void test('is keyed: without the key, guessing a short PIN in the body against the hash fails (issue 9, defect 10)', () => {
+    const withPin = (pin: string) => ({ productId: 'lock', inputs: { pin } });
+    const stored = requestHash('POST /v1/devices', withPin('4711'));
+    const guesses = Array.from({ length: 10_000 }, (_, n) => String(n).padStart(4, '0'));
+    const unkeyed = guesses.filter((pin) =>
+      Buffer.from(requestHashV1('POST /v1/devices', withPin(pin))).equals(stored),
+    );
+    assert.deepEqual(unkeyed, []);
+    const otherKey = requestHashV2(new Uint8Array(32).fill(0x22), 'POST /v1/devices', withPin('4711'));
+    assert.notEqual(hex(otherKey), hex(stored));
+  });
+
+  void test('a row stored with a v1 (unkeyed) hash still recognises its replay, and only it', () => {
+    const legacyStored = requestHashV1('POST /v1/devices', body);
+    assertSameRequest(legacyStored, digest('POST /v1/devices', reordered(body)), 'dev-1');
+    assert.throws(() => assertSameRequest(legacyStored, digest('POST /v1/devices', { ...body, serial: 'x' }), 'dev-1'));
+  });
+
+  void test('RequestHasher derives its key once, in the HSM, under the request-hash context', async () => {
+    const calls: unknown[][] = [];
+    const hasher = new RequestHasher({
+      deriveDeviceSecret: (...args) => {
+        calls.push(args);
+        return Promise.resolve(Uint8Array.from(KEY));
+      },
+    });
+    const first = await hasher.digest('POST /v1/devices', body);
+    await hasher.digest('POST /v1/devices', body);
+    assert.deepEqual(calls, [['ingrain-derivation-master', REQUEST_HASH_KEY_CONTEXT, 32]]);
+    assert.equal(hex(first.keyed), hex(requestHash('POST /v1/devices', body)));
+    assert.equal(hex(first.legacy), hex(requestHashV1('POST /v1/devices', body)));
+  });
+
+  void test('RequestHasher: a failed derivation is retried on the next request', async () => {
+    let attempts = 0;
+    const hasher = new RequestHasher({
+      deriveDeviceSecret: () => (++attempts === 1 ? Promise.reject(new Error('HSM busy')) : Promise.resolve(KEY)),
+    });
+    await assert.rejects(hasher.digest('op', {}), /HSM busy/);
+    assert.equal((await hasher.digest('op', {})).keyed.length, 32);
   });
 
   void test('Idempotency-Key values are 1-255 printable ASCII characters without spaces', () => {

@@ -123,6 +123,20 @@ export const ERROR_CATALOGUE = {
     action: 'retry',
   },
 
+  // HTTP: refused by the router or Node's HTTP parser, before the app's code (issue 9).
+  URI_TOO_LONG: {
+    status: 414,
+    title: 'URI Too Long',
+    meaning: "a path parameter exceeds the router's length limit",
+    action: 'check the id in the path',
+  },
+  REQUEST_HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request Header Fields Too Large',
+    meaning: 'the request headers exceed the size limit (the connection is closed)',
+    action: 'send smaller headers',
+  },
+
   // Authentication and roles.
   AUTH_REQUIRED: {
     status: 401,
@@ -145,7 +159,8 @@ export const ERROR_CATALOGUE = {
   AUTH_RATE_LIMITED: {
     status: 429,
     title: 'Too Many Requests',
-    meaning: 'too many authentication failures from this address',
+    meaning:
+      'a bad token from an address with too many recent authentication failures (a valid token is never refused)',
     action: 'wait `Retry-After` seconds',
   },
   TOKEN_NOT_FOUND: {

@@ -8,6 +8,7 @@ import type { Database } from '../database/database.js';
 import { Metrics } from '../metrics/metrics.js';
 import { serveApiDocs } from '../openapi/api-docs.js';
 import { correlationIdOf } from './correlation-id.js';
+import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { NestPinoLogger } from './nest-logger.js';
 import { installRequestHooks } from './request-hooks.js';
@@ -38,6 +39,10 @@ function fastifyAdapter(config: ApiConfig, destination: LogDestination | undefin
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
     trustProxy: trustProxy(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
+    // Both answer as problem+json. frameworkErrors replaces Nest's default, which only adds the
+    // headers of Nest's security hook (enableCors/enableSecurityHeaders: not used by this app).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
 }
 

@@ -28,9 +28,13 @@ export function zodIssues(error: z.ZodError, location?: RequestLocation, name?: 
  * `VALIDATION_FAILED` with one entry in `errors` per problem, naming the field.
  */
 export class RequestValidationError extends AppError {
-  constructor(location: RequestLocation, error: z.ZodError, name?: string) {
-    const errors = zodIssues(error, location, name);
+  /** From a zod error, or from issues already named (e.g. the NUL check of http/nul-characters.ts). */
+  constructor(location: RequestLocation, error: z.ZodError | readonly FieldIssue[], name?: string) {
+    const errors = Array.isArray(error) ? error : zodIssues(error as z.ZodError, location, name);
     const count = `${errors.length} issue${errors.length === 1 ? '' : 's'}`;
-    super('VALIDATION_FAILED', `the request ${location} is invalid (${count})`, { errors, cause: error });
+    super('VALIDATION_FAILED', `the request ${location} is invalid (${count})`, {
+      errors,
+      ...(Array.isArray(error) ? {} : { cause: error }),
+    });
   }
 }

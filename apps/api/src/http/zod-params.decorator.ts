@@ -4,6 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { inlineJsonSchema, modelRef, type JsonSchema } from './api-models.js';
 import { ApiProblem } from './api-problems.decorator.js';
+import { formatFieldPath } from './field-path.js';
+import { nulIssues } from './nul-characters.js';
 import { RequestValidationError, type RequestLocation } from './request-validation.error.js';
 
 interface ParamSpec {
@@ -27,7 +29,10 @@ function rawValue(request: FastifyRequest, { location, name }: ParamSpec): unkno
 }
 
 function parse(spec: ParamSpec, request: FastifyRequest): unknown {
-  const result = spec.schema.safeParse(rawValue(request, spec));
+  const raw = rawValue(request, spec);
+  const nul = nulIssues(raw, formatFieldPath(spec.name === undefined ? [] : [spec.name], spec.location));
+  if (nul.length > 0) throw new RequestValidationError(spec.location, nul);
+  const result = spec.schema.safeParse(raw);
   if (result.success) return result.data;
   throw new RequestValidationError(spec.location, result.error, spec.name);
 }

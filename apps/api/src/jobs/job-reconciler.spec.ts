@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { beforeEach, describe, mock, test } from 'node:test';
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
+import type { Redis } from 'ioredis';
 import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
@@ -13,8 +15,10 @@ describe('JobReconciler', () => {
   let jobs: Automocked<JobQueue>;
   let reconciled: ReturnType<typeof mock.fn>;
   let reconciler: JobReconciler;
+  let redis: EventEmitter & { status: string };
 
   beforeEach(() => {
+    redis = Object.assign(new EventEmitter(), { status: 'ready' });
     devices = automock(DeviceRepository);
     const products = automock(ProductRepository);
     jobs = automock(JobQueue);
@@ -22,7 +26,7 @@ describe('JobReconciler', () => {
     const metrics = automock(ProvisioningMetrics, {
       jobsReconciled: { inc: reconciled } as unknown as ProvisioningMetrics['jobsReconciled'],
     });
-    reconciler = new JobReconciler(devices, products, jobs, metrics);
+    reconciler = new JobReconciler(devices, products, jobs, metrics, redis as unknown as Redis);
     resolves(products, 'list', [productRecord()]);
     stub(jobs, 'track', () => undefined);
   });
@@ -48,9 +52,45 @@ describe('JobReconciler', () => {
     assert.deepEqual(reconciled.mock.calls[0]?.arguments, [1]);
   });
 
+  afterEach(() => reconciler.beforeApplicationShutdown());
+
+  test('Redis ready again after a lost connection: a pass runs at once (issue 9, defect 10)', async () => {
+    resolves(devices, 'search', []);
+    reconciler.onApplicationBootstrap(); // the start-up pass
+    await waitFor(() => callsOf(devices, 'search').length === 1);
+    redis.emit('ready'); // no connection was lost: nothing to do
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(callsOf(devices, 'search').length, 1);
+    redis.emit('close');
+    redis.emit('ready');
+    await waitFor(() => callsOf(devices, 'search').length === 2);
+  });
+
+  test('a pass asked for while one runs runs again right after it', async () => {
+    let release: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    stub(devices, 'search', async () => {
+      if (callsOf(devices, 'search').length === 1) await blocked;
+      return [];
+    });
+    reconciler.onApplicationBootstrap();
+    redis.emit('close');
+    redis.emit('ready');
+    release();
+    await waitFor(() => callsOf(devices, 'search').length === 2);
+  });
+
   test('a device of an unknown product is skipped', async () => {
     resolves(devices, 'search', [deviceRecord({ productId: 'gone' })]);
     assert.deepEqual(await reconciler.reconcile(), { checked: 1, added: 0 });
     assert.equal(callsOf(jobs, 'hasPendingJob').length, 0);
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

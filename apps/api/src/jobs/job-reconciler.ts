@@ -5,6 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
@@ -13,8 +14,12 @@ import { JobQueue } from './job-queue.js';
 
 /** Queued devices read per page. */
 const PAGE_SIZE = 500;
-/** A full pass every 5 minutes heals jobs lost to a Redis outage or restart without persistence. */
+/** A full pass every 5 minutes heals whatever the passes on reconnection missed. */
 export const RECONCILE_INTERVAL_MS = 5 * 60_000;
+/** After a failed pass while Redis is connected (e.g. the database was busy), retry this soon. */
+export const RETRY_AFTER_FAILURE_MS = 2_000;
+/** Retries of a pass that Redis's return asked for, before the periodic pass takes over. */
+const MAX_RETRIES = 15;
 
 export interface ReconcileSummary {
   readonly checked: number;
@@ -26,26 +31,48 @@ export interface ReconcileSummary {
  * job must never name an uncommitted device), so a crash, a Redis outage or a lost connection
  * between the two leaves a queued device without a job; so can a Redis restart without
  * persistence, or a failed requeue after a release. The reconciler finds them and enqueues them
- * (job id = device id: never a duplicate). It runs once at start-up, in the background, then every
- * {@link RECONCILE_INTERVAL_MS}. It re-reads a device before adding its job, so a device claimed in
- * the meantime gets none; should one slip through, the station's claim is refused (the claim is
- * the fence).
+ * (job id = device id: never a duplicate). It runs once at start-up, in the background, as soon as
+ * the Redis connection is ready again after having been lost (a Redis restart without persistence
+ * loses every waiting job: the queued devices must not wait for the next periodic pass), and every
+ * {@link RECONCILE_INTERVAL_MS}. A pass asked for while one runs runs right after it; a pass asked
+ * for by Redis's return that fails is retried every {@link RETRY_AFTER_FAILURE_MS} while Redis is
+ * up. It re-reads a device before adding its job, so a device claimed in the meantime gets none;
+ * should one slip through, the station's claim is refused (the claim is the fence).
  */
 @Injectable()
 export class JobReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly #logger = new Logger(JobReconciler.name);
   #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
+  /** Retries left for the pass Redis's return asked for; 0 when none is owed. */
+  #retriesLeft = 0;
+  #again = false;
+  #redisLost = false;
   #stopped = false;
+  readonly #onRedisLost = () => (this.#redisLost = true);
+  readonly #onRedisReady = () => {
+    if (!this.#redisLost) return;
+    this.#redisLost = false;
+    this.#logger.log('Redis is back: reconciling queued devices now');
+    this.#retriesLeft = MAX_RETRIES;
+    this.#runInBackground();
+  };
 
   constructor(
     @Inject(DeviceRepository) private readonly devices: DeviceRepository,
     @Inject(ProductRepository) private readonly products: ProductRepository,
     @Inject(JobQueue) private readonly jobs: JobQueue,
     @Inject(ProvisioningMetrics) private readonly metrics: ProvisioningMetrics,
+    @Inject(Redis) private readonly redis: Pick<Redis, 'on' | 'off' | 'status'>,
   ) {}
 
   onApplicationBootstrap(): void {
+    // 'close' follows every lost connection and every failed attempt; 'ready' a usable one.
+    this.redis.on('close', this.#onRedisLost);
+    this.redis.on('ready', this.#onRedisReady);
+    // Connecting at start-up counts as coming back: the start-up pass may run before Redis is up.
+    if (this.redis.status !== 'ready') this.#redisLost = true;
     this.#runInBackground();
     this.#timer = setInterval(() => this.#runInBackground(), RECONCILE_INTERVAL_MS);
     this.#timer.unref();
@@ -53,7 +80,10 @@ export class JobReconciler implements OnApplicationBootstrap, BeforeApplicationS
 
   async beforeApplicationShutdown(): Promise<void> {
     this.#stopped = true;
+    this.redis.off('close', this.#onRedisLost);
+    this.redis.off('ready', this.#onRedisReady);
     clearInterval(this.#timer);
+    clearTimeout(this.#retryTimer);
     await this.#running?.catch(() => undefined);
   }
 
@@ -91,13 +121,38 @@ export class JobReconciler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   #runInBackground(): void {
-    if (this.#stopped || this.#running !== undefined) return;
+    if (this.#stopped) return;
+    if (this.#running !== undefined) {
+      this.#again = true; // it may have started before Redis came back: run once more after it
+      return;
+    }
+    clearTimeout(this.#retryTimer);
     this.#running = this.reconcile()
-      .catch((error: unknown) => {
-        const code = (error as { code?: unknown } | null)?.code;
-        const shown = typeof code === 'string' ? code : 'FAILED';
-        this.#logger.warn(`job reconciliation failed (${shown}); retrying on the next pass`);
-      })
-      .finally(() => (this.#running = undefined));
+      .then(
+        () => (this.#retriesLeft = 0),
+        (error: unknown) => this.#failed(error),
+      )
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.#runInBackground();
+        }
+      });
+  }
+
+  #failed(error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    const shown = typeof code === 'string' ? code : 'FAILED';
+    // Redis down: its return ('ready') asks for the next pass. Up: retry soon, a few times.
+    if (this.redis.status === 'ready' && this.#retriesLeft > 0) {
+      this.#retriesLeft -= 1;
+      this.#logger.warn(`job reconciliation failed (${shown}); retrying in ${RETRY_AFTER_FAILURE_MS} ms`);
+      this.#retryTimer = setTimeout(() => this.#runInBackground(), RETRY_AFTER_FAILURE_MS);
+      this.#retryTimer.unref();
+      return;
+    }
+    if (this.redis.status !== 'ready') this.#redisLost = true;
+    this.#logger.warn(`job reconciliation failed (${shown}); retrying when Redis is back or on the next pass`);
   }
 }

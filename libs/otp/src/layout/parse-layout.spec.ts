@@ -91,4 +91,22 @@ fields:
     assert.throws(() => parseLayout('name: x\nversion: 1\nfamily: stm32f4\nfields: []\n'), { code: 'LAYOUT_INVALID' });
     assert.throws(() => parseLayout('- just\n- a list\n'), { code: 'LAYOUT_INVALID' });
   });
+
+  test('refuses an alias bomb and self-referencing aliases as LAYOUT_INVALID (issue 9, defect 7)', () => {
+    const levels = ['b', 'c', 'd', 'e', 'f', 'g'].map(
+      (name, i) => `${name}: &${name} [${`*${'abcdef'[i]}, `.repeat(9)}]`,
+    );
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...levels].join('\n');
+    assert.match(syntaxIssue(bomb, 'yaml'), /aliases expand too much/);
+    assert.match(syntaxIssue('a: &a [*a]\n', 'yaml'), /alias \*a refers to a node that contains it/);
+    assert.match(syntaxIssue('name: x\nfields: &f {b: {c: *f}}\n'), /alias \*f refers to a node that contains it/);
+  });
+
+  test('a few plain aliases still work', () => {
+    const text = YAML_TEXT.replace('block: 0, offset: 0,', 'block: &b0 0, offset: 0,').replace(
+      'block: 0, offset: 16',
+      'block: *b0, offset: 16',
+    );
+    assert.equal(parseLayout(text).fields.length, 2);
+  });
 });
