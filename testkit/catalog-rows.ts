@@ -33,6 +33,10 @@ export interface SeededCatalog {
   readonly line: string;
   readonly layout: Layout;
   readonly layoutVersion: number;
+  /**
+   * The MES's inputs of a device request: the sample values without `serial`, which the request's
+   * serial (given or from the sequence) writes into the layout's serial field (docs/layouts.md).
+   */
   readonly inputs: Record<string, unknown>;
   readonly stationId: string;
   /** A work order of `quantity` devices. */
@@ -78,5 +82,14 @@ export async function seedCatalogRows(db: Executor, options: SeedOptions = {}): 
     layoutVersion: stored.version,
     quantity: options.quantity ?? 100,
   });
-  return { productId, line, layout, layoutVersion: stored.version, inputs, stationId, workOrderId: order.id };
+  const { serial: _serial, ...requestInputs } = inputs;
+  return {
+    productId,
+    line,
+    layout,
+    layoutVersion: stored.version,
+    inputs: requestInputs,
+    stationId,
+    workOrderId: order.id,
+  };
 }

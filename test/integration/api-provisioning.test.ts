@@ -689,7 +689,9 @@ void describe('malformed device requests', () => {
       ['body.inputs.gain'],
     );
     const missing = assertProblem(await requestDevice({ ...valid, inputs: {} }), 422, 'VALUES_INVALID');
-    assert.ok((missing['errors'] as { path: string }[]).some((issue) => issue.path === 'body.inputs.serial'));
+    assert.ok((missing['errors'] as { path: string }[]).some((issue) => issue.path === 'body.inputs.gain'));
+    // The serial field is written from the serial (docs/layouts.md, "Identity fields"): never missing.
+    assert.ok(!(missing['errors'] as { path: string }[]).some((issue) => issue.path === 'body.inputs.serial'));
     const generated = assertProblem(
       await requestDevice({ ...valid, inputs: { ...catalog.inputs, pairing_key: '00'.repeat(16) } }),
       422,
@@ -716,6 +718,44 @@ void describe('malformed device requests', () => {
       'SERIAL_ALREADY_USED',
     );
     assert.deepEqual(await snapshot(), before);
+  });
+
+  test('identity fields that disagree are refused naming both, before a serial is taken', async () => {
+    const before = await snapshot();
+    const serial = `GIVEN-${randomUUID().slice(0, 8)}`;
+    const disagree = assertProblem(
+      await requestDevice({ workOrderId: catalog.workOrderId, serial, inputs: { ...catalog.inputs, serial: 'SN-B' } }),
+      422,
+      'IDENTITY_FIELDS_DISAGREE',
+    );
+    assert.deepEqual((disagree['errors'] as { path: string }[]).map((issue) => issue.path).sort(), [
+      'body.inputs.serial',
+      'body.serial',
+    ]);
+    assert.ok(!JSON.stringify(disagree).includes('SN-B'), 'the problem names fields, not values');
+    const sequenced = assertProblem(
+      await requestDevice({ workOrderId: catalog.workOrderId, inputs: { ...catalog.inputs, serial: 'SN-B' } }),
+      422,
+      'IDENTITY_FIELDS_DISAGREE',
+    );
+    assert.deepEqual((sequenced['errors'] as { path: string }[]).map((issue) => issue.path).sort(), [
+      'body.inputs.serial',
+      'body.serial',
+    ]);
+    assert.deepEqual(await snapshot(), before, 'nothing stored, no serial taken');
+  });
+
+  test('the serial field of the image holds the device serial, given or from the sequence', async () => {
+    const { inputs } = catalog; // without serial
+    const given = `GIVEN-${randomUUID().slice(0, 8)}`;
+    const same = await createDevice(catalog, { serial: given, inputs: { ...inputs, serial: given } });
+    const sequenced = await createDevice(catalog, { inputs });
+    for (const device of [same, sequenced]) {
+      const claimed = await claimOk(device.id);
+      const serialField = Buffer.from(claimed.image.dataHex.slice(0, 32), 'hex').toString('latin1');
+      assert.equal(serialField.replace(/\0+$/, ''), device.serial);
+    }
+    assert.equal(same.serial, given);
   });
 
   test('a request by product uses its latest layout and no quota', async () => {

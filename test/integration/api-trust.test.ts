@@ -153,7 +153,7 @@ void describe('TrustModule in the app', () => {
     const inputs = JSON.parse(await read('examples/values/sensor-node.json')) as Record<string, unknown>;
     const identity = await api.app
       .get(IdentityService)
-      .issue({ product: 'sensor-node', serial: 'SN-TRUST-1', layout, inputs });
+      .issue({ product: 'sensor-node', serial: 'SN-TRUST-1', layout, inputs: { ...inputs, serial: 'SN-TRUST-1' } });
     const facts = verifyDeviceCertificateChain(identity.certificate.pem, trust.caCertificatePem);
     assert.equal(facts.serial, 'SN-TRUST-1');
     assert.equal(facts.product, 'sensor-node');

@@ -59,8 +59,9 @@ before(async () => {
   const read = (path: string) => readFile(join(REPO_ROOT, path), 'utf8');
   gateway = parseLayout(await read('examples/layouts/gateway-f7.yaml'));
   sensor = parseLayout(await read('examples/layouts/sensor-node.yaml'));
-  gatewayInputs = JSON.parse(await read('examples/values/gateway-f7.json')) as Record<string, unknown>;
-  sensorInputs = JSON.parse(await read('examples/values/sensor-node.json')) as Record<string, unknown>;
+  // The serial field is written from the request's serial (identity-fields.ts): not an input here.
+  gatewayInputs = withoutSerial(JSON.parse(await read('examples/values/gateway-f7.json')) as Record<string, unknown>);
+  sensorInputs = withoutSerial(JSON.parse(await read('examples/values/sensor-node.json')) as Record<string, unknown>);
 });
 
 after(async () => {
@@ -267,6 +268,18 @@ void describe('IdentityService.issue', () => {
         code: 'SERIAL_INVALID',
       },
     );
+    await assert.rejects(
+      identities.issue({
+        product: 'sensor-node',
+        serial: 'SN-1',
+        layout: sensor,
+        inputs: { ...sensorInputs, serial: 'SN-2' },
+      }),
+      (error: unknown) =>
+        error instanceof AppError &&
+        error.code === 'IDENTITY_FIELDS_DISAGREE' &&
+        error.errors.map((issue) => issue.path).join() === 'body.serial,body.inputs.serial',
+    );
     const pin = '7Q4K29XP';
     await assert.rejects(
       identities.issue({
@@ -343,3 +356,7 @@ void describe('IdentityService.rematerialize', () => {
     });
   });
 });
+
+function withoutSerial(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'serial'));
+}

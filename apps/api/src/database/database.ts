@@ -20,8 +20,8 @@ async function openPool(config: DatabaseConfig, options: DatabaseOpenOptions): P
     const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     return PgClientPool.create({ url: config.url, maxConnections, acquireTimeoutMs });
   }
-  const pglite = await openPglite({ dataDir: config.dataDir, snapshot: options.pgliteSnapshot });
-  return new PgliteClientPool(pglite, acquireTimeoutMs);
+  const { pglite, lock } = await openPglite({ dataDir: config.dataDir, snapshot: options.pgliteSnapshot });
+  return new PgliteClientPool(pglite, acquireTimeoutMs, lock);
 }
 
 /**

@@ -13,7 +13,7 @@ import { PgliteClientPool } from './pglite/pglite-pool.js';
  * @throws DatabaseError OPEN_FAILED, MIGRATION_FAILED or QUERY_FAILED.
  */
 export async function createPgliteSnapshot(): Promise<Blob> {
-  const pglite = await openPglite({ dataDir: undefined });
+  const { pglite } = await openPglite({ dataDir: undefined });
   const kysely = new Kysely<unknown>({
     dialect: new ClientDialect(new PgliteClientPool(pglite, DEFAULT_ACQUIRE_TIMEOUT_MS)),
   });

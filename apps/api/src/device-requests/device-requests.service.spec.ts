@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, mock, test } from 'node:test';
+import { parseLayout } from '#ingrain/otp';
 import { LayoutCache } from '../catalogue/layout-cache.js';
 import { IdentityService, type IssuedIdentity } from '../identity/identity.service.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -56,6 +57,7 @@ describe('DeviceRequestsService', () => {
   let workOrders: Automocked<WorkOrderRepository>;
   let identities: Automocked<IdentityService>;
   let jobs: Automocked<JobQueue>;
+  let layouts: Automocked<LayoutCache>;
   let discarded: ReturnType<typeof mock.fn>;
   let enqueueFailures: ReturnType<typeof mock.fn>;
   let identity: IssuedIdentity;
@@ -71,7 +73,7 @@ describe('DeviceRequestsService', () => {
     const attestations = automock(AttestationRepository);
     identities = automock(IdentityService);
     jobs = automock(JobQueue);
-    const layouts = automock(LayoutCache);
+    layouts = automock(LayoutCache);
     discarded = mock.fn();
     enqueueFailures = mock.fn();
     const metrics = automock(ProvisioningMetrics, {
@@ -126,6 +128,26 @@ describe('DeviceRequestsService', () => {
       assert.deepEqual(callsOf(jobs, 'enqueue'), [
         [{ deviceId: DEVICE_ID, productId: PRODUCT_ID, layoutVersion: 1, line: 'line-a' }],
       ]);
+    });
+
+    test('a serial input that contradicts the serial: refused before a serial is taken or the HSM used', async () => {
+      const serialLayout = {
+        record: layoutRecord(),
+        layout: parseLayout(
+          'name: unit\nversion: 1\nfamily: stm32f4\nfields:\n  - { name: serial, block: 0, offset: 0, type: ascii, length: 16, source: input }\nlock: [0]\n',
+        ),
+      };
+      resolves(layouts, 'resolve', serialLayout);
+      resolves(layouts, 'get', serialLayout);
+      for (const request of [
+        { ...byProduct, serial: 'SN-A', inputs: { serial: 'SN-B' } },
+        { ...byProduct, inputs: { serial: 'SN-B' } },
+      ]) {
+        await assert.rejects(service.create(principal, KEY, request), { code: 'IDENTITY_FIELDS_DISAGREE' });
+      }
+      assert.equal(callsOf(products, 'nextSerial').length, 0, 'no serial taken');
+      assert.equal(callsOf(identities, 'issue').length, 0, 'no HSM work');
+      assert.equal(callsOf(tx.devices, 'create').length, 0, 'nothing stored');
     });
 
     test('by work order: a quota unit taken in the same transaction', async () => {

@@ -85,7 +85,8 @@ export class DeviceRequestsService {
    * idempotency key made. The job is enqueued after the commit; if Redis fails then, the device is
    * still returned and the reconciler enqueues it (a retry of the request does too).
    *
-   * @throws AppError IDEMPOTENCY_KEY_REUSED, SERIAL_INVALID, IDENTITY_INPUT_INVALID;
+   * @throws AppError IDEMPOTENCY_KEY_REUSED, SERIAL_INVALID, IDENTITY_INPUT_INVALID,
+   *   IDENTITY_FIELDS_DISAGREE;
    *   ValuesValidationError VALUES_INVALID; AppError WORK_ORDER_NOT_FOUND / PRODUCT_NOT_FOUND,
    *   WORK_ORDER_CLOSED / WORK_ORDER_EXHAUSTED / PRODUCT_HAS_NO_LAYOUT / SERIAL_ALREADY_USED;
    *   HsmError from the HSM. Nothing is stored or queued when it throws.
@@ -96,14 +97,16 @@ export class DeviceRequestsService {
     if (earlier !== undefined) return this.#replay(earlier, hash);
     const repositories = { products: this.products, layouts: this.layoutRecords, workOrders: this.workOrders };
     const target = await resolveTarget(repositories, this.layouts, request);
-    preflightDeviceRequest(target.layout.layout, request.inputs, request.serial);
+    const { layout } = target.layout;
+    const sequenced = formatSerial(target.product.serialPrefix, target.product.serialNext);
+    preflightDeviceRequest(layout, request.inputs, request.serial, sequenced);
     if (request.serial !== undefined) await this.#assertSerialFree(target.product.id, request.serial);
     const serial = request.serial ?? (await this.#nextSerial(target.product));
     const identity = await this.identities.issue({
       product: target.product.id,
       serial,
-      layout: target.layout.layout,
-      inputs: request.inputs,
+      layout,
+      inputs: request.inputs, // the layout's serial field is written from `serial` (identity-fields.ts)
     });
     let stored: Stored;
     try {

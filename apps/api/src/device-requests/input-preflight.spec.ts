@@ -14,7 +14,7 @@ fields:
   - { name: pubkey_hash, block: 1, offset: 0, type: bytes, length: 32, source: generated, generator: device-public-key-sha256 }
 lock: [0, 1]
 `);
-const inputs = { serial: 'SN-1', gain: 1.5 };
+const inputs = { gain: 1.5 };
 
 const codeOf = (code: string) => (error: unknown) =>
   (error instanceof AppError || error instanceof ValuesValidationError) && error.code === code;
@@ -23,6 +23,31 @@ void describe('preflightDeviceRequest', () => {
   test('accepts inputs that render with placeholder generated values', () => {
     preflightDeviceRequest(layout, inputs);
     preflightDeviceRequest(layout, inputs, 'SN-000001');
+  });
+
+  test('accepts a serial input that repeats the serial', () => {
+    preflightDeviceRequest(layout, { ...inputs, serial: 'SN-000001' }, 'SN-000001');
+  });
+
+  test('refuses a serial input that contradicts the serial, naming both fields and no value', () => {
+    for (const serial of ['SN-A', undefined]) {
+      assert.throws(
+        () => preflightDeviceRequest(layout, { ...inputs, serial: 'SN-B' }, serial),
+        (error: unknown) =>
+          codeOf('IDENTITY_FIELDS_DISAGREE')(error) &&
+          (error as AppError).errors.map((issue) => issue.path).join() === 'body.serial,body.inputs.serial' &&
+          !JSON.stringify((error as AppError).errors).includes('SN-B'),
+      );
+    }
+  });
+
+  test('renders the serial field from the serial: one that does not fit is refused, naming body.serial', () => {
+    assert.throws(
+      () => preflightDeviceRequest(layout, inputs, 'SN-0123456789ABCDEF'),
+      (error: unknown) =>
+        codeOf('VALUES_INVALID')(error) &&
+        (error as ValuesValidationError).issues.map((issue) => issue.path).join() === 'body.serial',
+    );
   });
 
   test('refuses a serial outside the identifier rule', () => {
@@ -40,7 +65,7 @@ void describe('preflightDeviceRequest', () => {
 
   test('refuses inputs that do not fit, naming each by its request path', () => {
     assert.throws(
-      () => preflightDeviceRequest(layout, { serial: 'SN-1', gain: 'high', colour: 'red' }),
+      () => preflightDeviceRequest(layout, { gain: 'high', colour: 'red' }),
       (error: unknown) => {
         if (!codeOf('VALUES_INVALID')(error)) return false;
         const paths = (error as ValuesValidationError).issues.map((issue) => issue.path).sort();

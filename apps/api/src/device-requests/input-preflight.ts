@@ -3,19 +3,24 @@
 import { encodeImage, ValuesValidationError, type Layout } from '#ingrain/otp';
 import { assertValidSerial } from '../catalogue/serials.js';
 import { AppError } from '../errors/app-error.js';
+import { assertIdentityAgrees, IDENTITY_FIELDS, withIdentityValues } from '../identity/identity-fields.js';
 import { placeholderValues, planIdentity } from '../identity/identity-plan.js';
 
 /**
  * Checks a device request's serial (when given) and inputs against the layout: no input may set a
- * generated field, and the inputs must render (with zero-filled placeholders for generated fields).
+ * generated field, no input may contradict an identity field (identity-fields.ts: the serial),
+ * and the inputs must render (with zero-filled placeholders for generated fields, and the serial,
+ * or `sequencedSerial` standing in for the one the product sequence will give).
  *
- * @throws AppError `SERIAL_INVALID`, `IDENTITY_INPUT_INVALID` (field paths `body.inputs.<name>`);
- *   ValuesValidationError `VALUES_INVALID` (libs/otp) naming each field. Messages hold no values.
+ * @throws AppError `SERIAL_INVALID`, `IDENTITY_INPUT_INVALID` (field paths `body.inputs.<name>`),
+ *   `IDENTITY_FIELDS_DISAGREE` (`body.serial` and `body.inputs.serial`); ValuesValidationError
+ *   `VALUES_INVALID` (libs/otp) naming each field. Messages hold no values.
  */
 export function preflightDeviceRequest(
   layout: Layout,
   inputs: Readonly<Record<string, unknown>>,
   serial?: string,
+  sequencedSerial = 'SN-000001',
 ): void {
   if (serial !== undefined) assertValidSerial(serial);
   const plan = planIdentity(layout);
@@ -28,17 +33,24 @@ export function preflightDeviceRequest(
       })),
     });
   }
+  assertIdentityAgrees(layout, inputs, { serial });
+  const values = withIdentityValues(layout, inputs, { serial: serial ?? sequencedSerial });
   try {
     // The rendered image may hold secret inputs: it is only a check, zero it at once.
-    encodeImage(layout, { ...inputs, ...placeholderValues(plan) }).data.fill(0);
+    encodeImage(layout, { ...values, ...placeholderValues(plan) }).data.fill(0);
   } catch (error) {
     if (!(error instanceof ValuesValidationError)) throw error;
     // libs/otp names fields; the API names request paths.
     throw new ValuesValidationError(
-      error.issues.map((issue) => ({
-        path: issue.path === '' ? 'body.inputs' : `body.inputs.${issue.path}`,
-        message: issue.message,
-      })),
+      error.issues.map((issue) => ({ path: requestPath(issue.path), message: issue.message })),
     );
   }
+}
+
+/** The request field a value issue is about: an identity field's value comes from its source. */
+function requestPath(fieldPath: string): string {
+  if (fieldPath === '') return 'body.inputs';
+  return Object.hasOwn(IDENTITY_FIELDS, fieldPath)
+    ? IDENTITY_FIELDS[fieldPath as keyof typeof IDENTITY_FIELDS]
+    : `body.inputs.${fieldPath}`;
 }

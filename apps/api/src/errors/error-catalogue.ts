@@ -327,6 +327,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'inputs (or sample values) set a generated field',
     action: 'remove it: the service generates it',
   },
+  IDENTITY_FIELDS_DISAGREE: {
+    status: 422,
+    title: 'Unprocessable Entity',
+    meaning: "an input gives the layout's serial field another value than the serial; `errors` names both fields",
+    action: 'leave the input out (the service fills it) or give the same value',
+  },
   IDENTITY_RECORD_INVALID: {
     status: 500,
     title: 'Internal Server Error',

@@ -16,6 +16,7 @@ import {
 import { encodeImage, type Layout, type LayoutField, type OtpImage } from '#ingrain/otp';
 import { assertValidSerial } from '../catalogue/serials.js';
 import { AppError } from '../errors/app-error.js';
+import { assertIdentityAgrees, withIdentityValues } from './identity-fields.js';
 import {
   fieldBytes,
   generatedValues,
@@ -52,7 +53,10 @@ export interface IdentityRequest {
   readonly product: string;
   readonly serial: string;
   readonly layout: Layout;
-  /** The MES's per-device values for the layout's input fields. */
+  /**
+   * The MES's per-device values for the layout's input fields. An identity field (the serial) is
+   * written from `serial`: its input may be left out, or must repeat it.
+   */
   readonly inputs: Readonly<Record<string, unknown>>;
 }
 
@@ -104,7 +108,8 @@ export class IdentityService {
    * fields and commitment salts, renders the image, commits to every secret field and seals the
    * ones that cannot be re-derived.
    *
-   * @throws AppError `SERIAL_INVALID`, `IDENTITY_INPUT_INVALID` (an input for a generated field);
+   * @throws AppError `SERIAL_INVALID`, `IDENTITY_INPUT_INVALID` (an input for a generated field),
+   *   `IDENTITY_FIELDS_DISAGREE` (an identity field's input is not the serial: identity-fields.ts);
    *   ValuesValidationError `VALUES_INVALID` (libs/otp) for inputs that do not fit the layout;
    *   CertificateError `CERT_INPUT_INVALID` for a product outside the identifier rule; HsmError
    *   from the HSM. Temporary secret buffers are zeroed on every path.
@@ -114,7 +119,9 @@ export class IdentityService {
     assertValidSerial(serial);
     const plan = planIdentity(layout);
     assertNoGeneratedInputs(plan, request.inputs);
-    const image = encodeImage(layout, { ...request.inputs, ...placeholderValues(plan) });
+    assertIdentityAgrees(layout, request.inputs, { serial });
+    const inputs = withIdentityValues(layout, request.inputs, { serial });
+    const image = encodeImage(layout, { ...inputs, ...placeholderValues(plan) });
     const keyPair = this.#hsm.generateDeviceKeyPair({ exportPrivateKey: plan.exportsPrivateKey });
     const certificate = keyPair.then((pair) => this.#certificate(product, serial, pair));
     const derived = this.#deriveAll(product, serial, plan.derived, (field) => [field.name, field.sizeBytes]);

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { DatabaseError } from '../errors.js';
 import { INT8_OID, parseInt8 } from '../int8.js';
+import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 
 export interface OpenPgliteOptions {
   /** Directory of the data files (created if missing); undefined keeps the database in memory. */
@@ -12,28 +13,52 @@ export interface OpenPgliteOptions {
   readonly snapshot?: Blob | undefined;
 }
 
+/** An open PGlite and the lock of its data directory (none in memory): release it after closing. */
+export interface OpenedPglite {
+  readonly pglite: PGlite;
+  readonly lock: DataDirLock | undefined;
+}
+
 /**
  * Starts embedded PostgreSQL (PGlite, loaded on first use so PostgreSQL deployments never load
  * its WebAssembly). A new data directory runs initdb (seconds); reopening takes a fraction of that.
- * @throws DatabaseError OPEN_FAILED (unusable directory, snapshot onto existing data, PGlite start failure).
+ * A data directory is locked first (data-dir-lock.ts): a second process, or a second open of it in
+ * this one, is refused before PGlite touches a file.
+ * @throws DatabaseError OPEN_FAILED (unusable directory, directory in use: its cause is a
+ *   DataDirInUseError naming the holder's pid; snapshot onto existing data, PGlite start failure).
  */
-export async function openPglite(options: OpenPgliteOptions): Promise<PGlite> {
+export async function openPglite(options: OpenPgliteOptions): Promise<OpenedPglite> {
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   try {
     if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   } catch (error) {
     throw new DatabaseError('OPEN_FAILED', 'cannot create the PGlite data directory', { cause: error });
   }
-  if (options.snapshot !== undefined && dataDir !== undefined && existsSync(join(dataDir, 'PG_VERSION'))) {
-    throw new DatabaseError('OPEN_FAILED', 'a snapshot can only start a new PGlite database, not replace one');
+  const lock = dataDir === undefined ? undefined : await lockOrRefuse(dataDir);
+  try {
+    if (options.snapshot !== undefined && dataDir !== undefined && existsSync(join(dataDir, 'PG_VERSION'))) {
+      throw new DatabaseError('OPEN_FAILED', 'a snapshot can only start a new PGlite database, not replace one');
+    }
+    return { pglite: await create(dataDir, options.snapshot), lock };
+  } catch (error) {
+    await lock?.release();
+    throw error;
   }
+}
+
+async function lockOrRefuse(dataDir: string): Promise<DataDirLock> {
+  try {
+    return await lockDataDir(dataDir);
+  } catch (error) {
+    const message = error instanceof DataDirInUseError ? error.message : 'cannot lock the PGlite data directory';
+    throw new DatabaseError('OPEN_FAILED', message, { cause: error });
+  }
+}
+
+async function create(dataDir: string | undefined, snapshot: Blob | undefined): Promise<PGlite> {
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    return await PGlite.create({
-      dataDir,
-      loadDataDir: options.snapshot,
-      parsers: { [INT8_OID]: parseInt8 },
-    });
+    return await PGlite.create({ dataDir, loadDataDir: snapshot, parsers: { [INT8_OID]: parseInt8 } });
   } catch (error) {
     throw new DatabaseError('OPEN_FAILED', 'PGlite failed to start', { cause: error });
   }

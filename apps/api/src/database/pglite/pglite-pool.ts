@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { toDatabaseError } from '../driver-errors.js';
 import { DatabaseError } from '../errors.js';
 import type { SqlClientLease, SqlClientPool, SqlResult } from '../sql-client.js';
+import type { DataDirLock } from './data-dir-lock.js';
 import { Mutex } from './mutex.js';
 
 /**
@@ -15,6 +16,8 @@ export class PgliteClientPool implements SqlClientPool {
   constructor(
     private readonly pglite: PGlite,
     private readonly acquireTimeoutMs: number,
+    /** The data directory's lock, released once PGlite is closed. */
+    private readonly lock?: DataDirLock,
   ) {}
 
   async acquire(): Promise<SqlClientLease> {
@@ -27,7 +30,7 @@ export class PgliteClientPool implements SqlClientPool {
     return new PgliteLease(this.pglite, release);
   }
 
-  /** Waits up to the acquire timeout for a lent session to come back, then closes PGlite. */
+  /** Waits up to the acquire timeout for a lent session to come back, then closes PGlite and unlocks its directory. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -43,6 +46,7 @@ export class PgliteClientPool implements SqlClientPool {
       throw toDatabaseError(error);
     } finally {
       release?.();
+      await this.lock?.release();
     }
   }
 }
