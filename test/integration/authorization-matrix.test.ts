@@ -268,6 +268,10 @@ function assertProblem(response: Response, status: number, code: string, where: 
 /** What a column must get on a secured operation. */
 function check(operation: Operation, column: Column, response: Response, where: string): void {
   assert.ok(response.status < 500, `${where}: never a 5xx (${response.status} ${response.text})`);
+  const token = tokens[column];
+  if (token !== undefined) assert.ok(!response.text.includes(token), `${where}: the answer never echoes the token`);
+  const refused = response.status >= 400 && typeof response.body === 'object' && response.body !== null;
+  if (refused) assert.equal('image' in (response.body as object), false, `${where}: no image in a refusal`);
   if (column === 'none') return assertProblem(response, 401, 'AUTH_REQUIRED', where);
   const role = ROLE_OF[column];
   if (role === undefined) return assertProblem(response, 401, 'AUTH_INVALID', where);
