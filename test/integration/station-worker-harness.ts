@@ -107,6 +107,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       linkRetries: 2,
       chipPollMs: 20,
       jobLockMs: 30_000,
+      allowPlainHttp: false,
       ...overrides,
     });
     return {

@@ -15,9 +15,10 @@ const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootl
       (--lock refuses a block the image leaves blank, every byte 0xFF: a lock is for ever; --lock-empty allows it)
   ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
   ingrain-station worker  [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
-                          [--baud 115200] [--spool-dir DIR] [--release-dir DIR]
+                          [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
       (each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL,
-       INGRAIN_LINE, INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR;
+       INGRAIN_LINE, INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR,
+       INGRAIN_ALLOW_PLAIN_HTTP (plain http:// only to a loopback host unless 1);
        the token only from INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN)
   ingrain-station keygen  --out DIR [--json]
       (makes this station's key pair: DIR/station-key.pem, mode 0600, and DIR/station-key.pub.pem to

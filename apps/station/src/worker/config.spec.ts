@@ -95,4 +95,38 @@ describe('loadWorkerConfig', () => {
   test('a line that cannot name a queue is refused', () => {
     configError(() => loadWorkerConfig(['--line', 'a:b'], ENV, noFile));
   });
+
+  test('plain http:// to a host that is not loopback is refused unless INGRAIN_ALLOW_PLAIN_HTTP says so', () => {
+    for (const url of ['http://api.factory.example:8080', 'http://10.0.0.5:8080', 'http://[fe80::1]:8080']) {
+      const error = configError(() => loadWorkerConfig([], { ...ENV, INGRAIN_API_URL: url }, noFile));
+      assert.match(error.message, /INGRAIN_API_URL \/ --api-url: plain http:\/\/ to a host that is not loopback/);
+      assert.match(error.message, /INGRAIN_ALLOW_PLAIN_HTTP=1/);
+      assert.doesNotMatch(error.message, new RegExp(TOKEN));
+    }
+    const allowed = loadWorkerConfig(
+      [],
+      { ...ENV, INGRAIN_API_URL: 'http://10.0.0.5:8080', INGRAIN_ALLOW_PLAIN_HTTP: '1' },
+      noFile,
+    );
+    assert.equal(allowed.allowPlainHttp, true);
+    assert.equal(
+      loadWorkerConfig(['--allow-plain-http', 'yes', '--api-url', 'http://10.0.0.5'], ENV, noFile).apiUrl,
+      'http://10.0.0.5',
+    );
+    configError(() => loadWorkerConfig([], { ...ENV, INGRAIN_ALLOW_PLAIN_HTTP: 'maybe' }, noFile));
+  });
+
+  test('https:// anywhere and plain http:// to loopback need no override', () => {
+    for (const url of [
+      'https://api.factory.example',
+      'http://127.0.0.1:8080',
+      'http://127.8.9.10',
+      'http://localhost:1',
+      'http://[::1]:8080',
+    ]) {
+      const config = loadWorkerConfig([], { ...ENV, INGRAIN_API_URL: url }, noFile);
+      assert.equal(config.apiUrl, url);
+      assert.equal(config.allowPlainHttp, false);
+    }
+  });
 });

@@ -31,6 +31,11 @@ export interface WorkerConfig {
    * station died is offered again within about 3 × this.
    */
   readonly jobLockMs: number;
+  /**
+   * Accept plain `http://` to a host that is not loopback. Off by default: the token and the claimed
+   * secrets would cross the network in clear (docs/threat-model.md).
+   */
+  readonly allowPlainHttp: boolean;
 }
 
 /** BullMQ's own default lock duration and stalled-check interval. */
@@ -44,27 +49,49 @@ const identifier = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' });
 const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z
+  .enum(['1', 'true', 'yes', '0', 'false', 'no'], { error: 'must be 1/true/yes or 0/false/no' })
+  .transform((text) => ['1', 'true', 'yes'].includes(text));
 
-const configSchema = z.strictObject({
-  stationId: identifier,
-  token: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16-512 printable characters without spaces'),
-  apiUrl: httpUrl,
-  redisUrl,
-  line: identifier,
-  fixtures: z
-    .array(z.string().min(1, 'an empty port name'))
-    .min(1, 'needs at least one serial port')
-    .max(64)
-    .refine((ports) => new Set(ports).size === ports.length, 'lists a port twice'),
-  baudRate: baudRate.default(115_200),
-  spoolDir: z.string().min(1).optional(),
-  releaseDir: z.string().min(1).optional(),
-  shutdownGraceMs: milliseconds(0, 600_000).default(30_000),
-  linkRetries: z.coerce.number().int().min(0).max(10).default(2),
-  chipPollMs: milliseconds(10, 60_000).default(250),
-  // Below 1 s a busy event loop could miss a lock renewal and hand a running job to a second station.
-  jobLockMs: milliseconds(1_000, 600_000).default(DEFAULT_JOB_LOCK_MS),
-});
+/** 127.0.0.0/8, ::1 and localhost: a plain http:// URL to these never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+const configSchema = z
+  .strictObject({
+    stationId: identifier,
+    token: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16-512 printable characters without spaces'),
+    apiUrl: httpUrl,
+    redisUrl,
+    line: identifier,
+    fixtures: z
+      .array(z.string().min(1, 'an empty port name'))
+      .min(1, 'needs at least one serial port')
+      .max(64)
+      .refine((ports) => new Set(ports).size === ports.length, 'lists a port twice'),
+    baudRate: baudRate.default(115_200),
+    spoolDir: z.string().min(1).optional(),
+    releaseDir: z.string().min(1).optional(),
+    shutdownGraceMs: milliseconds(0, 600_000).default(30_000),
+    linkRetries: z.coerce.number().int().min(0).max(10).default(2),
+    chipPollMs: milliseconds(10, 60_000).default(250),
+    // Below 1 s a busy event loop could miss a lock renewal and hand a running job to a second station.
+    jobLockMs: milliseconds(1_000, 600_000).default(DEFAULT_JOB_LOCK_MS),
+    allowPlainHttp: flag.default(false),
+  })
+  .superRefine((config, context) => {
+    const url = new URL(config.apiUrl);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !config.allowPlainHttp) {
+      context.addIssue({
+        code: 'custom',
+        path: ['apiUrl'],
+        message:
+          'plain http:// to a host that is not loopback would send the station token and the claimed secrets in clear: use https://, or set INGRAIN_ALLOW_PLAIN_HTTP=1 to accept that',
+      });
+    }
+  });
 
 /** Where each setting comes from: environment variable and flag (the token has no flag). */
 const SOURCES = {
@@ -80,6 +107,7 @@ const SOURCES = {
   linkRetries: { env: 'INGRAIN_LINK_RETRIES', flag: 'link-retries' },
   chipPollMs: { env: 'INGRAIN_CHIP_POLL_MS', flag: 'chip-poll-ms' },
   jobLockMs: { env: 'INGRAIN_JOB_LOCK_MS', flag: 'job-lock-ms' },
+  allowPlainHttp: { env: 'INGRAIN_ALLOW_PLAIN_HTTP', flag: 'allow-plain-http' },
 } as const;
 type Sourced = keyof typeof SOURCES;
 
