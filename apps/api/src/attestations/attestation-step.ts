@@ -5,10 +5,11 @@ import { buildAttestation, serializeAttestationEnvelope, signAttestation, type S
 import type { Layout } from '#ingrain/otp';
 import { type StationReport } from '#ingrain/contracts';
 import { AppError } from '../errors/app-error.js';
-import { hexOf, secretFieldsOf } from '../identity/stored-device.js';
+import { secretFieldsOf } from '../identity/stored-device.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import type { LayoutRecord } from '../repositories/layout-repository.js';
 import { toAttestationInput } from './attestation-input.js';
+import { bytesToHex } from '#ingrain/encoding';
 
 export interface AttestationFacts {
   readonly device: DeviceRecord;
@@ -39,7 +40,7 @@ export async function signedAttestationText(facts: AttestationFacts, signer: Sig
       workOrderId: device.workOrderId,
       jobId: device.jobId,
       secretFields: secretFieldsOf(device),
-      certificateSha256: hexOf(device.certificateSha256),
+      certificateSha256: bytesToHex(device.certificateSha256),
       claimedAt: facts.claimedAt,
     },
     layout: { name: layout.name, version: layoutRecord.version, digestSha256: layoutRecord.digest },

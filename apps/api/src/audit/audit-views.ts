@@ -4,9 +4,6 @@ import { bytesToBase64 } from '#ingrain/encoding';
 import type { AttestationRecord } from '../repositories/attestation-repository.js';
 import type { AttestationDetail, AttestationSummary, LogCheckpointView } from './audit.schemas.js';
 
-/** Standard base64 of bytes (the views' and bundles' encoding); #ingrain/encoding's, under the views' name. */
-export const base64 = bytesToBase64;
-
 export function toSummary(record: AttestationRecord): AttestationSummary {
   return {
     leafIndex: record.leafIndex,

@@ -3,7 +3,7 @@ import { CONSISTENCY_PROOF_FORMAT, type StoredCheckpoint } from '#ingrain/crypto
 import { AppError } from '../errors/app-error.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import { TrustService } from '../trust/trust.service.js';
-import { base64, decodePayload, toCheckpointView, toSummary } from './audit-views.js';
+import { decodePayload, toCheckpointView, toSummary } from './audit-views.js';
 import type {
   AttestationDetail,
   AttestationList,
@@ -15,6 +15,7 @@ import type {
   VerificationBundleView,
 } from './audit.schemas.js';
 import { LogReader } from './log-reader.js';
+import { bytesToBase64 } from '#ingrain/encoding';
 
 const attestationNotFound = (leafIndex: number): AppError =>
   new AppError('ATTESTATION_NOT_FOUND', `no attestation is logged at leaf index ${leafIndex}`);
@@ -58,7 +59,7 @@ export class AuditService {
       ...toSummary(record),
       envelope,
       attestation: decodePayload(envelope),
-      inclusionProof: { treeSize: proof.treeSize, hashes: proof.hashes.map(base64) },
+      inclusionProof: { treeSize: proof.treeSize, hashes: proof.hashes.map(bytesToBase64) },
       checkpoint: this.#checkpointView(checkpoint),
     };
   }
@@ -91,7 +92,7 @@ export class AuditService {
       fromTreeSize: older.treeSize,
       toTreeSize: newer.treeSize,
       newCheckpoint: newer.note,
-      consistencyFile: { format: CONSISTENCY_PROOF_FORMAT, oldCheckpoint: older.note, proof: proof.map(base64) },
+      consistencyFile: { format: CONSISTENCY_PROOF_FORMAT, oldCheckpoint: older.note, proof: proof.map(bytesToBase64) },
     };
   }
 

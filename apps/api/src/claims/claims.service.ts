@@ -11,14 +11,12 @@ import {
   identityBoundElsewhere,
 } from '../device-requests/provisioning-errors.js';
 import { IdentityService } from '../identity/identity.service.js';
-import { hexOf, storedIdentityOf } from '../identity/stored-device.js';
+import { storedIdentityOf } from '../identity/stored-device.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { expectedLockBytes } from '../results/result-judgement.js';
 import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
 import { StationScope } from './station-scope.js';
-
-export { stationOf } from './station-scope.js';
 
 /**
  * The station's claim (docs/api.md, "Device state machine"): binds a queued identity to the chip
@@ -104,7 +102,7 @@ function claimView(device: DeviceRecord, { record, layout }: ResolvedLayout, dat
     serial: device.serial,
     layoutVersion: device.layoutVersion,
     state: 'claimed',
-    chipUid: hexOf(device.chipUid ?? new Uint8Array()),
+    chipUid: bytesToHex(device.chipUid ?? new Uint8Array()),
     stationId: device.stationId,
     jobId: device.jobId,
     layout: { name: layout.name, version: record.version, digestSha256: record.digest },

@@ -1,11 +1,12 @@
 // Device records as the API shows them: no sealed key, no secret byte, no request hash.
 import { encodePem } from '#ingrain/crypto';
 import type { JsonValue } from '../database/json.js';
-import { hexOf, secretFieldsOf } from '../identity/stored-device.js';
+import { secretFieldsOf } from '../identity/stored-device.js';
 import type { DeviceEventRecord, DeviceRecord } from '../repositories/device-records.js';
 import type { DeviceEventView, DeviceSummary, DeviceView } from './devices.schemas.js';
+import { bytesToHex } from '#ingrain/encoding';
 
-const hexOrNull = (bytes: Uint8Array | null): string | null => (bytes === null ? null : hexOf(bytes));
+const hexOrNull = (bytes: Uint8Array | null): string | null => (bytes === null ? null : bytesToHex(bytes));
 
 function detailsOf(details: JsonValue | null): Record<string, unknown> | null {
   if (details === null || typeof details !== 'object' || Array.isArray(details)) return null;

@@ -1,6 +1,5 @@
 // Device records as the identity facts the later hops need: the secret-field list parsed from its
 // jsonb column, the record re-materialization works from, hex forms.
-import { bytesToHex } from '#ingrain/encoding';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
@@ -15,9 +14,6 @@ const secretFieldsSchema = z.array(
     commitmentSha256: z.string().regex(/^[0-9a-f]{64}$/),
   }),
 );
-
-/** Lowercase hex of bytes: #ingrain/encoding's `bytesToHex`, under the name the hops use. */
-export const hexOf = bytesToHex;
 
 /**
  * The `secret_fields` column of a device.

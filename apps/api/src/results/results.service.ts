@@ -6,7 +6,6 @@ import type { Principal } from '../auth/principal.js';
 import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
 import { assertHeldBy, StationScope } from '../claims/station-scope.js';
 import { deviceNotFound, deviceStateConflict } from '../device-requests/provisioning-errors.js';
-import { hexOf } from '../identity/stored-device.js';
 import { LogService } from '../log/log.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
@@ -18,6 +17,7 @@ import { intendedImageOf } from './intended-image.js';
 import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
 import { judgeReport, type Judgement } from './result-judgement.js';
 import type { ProvisioningResult } from './results.schemas.js';
+import { bytesToHex } from '#ingrain/encoding';
 
 /** Another report about the same device was recorded first: answer as for a repeated report. */
 class Overtaken extends Error {}
@@ -76,7 +76,7 @@ export class ResultsService {
     }
     assertHeldBy(stationId, device);
     const resolved = await this.layouts.get(device.productId, device.layoutVersion);
-    const judgement = judgeReport(intendedImageOf(device, resolved.layout), hexOf(device.chipUid), report);
+    const judgement = judgeReport(intendedImageOf(device, resolved.layout), bytesToHex(device.chipUid), report);
     const result =
       device.state === 'claimed'
         ? await this.#record(device, resolved, report, judgement, stationId)

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateToken } from '../auth/api-token.js';
 import type { Principal } from '../auth/principal.js';
-import { stationOf } from '../claims/claims.service.js';
+import { stationOf } from '../claims/station-scope.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { isDatabaseError } from '../database/errors.js';
 import { AppError } from '../errors/app-error.js';
