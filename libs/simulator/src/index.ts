@@ -14,3 +14,4 @@ export { type DamagedByte, type DamageReason } from './device/otp-memory.js';
 export { type DeviceState, deviceStateSchema } from './device/device-state.js';
 export { familyTraits, type FamilyTraits } from './device/family-traits.js';
 export { type FaultPlan, faultPlanSchema } from './faults/fault-plan.js';
+export { reprogrammedBytes, type ProgramCountsState, type ReprogrammedByte } from './faults/program-counts.js';

@@ -1,6 +1,7 @@
 import { BLANK_BYTE, type DeviceProfile, LOCKED_BYTE, type OtpState, lockByteCount, otpSizeBytes } from '#ingrain/otp';
 import { type FamilyTraits } from './family-traits.js';
 import { MemoryMap, type RegionKind } from './memory-map.js';
+import { ProgramCounts, type ProgramCountsState } from '../faults/program-counts.js';
 
 /** Why a byte was recorded as damaged (a host broke a rule of OTP programming). */
 export type DamageReason =
@@ -32,6 +33,7 @@ export interface OtpMemoryContent {
   readonly data?: Uint8Array;
   readonly lockBytes?: Uint8Array;
   readonly damaged?: readonly DamagedByte[];
+  readonly programCounts?: ProgramCountsState;
 }
 
 /**
@@ -47,6 +49,8 @@ export class OtpMemory {
   private readonly uid: Uint8Array;
   private readonly flashSize: Uint8Array;
   private readonly damaged: DamagedByte[];
+  /** Programming operations per byte (a byte programmed twice has a count above one). */
+  readonly programCounts: ProgramCounts;
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -60,6 +64,7 @@ export class OtpMemory {
     // The flash-size register is a little-endian 16-bit value in KB.
     this.flashSize = Uint8Array.of(traits.flashSizeKb & 0xff, traits.flashSizeKb >> 8);
     this.damaged = [...(content.damaged ?? [])];
+    this.programCounts = new ProgramCounts(this.data.length, this.lockBytes.length, content.programCounts);
   }
 
   /** Bytes at [address, address + lengthBytes). The caller has checked `map.covers(...)`. */
@@ -91,6 +96,7 @@ export class OtpMemory {
       const value = payload[i] ?? BLANK_BYTE;
       const found = this.map.locate(address + i);
       if (value === BLANK_BYTE || found === undefined) continue; // 0xFF clears no bits: not a programming
+      this.programCounts.record(found.region.kind === 'otp-lock' ? 'lock' : 'data', found.offsetBytes);
       if (found.region.kind === 'otp-lock')
         this.programLockByte(found.offsetBytes, value, weakLockBitsAt(found.offsetBytes));
       else if (!this.programDataByte(found.offsetBytes, value | weakBitsAt(found.offsetBytes), closedDoubleWords))

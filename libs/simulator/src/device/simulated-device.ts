@@ -170,6 +170,7 @@ export class SimulatedDevice {
       dataHex: bytesToHex(data),
       lockBytesHex: bytesToHex(lockBytes),
       damaged: this.memory.damagedBytes(),
+      programCounts: this.memory.programCounts.toState(),
     };
   }
 
@@ -230,6 +231,7 @@ function contentFromState(profile: DeviceProfile, state: DeviceState, uid: Uint8
     data: stateHexToBytes(state.dataHex),
     lockBytes: stateHexToBytes(state.lockBytesHex),
     damaged: state.damaged,
+    programCounts: state.programCounts,
   };
   if (content.uid.length !== profile.uidLengthBytes) throw mismatch(`UID is ${content.uid.length} bytes`);
   if (content.data.length !== otpSizeBytes(profile)) throw mismatch(`OTP data is ${content.data.length} bytes`);
