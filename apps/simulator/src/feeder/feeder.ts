@@ -1,5 +1,7 @@
 import { type DeviceState } from '#ingrain/simulator';
 import { type SimulatedDevice } from '#ingrain/simulator';
+import { armAndWatch } from './fault-injection.js';
+import { type FaultRequest } from './fault-request.js';
 import { type FixtureSlot } from './fixture-slot.js';
 import { type ReleaseRequest } from './release-request.js';
 
@@ -102,6 +104,26 @@ export class Feeder {
     this.options.log?.(`feeder: fixture ${slotIndex} (${target.port}): chip ${chip.uidHex} inserted by hand`);
   }
 
+  /**
+   * Arms a fault request on the chip fixture `request.port` holds (see fault-injection.ts).
+   * 'ignored' for no such port, an empty fixture, or another chip than the one named.
+   */
+  injectFault(request: FaultRequest): 'armed' | 'ignored' {
+    const target = this.#slots.find((slot) => slot.port === request.port);
+    if (target === undefined || !target.slot.chipPresent) return this.#ignore(request, 'no chip in that fixture');
+    const chip = target.slot.chip;
+    if (request.chipUid !== null && request.chipUid !== chip.uidHex)
+      return this.#ignore(request, 'another chip is in the fixture');
+    const log = this.options.log ?? (() => undefined);
+    log(`feeder: fault armed on ${chip.uidHex} (${request.port}): ${JSON.stringify(request.plan)}`);
+    armAndWatch(chip, request.plan, {
+      powerBackAfterMs: request.powerBackAfterMs,
+      stillInFixture: () => target.slot.chipPresent && target.slot.chip === chip,
+      log,
+    });
+    return 'armed';
+  }
+
   /** Every chip released so far, in order. */
   released(): readonly ReleasedChip[] {
     return [...this.#released];
@@ -112,8 +134,10 @@ export class Feeder {
     return this.#inserted[slotIndex] ?? 0;
   }
 
-  #ignore(request: Pick<ReleaseRequest, 'port' | 'chipUid'>, why: string): ReleaseResult {
-    this.options.log?.(`feeder: release of ${request.chipUid ?? 'an unknown chip'} on ${request.port} ignored: ${why}`);
+  #ignore(request: Pick<ReleaseRequest, 'port' | 'chipUid'>, why: string): 'ignored' {
+    this.options.log?.(
+      `feeder: request for ${request.chipUid ?? 'an unknown chip'} on ${request.port} ignored: ${why}`,
+    );
     return 'ignored';
   }
 }

@@ -7,11 +7,11 @@ import { parseReleaseRequest, type ReleaseRequest } from './release-request.js';
 const RESCAN_INTERVAL_MS = 1_000;
 
 /**
- * Watches a directory for release request files (`*.json`; names starting with `.` are writes in
- * progress), hands each valid one to `onRequest` in name order and deletes it. An invalid file is
+ * Watches a directory for request files (`*.json`; names starting with `.` are writes in progress),
+ * hands each one `parse` accepts to `onRequest` in name order and deletes it. An invalid file is
  * logged and deleted. Scans never overlap.
  */
-export class ReleaseWatcher {
+export class RequestWatcher<T> {
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #scanning: Promise<void> | undefined;
@@ -20,8 +20,10 @@ export class ReleaseWatcher {
 
   constructor(
     readonly directory: string,
-    private readonly onRequest: (request: ReleaseRequest) => void,
+    private readonly parse: (text: string) => T | undefined,
+    private readonly onRequest: (request: T) => void,
     private readonly log: (line: string) => void = () => undefined,
+    private readonly what = 'a request',
   ) {}
 
   /** Creates the directory, carries out the requests already there, then watches. */
@@ -70,9 +72,16 @@ export class ReleaseWatcher {
     const path = join(this.directory, name);
     const text = await readFile(path, 'utf8').catch(() => undefined);
     if (text === undefined) return; // taken by a parallel scan
-    const request = parseReleaseRequest(text);
-    if (request === undefined) this.log(`feeder: ${name} is not a release request; deleted`);
+    const request = this.parse(text);
+    if (request === undefined) this.log(`feeder: ${name} is not ${this.what}; deleted`);
     else this.onRequest(request);
     await rm(path, { force: true });
+  }
+}
+
+/** The station's release requests (release-request.ts) in a directory. */
+export class ReleaseWatcher extends RequestWatcher<ReleaseRequest> {
+  constructor(directory: string, onRequest: (request: ReleaseRequest) => void, log?: (line: string) => void) {
+    super(directory, parseReleaseRequest, onRequest, log, 'a release request');
   }
 }
