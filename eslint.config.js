@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 // Which folder may import which (ESLint applies the last matching rule setting, so every scope
 // lists all of its restrictions, the library-index one included):
 //   testkit/ (the local stack and the helpers demo, bench and test share) imports none of them;
-//   demo/, bench/ and test/ import testkit/ and never one another; apps/ and libs/ import none of
+//   demo/, bench/, chaos/ and test/ import testkit/ and never one another; apps/ and libs/ import none of
 //   the four (a unit spec may use testkit/, a runtime file not even a testing/ helper); no app
 //   imports another app, and no library an app.
 const LIBRARY_INDEX = {
@@ -104,9 +104,21 @@ const FOLDER_SCOPES = [
     ]),
   },
   {
+    files: ['chaos/**/*.ts'],
+    rules: restrictImports([
+      {
+        regex: up(['demo', 'bench', 'test']),
+        message: 'chaos/ shares code with demo/, bench/ and test/ through testkit/ only.',
+      },
+    ]),
+  },
+  {
     files: ['test/**/*.ts'],
     rules: restrictImports([
-      { regex: up(['demo', 'bench']), message: 'test/ shares code with demo/ and bench/ through testkit/ only.' },
+      {
+        regex: up(['demo', 'bench', 'chaos']),
+        message: 'test/ shares code with demo/, bench/ and chaos/ through testkit/ only (it runs chaos as a program).',
+      },
     ]),
   },
 ];
