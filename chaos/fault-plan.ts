@@ -81,11 +81,11 @@ export function planFaults(scenario: Scenario, random: SeededRandom): FaultPlan 
   return { processFaults: processFaults.sort(byTime), simFaults: simFaults.sort(byTime) };
 }
 
-/** Bytes after the claim: a sample-node image is about 170 bytes written and 600 read back. */
+/** Bytes after the claim: a sample-node image is about 105 payload bytes written (with its lock bytes) and 600 read back. */
 function simFaultBytes(fault: SimFaultKind, random: SeededRandom): number {
   switch (fault) {
     case 'power-cut':
-      return random.int(0, 180);
+      return random.int(0, 110);
     case 'dropped-byte':
       return random.int(1, 400);
     case 'corrupted-byte':

@@ -12,7 +12,7 @@ export function renderReport(result: ChaosResult): string {
     `devices: ${entries(result.outcomes)}; chips: ${entries(result.chips)}`,
     '',
     renderTextTable({ columns: ['fault', 'where / phase', 'count'], rows: faultRows(result.faults) }),
-    `simulator faults fired: ${entries(result.simFaultsFired)}`,
+    `simulator faults (from its log): ${entries(result.simFaultsFired)}`,
     '',
     recoveryLine(result),
     '',
@@ -51,16 +51,27 @@ function faultRows(faults: readonly InjectedFault[]): string[][] {
 }
 
 function recoveryLine(result: ChaosResult): string {
-  const measured = result.recoveries.flatMap((entry) =>
-    entry.recoveredAfterMs === undefined ? [] : [entry.recoveredAfterMs],
-  );
-  const missing = result.recoveries.length - measured.length;
   const seconds = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
-  return (
-    `time to recover (fault → next provisioned report through what it hit), ${measured.length} process faults: ` +
-    `p50 ${seconds(percentile(measured, 50))}, max ${seconds(percentile(measured, 100))}` +
-    (missing > 0 ? `; ${missing} with no later provisioned report (no work left)` : '')
-  );
+  const measuredOf = (kind?: string) =>
+    result.recoveries
+      .filter((entry) => kind === undefined || entry.fault.kind === kind)
+      .flatMap((entry) => (entry.recoveredAfterMs === undefined ? [] : [entry.recoveredAfterMs]));
+  const all = measuredOf();
+  const missing = result.recoveries.length - all.length;
+  const rows = ['station-kill', 'api-kill', 'redis-restart', undefined].map((kind) => {
+    const measured = measuredOf(kind);
+    return [
+      kind ?? 'all',
+      String(measured.length),
+      seconds(percentile(measured, 50)),
+      seconds(percentile(measured, 100)),
+    ];
+  });
+  return [
+    'time to recover: from the fault to the next report the API accepts as provisioned through what it hit',
+    renderTextTable({ columns: ['fault', 'measured', 'p50', 'max'], rows }),
+    ...(missing > 0 ? [`${missing} fault(s) with no later provisioned report (no work left after them)`] : []),
+  ].join('\n');
 }
 
 function entries(counts: Readonly<Record<string, number>>): string {

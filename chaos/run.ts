@@ -28,7 +28,7 @@ export interface ChaosResult {
   readonly outcomes: Readonly<Record<string, number>>;
   readonly chips: Readonly<Record<string, number>>;
   readonly faults: readonly InjectedFault[];
-  /** Simulator faults that fired (by FaultPlan key), and power restorations. */
+  /** Simulator faults armed, ignored, fired (by FaultPlan key), and power restorations. */
   readonly simFaultsFired: Readonly<Record<string, number>>;
   readonly recoveries: readonly Recovery[];
   readonly invariants: readonly InvariantResult[];
@@ -116,14 +116,21 @@ function serialPrefix(seed: number): string {
   return `SN-C${(seed % 46_656).toString(36)}-`;
 }
 
+/** From the simulators' logs: faults armed, ignored (stale or overlapping), fired (by FaultPlan key), power restored. */
 function simFaultsFired(lines: readonly string[]): Record<string, number> {
-  const fired: Record<string, number> = {};
-  for (const line of lines) {
-    const match = /feeder: fault fired: (\w+)/.exec(line);
-    const key = match?.[1] ?? (line.includes('feeder: power back on') ? 'powerBack' : undefined);
-    if (key !== undefined) fired[key] = (fired[key] ?? 0) + 1;
-  }
-  return fired;
+  const counts: Record<string, number> = {};
+  const patterns: readonly (readonly [RegExp, (match: RegExpExecArray) => string])[] = [
+    [/feeder: fault armed on /, () => 'armed'],
+    [/feeder: fault request for .* ignored/, () => 'ignored'],
+    [/feeder: fault fired: (\w+)/, (match) => `fired ${match[1] ?? '?'}`],
+    [/feeder: power back on /, () => 'power back'],
+  ];
+  for (const line of lines)
+    for (const [pattern, key] of patterns) {
+      const match = pattern.exec(line);
+      if (match !== null) counts[key(match)] = (counts[key(match)] ?? 0) + 1;
+    }
+  return counts;
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

@@ -72,6 +72,20 @@ describe('fault requests', () => {
     assert.equal(feeder.injectFault({ ...base, port: PORT, chipUid: 'aa' }), 'ignored');
   });
 
+  test('a second request while the first fault has not fired is ignored (it would replace it unseen)', () => {
+    const lines: string[] = [];
+    const a = fixture();
+    const feeder = new Feeder([a], { log: (line) => lines.push(line) });
+    const base = { formatVersion: 1 as const, port: PORT, chipUid: null, powerBackAfterMs: 0 };
+    assert.equal(feeder.injectFault({ ...base, plan: { powerLossAfterBytes: 100 } }), 'armed');
+    assert.equal(feeder.injectFault({ ...base, plan: { corruptTransmittedByte: 1 } }), 'ignored');
+    assert.deepEqual(a.slot.chip.armedFaults(), { powerLossAfterBytes: 100 });
+    assert.ok(
+      lines.some((line) => line.includes('has not fired yet')),
+      lines.join('\n'),
+    );
+  });
+
   test('invalid requests are refused: unknown fault, a too long power cut', () => {
     const parse = (value: unknown) => parseFaultRequest(JSON.stringify(value));
     assert.equal(parse({ formatVersion: 1, port: PORT, plan: { meteorStrike: 1 } }), undefined);

@@ -48,3 +48,8 @@ export function armAndWatch(
   }, WATCH_INTERVAL_MS);
   timer.unref();
 }
+
+/** True while a one-shot fault of `plan` has not fired yet. */
+export function hasPendingEvent(plan: FaultPlan): boolean {
+  return EVENT_FAULTS.some((name) => plan[name] !== undefined);
+}

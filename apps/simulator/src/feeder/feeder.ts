@@ -1,6 +1,6 @@
 import { type DeviceState } from '#ingrain/simulator';
 import { type SimulatedDevice } from '#ingrain/simulator';
-import { armAndWatch } from './fault-injection.js';
+import { armAndWatch, hasPendingEvent } from './fault-injection.js';
 import { type FaultRequest } from './fault-request.js';
 import { type FixtureSlot } from './fixture-slot.js';
 import { type ReleaseRequest } from './release-request.js';
@@ -106,15 +106,21 @@ export class Feeder {
 
   /**
    * Arms a fault request on the chip fixture `request.port` holds (see fault-injection.ts).
-   * 'ignored' for no such port, an empty fixture, or another chip than the one named.
+   * 'ignored' for no such port, an empty fixture, another chip than the one named, or a chip with a
+   * one-shot fault still armed (a new plan would replace it unseen).
    */
   injectFault(request: FaultRequest): 'armed' | 'ignored' {
-    const target = this.#slots.find((slot) => slot.port === request.port);
-    if (target === undefined || !target.slot.chipPresent) return this.#ignore(request, 'no chip in that fixture');
-    const chip = target.slot.chip;
-    if (request.chipUid !== null && request.chipUid !== chip.uidHex)
-      return this.#ignore(request, 'another chip is in the fixture');
     const log = this.options.log ?? (() => undefined);
+    const ignore = (why: string) => {
+      log(`feeder: fault request for ${request.port} ignored: ${why}`);
+      return 'ignored' as const;
+    };
+    const target = this.#slots.find((slot) => slot.port === request.port);
+    if (target === undefined || !target.slot.chipPresent) return ignore('no chip in that fixture');
+    const chip = target.slot.chip;
+    if (request.chipUid !== null && request.chipUid !== chip.uidHex) return ignore('another chip is in the fixture');
+    if (hasPendingEvent(chip.armedFaults()))
+      return ignore('a fault armed earlier has not fired yet (one at a time per chip)');
     log(`feeder: fault armed on ${chip.uidHex} (${request.port}): ${JSON.stringify(request.plan)}`);
     armAndWatch(chip, request.plan, {
       powerBackAfterMs: request.powerBackAfterMs,
