@@ -175,6 +175,21 @@ describe('checkInvariants', () => {
     assert.deepEqual(counts({ ...base, chips: replace(base.chips, 0, odd) }), { 'lock bytes other than 0x00/0xFF': 1 });
   });
 
+  test('blank chips written against their image: a conflict quarantine (every chip comes blank)', () => {
+    const base = healthy();
+    const conflict = device(1, {
+      state: 'quarantined',
+      attestationLeafIndex: null,
+      history: [{ toState: 'quarantined', reason: 'station-conflict', chipUid: 'c1' }],
+    });
+    assert.deepEqual(
+      counts({ ...base, devices: replace(base.devices, 1, conflict), log: [base.log[0]!, base.log[2]!] }),
+      {
+        'blank chips written against their image': 1,
+      },
+    );
+  });
+
   test('devices stuck: queued or claimed at the end', () => {
     const base = healthy();
     const stuck = device(3, { state: 'claimed', chipUid: null, attestationLeafIndex: null, history: [] });

@@ -11,6 +11,7 @@ export const INVARIANTS = [
   'bytes programmed twice',
   'lock bytes other than 0x00/0xFF',
   'devices stuck',
+  'blank chips written against their image',
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -30,7 +31,9 @@ const LOCKED = 0x00;
  * an identity is on two chips when its serial lies on two chips or its history names two; a chip has
  * two identities when two devices were bound to it or it holds another device's serial; every
  * provisioned device has exactly one attestation in the log whose bundle verifies; no OTP byte was
- * programmed twice (the simulator's counts and its damage records); every lock byte is 0x00 or 0xFF.
+ * programmed twice (the simulator's counts and its damage records); every lock byte is 0x00 or 0xFF;
+ * no chip (all fed blank) ends in conflict with its device's image (a byte the line wrote that the
+ * image does not hold: `station-conflict` in the device's history).
  */
 export function checkInvariants(evidence: RunEvidence): InvariantResult[] {
   const chipsByUid = new Map(evidence.chips.map((chip) => [chip.uidHex, chip]));
@@ -48,6 +51,7 @@ export function checkInvariants(evidence: RunEvidence): InvariantResult[] {
     'bytes programmed twice': [],
     'lock bytes other than 0x00/0xFF': [],
     'devices stuck': [],
+    'blank chips written against their image': [],
   };
   const devicesOfChip = new Map<string, Set<string>>();
   const bind = (chipUid: string, deviceId: string) =>
@@ -62,6 +66,12 @@ export function checkInvariants(evidence: RunEvidence): InvariantResult[] {
     if (lost !== undefined) results['devices lost'].push(`${device.serial} (${device.id}): ${lost}`);
     if (device.state === 'queued' || device.state === 'claimed')
       results['devices stuck'].push(`${device.serial} (${device.id}): still ${device.state}`);
+    // Every chip of a chaos run comes blank from the feeder: a conflict is damage the line did itself.
+    const conflict = device.history.find((entry) => entry.reason === 'station-conflict');
+    if (conflict !== undefined)
+      results['blank chips written against their image'].push(
+        `${device.serial}: chip ${conflict.chipUid ?? '?'} holds bytes its image does not`,
+      );
     const chips = new Set<string>(serialsOnChips.get(device.serial) ?? []);
     for (const uid of chipUidsOf(device)) {
       chips.add(uid);

@@ -41,7 +41,7 @@ test('a short chaos run: stations, the API and Redis die, chips lose power and b
     [],
     'every invariant holds',
   );
-  assert.equal(result.invariants.length, 8);
+  assert.equal(result.invariants.length, 9);
   const kinds = result.faults.map((fault) => fault.kind).sort();
   assert.deepEqual(kinds, ['api-kill', 'redis-restart', 'sim-fault', 'sim-fault', 'sim-fault', 'station-kill']);
   assert.deepEqual(
