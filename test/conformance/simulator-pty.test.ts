@@ -1,5 +1,6 @@
-// The conformance suite against the simulator over a real pty (socat), for one family of each OTP shape, through the real serialport
-// binding and libs/otp's SerialTransport at 115200 8E1 (a pty ignores parity), with wire timing.
+// The conformance suite against the simulator over a real pty (socat), through the real serialport
+// binding and libs/otp's SerialTransport at 115200 8E1 (a pty ignores parity), with wire timing; one
+// family of each OTP shape (F4, F72x: byte-programmed with lock bytes; L4, G0: double-words).
 import { type ChipFamily, SerialTransport } from '#ingrain/otp';
 import { startTestSimulator } from '../support/simulator.js';
 import { bootloaderConformance } from './bootloader-conformance.js';
