@@ -35,11 +35,14 @@ export const STM32G4: DeviceProfile = {
   ...DOUBLE_WORD_OTP,
 };
 
-/** WB5x/WB3x 0x495, WB1x 0x494 (AN2606, docs/hardware.md §chip-ids). */
+/**
+ * WB55/WB35 and the other WB5x/WB3x parts, 0x495 (AN2606, docs/hardware.md §chip-ids). WB1x is left out
+ * until its PID is confirmed from a primary source (an unknown PID is refused as a wrong device).
+ */
 export const STM32WB: DeviceProfile = {
   family: 'stm32wb',
   displayName: 'STM32WB',
-  productIds: [0x495, 0x494],
+  productIds: [0x495],
   ...DOUBLE_WORD_OTP,
 };
 

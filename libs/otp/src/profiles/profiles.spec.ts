@@ -31,12 +31,16 @@ describe('device profiles', () => {
       [0x469, 'stm32g4'],
       [0x479, 'stm32g4'],
       [0x495, 'stm32wb'],
-      [0x494, 'stm32wb'],
       [0x497, 'stm32wl'],
     ];
     for (const [pid, family] of expected)
       assert.equal(findProfileByProductId(pid)?.family, family, `0x${pid.toString(16)}`);
     assert.equal(findProfileByProductId(0x450), undefined, 'H74x/H75x is not supported');
+    assert.equal(
+      findProfileByProductId(0x494),
+      undefined,
+      'unconfirmed PID: refused until a primary source settles it',
+    );
   });
 
   test('F72x/F73x: 16 × 32 bytes at 0x1FF07800, lock bytes at 0x1FF07A00, UID at 0x1FF07A10', () => {
