@@ -140,6 +140,24 @@ describe('ingrain-station program from board files', () => {
     assert.deepEqual([...otp.lockBytes.subarray(0, 4)], [0x00, 0xff, 0xff, 0xff]);
   });
 
+  test('F72x: a file lock byte for a block the file leaves blank needs --lock N --lock-empty', async () => {
+    const path = join(dir, 'empty-lock.hex');
+    const text = [ihex(0x04, 0, [0x1f, 0xf0]), ihex(0x00, 0x7a03, [0x00]), ihex(0x01, 0, [])].join('\n');
+    await writeFile(path, text);
+    const refused = await station(['program', '--port', device(f72, 1).port, '--family', 'stm32f72x', '--image', path]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /lock block 3, which the file leaves blank/);
+    assert.match(refused.stderr, /--lock 3 --lock-empty/);
+    const dry = [
+      ...['program', '--port', device(f72, 1).port, '--family', 'stm32f72x', '--image', path],
+      ...['--lock', '3', '--lock-empty', '--dry-run', '--json'],
+    ];
+    const planned = await station(dry);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.equal((JSON.parse(planned.stdout) as { outcome: string }).outcome, 'planned');
+    assert.deepEqual([...device(f72, 1).device.otp().lockBytes.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff]);
+  });
+
   test('F72x: a 32-byte binary at --offset 64 with --lock 2; a record at the F74x OTP address is refused', async () => {
     const path = join(dir, 'block2.bin');
     await writeFile(path, Buffer.alloc(32, 0x2b));

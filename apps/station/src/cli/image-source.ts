@@ -22,6 +22,8 @@ export interface ImageSourceArgs {
   readonly offsetBytes?: number;
   /** `--lock`: blocks to lock besides those whose lock byte the file sets to 0x00. */
   readonly lockedBlocks: readonly number[];
+  /** `--lock-empty` (with `--lock`): lock the listed blocks even where they hold no data. */
+  readonly lockEmpty?: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export function loadImageSource(args: ImageSourceArgs): OtpImage {
       label: `image ${args.imagePath} (${format})`,
       ...(args.offsetBytes === undefined ? {} : { offsetBytes: args.offsetBytes }),
     });
+    refuseEmptyFileLocks(args, board.image);
     const locks = [...new Set([...board.image.lockedBlocks, ...args.lockedBlocks])];
     return imageFromRaw(args.family, board.image.data, locks);
   } catch (error) {
@@ -53,6 +56,28 @@ export function loadImageSource(args: ImageSourceArgs): OtpImage {
     }
     throw error;
   }
+}
+
+/**
+ * A lock byte 0x00 in the file for a block the file leaves blank would lock that block blank for ever,
+ * almost always a mistake (a lock area copied from another board). As with `--lock`, it is refused
+ * unless the operator names the block in `--lock` and adds `--lock-empty`.
+ */
+function refuseEmptyFileLocks(args: ImageSourceArgs, image: OtpImage): void {
+  const { blockSizeBytes } = getProfile(args.family);
+  const confirmed = new Set(args.lockEmpty === true ? args.lockedBlocks : []);
+  const empty = image.lockedBlocks.filter(
+    (block) =>
+      !confirmed.has(block) &&
+      image.data.subarray(block * blockSizeBytes, (block + 1) * blockSizeBytes).every((byte) => byte === 0xff),
+  );
+  if (empty.length === 0) return;
+  const list = empty.join(',');
+  throw new UsageError(
+    `image ${args.imagePath}: its lock bytes lock block${empty.length === 1 ? '' : 's'} ${list}, which the file leaves ` +
+      `blank (every byte 0xFF): locked, ${empty.length === 1 ? 'it' : 'they'} could never be written again; ` +
+      `to lock anyway, add --lock ${list} --lock-empty`,
+  );
 }
 
 function readImageFile(path: string): Uint8Array {
