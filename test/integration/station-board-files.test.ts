@@ -158,7 +158,7 @@ describe('ingrain-station program from board files', () => {
     assert.deepEqual([...device(f72, 1).device.otp().lockBytes.subarray(0, 4)], [0xff, 0xff, 0xff, 0xff]);
   });
 
-  test('F72x: a 32-byte binary at --offset 64 with --lock 2; a record at the F74x OTP address is refused', async () => {
+  test('F72x: a 32-byte binary at --offset 0x40 with --lock 2; a record at the F74x OTP address is refused', async () => {
     const path = join(dir, 'block2.bin');
     await writeFile(path, Buffer.alloc(32, 0x2b));
     const result = await station([
@@ -170,7 +170,7 @@ describe('ingrain-station program from board files', () => {
       '--image',
       path,
       '--offset',
-      '64',
+      '0x40',
       '--lock',
       '2',
       '--json',
