@@ -17,6 +17,7 @@ import { MemoryMap } from './memory-map.js';
 import { OtpMemory } from './otp-memory.js';
 import { serveOnTransport } from './serve-transport.js';
 import { SimulatedDevice } from './simulated-device.js';
+import { ACK, NACK, addr, cmd, dataFrame, len, talk } from './testing/host-frames.js';
 
 const UID = Uint8Array.from({ length: 12 }, (_, i) => 0x30 + i);
 const DOUBLE_WORD_FAMILIES = ['stm32g0', 'stm32g4', 'stm32wb', 'stm32wl'] as const satisfies readonly ChipFamily[];
@@ -84,6 +85,32 @@ for (const family of DOUBLE_WORD_FAMILIES) {
     });
   });
 }
+
+describe('Write Memory on the wire (host frames written from AN3155 §3.6)', () => {
+  test('G4: a double-word is written once; the second write is ACKed and changes nothing; 4-byte alignment is NACKed', () => {
+    const device = new SimulatedDevice({ family: 'stm32g4' });
+    assert.deepEqual(talk(device, [0x7f]), [ACK]);
+    const write = (address: number, data: number[]) => talk(device, cmd(0x31), addr(address), dataFrame(data));
+    assert.deepEqual(write(0x1fff_7000, [1, 2, 3, 4, 5, 6, 7, 8]), [ACK, ACK, ACK]);
+    assert.deepEqual(write(0x1fff_7000, [0, 0, 0, 0, 0, 0, 0, 0]), [ACK, ACK, ACK], 'the ACK proves nothing');
+    assert.deepEqual(talk(device, cmd(0x11), addr(0x1fff_7000), len(8)), [ACK, ACK, ACK, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(talk(device, cmd(0x31), addr(0x1fff_7004)), [ACK, NACK], 'double-word alignment');
+    assert.deepEqual(talk(device, cmd(0x31), addr(0x1fff_7400)), [ACK, NACK], 'past the OTP: no lock area');
+    assert.equal(device.damagedBytes().length, 8);
+  });
+
+  test('F72x: Get ID answers 0x452; the F74x–F77x OTP address is NACKed', () => {
+    const device = new SimulatedDevice({ family: 'stm32f72x' });
+    assert.deepEqual(talk(device, [0x7f]), [ACK]);
+    assert.deepEqual(talk(device, cmd(0x02)), [ACK, 0x01, 0x04, 0x52, ACK]);
+    assert.deepEqual(talk(device, cmd(0x31), addr(0x1ff0_f000)), [ACK, NACK]);
+    assert.deepEqual(
+      talk(device, cmd(0x31), addr(0x1ff0_7a00), dataFrame([0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])),
+      [ACK, ACK, ACK],
+    );
+    assert.equal(device.otp().lockBytes[0], 0x00);
+  });
+});
 
 describe('a provisioning cycle on each new family model', () => {
   for (const family of ['stm32f72x', ...DOUBLE_WORD_FAMILIES] as const) {
