@@ -10,8 +10,21 @@ import { after, before, describe, test } from 'node:test';
 import { startTestSimulator, type SimulatedDeviceHandle, type TestSimulator } from '../support/simulator.js';
 import { type CliRun, runStation } from '../support/station-cli.js';
 
-function station(args: string[]): Promise<CliRun> {
-  return runStation(args, 60_000);
+/** Exit code of a link error: "run the same command again" (docs/station.md). */
+const LINK_ERROR_EXIT = 6;
+
+/**
+ * Runs the CLI; on a link error runs it again, as an operator is told to (every step is safe to
+ * repeat). The simulator answers in this test's process, and on a loaded machine a reply can miss the
+ * host's timeout. What is checked is the outcome after at most three runs, and that the chip was never
+ * damaged (the tests assert `damagedBytes()` where it matters).
+ */
+async function station(args: string[]): Promise<CliRun> {
+  let result = await runStation(args, 60_000);
+  for (let attempt = 1; attempt < 3 && result.code === LINK_ERROR_EXIT; attempt += 1) {
+    result = await runStation(args, 60_000);
+  }
+  return result;
 }
 
 function hexPairs(bytes: readonly number[]): string {
@@ -65,7 +78,7 @@ describe('ingrain-station program from board files', () => {
     await writeFile(path, [s3(3, 0x1fff_7000, SERIAL), s3(7, 0, [])].join('\n') + '\n');
     const args = ['program', '--port', device(g0, 0).port, '--family', 'stm32g0', '--image', path, '--json'];
     const first = await station(args);
-    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
     assert.equal((JSON.parse(first.stdout) as { outcome: string }).outcome, 'provisioned');
     const otp = device(g0, 0).device.otp();
     assert.deepEqual([...otp.data.subarray(0, 16)], [...SERIAL, 0xff, 0xff, 0xff, 0xff]);
@@ -100,7 +113,7 @@ describe('ingrain-station program from board files', () => {
       path,
       '--json',
     ]);
-    assert.equal(result.code, 3, result.stderr);
+    assert.equal(result.code, 3, result.stderr + result.stdout);
     assert.equal((JSON.parse(result.stdout) as { outcome: string }).outcome, 'conflict');
     const otp = device(g0, 2).device.otp();
     assert.ok(
@@ -138,6 +151,7 @@ describe('ingrain-station program from board files', () => {
     const otp = device(f72, 0).device.otp();
     assert.deepEqual([...otp.data.subarray(0, 32)], block0);
     assert.deepEqual([...otp.lockBytes.subarray(0, 4)], [0x00, 0xff, 0xff, 0xff]);
+    assert.deepEqual(device(f72, 0).device.damagedBytes(), [], 'no byte or lock byte programmed twice');
   });
 
   test('F72x: a file lock byte for a block the file leaves blank needs --lock N --lock-empty', async () => {
