@@ -878,7 +878,7 @@ export interface components {
             /** @description libs/otp layoutDigest: SHA-256 (hex) of the canonical layout */
             digest: string;
             /** @enum {string} */
-            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32l4";
+            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32f72x" | "stm32l4" | "stm32g0" | "stm32g4" | "stm32wb" | "stm32wl";
             /** @description The layout's name */
             name: string;
             productId: string;
@@ -890,7 +890,7 @@ export interface components {
         LayoutDocument: {
             description?: string;
             /** @enum {string} */
-            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32l4";
+            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32f72x" | "stm32l4" | "stm32g0" | "stm32g4" | "stm32wb" | "stm32wl";
             fields: {
                 block: number;
                 description?: string;
@@ -1042,7 +1042,7 @@ export interface components {
             dataHex: string;
             digest: string;
             /** @enum {string} */
-            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32l4";
+            family: "stm32f2" | "stm32f4" | "stm32f7" | "stm32f72x" | "stm32l4" | "stm32g0" | "stm32g4" | "stm32wb" | "stm32wl";
             fields: {
                 /** @description Memory address of the first byte */
                 address: number;
@@ -1119,7 +1119,7 @@ export interface components {
                 phase: "connect" | "identify" | "read" | "plan" | "write" | "verify" | "lock";
                 stage: ("sync" | "command" | "address" | "length" | "data" | "reply") | null;
             } | null;
-            family: ("stm32f2" | "stm32f4" | "stm32f7" | "stm32l4") | null;
+            family: ("stm32f2" | "stm32f4" | "stm32f7" | "stm32f72x" | "stm32l4" | "stm32g0" | "stm32g4" | "stm32wb" | "stm32wl") | null;
             finishedAt: string;
             jobId?: string;
             lockBytes: string | null;

@@ -25,7 +25,17 @@ export const REPORTED_OUTCOMES = [
 ] as const satisfies readonly CycleOutcome[];
 export type ReportedOutcome = (typeof REPORTED_OUTCOMES)[number];
 
-const FAMILIES = ['stm32f2', 'stm32f4', 'stm32f7', 'stm32l4'] as const satisfies readonly ChipFamily[];
+const FAMILIES = [
+  'stm32f2',
+  'stm32f4',
+  'stm32f7',
+  'stm32f72x',
+  'stm32l4',
+  'stm32g0',
+  'stm32g4',
+  'stm32wb',
+  'stm32wl',
+] as const satisfies readonly ChipFamily[];
 const PHASES = [
   'connect',
   'identify',

@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './profiles/index.js';
 export * from './image/index.js';
+export * from './board-files/index.js';
 export * from './planner/plan.js';
 export * from './planner/index.js';
 export * from './layout/index.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CHIP_FAMILIES } from '#ingrain/otp';
+import { BOARD_FILE_FORMATS, CHIP_FAMILIES } from '#ingrain/otp';
 import { UsageError } from './usage-error.js';
 
 const baudRate = z.coerce
@@ -36,6 +36,13 @@ const programImage = z.object({
   /** `--lock-empty`: lock listed blocks even where the image holds no data (every byte 0xFF). */
   lockEmpty: z.boolean(),
   dryRun: z.boolean(),
+  // Board files (apps/station/src/cli/image-source.ts, docs/board-files.md).
+  format: z.enum(BOARD_FILE_FORMATS, { error: `--format must be one of ${BOARD_FILE_FORMATS.join(', ')}` }).optional(),
+  offsetBytes: z
+    .string()
+    .regex(/^(0x[0-9a-fA-F]+|\d+)$/, '--offset must be a byte count from OTP byte 0 (decimal or 0x hex)')
+    .transform(Number)
+    .optional(),
 });
 export type ProgramArgs = z.infer<typeof programLayout> | z.infer<typeof programImage>;
 
@@ -51,6 +58,8 @@ const FLAGS = {
   image: { type: 'string' },
   lock: { type: 'string' },
   'lock-empty': { type: 'boolean', default: false },
+  format: { type: 'string' },
+  offset: { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
 } as const;
@@ -74,7 +83,14 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
   const f = parseFlags(argv);
   const base = { port: f.port, baudRate: f.baud, json: f.json, dryRun: f['dry-run'] };
   if (f.layout !== undefined || f.values !== undefined) {
-    if (f.image !== undefined || f.family !== undefined || f.lock !== undefined || f['lock-empty'])
+    if (
+      f.image !== undefined ||
+      f.family !== undefined ||
+      f.lock !== undefined ||
+      f['lock-empty'] ||
+      f.format ||
+      f.offset
+    )
       throw new UsageError('give either --layout and --values, or --family, --image and --lock, not both');
     if (f.layout === undefined) throw new UsageError('--values needs --layout');
     if (f.values === undefined) throw new UsageError('--layout needs --values (a JSON file of per-device values)');
@@ -82,7 +98,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
   }
   if (f.image === undefined || f.family === undefined)
     throw new UsageError(
-      'program needs --layout L --values V, or --family F --image FILE [--lock 0,1,… [--lock-empty]]',
+      'program needs --layout L --values V, or --family F --image FILE [--format bin|ihex|srec] [--offset N] [--lock 0,1,… [--lock-empty]]',
     );
   if (f['lock-empty'] && f.lock === undefined) throw new UsageError('--lock-empty needs --lock');
   return check(programImage, {
@@ -92,13 +108,15 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
     imagePath: f.image,
     lockedBlocks: f.lock ?? '',
     lockEmpty: f['lock-empty'],
+    format: f.format,
+    offsetBytes: f.offset,
   });
 }
 
 /** Parses `read` flags. */
 export function parseReadArgs(argv: readonly string[]): ReadArgs {
   const f = parseFlags(argv);
-  for (const flag of ['values', 'image', 'lock', 'lock-empty', 'dry-run'] as const)
+  for (const flag of ['values', 'image', 'lock', 'lock-empty', 'dry-run', 'format', 'offset'] as const)
     if (f[flag] !== undefined && f[flag] !== false) throw new UsageError(`--${flag} is not an option of read`);
   return check(readArgs, { port: f.port, baudRate: f.baud, json: f.json, layoutPath: f.layout, family: f.family });
 }

@@ -5,13 +5,13 @@ import {
   type OtpImage,
   encodeImage,
   getProfile,
-  imageFromRaw,
   LayoutValidationError,
   OtpError,
   parseLayout,
   ValuesValidationError,
 } from '#ingrain/otp';
 import { type ProgramArgs } from './args.js';
+import { loadImageSource } from './image-source.js';
 import { UsageError } from './usage-error.js';
 
 /** What `program` will write, and which OTP bytes must never be printed. */
@@ -80,13 +80,7 @@ export function loadProgramTarget(args: ProgramArgs): ProgramTarget {
       return describeInvalid(`values ${args.valuesPath}`, error);
     }
   }
-  const data = new Uint8Array(readFileFor('--image', args.imagePath));
-  let image: OtpImage;
-  try {
-    image = imageFromRaw(args.family, data, args.lockedBlocks);
-  } catch (error) {
-    return describeInvalid(`image ${args.imagePath}`, error);
-  }
+  const image = loadImageSource(args); // a board file: binary (at --offset), Intel HEX or S-record
   if (!args.lockEmpty) refuseEmptyLocks(image, args.imagePath);
   return { image, layout: undefined, secretRanges: [] };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { stateFromImage } from '../image/image-helpers.js';
+import { blankState, stateFromImage } from '../image/image-helpers.js';
 import { BLANK_BYTE, LOCKED_BYTE, type OtpImage, type OtpState } from '../image/otp-image.js';
 import { type DeviceProfile, lockByteCount, otpSizeBytes } from '../profiles/device-profile.js';
 import { type Plan } from './plan.js';
@@ -26,7 +26,7 @@ function assertConflictWithoutWrites(plan: Plan): asserts plan is Extract<Plan, 
   assert.equal('lockChunks' in plan, false);
 }
 
-describe('planProvisioning properties (F4, F7, L4)', () => {
+describe('planProvisioning properties (F4, F7, F72x, L4, G0)', () => {
   test('completes any interrupted programming exactly, never programming a non-blank byte', () => {
     fc.assert(
       fc.property(scenarioArb, mergeGapArb, ({ profile, target, current }, mergeGapBytes) => {
@@ -155,10 +155,67 @@ describe('planProvisioning properties (F4, F7, L4)', () => {
     });
   });
 
+  describe('double-word families (L4, G0): a double-word is planned and written once, whole', () => {
+    const doubleWord = scenarioArb.filter(({ profile }) => profile.writeOnceUnitBytes === 8);
+
+    test('every double-word a chunk touches is blank on the device and programmed whole by that chunk', () => {
+      fc.assert(
+        fc.property(doubleWord, ({ profile, target, current }) => {
+          const plan = planProvisioning(profile, current, target);
+          if (plan.kind !== 'write') return;
+          for (const chunk of plan.dataChunks) {
+            const start = chunk.address - profile.otpBaseAddress;
+            assert.equal(start % 8, 0, 'aligned on a double-word');
+            assert.equal(chunk.bytes.length % 8, 0, 'whole double-words');
+            for (let i = 0; i < chunk.bytes.length; i += 8) {
+              const unit = chunk.bytes.subarray(i, i + 8);
+              assert.ok(
+                current.data.subarray(start + i, start + i + 8).every((b) => b === BLANK_BYTE),
+                'blank before',
+              );
+              assert.deepEqual(unit, target.data.subarray(start + i, start + i + 8), 'the whole target double-word');
+              assert.ok(
+                unit.some((b) => b !== BLANK_BYTE),
+                'never an all-0xFF double-word',
+              );
+            }
+          }
+        }),
+      );
+    });
+
+    test('a partly-programmed double-word that differs from the target is a conflict, never a top-up', () => {
+      const arb = fc.tuple(doubleWord, fc.nat(), fc.nat());
+      fc.assert(
+        fc.property(arb, ([{ profile, target }, unitSeed, byteSeed]) => {
+          const units = [...Array(target.data.length / 8).keys()].filter((u) =>
+            target.data.subarray(u * 8, u * 8 + 8).some((b) => b !== BLANK_BYTE),
+          );
+          fc.pre(units.length > 0);
+          const unit = units[unitSeed % units.length] ?? 0;
+          const programmed = [...Array(8).keys()].filter((i) => target.data[unit * 8 + i] !== BLANK_BYTE);
+          fc.pre(programmed.length > 1);
+          // The device holds only part of the double-word's target bytes (an earlier partial write).
+          const state = copyState(blankState(profile));
+          const kept = programmed[byteSeed % programmed.length] ?? 0;
+          state.data[unit * 8 + kept] = target.data[unit * 8 + kept] ?? BLANK_BYTE;
+          const plan = planProvisioning(profile, state, target);
+          assertConflictWithoutWrites(plan);
+          assert.ok(
+            plan.conflicts.some(
+              (c) => c.reason === 'byte-conflict' && Math.floor(c.offsetBytes / 8) === unit && c.actual === BLANK_BYTE,
+            ),
+            `double-word ${unit} reported`,
+          );
+        }),
+      );
+    });
+  });
+
   test('profiles under test', () => {
     assert.deepEqual(
       PLANNED_PROFILES.map((p) => p.family),
-      ['stm32f4', 'stm32f7', 'stm32l4'],
+      ['stm32f4', 'stm32f7', 'stm32f72x', 'stm32l4', 'stm32g0'],
     );
   });
 });

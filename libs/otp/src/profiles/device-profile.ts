@@ -1,7 +1,22 @@
-/** Chip families whose ROM bootloader exposes OTP (AN2606 lists F2, F4, F7 and L4). */
-export type ChipFamily = 'stm32f2' | 'stm32f4' | 'stm32f7' | 'stm32l4';
+/**
+ * Chip families by OTP map (docs/hardware.md §otp-map): `stm32f7` is F74x–F77x and `stm32f72x` is
+ * F72x/F73x (another map); `stm32l4` covers L4 and L4+ (one map); G0, G4, WB and WL program their OTP in
+ * 64-bit double-words like L4.
+ */
+export type ChipFamily =
+  'stm32f2' | 'stm32f4' | 'stm32f7' | 'stm32f72x' | 'stm32l4' | 'stm32g0' | 'stm32g4' | 'stm32wb' | 'stm32wl';
 
-export const CHIP_FAMILIES: readonly ChipFamily[] = ['stm32f2', 'stm32f4', 'stm32f7', 'stm32l4'];
+export const CHIP_FAMILIES: readonly ChipFamily[] = [
+  'stm32f2',
+  'stm32f4',
+  'stm32f7',
+  'stm32f72x',
+  'stm32l4',
+  'stm32g0',
+  'stm32g4',
+  'stm32wb',
+  'stm32wl',
+];
 
 /**
  * Where a family keeps its OTP and how it may be written. Pure data, reviewed like code: every
@@ -21,11 +36,12 @@ export interface DeviceProfile {
   /** Address of the 96-bit unique device ID. */
   readonly uidAddress: number;
   readonly uidLengthBytes: number;
-  /** Write Memory address and length alignment (AN3155 §3.6; 4 on F2/F4, 8 on F7/L4). */
+  /** Write Memory address and length alignment (AN3155 §3.6; 4 on F2/F4, 8 on F7 and the double-word families). */
   readonly writeAlignmentBytes: number;
   /**
    * Smallest unit that can be programmed exactly once. 1 on F2/F4/F7 (each byte is programmed at
-   * most once; 0xFF padding clears no bits). 8 on L4: a double-word with any 0 bit is closed.
+   * most once; 0xFF padding clears no bits). 8 on L4/L4+/G0/G4/WB/WL: a double-word is programmed once,
+   * whole, and a double-word with any 0 bit is closed (the planner writes it in one chunk or not at all).
    */
   readonly writeOnceUnitBytes: number;
 }
@@ -35,7 +51,10 @@ export function otpSizeBytes(profile: DeviceProfile): number {
   return profile.blockCount * profile.blockSizeBytes;
 }
 
-/** Number of lock bytes of a profile (0 when it has none). */
+/**
+ * Number of lock bytes of a profile (0 when it has none). A family without lock bytes has no "lock"
+ * at all: layouts and images for it that ask for a lock are refused (docs/layouts.md §locking).
+ */
 export function lockByteCount(profile: DeviceProfile): number {
   return profile.lockBaseAddress === null ? 0 : profile.blockCount;
 }

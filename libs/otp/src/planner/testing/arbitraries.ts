@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { BLANK_BYTE, LOCKED_BYTE, type OtpImage, type OtpState } from '../../image/otp-image.js';
 import { blankState } from '../../image/image-helpers.js';
 import { type DeviceProfile, lockByteCount } from '../../profiles/device-profile.js';
-import { STM32F4, STM32F7, STM32L4 } from '../../profiles/index.js';
+import { STM32F4, STM32F7, STM32F72X, STM32G0, STM32L4 } from '../../profiles/index.js';
 import { judgeUnit } from '../units.js';
 
-export const PLANNED_PROFILES: readonly DeviceProfile[] = [STM32F4, STM32F7, STM32L4];
+/** One profile per OTP shape: F4 (32-byte blocks), F7 (64-byte), F72x (F4 shape, 8-byte alignment), L4 and G0 (double-words). */
+export const PLANNED_PROFILES: readonly DeviceProfile[] = [STM32F4, STM32F7, STM32F72X, STM32L4, STM32G0];
 
 /** One block's target data: blank, sparse (mostly 0xFF) or dense (mostly programmed). */
 function blockDataArb(profile: DeviceProfile): fc.Arbitrary<number[]> {
