@@ -3,7 +3,7 @@
 // actually exchanged and the theoretical minimum of docs/hardware.md §timing, (b) stm32flash doing the
 // equivalent work on the same simulator in the same run, and (c) 8 chips in parallel vs one.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allBlocks, patternImage } from '../testkit/otp-images.js';
 import {
@@ -32,6 +32,12 @@ const THEORETICAL_MIN_MS = 1725 * BYTE_MS + (528 * PROGRAM_US_PER_BYTE) / 1000;
 const target = patternImage('stm32f4', allBlocks('stm32f4'));
 
 const timedCycle = (device: SimDevice): Promise<TimedCycle> => cycleOn(device.port, target);
+
+const loadAverage = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+const loadBefore = loadAverage();
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ingrain-bench-link-'));
@@ -101,11 +107,11 @@ function report(rounds: readonly LatencyRound[], singleMs: number, parallelMs: n
   const md = [
     '## bench:link — one chip over the bootloader at 115200 baud',
     '',
-    `Run ${new Date().toISOString().slice(0, 10)} on ${machineSummary()}; simulator in its own process with wire timing (11 bits/byte) and ${PROGRAM_US_PER_BYTE} µs programming per byte; ${RUNS} runs each, fresh blank chip per run.`,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${machineSummary()}; simulator in its own process with wire timing (11 bits/byte) and ${PROGRAM_US_PER_BYTE} µs programming per byte; ${RUNS} runs each, fresh blank chip per run. Load average ${loadBefore} before, ${loadAverage()} after (other work shares the 2 cores: the ranges show the noise).`,
     '',
     renderMarkdownTable(table),
     '',
-    `At a USB-serial adapter's latency (the simulator adds it to every reply: \`ingrain-sim --latency-ms N\`; ${RUNS} cycles and ${FLASH_RUNS} stm32flash runs per row, interleaved on fresh chips of the same simulator, ratios from this run):`,
+    `At a USB-serial adapter's latency: the simulator delivers every reply N ms after it left the chip (\`ingrain-sim --latency-ms N\`: the adapter holding received bytes for its latency timer; the wire keeps its own timing, host writes are not delayed). ${RUNS} cycles and ${FLASH_RUNS} stm32flash runs per row, interleaved on fresh chips of the same simulator; ratios from this run:`,
     '',
     renderMarkdownTable(latency),
     '',
