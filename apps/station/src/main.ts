@@ -25,7 +25,7 @@ const COMMANDS: readonly StationCommand[] = [
 
 async function run(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === '--version' || name === '-V' || name === 'version') {
+  if (name === '--version') {
     io.stdout(`ingrain-station ${stationVersion()}`);
     return 0;
   }
