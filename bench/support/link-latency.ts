@@ -67,6 +67,12 @@ export async function latencyRound(
   }
 }
 
+/** Fastest cycle over fastest stm32flash run: CPU load only ever adds time, so the least disturbed pair. */
+function bestRatio(ours: readonly TimedCycle[], flashMs: readonly number[]): string {
+  const ratio = Math.min(...ours.map((o) => o.ms)) / Math.min(...flashMs);
+  return `${fmt(ratio, 2)} × (${fmt(1 / ratio, 1)} ×)`;
+}
+
 const range = (values: readonly number[]): string => `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
 
 /**
@@ -88,6 +94,7 @@ export function ftdiAsFoundRow(rounds: readonly LatencyRound[]): string[] | unde
     '',
     `${fmt(flash)} (the 16 ms row)`,
     `${fmt(ratio, 2)} × (${fmt(1 / ratio, 1)} × faster)`,
+    bestRatio(lowered.ours, asFound.flashMs),
     `≤ 0.25 × (${ratio <= 0.25 ? 'met' : '**missed**'})`,
   ];
 }
@@ -103,7 +110,8 @@ export function latencyTable(rounds: readonly LatencyRound[]) {
       'round trips (counted by the link)',
       'ms per round trip over 0 ms',
       'stm32flash ms (median, range)',
-      'Ingrain / stm32flash',
+      'Ingrain / stm32flash (medians)',
+      'fastest / fastest',
       'target',
     ],
     rows: [
@@ -123,6 +131,7 @@ export function latencyTable(rounds: readonly LatencyRound[]) {
           perTrip,
           `${fmt(flash)} (${range(round.flashMs)})`,
           `${fmt(ratio, 2)} × (${fmt(1 / ratio, 1)} × faster)`,
+          bestRatio(round.ours, round.flashMs),
           `≤ 0.25 × (${ratio <= 0.25 ? 'met' : '**missed**'})`,
         ];
       }),
@@ -144,6 +153,7 @@ export function latencyReading(rounds: readonly LatencyRound[]): string[] {
   if (base === undefined) return [];
   const trips = base.ours[0]?.result.wire.roundTrips ?? 0;
   const lines = [
+    '- The target is judged on the medians. Other work loads the same 2 cores, and load only ever adds time, to Ingrain (a Node process, the serialport binding, a socat relay and the simulator per round trip) more than to stm32flash (mostly its own fixed sync time-outs): the fastest/fastest column is the least disturbed comparison.',
     `- Every round trip waits once for the adapter: the cycle's ${trips} round trips (the link's count: frames sent, each followed by a wait for the device) cost ${trips} × the latency on top of the 0 ms cycle; the "ms per round trip" column shows it measured. The ${trips} are the floor that keeps every rule with AN3155 framing: sync 1, Get 1, Get ID twice 2, OTP + locks + UID read twice (540 B, 3 commands of 3 waits each) 18, data write 6, data read-back 6, lock write 3, lock read-back 3. Fewer would mean dropping a confirming read or a read-back, or sending a command's frames without waiting for each ACK (after a NACKed command the ROM parses the rest of the frame as new commands; for a Write Memory those are image bytes): not done.`,
   ];
   for (const round of rounds) {
