@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { TransportError } from './errors.js';
+import { TransportIoError } from './errors.js';
 import { diagnosePortOpenFailure, PortOpenError } from './port-open-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ingrain-port-open-'));
@@ -13,7 +13,7 @@ describe('diagnosePortOpenFailure', () => {
   test('a missing port is not-found (ENOENT), a transport error naming the path only', () => {
     const cause = new Error('Error: No such file or directory, cannot open /dev/ttyUSB7');
     const error = diagnosePortOpenFailure(join(dir, 'ttyUSB7'), cause);
-    assert.ok(error instanceof PortOpenError && error instanceof TransportError);
+    assert.ok(error instanceof PortOpenError && error instanceof TransportIoError);
     assert.equal(error.code, 'TRANSPORT_PORT_NOT_FOUND');
     assert.equal(error.reason, 'not-found');
     assert.equal(error.systemCode, 'ENOENT');

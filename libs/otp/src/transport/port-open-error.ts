@@ -11,7 +11,7 @@ import {
   realpathSync,
   statSync,
 } from 'node:fs';
-import { TransportError } from './errors.js';
+import { TransportIoError } from './errors.js';
 
 /** Why the port did not open. */
 export type PortOpenReason = 'not-found' | 'permission-denied' | 'busy' | 'failed';
@@ -34,9 +34,10 @@ const CODES: Record<PortOpenReason, string> = {
  * The serial port could not be opened: a configuration problem of the station (wrong path, missing
  * group membership, another program on the port), not a link failure: running again does not help.
  * `systemCode` is the errno name found (ENOENT, EACCES, EBUSY, EAGAIN for a lock held), `holders`
- * the processes holding a busy port (empty when none could be found).
+ * the processes holding a busy port (empty when none could be found). A `TransportIoError`, as a
+ * failed open always was, with a finer code.
  */
-export class PortOpenError extends TransportError {
+export class PortOpenError extends TransportIoError {
   constructor(
     readonly path: string,
     readonly reason: PortOpenReason,
@@ -45,7 +46,7 @@ export class PortOpenError extends TransportError {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(CODES[reason], message, options);
+    super(message, options, CODES[reason]);
   }
 }
 
