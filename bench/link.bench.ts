@@ -2,11 +2,9 @@
 // with the simulator modelling 115200-baud 8E1 wire timing, next to (a) the wire floor of the bytes
 // actually exchanged and the theoretical minimum of docs/hardware.md §timing, (b) stm32flash doing the
 // equivalent work on the same simulator in the same run, and (c) 8 chips in parallel vs one.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { allBlocks, patternImage } from '../testkit/otp-images.js';
 import {
   BYTE_MS,
@@ -20,59 +18,55 @@ import { renderMarkdownTable, renderTextTable } from '../testkit/tables.js';
 import { machineSummary, recordBenchmarkSection } from './support/report.js';
 import { startSimProcess, type SimDevice } from '../testkit/stack/simulator-process.js';
 import { fmt, median } from './support/stats.js';
+import { latencyReading, latencyRound, type LatencyRound, latencyTable } from './support/link-latency.js';
 
 const RUNS = 5;
+const FLASH_RUNS = 3;
+/** A USB-serial adapter's latency per transfer: none (the pty), typical, an FTDI's default latency timer. */
+const LATENCIES_MS = [0, 1, 16] as const;
 const PARALLEL = 8;
 // docs/hardware.md §timing: sync + Get Version + Get + Get ID (33 B) and read 528 + write 512 + write 16 + read 528
 // with 12 bytes of framing per command (9 commands) = 1725 bytes, plus 528 bytes programmed.
 const THEORETICAL_MIN_MS = 1725 * BYTE_MS + (528 * PROGRAM_US_PER_BYTE) / 1000;
 
 const target = patternImage('stm32f4', allBlocks('stm32f4'));
-const run = promisify(execFile);
 
 const timedCycle = (device: SimDevice): Promise<TimedCycle> => cycleOn(device.port, target);
 
-/** stm32flash 0.7, 8N1 on the pty: read, write+verify data, write+verify the lock word (-n 0: no rewrites). */
-async function stm32flashCycle(device: SimDevice, dir: string): Promise<number> {
-  const base = ['-b', String(BAUD), '-m', '8n1'];
-  const data = join(dir, 'data.bin');
-  const locks = join(dir, 'locks.bin');
-  await writeFile(data, target.data);
-  await writeFile(locks, new Uint8Array(16).fill(0x00));
-  const start = performance.now();
-  await run('stm32flash', [...base, '-r', join(dir, 'read.bin'), '-S', '0x1FFF7800:528', device.port]);
-  await run('stm32flash', [...base, '-w', data, '-v', '-n', '0', '-S', '0x1FFF7800', device.port]);
-  await run('stm32flash', [...base, '-w', locks, '-v', '-n', '0', '-S', '0x1FFF7A00', device.port]);
-  return performance.now() - start;
-}
+const loadAverage = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+const loadBefore = loadAverage();
 
 async function main(): Promise<void> {
-  const sim = await startSimProcess({ family: 'stm32f4', count: 1 + RUNS + RUNS + 1 + PARALLEL, baudTiming: BAUD });
   const dir = await mkdtemp(join(tmpdir(), 'ingrain-bench-link-'));
   try {
-    const [warm, ...rest] = sim.devices;
-    await timedCycle(warm!);
-    const ours = [];
-    for (const device of rest.slice(0, RUNS)) ours.push(await timedCycle(device));
-    const flash = [];
-    for (const device of rest.slice(RUNS, RUNS * 2)) flash.push(await stm32flashCycle(device, dir));
-    const single = await timedCycle(rest[RUNS * 2]!);
-    const parallelStart = performance.now();
-    await Promise.all(rest.slice(RUNS * 2 + 1).map(timedCycle));
-    const parallelMs = performance.now() - parallelStart;
-    report(ours, flash, single.ms, parallelMs);
+    const rounds: LatencyRound[] = [];
+    for (const latencyMs of LATENCIES_MS) rounds.push(await latencyRound(latencyMs, target, RUNS, FLASH_RUNS, dir));
+    const sim = await startSimProcess({ family: 'stm32f4', count: 2 + PARALLEL, baudTiming: BAUD });
+    try {
+      const [warm, single, ...parallel] = sim.devices;
+      await timedCycle(warm!);
+      const singleMs = (await timedCycle(single!)).ms;
+      const parallelStart = performance.now();
+      await Promise.all(parallel.map(timedCycle));
+      report(rounds, singleMs, performance.now() - parallelStart);
+    } finally {
+      await sim.stop();
+    }
   } finally {
-    await sim.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function report(ours: TimedCycle[], flashMs: number[], singleMs: number, parallelMs: number): void {
+function report(rounds: readonly LatencyRound[], singleMs: number, parallelMs: number): void {
+  const { ours, flashMs } = rounds[0]!;
   const oursMs = median(ours.map((o) => o.ms));
   const floorMs = median(ours.map((o) => wireFloorMs(o.result)));
   const sample = ours[0]!.result;
   const flash = median(flashMs);
-  const range = (values: number[]): string => `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
+  const range = (values: readonly number[]): string => `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
   const table = {
     columns: ['measurement', 'median ms', 'range ms', 'ratio', 'target'],
     rows: [
@@ -92,11 +86,11 @@ function report(ours: TimedCycle[], flashMs: number[], singleMs: number, paralle
         '',
       ],
       [
-        'stm32flash 0.7: read + write/verify data + write/verify locks (3 runs)',
+        `stm32flash 0.7: read + write/verify data + write/verify locks (${FLASH_RUNS} runs)`,
         fmt(flash),
         range(flashMs),
         `Ingrain = ${fmt(oursMs / flash, 2)} ×`,
-        '≤ 0.50 ×',
+        '≤ 0.25 ×',
       ],
       [
         `${PARALLEL} chips in parallel from one process (wall) vs 1 chip`,
@@ -107,13 +101,21 @@ function report(ours: TimedCycle[], flashMs: number[], singleMs: number, paralle
       ],
     ],
   };
+  const latency = latencyTable(rounds);
   console.log(renderTextTable(table));
+  console.log(renderTextTable(latency));
   const md = [
     '## bench:link — one chip over the bootloader at 115200 baud',
     '',
-    `Run ${new Date().toISOString().slice(0, 10)} on ${machineSummary()}; simulator in its own process with wire timing (11 bits/byte) and ${PROGRAM_US_PER_BYTE} µs programming per byte; ${RUNS} runs each, fresh blank chip per run.`,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${machineSummary()}; simulator in its own process with wire timing (11 bits/byte) and ${PROGRAM_US_PER_BYTE} µs programming per byte; ${RUNS} runs each, fresh blank chip per run. Load average ${loadBefore} before, ${loadAverage()} after (other work shares the 2 cores: the ranges show the noise).`,
     '',
     renderMarkdownTable(table),
+    '',
+    `At a USB-serial adapter's latency: the simulator delivers every reply N ms after it left the chip (\`ingrain-sim --latency-ms N\`: the adapter holding received bytes for its latency timer; the wire keeps its own timing, host writes are not delayed). ${RUNS} cycles and ${FLASH_RUNS} stm32flash runs per row, interleaved on fresh chips of the same simulator; ratios from this run:`,
+    '',
+    renderMarkdownTable(latency),
+    '',
+    ...latencyReading(rounds),
   ].join('\n');
   recordBenchmarkSection('link', md);
 }

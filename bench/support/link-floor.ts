@@ -37,6 +37,10 @@ export async function timedCycle(port: string, target: OtpImage): Promise<TimedC
   const start = performance.now();
   const result = await runCycleOnPort(port, target);
   const ms = performance.now() - start;
-  if (result.outcome !== 'provisioned') throw new Error(`cycle on ${port}: ${result.outcome}`);
+  if (result.outcome !== 'provisioned') {
+    const why =
+      result.error === undefined ? '' : ` (${result.error.code} in ${result.error.phase}: ${result.error.message})`;
+    throw new Error(`cycle on ${port}: ${result.outcome}${why}`);
+  }
   return { ms, result };
 }

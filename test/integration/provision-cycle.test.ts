@@ -211,8 +211,9 @@ describe('faults: every failure leaves the chip resumable and a second run compl
       phase: 'read',
     },
     {
-      name: 'no answer from the 13th command on (the second data write)',
-      faults: { silentFromCommand: 13 },
+      // Get, Get ID ×2, OTP + locks + UID ×2 (3 reads each), then the data writes: commands 10 and 11.
+      name: 'no answer from the 11th command on (the second data write)',
+      faults: { silentFromCommand: 11 },
       powerCycle: true,
       code: 'BOOTLOADER_TIMEOUT',
       phase: 'write',

@@ -26,6 +26,8 @@ export interface SimProcessOptions {
   readonly count: number;
   /** Wire timing (e.g. 115200) or undefined for none. */
   readonly baudTiming?: number;
+  /** With `baudTiming`: a USB adapter's latency per transfer, in ms (`--latency-ms`). */
+  readonly latencyMs?: number;
   /** Feeder mode: the directory the stations' release requests go to; chips per fixture. */
   readonly feeder?: { readonly releaseDir: string; readonly chipsPerFixture?: number };
   /** `--fault NAME=N` flags. */
@@ -74,6 +76,7 @@ export async function startSimProcess(options: SimProcessOptions): Promise<SimPr
 function simArgs(options: SimProcessOptions, stateDir: string): string[] {
   const args = ['--family', options.family, '--count', String(options.count), '--state-dir', stateDir];
   if (options.baudTiming !== undefined) args.push('--baud-timing', String(options.baudTiming));
+  if (options.latencyMs !== undefined) args.push('--latency-ms', String(options.latencyMs));
   for (const fault of options.faults ?? []) args.push('--fault', fault);
   if (options.feeder !== undefined) {
     args.push('--feeder', '--release-dir', options.feeder.releaseDir);

@@ -12,6 +12,8 @@ export interface SimulatorOptions {
   readonly baudTiming?: number;
   /** Programming time per Write Memory payload byte when `baudTiming` is set. Default 16 µs. */
   readonly programTimePerByteUs?: number;
+  /** With `baudTiming`: the USB adapter's latency per transfer, added to each reply (ms). Default 0. */
+  readonly transferLatencyMs?: number;
   /** Directory of the state files; without it the chips live in memory only. */
   readonly stateDir?: string;
   /** UIDs of devices 0, 1, … as 24 hex digits (memory order). Missing ones are random. */
@@ -41,6 +43,7 @@ const simulatorOptionsSchema = z.strictObject({
   count: z.int().min(1).max(64).default(1),
   baudTiming: baudRate.optional(),
   programTimePerByteUs: z.number().min(0).max(10_000).default(16),
+  transferLatencyMs: z.number().min(0).max(1000).default(0),
   stateDir: z.string().min(1).optional(),
   uids: z.array(z.string().regex(/^[0-9a-fA-F]{24}$/, '24 hex digits')).optional(),
   productId: z.int().min(0).max(0xffff).optional(),

@@ -159,7 +159,8 @@ function createDevice(
 
 function wireTiming(options: ParsedSimulatorOptions): WireTiming | undefined {
   if (options.baudTiming === undefined) return undefined;
-  return { baudRate: options.baudTiming, programTimePerByteUs: options.programTimePerByteUs };
+  const { programTimePerByteUs, transferLatencyMs } = options;
+  return { baudRate: options.baudTiming, programTimePerByteUs, transferLatencyMs };
 }
 
 async function closeDevice(slot: FixtureSlot, port: DevicePort, pty: PtyPair): Promise<void> {

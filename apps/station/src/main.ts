@@ -1,4 +1,6 @@
-import { OtpError } from '#ingrain/otp';
+import { OtpError, PORT_OPEN_REMEDY, PortOpenError } from '#ingrain/otp';
+import { KEYGEN_HELP, PROGRAM_HELP, READ_HELP, WORKER_HELP } from './cli/command-help.js';
+import { asksForHelp, renderOverview, type StationCommand, stationVersion } from './cli/help.js';
 import { programCommand, type CommandIo } from './cli/program-command.js';
 import { readCommand } from './cli/read-command.js';
 import { EXIT_CODES } from './cli/exit-codes.js';
@@ -8,44 +10,40 @@ import { keygenCommand } from './keys/keygen-command.js';
 import { StationError } from './worker/errors.js';
 import { workerCommand } from './worker/worker-command.js';
 
-const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootloader (AN3155)
-
-  ingrain-station program --port PORT --layout LAYOUT.yaml --values VALUES.json [--baud 115200] [--dry-run] [--json]
-  ingrain-station program --port PORT --family stm32f4 --image OTP.bin [--lock 0,1,… [--lock-empty]] [--baud 115200] [--dry-run] [--json]
-      (--lock refuses a block the image leaves blank, every byte 0xFF: a lock is for ever; --lock-empty allows it)
-  ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
-  ingrain-station worker  [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
-                          [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
-      (each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL,
-       INGRAIN_LINE, INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR,
-       INGRAIN_ALLOW_PLAIN_HTTP (plain http:// only to a loopback host unless 1);
-       the token only from INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN)
-  ingrain-station keygen  --out DIR [--json]
-      (makes this station's key pair: DIR/station-key.pem, mode 0600, and DIR/station-key.pub.pem to
-       register with the API; never overwrites; see ingrain-station keygen --help)
-
-Exit codes: 0 provisioned / already provisioned / planned, 2 bad input (nothing was sent to the chip),
-3 conflict, 4 verify failed, 5 wrong device, 6 link error (resumable: run again). The worker runs until
-SIGTERM/SIGINT and exits 0 after a graceful stop, 1 if forced, 2 for bad configuration or a station token
-the API refuses (checked at start). keygen exits 1 when a key file already exists or cannot be
-written. See docs/station.md.`;
-
 const io: CommandIo = {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
 };
 
+/** Every command, in the order the overview lists them. A new command adds its entry here. */
+const COMMANDS: readonly StationCommand[] = [
+  { help: PROGRAM_HELP, run: (argv) => programCommand(argv, io) },
+  { help: READ_HELP, run: (argv) => readCommand(argv, io) },
+  { help: WORKER_HELP, run: (argv) => workerCommand(argv) },
+  { help: KEYGEN_HELP, run: (argv) => keygenCommand(argv, io) },
+];
+
 async function run(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === 'program') return programCommand(rest, io);
-  if (command === 'read') return readCommand(rest, io);
-  if (command === 'worker') return workerCommand(rest);
-  if (command === 'keygen') return keygenCommand(rest, io);
-  if (command === undefined || command === '--help' || command === 'help') {
-    io.stdout(USAGE);
-    return command === undefined ? EXIT_CODES.usage : 0;
+  const [name, ...rest] = argv;
+  if (name === '--version') {
+    io.stdout(`ingrain-station ${stationVersion()}`);
+    return 0;
   }
-  throw new UsageError(`unknown command "${command}" (expected program, read, worker or keygen)`);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((command) => command.help.name === rest[0]) : undefined;
+    io.stdout(topic === undefined ? renderOverview(COMMANDS) : topic.help.text);
+    return name === undefined ? EXIT_CODES.usage : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.help.name === name);
+  if (command === undefined) {
+    const names = COMMANDS.map((candidate) => candidate.help.name).join(', ');
+    throw new UsageError(`unknown command "${name}" (expected one of ${names}; see ingrain-station --help)`);
+  }
+  if (asksForHelp(rest)) {
+    io.stdout(command.help.text);
+    return 0;
+  }
+  return command.run(rest);
 }
 
 try {
@@ -58,6 +56,11 @@ try {
   ) {
     io.stderr(`error: ${error.message}`);
     process.exitCode = EXIT_CODES.usage;
+  } else if (error instanceof PortOpenError) {
+    // The station's configuration, not the link: running the same command again does not help.
+    io.stderr(`error: ${error.code}: ${error.message}`);
+    io.stderr(`what to do: ${PORT_OPEN_REMEDY[error.reason]}`);
+    process.exitCode = EXIT_CODES.configuration;
   } else if (error instanceof StationKeyError) {
     // keygen refused to overwrite, or a key file is missing, unreadable or too widely readable.
     io.stderr(`error: ${error.code}: ${error.message}`);

@@ -6,9 +6,11 @@ import { type FaultPlan } from '#ingrain/simulator';
 import { FAULT_FLAG_NAMES, type FaultFlagName } from './fault-flags.js';
 import { type SimulatorOptions } from '../simulator-options.js';
 
-export const USAGE = `Usage: ingrain-sim --family stm32f4 [--count N] [--baud-timing 115200] [--program-time-us 16]
+export const USAGE = `Usage: ingrain-sim --family stm32f4 [--count N] [--baud-timing 115200 [--program-time-us 16] [--latency-ms 0]]
                    [--state-dir DIR] [--uid HEX24]... [--product-id 0x413] [--locked-write ack|nack]
                    [--fault NAME=N]... [--feeder --release-dir DIR [--chips-per-fixture N]]
+--latency-ms N: a USB-serial adapter's latency per transfer (1 typical, 16 an FTDI's default latency
+timer): each reply reaches the host N ms after it left the chip; needs --baud-timing.
 Faults: ${Object.keys(FAULT_FLAG_NAMES).join(', ')}
 Prints one JSON line per device ({"port","family","uid"}) and runs until SIGINT/SIGTERM.
 SIGUSR1 power-cycles every device (OTP kept, back to waiting for 0x7F).
@@ -31,6 +33,7 @@ const flagsSchema = z.object({
   count: integer(1, 64).optional(),
   'baud-timing': integer(1200, 4_000_000).optional(),
   'program-time-us': integer(0, 10_000).optional(),
+  'latency-ms': integer(0, 1000).optional(),
   'state-dir': z.string().min(1).optional(),
   uid: z.array(z.string().regex(/^[0-9a-f]{24}$/i, 'expected 24 hex digits')).optional(),
   'product-id': integer(0, 0xffff).optional(),
@@ -55,6 +58,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     throw new SimulatorError('SIM_CLI_USAGE', `--${flag}: ${issue?.message ?? 'invalid'}`, { cause: parsed.error });
   }
   const flags = parsed.data;
+  if (flags['latency-ms'] !== undefined && flags['baud-timing'] === undefined)
+    throw new SimulatorError(
+      'SIM_CLI_USAGE',
+      '--latency-ms: needs --baud-timing (the latency is part of the wire model)',
+    );
   const feeder = feederOptions(flags);
   return { kind: 'run', options: feeder === undefined ? runOptions(flags) : { ...runOptions(flags), feeder } };
 }
@@ -65,6 +73,7 @@ function runOptions(flags: z.output<typeof flagsSchema>): SimulatorOptions {
     count: flags.count,
     baudTiming: flags['baud-timing'],
     programTimePerByteUs: flags['program-time-us'],
+    transferLatencyMs: flags['latency-ms'],
     stateDir: flags['state-dir'],
     uids: flags.uid?.map((uid) => uid.toLowerCase()),
     productId: flags['product-id'],
@@ -96,6 +105,7 @@ function readFlags(argv: readonly string[]): Record<string, unknown> {
         count: { type: 'string' },
         'baud-timing': { type: 'string' },
         'program-time-us': { type: 'string' },
+        'latency-ms': { type: 'string' },
         'state-dir': { type: 'string' },
         uid: { type: 'string', multiple: true },
         'product-id': { type: 'string' },

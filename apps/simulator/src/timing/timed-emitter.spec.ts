@@ -50,6 +50,29 @@ describe('TimedEmitter', () => {
     assert.deepEqual(sent, [[0x79]]);
   });
 
+  test('a transfer latency delays each reply by that much, not the wire', async (t) => {
+    const clock = { nowMs: 1000 };
+    const sent: number[][] = [];
+    const emitter = new TimedEmitter(
+      { baudRate: 11_000, programTimePerByteUs: 0, transferLatencyMs: 16 },
+      (bytes) => sent.push([...bytes]),
+      () => 0,
+      () => clock.nowMs,
+    );
+    t.after(() => emitter.stop());
+    emitter.enqueue({ afterByteIndex: 0, bytes: Uint8Array.of(0x79), programmedBytes: 0 }, 1000, 0);
+    emitter.enqueue({ afterByteIndex: 0, bytes: Uint8Array.of(0x1f), programmedBytes: 0 }, 1000, 0);
+    clock.nowMs = 1016.9; // on the wire at 1001 (and 1002), at the host 16 ms later
+    await settle();
+    assert.deepEqual(sent, []);
+    clock.nowMs = 1017;
+    await settle();
+    assert.deepEqual(sent, [[0x79]]);
+    clock.nowMs = 1018;
+    await settle();
+    assert.deepEqual(sent, [[0x79], [0x1f]], 'the second reply followed on the wire, not 16 ms later');
+  });
+
   test('bytes queued before a power cycle are dropped', async (t) => {
     const { clock, sent, emitter } = rig(t);
     emitter.enqueue({ afterByteIndex: 0, bytes: Uint8Array.of(1, 2, 3), programmedBytes: 0 }, 1000, 0);

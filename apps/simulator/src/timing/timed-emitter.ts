@@ -9,6 +9,12 @@ export interface WireTiming {
   readonly baudRate: number;
   /** Programming time per Write Memory payload byte, in µs (docs/hardware.md §timing: about 16 µs typical). */
   readonly programTimePerByteUs: number;
+  /**
+   * The USB-serial adapter's latency per transfer, in ms (default 0): each reply reaches the host
+   * this long after its bytes left the chip (about 1 ms for most adapters, 16 ms for an FTDI chip's
+   * default latency timer). The wire itself keeps its timing: the next reply may start meanwhile.
+   */
+  readonly transferLatencyMs?: number;
 }
 
 /** How late the simulator sent the last byte of each reply, against the wire model. */
@@ -58,8 +64,10 @@ export class TimedEmitter {
   enqueue(reply: DeviceReply, triggerArrivedAtMs: number, epoch: number): void {
     const readyAtMs = triggerArrivedAtMs + (reply.programmedBytes * this.timing.programTimePerByteUs) / 1000;
     const dueTimes = this.clock.transmit(readyAtMs, reply.bytes.length);
+    const latencyMs = this.timing.transferLatencyMs ?? 0;
     reply.bytes.forEach((byte, i) => {
-      this.queue.push({ dueAtMs: dueTimes[i] ?? readyAtMs, byte, epoch, last: i === reply.bytes.length - 1 });
+      const dueAtMs = (dueTimes[i] ?? readyAtMs) + latencyMs;
+      this.queue.push({ dueAtMs, byte, epoch, last: i === reply.bytes.length - 1 });
     });
     this.pump();
   }

@@ -2,6 +2,8 @@ import { cycleResultToJson, getProfile, runProvisioningCycle } from '#ingrain/ot
 import { parseProgramArgs } from './args.js';
 import { withBootloader } from './device-session.js';
 import { EXIT_CODES } from './exit-codes.js';
+import { fieldConflicts } from './field-conflicts.js';
+import { planView } from './plan-view.js';
 import { renderCycleReport, renderProgress } from './render.js';
 import { loadProgramTarget } from './target.js';
 
@@ -22,7 +24,8 @@ export async function programCommand(argv: readonly string[], io: CommandIo): Pr
     io.stderr(
       `programming ${args.port} (${profile.displayName}, ${args.baudRate} baud)${args.dryRun ? ', dry run' : ''}`,
     );
-  const result = await withBootloader(args.port, args.baudRate, (client) =>
+  const note = (text: string): void => io.stderr(`note: ${text}`);
+  const result = await withBootloader(args.port, args.baudRate, note, (client) =>
     runProvisioningCycle(client, {
       profile,
       target: target.image,
@@ -36,6 +39,10 @@ export async function programCommand(argv: readonly string[], io: CommandIo): Pr
     }),
   );
   const json = cycleResultToJson(result, { redact: target.secretRanges });
-  io.stdout(args.json ? JSON.stringify(json) : renderCycleReport(json));
+  const extras = {
+    fieldConflicts: fieldConflicts(result, target.image, target.layout),
+    plannedWrites: planView(result, profile, target.image, target.layout),
+  };
+  io.stdout(args.json ? JSON.stringify({ ...json, ...extras }) : renderCycleReport(json, extras));
   return EXIT_CODES[result.outcome];
 }

@@ -17,7 +17,8 @@ export async function readCommand(argv: readonly string[], io: CommandIo): Promi
     throw new UsageError(`--family ${args.family} contradicts the layout's family ${layout.family}`);
   const family = layout?.family ?? args.family;
   const profile = family === undefined ? undefined : getProfile(family);
-  const readout = await withBootloader(args.port, args.baudRate, (client) => readDeviceOtp(client, profile));
+  const note = (text: string): void => io.stderr(`note: ${text}`);
+  const readout = await withBootloader(args.port, args.baudRate, note, (client) => readDeviceOtp(client, profile));
   const fields = layout === undefined ? undefined : decodeImage(layout, readout.otpData);
   const json = deviceReadoutToJson(readout, { redact: secretRangesOf(layout) });
   io.stdout(args.json ? JSON.stringify({ ...json, fields }) : renderReadout(json, fields));

@@ -9,6 +9,14 @@ import {
   type PlanConflictJson,
   type VerifyMismatchJson,
 } from '#ingrain/otp';
+import { fieldConflictLine, type FieldConflictView } from './field-conflicts.js';
+import { type PlanViewJson, renderPlanView } from './plan-view.js';
+
+/** What the CLI adds to a cycle's result: conflicts by layout field, a dry run's plan. */
+export interface CycleReportExtras {
+  readonly fieldConflicts?: FieldConflictView;
+  readonly plannedWrites?: PlanViewJson;
+}
 
 const OUTCOME_MARK: Record<CycleResultJson['outcome'], string> = {
   provisioned: '✔',
@@ -68,18 +76,33 @@ function errorLine(e: CycleError): string {
 }
 
 /** The human report of `ingrain-station program`. */
-export function renderCycleReport(r: CycleResultJson): string {
+export function renderCycleReport(r: CycleResultJson, extras: CycleReportExtras = {}): string {
   const lines = [`${OUTCOME_MARK[r.outcome]} ${r.outcome}  ${chipLine(r)}`];
   const locked = r.plan?.blocksToLock ?? [];
+  const blocks = locked.length > 0 ? ` [${locked.join(', ')}]` : '';
   lines.push(
-    `  wrote ${r.bytesWritten} byte(s) in ${r.plan?.dataChunks ?? 0} chunk(s); locked ${r.blocksLocked} block(s)${locked.length > 0 ? ` [${locked.join(', ')}]` : ''}`,
+    r.outcome === 'planned'
+      ? `  would program ${r.plan?.bytesToProgram ?? 0} byte(s) in ${r.plan?.dataChunks ?? 0} chunk(s), then lock ${locked.length} block(s)${blocks}`
+      : `  wrote ${r.bytesWritten} byte(s) in ${r.plan?.dataChunks ?? 0} chunk(s); locked ${r.blocksLocked} block(s)${blocks}`,
   );
   const phases = CYCLE_PHASES.map((phase) => `${phase} ${ms(r.durationsMs[phase])}`).join(' · ');
   lines.push(`  time (ms): ${phases} · total ${ms(r.totalMs)}`);
   lines.push(
     `  wire: ${r.wire.bytesSent} bytes sent, ${r.wire.bytesReceived} received, ${r.wire.roundTrips} round trips`,
   );
-  const details = [...r.conflicts.map(conflictLine), ...r.mismatches.slice(0, 16).map(mismatchLine)];
+  if (extras.plannedWrites !== undefined) lines.push(...renderPlanView(extras.plannedWrites));
+  const byField = extras.fieldConflicts;
+  const conflicts =
+    byField === undefined
+      ? r.conflicts.map(conflictLine)
+      : [
+          ...byField.fields.map(fieldConflictLine),
+          ...byField.uncovered.flatMap((index) => {
+            const conflict = r.conflicts[index];
+            return conflict === undefined ? [] : [conflictLine(conflict)];
+          }),
+        ];
+  const details = [...conflicts, ...r.mismatches.slice(0, 16).map(mismatchLine)];
   if (r.mismatches.length > 16) details.push(`… and ${r.mismatches.length - 16} more mismatches (use --json)`);
   if (r.error !== null) details.push(errorLine(r.error));
   lines.push(...details.map((line) => `    - ${line}`));

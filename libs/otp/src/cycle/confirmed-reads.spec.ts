@@ -37,8 +37,10 @@ function target(locks: readonly number[] = [0, 1, 2]): OtpImage {
 }
 
 // Read Memory commands of a cycle on a blank F4 (each ranged read is split into ≤ 256-byte commands):
-// 1 UID · 2–4 OTP + locks (256, 256, 16) · 5 UID again · 6–8 OTP + locks again · then read-backs.
-const READ = { uid: 1, otpFirst: 2, lockChunk: 4, uidAgain: 5, otpAgain: 6 } as const;
+// 1–3 OTP + locks + UID (256, 256, 28: lock bytes 0–15, UID 16–27 of the third) · 4–6 the same again ·
+// then read-backs.
+const READ = { otpFirst: 1, lockChunk: 3, uidChunkAgain: 6, otpAgain: 4 } as const;
+const UID_IN_LAST_CHUNK = 16;
 const toByte = (value: number) => () => value;
 const writes = (h: NoisyHarness) => h.device.commandLog.filter((op) => op === Opcode.WRITE_MEMORY).length;
 
@@ -128,7 +130,9 @@ describe('confirmed reads: the state a plan rests on', () => {
   });
 
   test('a corrupted UID is a link error: the claim hook never sees it', async () => {
-    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: READ.uidAgain, byteIndex: readDataByte(11) }]);
+    const h = setUp([
+      { opcode: Opcode.READ_MEMORY, occurrence: READ.uidChunkAgain, byteIndex: readDataByte(UID_IN_LAST_CHUNK + 11) },
+    ]);
     let claimed = false;
     const result = await runProvisioningCycle(h.client, {
       profile: STM32F4,
@@ -187,10 +191,10 @@ describe('confirmed reads: the state a plan rests on', () => {
 });
 
 describe('confirmed reads: verification', () => {
-  // After the 8 reads above, a blank chip's data read-back is Read Memory 9–10 (256 + 256 bytes),
-  // and after the locks the final read (data + locks) is 11–13 (256, 256, 16).
+  // After the 6 reads above, a blank chip's data read-back is Read Memory 7–8 (256 + 256 bytes),
+  // and after the locks the lock read-back is 9 (16 bytes).
   test('a corrupted data read-back is a link error, not verify-failed; nothing is locked', async () => {
-    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 9, byteIndex: readDataByte(3) }]);
+    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 7, byteIndex: readDataByte(3) }]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'link-error');
     assert.equal(result.error?.code, 'READ_UNSTABLE');
@@ -205,7 +209,7 @@ describe('confirmed reads: verification', () => {
   });
 
   test('a corrupted lock read-back is a link error, not verify-failed', async () => {
-    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 11, byteIndex: readDataByte(1) }]);
+    const h = setUp([{ opcode: Opcode.READ_MEMORY, occurrence: 9, byteIndex: readDataByte(1) }]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'link-error');
     assert.equal(result.error?.phase, 'lock');
@@ -229,16 +233,16 @@ describe('confirmed reads: verification', () => {
 });
 
 describe('confirmed reads: cost', () => {
-  test('a blank F4 pays one Get ID, one UID read and one 528-byte read, counted in wire', async () => {
+  test('a blank F4 pays one Get ID and one 540-byte read (OTP, locks and UID), counted in wire', async () => {
     const h = setUp([]);
     const result = await cycle(h);
     assert.equal(result.outcome, 'provisioned');
     const { count, wire } = result.confirmReads;
     assert.equal(count, 2);
     // Get ID: 2 sent + 5 received. A Read Memory of n bytes is n + 12 on the wire (docs/hardware.md §timing):
-    // UID 12 + 12; OTP + locks 528 + 3 × 12.
-    assert.equal(wire.bytesSent + wire.bytesReceived, 7 + 24 + 564);
-    assert.equal(wire.roundTrips, 1 + 3 + 9);
+    // OTP + locks + UID 540 + 3 × 12 (the UID follows the lock bytes: one ranged read).
+    assert.equal(wire.bytesSent + wire.bytesReceived, 7 + 576);
+    assert.equal(wire.roundTrips, 1 + 9);
     assert.ok(result.wire.bytesReceived >= wire.bytesReceived);
     assert.equal(result.wire.bytesSent, h.device.received.length);
   });

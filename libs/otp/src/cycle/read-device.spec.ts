@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('readDeviceOtp', () => {
-  test('reads identity, UID, OTP data and lock bytes without writing (F4: one 528-byte region)', async () => {
+  test('reads identity, UID, OTP data and lock bytes without writing (F4: one 540-byte region with the UID)', async () => {
     harness = createHarness();
     harness.chip.setData([1, 2, 3], 0);
     harness.chip.setLockBytes([0x00], 0);
@@ -25,13 +25,33 @@ describe('readDeviceOtp', () => {
     assert.equal(readout.uid, Buffer.from(harness.chip.uid).toString('hex'));
     assert.deepEqual(readout.otpData, harness.chip.data);
     assert.deepEqual(readout.lockBytes, harness.chip.lockBytes);
-    // Get, Get ID, UID (1 read), OTP + locks (3 reads: 256 + 256 + 16)
+    // Get, Get ID, OTP + locks + UID in one ranged read (3 commands: 256 + 256 + 28)
     assert.deepEqual(harness.device.commandLog, [
       Opcode.GET,
       Opcode.GET_ID,
-      ...new Array<number>(4).fill(Opcode.READ_MEMORY),
+      ...new Array<number>(3).fill(Opcode.READ_MEMORY),
     ]);
     assert.equal(readout.wire.bytesSent, harness.device.received.length);
+  });
+
+  test('a chip that NACKs the read across the lock bytes into the UID is read apart, with the same result', async () => {
+    let readAddresses = 0;
+    harness = createHarness({
+      device: {
+        // The third Read Memory (0x1FFF7A00, 28 bytes: locks + UID) is refused at its address.
+        onStage: (event) =>
+          event.opcode === Opcode.READ_MEMORY && event.stage === 'address' && ++readAddresses === 3
+            ? 'nack'
+            : undefined,
+      },
+    });
+    harness.chip.setData([1, 2, 3], 0);
+    const readout = await readDeviceOtp(harness.client, STM32F4);
+    assert.equal(readout.uid, Buffer.from(harness.chip.uid).toString('hex'));
+    assert.deepEqual(readout.otpData, harness.chip.data);
+    assert.deepEqual(readout.lockBytes, harness.chip.lockBytes);
+    const reads = harness.device.commandLog.filter((op) => op === Opcode.READ_MEMORY).length;
+    assert.equal(reads, 3 + 1 + 3, 'the refused ranged read, then the UID and the OTP + locks apart');
   });
 
   test('without a profile, the family comes from the product ID', async () => {

@@ -11,12 +11,12 @@ import {
   identifyDevice,
   readLockBytes,
   readOtpData,
-  readSnapshot,
   sameIdentity,
   wireSince,
 } from './device-io.js';
 import { CycleArgumentError, UnconfirmedReadError, type WrongDeviceError } from './errors.js';
 import { PhaseTimer } from './phase-timer.js';
+import { readCompactSnapshot as readSnapshot } from './read-device.js';
 import { type CycleError, type CycleOptions, type CycleOutcome, type CycleResult } from './types.js';
 
 type WritePlan = Extract<Plan, { kind: 'write' }>;

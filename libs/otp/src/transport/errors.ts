@@ -24,10 +24,10 @@ export class TransportClosedError extends TransportError {
   }
 }
 
-/** The OS reported an I/O error on the port (open, write or read). */
+/** The OS reported an I/O error on the port (open, write or read). Subclasses may name a finer code. */
 export class TransportIoError extends TransportError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('TRANSPORT_IO', message, options);
+  constructor(message: string, options?: { cause?: unknown }, code = 'TRANSPORT_IO') {
+    super(code, message, options);
   }
 }
 

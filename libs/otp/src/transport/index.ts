@@ -2,3 +2,12 @@ export * from './device-transport.js';
 export * from './errors.js';
 export { MemoryTransport, createMemoryLink } from './memory-transport.js';
 export { SerialTransport, type SerialTransportOptions } from './serial-transport.js';
+export {
+  diagnosePortOpenFailure,
+  findPortHolders,
+  PORT_OPEN_REMEDY,
+  PortOpenError,
+  type PortHolder,
+  type PortOpenReason,
+} from './port-open-error.js';
+export { LOW_LATENCY_TIMER_MS, type LowLatencyOutcome, requestLowLatency } from './low-latency.js';

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ByteQueue } from './byte-queue.js';
 import { type DeviceTransport } from './device-transport.js';
 import { TransportArgumentError, TransportClosedError, TransportIoError } from './errors.js';
+import { type LowLatencyOutcome, requestLowLatency } from './low-latency.js';
+import { diagnosePortOpenFailure } from './port-open-error.js';
 
 /** Options of `SerialTransport.open`. */
 export interface SerialTransportOptions {
@@ -35,6 +37,8 @@ export class SerialTransport implements DeviceTransport {
   private constructor(
     private readonly port: SerialPort,
     readonly baudRate: number,
+    /** What the OS said to the request for low latency made at open (see `requestLowLatency`). */
+    readonly lowLatency: LowLatencyOutcome,
   ) {
     port.on('data', (chunk: Buffer) => this.incoming.push(chunk));
     port.on('error', (error: Error) => this.incoming.fail(new TransportIoError('serial port error', { cause: error })));
@@ -43,7 +47,9 @@ export class SerialTransport implements DeviceTransport {
 
   /**
    * Opens the port. Rejects with `TransportArgumentError` for invalid options and with
-   * `TransportIoError` when the OS cannot open or configure it (the error names the path only).
+   * `PortOpenError` when the OS cannot open or configure it (the reason: no such port, permission,
+   * busy with its holder; the error names the path only). Asks the OS for low latency on the way
+   * (`lowLatency` says what it answered).
    */
   static async open(options: SerialTransportOptions): Promise<SerialTransport> {
     const parsed = optionsSchema.safeParse(options);
@@ -51,11 +57,9 @@ export class SerialTransport implements DeviceTransport {
     const { path, baudRate, parity } = parsed.data;
     const port = new SerialPort({ path, baudRate, parity, dataBits: 8, stopBits: 1, autoOpen: false });
     await new Promise<void>((resolve, reject) => {
-      port.open((error) =>
-        error ? reject(new TransportIoError(`cannot open serial port ${path}`, { cause: error })) : resolve(),
-      );
+      port.open((error) => (error ? reject(diagnosePortOpenFailure(path, error)) : resolve()));
     });
-    return new SerialTransport(port, baudRate);
+    return new SerialTransport(port, baudRate, requestLowLatency(path));
   }
 
   /** Resolves once the OS accepted the bytes (not once they left the wire). */

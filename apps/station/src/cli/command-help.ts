@@ -1,0 +1,79 @@
+import { KEYGEN_USAGE } from '../keys/keygen-command.js';
+import { type CommandHelp } from './help.js';
+
+const PROGRAM_EXITS = `Exit codes: 0 provisioned, already provisioned or planned (--dry-run); 2 bad input (nothing was
+sent to the chip); 3 conflict (final: quarantine the chip); 4 verify failed (final); 5 wrong device;
+6 link error (resumable: run the same command again); 8 the port cannot be opened (no such port,
+permission, busy: fix the configuration, running again does not help).`;
+
+export const PROGRAM_HELP: CommandHelp = {
+  name: 'program',
+  summary: 'one provisioning cycle: read, plan, write only what is missing, read back, lock',
+  text: `ingrain-station program — bring one chip to its target: identify, read twice, plan, write only blank
+bytes, read back and verify, then lock and read the locks back.
+
+  ingrain-station program --port PORT --layout LAYOUT.yaml --values VALUES.json [--baud 115200] [--dry-run] [--json]
+  ingrain-station program --port PORT --family F --image OTP.bin [--lock 0,1,… [--lock-empty]] [--baud 115200] [--dry-run] [--json]
+
+  --port PORT      the serial device (/dev/ttyUSB0, /dev/serial/by-id/…, a simulator's /dev/pts/N), opened 8E1
+  --baud N         1200–115200 (AN3155), default 115200
+  --layout FILE    the product's OTP layout (YAML or JSON); with --values FILE, the per-device values (JSON)
+  --family F       with --image FILE: a raw OTP data image of exactly the family's OTP size (0xFF = leave blank)
+  --lock LIST      blocks to lock (raw image mode); a block the image leaves blank is refused
+  --lock-empty     lock the listed blocks even where the image leaves them blank (a lock is for ever)
+  --dry-run        read and plan only: prints what would be written where and which blocks would be
+                   locked; nothing that writes is sent
+  --json           the result as one JSON object on stdout (no progress lines)
+  -h, --help       this text
+
+A conflict names the layout field (\`serial: chip holds …, target …\`); bytes only where no layout is known.
+Secret fields are never printed.
+
+${PROGRAM_EXITS}`,
+};
+
+export const READ_HELP: CommandHelp = {
+  name: 'read',
+  summary: 'identify the chip and dump its OTP and lock bytes (writes nothing)',
+  text: `ingrain-station read — identify the chip, dump its OTP by block and its lock bytes; with --layout,
+each field decoded (blank, programmed or partial; secret fields redacted). Writes nothing.
+
+  ingrain-station read --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
+
+  --port PORT      the serial device, opened 8E1
+  --layout FILE    decode the fields of this layout (its family must be the chip's)
+  --family F       check the chip is of this family (without it, the family comes from the PID)
+  --baud N         1200–115200, default 115200
+  --json           one JSON object on stdout (what ingrain-verify --device-read accepts)
+  -h, --help       this text
+
+Exit codes: 0 read; 2 bad input; 5 unknown or wrong chip; 6 link error (run again); 8 the port cannot be
+opened (no such port, permission, busy).`,
+};
+
+export const WORKER_HELP: CommandHelp = {
+  name: 'worker',
+  summary: 'the long-running station: takes jobs from the line queue, one slot per fixture',
+  text: `ingrain-station worker — take provisioning jobs from the line's queue and run them on the fixtures.
+
+  ingrain-station worker [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
+                         [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
+                         [--shutdown-grace-ms N] [--link-retries N] [--chip-poll-ms N] [--job-lock-ms N]
+
+Each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL, INGRAIN_LINE,
+INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR, INGRAIN_ALLOW_PLAIN_HTTP
+(plain http:// only to a loopback host unless 1), INGRAIN_SHUTDOWN_GRACE_MS, INGRAIN_LINK_RETRIES,
+INGRAIN_CHIP_POLL_MS, INGRAIN_JOB_LOCK_MS. The token only from INGRAIN_STATION_TOKEN_FILE or
+INGRAIN_STATION_TOKEN, never a flag; it is checked with the API at start.
+
+Runs until SIGTERM/SIGINT. Exit codes: 0 after a graceful stop; 1 forced stop or a start-up failure
+(spool); 2 bad configuration or a token the API refuses. The log is JSON lines on stderr.`,
+};
+
+export const KEYGEN_HELP: CommandHelp = {
+  name: 'keygen',
+  summary: "make this station's key pair (the API seals secrets to its public key)",
+  text: `${KEYGEN_USAGE}
+
+Exit codes: 0 made; 1 a key file already exists or cannot be written; 2 bad flags.`,
+};
