@@ -163,6 +163,27 @@ export const ERROR_CATALOGUE = {
       'a bad token from an address with too many recent authentication failures (a valid token is never refused)',
     action: 'wait `Retry-After` seconds',
   },
+  CLIENT_CERTIFICATE_REQUIRED: {
+    status: 403,
+    title: 'Client certificate required',
+    meaning:
+      'a station token came over a connection without a client certificate, and the API requires one from stations (INGRAIN_TLS_STATION_CERTS=required; [tls.md](tls.md))',
+    action: "configure the station's certificate and key (INGRAIN_API_CLIENT_CERT_FILE, INGRAIN_API_CLIENT_KEY_FILE)",
+  },
+  CLIENT_CERTIFICATE_UNTRUSTED: {
+    status: 403,
+    title: 'Client certificate not trusted',
+    meaning:
+      "the connection's client certificate does not verify against the API's client CA (another CA, expired, not yet valid, not for client authentication); `reason` holds OpenSSL's code",
+    action: "issue the station's certificate from the CA in INGRAIN_TLS_CLIENT_CA_FILE ([tls.md](tls.md))",
+  },
+  CLIENT_CERTIFICATE_STATION_MISMATCH: {
+    status: 403,
+    title: 'Client certificate of another station',
+    meaning:
+      "the client certificate verifies but does not name the token's station as its one SAN URI `urn:ingrain:station:<id>`; `stationId` and `certificateStations` say which",
+    action: "use this station's own certificate and token together",
+  },
   TOKEN_NOT_FOUND: {
     status: 404,
     title: 'Not Found',
