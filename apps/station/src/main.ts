@@ -16,9 +16,12 @@ const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootl
   ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
   ingrain-station worker  [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
                           [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
+                          [--api-ca-file F] [--api-client-cert-file F --api-client-key-file F]
       (each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL,
        INGRAIN_LINE, INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR,
        INGRAIN_ALLOW_PLAIN_HTTP (plain http:// only to a loopback host unless 1);
+       TLS (docs/tls.md): INGRAIN_API_CA_FILE (the CA of the API's certificate),
+       INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE (this station's, mode 0600);
        the token only from INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN)
   ingrain-station keygen  --out DIR [--json]
       (makes this station's key pair: DIR/station-key.pem, mode 0600, and DIR/station-key.pub.pem to
