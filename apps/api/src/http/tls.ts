@@ -120,7 +120,7 @@ function readPem(variable: string, path: string): string {
 
 /**
  * Reads a private key file through one handle, refusing it (as ssh does) when group or others have
- * any access to it, or when it belongs to another user than this process.
+ * any access to it, or when it belongs to another user than this process or root.
  */
 export function readPrivateKeyFile(variable: string, path: string): string {
   let fd: number;
@@ -139,8 +139,8 @@ export function readPrivateKeyFile(variable: string, path: string): string {
       );
     }
     const uid = process.getuid?.();
-    if (uid !== undefined && uid !== 0 && stat.uid !== uid) {
-      throw new ConfigError(`${variable} ${path}: owned by uid ${stat.uid}, not by this process (uid ${uid})`);
+    if (uid !== undefined && uid !== 0 && stat.uid !== uid && stat.uid !== 0) {
+      throw new ConfigError(`${variable} ${path}: owned by uid ${stat.uid}, not by this process (uid ${uid}) or root`);
     }
     if (stat.size > MAX_PEM_BYTES) throw new ConfigError(`${variable} ${path}: larger than ${MAX_PEM_BYTES} bytes`);
     return readFileSync(fd, 'utf8');

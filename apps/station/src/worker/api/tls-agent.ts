@@ -115,7 +115,7 @@ function readText(variable: string, path: string): string {
   return text;
 }
 
-/** The key file, refused (as ssh does) when group or others have any access to it. */
+/** The key file, refused (as ssh does) when group or others have any access to it, or another user owns it. */
 function readPrivateKey(variable: string, path: string): string {
   let fd: number;
   try {
@@ -130,6 +130,10 @@ function readPrivateKey(variable: string, path: string): string {
     if ((mode & 0o077) !== 0) {
       const text = mode.toString(8).padStart(4, '0');
       throw invalid(`${variable} ${path}: mode ${text} lets group or others read the key; chmod 600 it`);
+    }
+    const uid = process.getuid?.();
+    if (uid !== undefined && uid !== 0 && stat.uid !== uid && stat.uid !== 0) {
+      throw invalid(`${variable} ${path}: owned by uid ${stat.uid}, not by this process (uid ${uid}) or root`);
     }
     if (stat.size > MAX_PEM_BYTES) throw invalid(`${variable} ${path}: larger than ${MAX_PEM_BYTES} bytes`);
     const pem = readFileSync(fd, 'utf8');
