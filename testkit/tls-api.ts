@@ -22,6 +22,8 @@ export interface HttpsApi {
   readonly process: LineProcess;
   /** A generated client that trusts the test CA and presents no client certificate. */
   client(token: string, tls?: ApiTlsSettings): IngrainClient;
+  /** Stops the API and starts it again on the same data, with `env` over the first start's (e.g. another mode). */
+  restart(env: Readonly<Record<string, string>>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startHttpsApi(options: HttpsApiOptions): Promise<HttpsApi>
     INGRAIN_TLS_KEY_FILE: options.pki.server.keyFile,
     ...options.env,
   };
-  let child: LineProcess | undefined;
+  let current: LineProcess | undefined;
   try {
     const admin = [binPath('ingrain-admin'), 'token', 'create', '--role', 'admin', '--name', 'ops', '--json'];
     const { stdout } = await run(process.execPath, admin, { env });
@@ -61,29 +63,20 @@ export async function startHttpsApi(options: HttpsApiOptions): Promise<HttpsApi>
     const url = `https://127.0.0.1:${port}`;
     const trusted = apiFetchFor({ apiCaFile: options.pki.ca.certFile });
     if (trusted === undefined) throw new Error('no TLS fetch');
-    const started = spawnLines(process.execPath, [binPath('ingrain-api')], { env });
-    child = started;
-    await pollUntil(
-      'the HTTPS API to be ready',
-      async () => {
-        try {
-          const request = new Request(`${url}/health/ready`);
-          const response = await trusted(request, { signal: AbortSignal.timeout(2_000) });
-          await response.body?.cancel();
-          return response.status === 200 ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      {
+    const launch = async (more: Readonly<Record<string, string>>): Promise<LineProcess> => {
+      const started = spawnLines(process.execPath, [binPath('ingrain-api')], { env: { ...env, ...more } });
+      current = started;
+      await pollUntil('the HTTPS API to be ready', () => ready(trusted, url), {
         timeoutMs: START_TIMEOUT_MS,
         intervalMs: 100,
         abort: () =>
           started.child.exitCode === null
             ? undefined
             : `exited with ${started.child.exitCode}: ${started.lines.slice(-5).join(' | ')}`,
-      },
-    );
+      });
+      return started;
+    };
+    await launch({});
     const client = (token: string, tls: ApiTlsSettings = { apiCaFile: options.pki.ca.certFile }) => {
       const fetch = apiFetchFor(tls);
       if (fetch === undefined) throw new Error('no TLS settings');
@@ -93,14 +86,40 @@ export async function startHttpsApi(options: HttpsApiOptions): Promise<HttpsApi>
         fetch: (request) => fetch(request, { signal: AbortSignal.timeout(10_000) }),
       });
     };
+    const restart = async (more: Readonly<Record<string, string>>) => {
+      await current?.stop();
+      await launch(more);
+    };
     const stop = async () => {
-      await started.stop();
+      await current?.stop();
       await redis.stop();
     };
-    return { url, port, redis, adminToken, process: started, client, stop };
+    return {
+      url,
+      port,
+      redis,
+      adminToken,
+      get process() {
+        if (current === undefined) throw new Error('not running');
+        return current;
+      },
+      client,
+      restart,
+      stop,
+    };
   } catch (error) {
-    await child?.stop();
+    await current?.stop();
     await redis.stop();
     throw error;
+  }
+}
+
+async function ready(trusted: NonNullable<ReturnType<typeof apiFetchFor>>, url: string): Promise<true | undefined> {
+  try {
+    const response = await trusted(new Request(`${url}/health/ready`), { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.status === 200 ? true : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -2,7 +2,8 @@
 // with INGRAIN_TLS_*) and the station's real API adapter and worker binary: the station trusts only
 // the configured CA; plain HTTP gets nothing from the HTTPS port; with station certificates required,
 // a station token counts only over a connection whose client certificate, from the line's CA, names
-// that station. The certificates are made now with the openssl commands of docs/tls.md.
+// that station (and with them optional, a station without one passes, one with a bad one does not).
+// The certificates are made now with the openssl commands of docs/tls.md.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -45,7 +46,7 @@ const apiError =
     return true;
   };
 
-describe('the API over HTTPS, station client certificates required', () => {
+describe('the API over HTTPS with station client certificates (required, then optional)', () => {
   let dir: string;
   let pki: TestPki;
   let api: HttpsApi;
@@ -273,5 +274,22 @@ describe('the API over HTTPS, station client certificates required', () => {
     });
     assert.equal(mismatch.code, 2, mismatch.stderr);
     assert.match(mismatch.stderr, /CLIENT_CERTIFICATE_STATION_MISMATCH/);
+  });
+
+  test('INGRAIN_TLS_STATION_CERTS=optional (after a restart): a station without a certificate passes (a line moving to mTLS); one with a certificate must pass the check', async () => {
+    await api.restart({ INGRAIN_TLS_STATION_CERTS: 'optional' });
+    const withoutCertificate = stationApi('st-a', { apiCaFile: pki.ca.certFile });
+    assert.equal((await withoutCertificate.whoAmI()).id, 'st-a');
+    assert.equal((await withoutCertificate.claim(devices[2]!, randomChipUid())).kind, 'claimed');
+    assert.equal((await stationApi('st-a', withCert(certA)).whoAmI()).id, 'st-a');
+    await assert.rejects(
+      stationApi('st-b', withCert(certA)).claim(devices[1]!, randomChipUid()),
+      apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_STATION_MISMATCH'),
+    );
+    await assert.rejects(
+      stationApi('st-a', withCert(certAOtherCa)).claim(devices[1]!, randomChipUid()),
+      apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_UNTRUSTED'),
+    );
+    assert.equal(await stateOf(devices[1]!), 'queued');
   });
 });
