@@ -174,12 +174,12 @@ describe('the API over HTTPS with station client certificates (required, then op
     assert.equal(await handshake('TLSv1.3', 'TLSv1.3'), 'TLSv1.3');
   });
 
-  test('no client certificate with a station token: 403 CLIENT_CERTIFICATE_REQUIRED, the start refuses it naming the files', async () => {
+  test('no client certificate with a station token: 403 CLIENT_CERT_REQUIRED, the start refuses it naming the files', async () => {
     const station = stationApi('st-a', { apiCaFile: pki.ca.certFile });
-    await assert.rejects(station.whoAmI(), apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_REQUIRED'));
+    await assert.rejects(station.whoAmI(), apiError('STATION_API_REJECTED', 'CLIENT_CERT_REQUIRED'));
     await assert.rejects(
       station.claim(devices[1]!, randomChipUid()),
-      apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_REQUIRED'),
+      apiError('STATION_API_REJECTED', 'CLIENT_CERT_REQUIRED'),
     );
     await assert.rejects(
       checkStationCredentials({
@@ -194,7 +194,7 @@ describe('the API over HTTPS with station client certificates (required, then op
         assert.equal(error.code, 'STATION_CREDENTIALS_REJECTED');
         assert.match(
           error.message,
-          /client certificate \(HTTP 403 CLIENT_CERTIFICATE_REQUIRED\).*INGRAIN_API_CLIENT_CERT_FILE/,
+          /client certificate \(HTTP 403 CLIENT_CERT_REQUIRED\).*INGRAIN_API_CLIENT_CERT_FILE/,
         );
         return true;
       },
@@ -202,21 +202,21 @@ describe('the API over HTTPS with station client certificates (required, then op
     assert.equal(await stateOf(devices[1]!), 'queued');
   });
 
-  test('a certificate naming the station from another CA: 403 CLIENT_CERTIFICATE_UNTRUSTED, nothing claimed', async () => {
+  test('a certificate naming the station from another CA: 403 CLIENT_CERT_UNTRUSTED, nothing claimed', async () => {
     const station = stationApi('st-a', withCert(certAOtherCa));
     await assert.rejects(
       station.claim(devices[1]!, randomChipUid()),
-      apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_UNTRUSTED'),
+      apiError('STATION_API_REJECTED', 'CLIENT_CERT_UNTRUSTED'),
     );
     assert.equal(await stateOf(devices[1]!), 'queued');
   });
 
-  test("station A's certificate with station B's token: 403 CLIENT_CERTIFICATE_STATION_MISMATCH, nothing claimed", async () => {
+  test("station A's certificate with station B's token: 403 CLIENT_CERT_WRONG_STATION, nothing claimed", async () => {
     const station = stationApi('st-b', withCert(certA));
-    await assert.rejects(station.whoAmI(), apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_STATION_MISMATCH'));
+    await assert.rejects(station.whoAmI(), apiError('STATION_API_REJECTED', 'CLIENT_CERT_WRONG_STATION'));
     await assert.rejects(
       station.claim(devices[1]!, randomChipUid()),
-      apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_STATION_MISMATCH'),
+      apiError('STATION_API_REJECTED', 'CLIENT_CERT_WRONG_STATION'),
     );
     assert.equal(await stateOf(devices[1]!), 'queued');
   });
@@ -231,7 +231,7 @@ describe('the API over HTTPS with station client certificates (required, then op
     assert.equal(response.status, 403);
     assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
     const problem = (await response.json()) as Record<string, unknown>;
-    assert.equal(problem['code'], 'CLIENT_CERTIFICATE_STATION_MISMATCH');
+    assert.equal(problem['code'], 'CLIENT_CERT_WRONG_STATION');
     assert.equal(problem['stationId'], 'st-b');
     assert.deepEqual(problem['certificateStations'], ['st-a']);
   });
@@ -273,7 +273,7 @@ describe('the API over HTTPS with station client certificates (required, then op
       INGRAIN_API_CLIENT_KEY_FILE: certA.keyFile,
     });
     assert.equal(mismatch.code, 2, mismatch.stderr);
-    assert.match(mismatch.stderr, /CLIENT_CERTIFICATE_STATION_MISMATCH/);
+    assert.match(mismatch.stderr, /CLIENT_CERT_WRONG_STATION/);
   });
 
   test('INGRAIN_TLS_STATION_CERTS=optional (after a restart): a station without a certificate passes (a line moving to mTLS); one with a certificate must pass the check', async () => {
@@ -284,11 +284,11 @@ describe('the API over HTTPS with station client certificates (required, then op
     assert.equal((await stationApi('st-a', withCert(certA)).whoAmI()).id, 'st-a');
     await assert.rejects(
       stationApi('st-b', withCert(certA)).claim(devices[1]!, randomChipUid()),
-      apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_STATION_MISMATCH'),
+      apiError('STATION_API_REJECTED', 'CLIENT_CERT_WRONG_STATION'),
     );
     await assert.rejects(
       stationApi('st-a', withCert(certAOtherCa)).claim(devices[1]!, randomChipUid()),
-      apiError('STATION_API_REJECTED', 'CLIENT_CERTIFICATE_UNTRUSTED'),
+      apiError('STATION_API_REJECTED', 'CLIENT_CERT_UNTRUSTED'),
     );
     assert.equal(await stateOf(devices[1]!), 'queued');
   });

@@ -23,11 +23,11 @@ const refused =
 describe('checkStationCertificate', () => {
   test('required: a station token needs a verified certificate naming exactly its station', () => {
     checkStationCertificate('required', station, own);
-    assert.throws(() => checkStationCertificate('required', station, none), refused('CLIENT_CERTIFICATE_REQUIRED'));
+    assert.throws(() => checkStationCertificate('required', station, none), refused('CLIENT_CERT_REQUIRED'));
     assert.throws(
       () => checkStationCertificate('required', station, untrusted),
       (error: unknown) => {
-        assert.ok(refused('CLIENT_CERTIFICATE_UNTRUSTED')(error));
+        assert.ok(refused('CLIENT_CERT_UNTRUSTED')(error));
         assert.deepEqual((error as AppError).extensions, { reason: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
         return true;
       },
@@ -36,7 +36,7 @@ describe('checkStationCertificate', () => {
       assert.throws(
         () => checkStationCertificate('required', station, { ...own, stationIds }),
         (error: unknown) => {
-          assert.ok(refused('CLIENT_CERTIFICATE_STATION_MISMATCH')(error));
+          assert.ok(refused('CLIENT_CERT_WRONG_STATION')(error));
           assert.deepEqual((error as AppError).extensions, { stationId: 'st-a', certificateStations: stationIds });
           return true;
         },
@@ -47,13 +47,10 @@ describe('checkStationCertificate', () => {
   test('optional: no certificate passes, a presented one must pass', () => {
     checkStationCertificate('optional', station, none);
     checkStationCertificate('optional', station, own);
-    assert.throws(
-      () => checkStationCertificate('optional', station, untrusted),
-      refused('CLIENT_CERTIFICATE_UNTRUSTED'),
-    );
+    assert.throws(() => checkStationCertificate('optional', station, untrusted), refused('CLIENT_CERT_UNTRUSTED'));
     assert.throws(
       () => checkStationCertificate('optional', station, { ...own, stationIds: ['st-b'] }),
-      refused('CLIENT_CERTIFICATE_STATION_MISMATCH'),
+      refused('CLIENT_CERT_WRONG_STATION'),
     );
   });
 

@@ -57,22 +57,22 @@ export function stationIdsOf(subjectAltName: string | undefined): string[] {
  * passes (a line moving to mTLS), a presented one must pass; `off`: not checked. MES, auditor and
  * admin tokens are never asked for a certificate: they never receive a device's secrets.
  *
- * @throws AppError CLIENT_CERTIFICATE_REQUIRED, CLIENT_CERTIFICATE_UNTRUSTED,
- *   CLIENT_CERTIFICATE_STATION_MISMATCH.
+ * @throws AppError CLIENT_CERT_REQUIRED, CLIENT_CERT_UNTRUSTED,
+ *   CLIENT_CERT_WRONG_STATION.
  */
 export function checkStationCertificate(mode: StationCertMode, principal: Principal, peer: PeerCertificate): void {
   if (mode === 'off' || principal.role !== 'station') return;
   if (!peer.presented) {
     if (mode === 'optional') return;
     throw new AppError(
-      'CLIENT_CERTIFICATE_REQUIRED',
+      'CLIENT_CERT_REQUIRED',
       "a station token is accepted only with the station's client certificate (mutual TLS): none was presented",
     );
   }
   if (!peer.verified) {
     const reason = peer.failure ?? 'UNKNOWN';
     throw new AppError(
-      'CLIENT_CERTIFICATE_UNTRUSTED',
+      'CLIENT_CERT_UNTRUSTED',
       `the client certificate does not verify against the API's client CA (${reason})`,
       { extensions: { reason } },
     );
@@ -81,7 +81,7 @@ export function checkStationCertificate(mode: StationCertMode, principal: Princi
   if (peer.stationIds.length !== 1 || peer.stationIds[0] !== stationId) {
     const named = peer.stationIds.length === 0 ? 'no station' : `station ${peer.stationIds.join(', ')}`;
     throw new AppError(
-      'CLIENT_CERTIFICATE_STATION_MISMATCH',
+      'CLIENT_CERT_WRONG_STATION',
       `the client certificate names ${named}, not the token's station ${stationId ?? '(none)'} (one SAN URI ${STATION_URI_PREFIX}<id>)`,
       { extensions: { stationId, certificateStations: peer.stationIds } },
     );
@@ -97,7 +97,7 @@ export class ClientCertificateCheck {
     this.#mode = config.tls?.stationCertificates ?? 'off';
   }
 
-  /** @throws AppError CLIENT_CERTIFICATE_* (see {@link checkStationCertificate}). */
+  /** @throws AppError CLIENT_CERT_* (see {@link checkStationCertificate}). */
   check(request: FastifyRequest, principal: Principal): void {
     if (this.#mode === 'off' || principal.role !== 'station') return;
     checkStationCertificate(this.#mode, principal, peerCertificateOf(request));

@@ -163,26 +163,24 @@ export const ERROR_CATALOGUE = {
       'a bad token from an address with too many recent authentication failures (a valid token is never refused)',
     action: 'wait `Retry-After` seconds',
   },
-  CLIENT_CERTIFICATE_REQUIRED: {
+  CLIENT_CERT_REQUIRED: {
     status: 403,
-    title: 'Client certificate required',
-    meaning:
-      'a station token came over a connection without a client certificate, and the API requires one from stations (INGRAIN_TLS_STATION_CERTS=required; [tls.md](tls.md))',
-    action: "configure the station's certificate and key (INGRAIN_API_CLIENT_CERT_FILE, INGRAIN_API_CLIENT_KEY_FILE)",
+    title: 'Forbidden',
+    meaning: 'a station token without a client certificate, which the API requires from stations ([tls.md](tls.md))',
+    action: "set the station's INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE",
   },
-  CLIENT_CERTIFICATE_UNTRUSTED: {
+  CLIENT_CERT_UNTRUSTED: {
     status: 403,
-    title: 'Client certificate not trusted',
-    meaning:
-      "the connection's client certificate does not verify against the API's client CA (another CA, expired, not yet valid, not for client authentication); `reason` holds OpenSSL's code",
-    action: "issue the station's certificate from the CA in INGRAIN_TLS_CLIENT_CA_FILE ([tls.md](tls.md))",
+    title: 'Forbidden',
+    meaning: "a station's client certificate that does not verify against the client CA; `reason` holds OpenSSL's code",
+    action: 'issue it from the CA in INGRAIN_TLS_CLIENT_CA_FILE, or renew it',
   },
-  CLIENT_CERTIFICATE_STATION_MISMATCH: {
+  CLIENT_CERT_WRONG_STATION: {
     status: 403,
-    title: 'Client certificate of another station',
+    title: 'Forbidden',
     meaning:
-      "the client certificate verifies but does not name the token's station as its one SAN URI `urn:ingrain:station:<id>`; `stationId` and `certificateStations` say which",
-    action: "use this station's own certificate and token together",
+      "the client certificate's one SAN URI `urn:ingrain:station:<id>` is not the token's station (`certificateStations`)",
+    action: "use the station's own certificate and token together",
   },
   TOKEN_NOT_FOUND: {
     status: 404,

@@ -57,7 +57,7 @@ export async function checkStationCredentials(options: CredentialCheckOptions): 
 /** The StationError for a token the API refused (its status and problem code; never the token). */
 export function credentialsRejected(error: StationApiError): StationError {
   const answer = `HTTP ${error.status ?? '?'}${error.problemCode === undefined ? '' : ` ${error.problemCode}`}`;
-  if (error.problemCode?.startsWith('CLIENT_CERTIFICATE_') === true) {
+  if (error.problemCode?.startsWith('CLIENT_CERT_') === true) {
     const files = 'INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE';
     return new StationError(
       'STATION_CREDENTIALS_REJECTED',
