@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { seedCatalog, type Catalog } from '../../testkit/stack/catalog.js';
+import { pollUntil } from '../../testkit/stack/child-process.js';
 import { orderDevices, waitForWorkOrder } from '../../testkit/stack/mes.js';
 import { startSimProcess, type SimProcess } from '../../testkit/stack/simulator-process.js';
 import { StationProcess } from '../../testkit/stack/station-process.js';
@@ -69,7 +70,15 @@ describe('the station worker provisions chips over mutual TLS', () => {
     const order = await orderDevices(mes, { productId: catalog.productId, quantity: DEVICES, serialPrefix: 'MTLS-' });
     const counts = await waitForWorkOrder(mes, order.workOrderId, { timeoutMs: 120_000 });
     assert.equal(counts.provisioned, DEVICES, JSON.stringify(counts));
-    assert.equal(station.named('job-completed').length, DEVICES);
+    // The station logs job-completed once the API's verdict is back: just after the work order shows it.
+    const running = station;
+    await pollUntil(
+      'both jobs completed',
+      () => (running.named('job-completed').length === DEVICES ? true : undefined),
+      {
+        timeoutMs: 10_000,
+      },
+    );
     const refusals = station.events.filter((entry) => /TLS_FAILED|CLIENT_CERT_/.test(JSON.stringify(entry)));
     assert.deepEqual(refusals, []);
   });
