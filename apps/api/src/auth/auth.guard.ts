@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { roleForbidden } from './auth-errors.js';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
+import { ClientCertificateCheck } from './client-certificate.js';
 import type { Role } from './roles.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 
@@ -16,6 +17,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
+    @Inject(ClientCertificateCheck) private readonly clientCertificates: ClientCertificateCheck,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,6 +29,7 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
     if (!allowed.includes(principal.role)) throw roleForbidden(principal.role, allowed);
+    this.clientCertificates.check(request, principal); // a station's client certificate (docs/tls.md)
     return true;
   }
 }

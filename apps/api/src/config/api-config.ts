@@ -5,10 +5,11 @@ import type { z } from 'zod';
 import type { DatabaseConfig } from '../database/database-config.js';
 import { ConfigError } from './config-error.js';
 import { apiEnvSchema, DEFAULTS, type LogLevel } from './env-schema.js';
+import { tlsConfig, type TlsConfig } from './tls-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export type { DatabaseConfig };
+export type { DatabaseConfig, TlsConfig };
 
 export interface HttpConfig {
   readonly host: string;
@@ -36,6 +37,8 @@ export interface ApiConfigValues {
   /** Directory of the public keys and CA certificate written by `ingrain-admin hsm init`. */
   readonly publicKeysDir: string;
   readonly authFailureLimit: AuthFailureLimit;
+  /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
+  readonly tls: TlsConfig | null;
 }
 
 /**
@@ -51,6 +54,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly logOrigin!: string;
   readonly publicKeysDir!: string;
   readonly authFailureLimit!: AuthFailureLimit;
+  readonly tls!: TlsConfig | null;
 
   constructor(values: ApiConfigValues) {
     Object.assign(this, values);
@@ -69,6 +73,7 @@ export class ApiConfig implements ApiConfigValues {
       logOrigin: this.logOrigin,
       publicKeysDir: this.publicKeysDir,
       authFailureLimit: this.authFailureLimit,
+      tls: this.tls,
     };
   }
 
@@ -125,7 +130,8 @@ function hsmConfig(env: Env): HsmConfig {
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_ORIGIN,
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
- * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60). Relative paths resolve against `cwd`.
+ * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), and the INGRAIN_TLS_* variables of HTTPS
+ * (tls-config.ts, docs/tls.md). Relative paths resolve against `cwd`.
  *
  * @throws ConfigError naming every invalid variable; the message never contains a value.
  */
@@ -148,5 +154,6 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
       maxFailures: vars.INGRAIN_AUTH_FAILURE_LIMIT,
       windowMs: vars.INGRAIN_AUTH_FAILURE_WINDOW_SECONDS * 1000,
     },
+    tls: tlsConfig(vars, cwd),
   });
 }

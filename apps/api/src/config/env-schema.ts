@@ -4,6 +4,14 @@ import { z } from 'zod';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The oldest TLS versions the API may be told to accept: nothing below 1.2. */
+export const TLS_MIN_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+export type TlsMinVersion = (typeof TLS_MIN_VERSIONS)[number];
+
+/** Whether a station token needs a client certificate naming its station (docs/tls.md). */
+export const STATION_CERT_MODES = ['off', 'optional', 'required'] as const;
+export type StationCertMode = (typeof STATION_CERT_MODES)[number];
+
 const DEFAULT_PORT = 8080;
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -68,6 +76,16 @@ export const apiEnvSchema = z.object({
   INGRAIN_TRUST_PROXY: trustProxy,
   INGRAIN_AUTH_FAILURE_LIMIT: integer(1, 100_000, DEFAULT_AUTH_FAILURE_LIMIT),
   INGRAIN_AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400, DEFAULT_AUTH_FAILURE_WINDOW_SECONDS),
+  // HTTPS and client certificates (docs/tls.md); checked together in tls-config.ts.
+  INGRAIN_TLS_CERT_FILE: optionalText,
+  INGRAIN_TLS_KEY_FILE: optionalText,
+  INGRAIN_TLS_MIN_VERSION: optionalText.pipe(
+    z.enum(TLS_MIN_VERSIONS, { error: 'expected TLSv1.2 or TLSv1.3 (older versions are refused)' }).default('TLSv1.2'),
+  ),
+  INGRAIN_TLS_CLIENT_CA_FILE: optionalText,
+  INGRAIN_TLS_STATION_CERTS: optionalText.pipe(
+    z.enum(STATION_CERT_MODES, { error: 'expected off, optional or required' }).optional(),
+  ),
 });
 
 export const DEFAULTS = {

@@ -163,6 +163,25 @@ export const ERROR_CATALOGUE = {
       'a bad token from an address with too many recent authentication failures (a valid token is never refused)',
     action: 'wait `Retry-After` seconds',
   },
+  CLIENT_CERT_REQUIRED: {
+    status: 403,
+    title: 'Forbidden',
+    meaning: 'a station token without a client certificate, which the API requires from stations ([tls.md](tls.md))',
+    action: "set the station's INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE",
+  },
+  CLIENT_CERT_UNTRUSTED: {
+    status: 403,
+    title: 'Forbidden',
+    meaning: "a station's client certificate that does not verify against the client CA; `reason` holds OpenSSL's code",
+    action: 'issue it from the CA in INGRAIN_TLS_CLIENT_CA_FILE, or renew it',
+  },
+  CLIENT_CERT_WRONG_STATION: {
+    status: 403,
+    title: 'Forbidden',
+    meaning:
+      "the client certificate's one SAN URI `urn:ingrain:station:<id>` is not the token's station (`certificateStations`)",
+    action: "use the station's own certificate and token together",
+  },
   TOKEN_NOT_FOUND: {
     status: 404,
     title: 'Not Found',

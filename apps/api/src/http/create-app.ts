@@ -12,6 +12,7 @@ import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { NestPinoLogger } from './nest-logger.js';
 import { installRequestHooks } from './request-hooks.js';
+import { httpsServerOptions, type HttpsServerOptions } from './tls.js';
 
 export interface CreateAppOptions {
   /** An open database to use instead of opening `config.database` (tests); the app will not close it. */
@@ -30,8 +31,13 @@ function trustProxy(
   return typeof setting === 'boolean' ? setting : [...setting];
 }
 
-function fastifyAdapter(config: ApiConfig, destination: LogDestination | undefined): FastifyAdapter {
+function fastifyAdapter(
+  config: ApiConfig,
+  destination: LogDestination | undefined,
+  https: HttpsServerOptions | null,
+): FastifyAdapter {
   return new FastifyAdapter({
+    ...(https === null ? {} : { https }),
     logger: loggerOptions(config.logLevel, destination),
     genReqId: correlationIdOf,
     requestIdHeader: false,
@@ -54,14 +60,20 @@ function fastifyAdapter(config: ApiConfig, destination: LogDestination | undefin
  * @throws the infrastructure's errors (DatabaseError, HsmError) or a wiring error; nothing stays open.
  */
 export async function createApp(config: ApiConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // HTTPS files are read and checked before anything is opened (docs/tls.md).
+  const https = config.tls === null ? null : httpsServerOptions(config.tls);
   const infrastructure = await openInfrastructure(config, options.database);
   let app: NestFastifyApplication | undefined;
   try {
     const module = AppModule.forRoot({ config, infrastructure, extraModules: options.extraModules ?? [] });
-    app = await NestFactory.create<NestFastifyApplication>(module, fastifyAdapter(config, options.logDestination), {
-      bufferLogs: true,
-      abortOnError: false,
-    });
+    app = await NestFactory.create<NestFastifyApplication>(
+      module,
+      fastifyAdapter(config, options.logDestination, https),
+      {
+        bufferLogs: true,
+        abortOnError: false,
+      },
+    );
     const fastify = app.getHttpAdapter().getInstance();
     app.useLogger(new NestPinoLogger(fastify.log));
     installRequestHooks(fastify, app.get(Metrics));

@@ -36,6 +36,13 @@ export interface WorkerConfig {
    * secrets would cross the network in clear (docs/threat-model.md).
    */
   readonly allowPlainHttp: boolean;
+  // TLS to the API (docs/tls.md): trust and client certificate; read by api/tls-agent.ts at start.
+  /** PEM CA certificate(s) the API's certificate must chain to; undefined: the system's CAs. */
+  readonly apiCaFile?: string;
+  /** The station's client certificate (PEM chain) for mutual TLS; with `apiClientKeyFile`. */
+  readonly apiClientCertFile?: string;
+  /** Its private key (PEM), accessible to its owner only. */
+  readonly apiClientKeyFile?: string;
 }
 
 /** BullMQ's own default lock duration and stalled-check interval. */
@@ -80,6 +87,9 @@ const configSchema = z
     // Below 1 s a busy event loop could miss a lock renewal and hand a running job to a second station.
     jobLockMs: milliseconds(1_000, 600_000).default(DEFAULT_JOB_LOCK_MS),
     allowPlainHttp: flag.default(false),
+    apiCaFile: z.string().min(1).optional(),
+    apiClientCertFile: z.string().min(1).optional(),
+    apiClientKeyFile: z.string().min(1).optional(),
   })
   .superRefine((config, context) => {
     const url = new URL(config.apiUrl);
@@ -91,7 +101,34 @@ const configSchema = z
           'plain http:// to a host that is not loopback would send the station token and the claimed secrets in clear: use https://, or set INGRAIN_ALLOW_PLAIN_HTTP=1 to accept that',
       });
     }
+    refineApiTls(config, url, context);
   });
+
+/** The TLS files: certificate and key together, and only for an https:// API (docs/tls.md). */
+function refineApiTls(
+  config: { apiCaFile?: string; apiClientCertFile?: string; apiClientKeyFile?: string },
+  url: URL,
+  context: z.RefinementCtx,
+): void {
+  if ((config.apiClientCertFile === undefined) !== (config.apiClientKeyFile === undefined)) {
+    const missing = config.apiClientCertFile === undefined ? 'apiClientCertFile' : 'apiClientKeyFile';
+    context.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: 'INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE go together: set both or neither',
+    });
+  }
+  const tlsFile = (['apiCaFile', 'apiClientCertFile', 'apiClientKeyFile'] as const).find(
+    (key) => config[key] !== undefined,
+  );
+  if (url.protocol === 'http:' && tlsFile !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: [tlsFile],
+      message: 'is set but the API URL is plain http://: use https://',
+    });
+  }
+}
 
 /** Where each setting comes from: environment variable and flag (the token has no flag). */
 const SOURCES = {
@@ -108,6 +145,9 @@ const SOURCES = {
   chipPollMs: { env: 'INGRAIN_CHIP_POLL_MS', flag: 'chip-poll-ms' },
   jobLockMs: { env: 'INGRAIN_JOB_LOCK_MS', flag: 'job-lock-ms' },
   allowPlainHttp: { env: 'INGRAIN_ALLOW_PLAIN_HTTP', flag: 'allow-plain-http' },
+  apiCaFile: { env: 'INGRAIN_API_CA_FILE', flag: 'api-ca-file' },
+  apiClientCertFile: { env: 'INGRAIN_API_CLIENT_CERT_FILE', flag: 'api-client-cert-file' },
+  apiClientKeyFile: { env: 'INGRAIN_API_CLIENT_KEY_FILE', flag: 'api-client-key-file' },
 } as const;
 type Sourced = keyof typeof SOURCES;
 

@@ -13,6 +13,12 @@ export type StationErrorCode =
   | 'STATION_JOB_INVALID'
   /** The API did not answer (network, timeout, 5xx, 429): try again later. */
   | 'STATION_API_UNREACHABLE'
+  /**
+   * The TLS connection to the API failed: its certificate is not trusted (INGRAIN_API_CA_FILE), out
+   * of date or for another host, or the handshake failed. Stops the start (docs/tls.md); a job meeting
+   * it later is delayed, as for an unreachable API.
+   */
+  | 'STATION_API_TLS_FAILED'
   /** The API refused a request for a reason a retry cannot fix (4xx other than 408/429). */
   | 'STATION_API_REJECTED'
   /** The API answered something the station cannot parse (a version mismatch). */
@@ -40,7 +46,8 @@ export class StationError extends OtpError {
 /** An HTTP failure of the station API adapter: the status and the API's problem code, when there was one. */
 export class StationApiError extends StationError {
   constructor(
-    code: 'STATION_API_UNREACHABLE' | 'STATION_API_REJECTED' | 'STATION_API_INVALID_RESPONSE',
+    code:
+      'STATION_API_UNREACHABLE' | 'STATION_API_TLS_FAILED' | 'STATION_API_REJECTED' | 'STATION_API_INVALID_RESPONSE',
     message: string,
     readonly status: number | undefined,
     readonly problemCode: string | undefined,
@@ -49,9 +56,12 @@ export class StationApiError extends StationError {
     super(code, message, options);
   }
 
-  /** True when the same request may succeed later (the API was down, slow or overloaded). */
+  /**
+   * True when the same request may succeed later (the API was down, slow or overloaded; a TLS
+   * failure may be a certificate being rotated: a job is never failed for good over it).
+   */
   get transient(): boolean {
-    return this.code === 'STATION_API_UNREACHABLE';
+    return this.code === 'STATION_API_UNREACHABLE' || this.code === 'STATION_API_TLS_FAILED';
   }
 
   /**

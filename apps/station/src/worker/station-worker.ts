@@ -14,6 +14,7 @@ import { type JobResult, ProvisionJob } from './job/provision-job.js';
 import { ResultReporter } from './report/result-reporter.js';
 import { ResultSpool } from './report/result-spool.js';
 import { StationApi } from './api/station-api.js';
+import { apiFetchFor } from './api/tls-agent.js';
 import { checkStationCredentials, CredentialsWatch } from './api/station-credentials.js';
 import { errorFields, type StationLog } from './station-log.js';
 
@@ -99,7 +100,7 @@ export class StationWorker {
    */
   static async start(config: WorkerConfig, deps: StationWorkerDeps): Promise<StationWorker> {
     const { log } = deps;
-    const api = deps.api ?? new StationApi({ baseUrl: config.apiUrl, token: config.token });
+    const api = deps.api ?? new StationApi({ baseUrl: config.apiUrl, token: config.token, fetch: apiFetchFor(config) });
     const credentialsBackoff = deps.credentialsBackoffMs ?? CREDENTIALS_BACKOFF_MS;
     const identity = await checkStationCredentials({
       api,

@@ -3,6 +3,7 @@ import { DEVICE_STATES, type DeviceState, type StationReportBody } from '#ingrai
 import { CHIP_FAMILIES, type ByteRange, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { StationApiError } from '../errors.js';
+import { describeTlsFailure, type ApiFetch } from './tls-agent.js';
 
 type Schemas = components['schemas'];
 
@@ -61,6 +62,8 @@ export interface StationApiOptions {
   readonly token: string;
   /** Per request, answer body included. Default 10 s. */
   readonly requestTimeoutMs?: number;
+  /** The TLS-configured fetch (tls-agent.ts `apiFetchFor`); default the global fetch. */
+  readonly fetch?: ApiFetch;
 }
 
 // What the worker relies on is checked at run time even though the client types it: the generated
@@ -118,7 +121,7 @@ export class StationApi {
       baseUrl: options.baseUrl,
       token: options.token,
       // The signal also bounds reading the body, which openapi-fetch does after fetch resolves.
-      fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
+      fetch: (request) => (options.fetch ?? fetch)(request, { signal: AbortSignal.timeout(timeoutMs) }),
     });
   }
 
@@ -190,6 +193,9 @@ export class StationApi {
           undefined,
         );
       }
+      const tls = describeTlsFailure(error);
+      if (tls !== undefined)
+        throw new StationApiError('STATION_API_TLS_FAILED', `${what}: ${tls}`, undefined, undefined, { cause: error });
       const reason =
         error instanceof Error && error.name === 'TimeoutError'
           ? `no answer within ${this.#timeoutMs} ms`

@@ -41,7 +41,7 @@ export async function checkStationCredentials(options: CredentialCheckOptions): 
     } catch (error) {
       if (!(error instanceof StationApiError)) throw error;
       if (error.credentialsRefused) throw credentialsRejected(error);
-      if (!error.transient) throw error;
+      if (!error.transient || error.code === 'STATION_API_TLS_FAILED') throw error; // docs/tls.md
       log.write('warn', 'api-unreachable-at-start', {
         apiUrl: new URL(options.config.apiUrl).origin,
         attempt,
@@ -57,6 +57,13 @@ export async function checkStationCredentials(options: CredentialCheckOptions): 
 /** The StationError for a token the API refused (its status and problem code; never the token). */
 export function credentialsRejected(error: StationApiError): StationError {
   const answer = `HTTP ${error.status ?? '?'}${error.problemCode === undefined ? '' : ` ${error.problemCode}`}`;
+  if (error.problemCode?.startsWith('CLIENT_CERT_') === true) {
+    const files = 'INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE';
+    return new StationError(
+      'STATION_CREDENTIALS_REJECTED',
+      `the API refused the station's client certificate (${answer}): set ${files} to this station's (docs/tls.md)`,
+    );
+  }
   return new StationError(
     'STATION_CREDENTIALS_REJECTED',
     `the API refused the station token (${answer}): set a valid station token in ${TOKEN_SETTING}`,
