@@ -1,7 +1,7 @@
 import { OtpError } from '#ingrain/otp';
 import { programCommand, type CommandIo } from './cli/program-command.js';
 import { readCommand } from './cli/read-command.js';
-import { EXIT_CODES } from './cli/exit-codes.js';
+import { EXIT_CODES, exitCodeOfOtpError } from './cli/exit-codes.js';
 import { UsageError } from './cli/usage-error.js';
 import { StationKeyError } from './keys/errors.js';
 import { keygenCommand } from './keys/keygen-command.js';
@@ -25,7 +25,8 @@ const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootl
        register with the API; never overwrites; see ingrain-station keygen --help)
 
 Exit codes: 0 provisioned / already provisioned / planned, 2 bad input (nothing was sent to the chip),
-3 conflict, 4 verify failed, 5 wrong device, 6 link error (resumable: run again). The worker runs until
+3 conflict, 4 verify failed, 5 wrong device, 6 link error (resumable: run again), 7 protected chip
+(readout protection: final, quarantine the chip). The worker runs until
 SIGTERM/SIGINT and exits 0 after a graceful stop, 1 if forced, 2 for bad configuration or a station token
 the API refuses (checked at start). keygen exits 1 when a key file already exists or cannot be
 written. See docs/station.md.`;
@@ -69,7 +70,7 @@ try {
   } else if (error instanceof OtpError) {
     // Link, protocol and wrong-device errors of `read` (the cycle reports them as outcomes instead).
     io.stderr(`error: ${error.code}: ${error.message}`);
-    process.exitCode = error.code === 'WRONG_DEVICE' ? EXIT_CODES['wrong-device'] : EXIT_CODES['link-error'];
+    process.exitCode = exitCodeOfOtpError(error.code);
   } else {
     throw error;
   }

@@ -14,3 +14,8 @@ export { type DamagedByte, type DamageReason } from './device/otp-memory.js';
 export { type DeviceState, deviceStateSchema } from './device/device-state.js';
 export { familyTraits, type FamilyTraits } from './device/family-traits.js';
 export { type FaultPlan, faultPlanSchema } from './faults/fault-plan.js';
+export {
+  READOUT_PROTECTION_LEVELS,
+  ReadoutProtection,
+  type ReadoutProtectionLevel,
+} from './device/readout-protection.js';

@@ -2,6 +2,7 @@ import { tryHexToBytes } from '#ingrain/encoding';
 import { CHIP_FAMILIES, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { type DamagedByte } from './otp-memory.js';
+import { READOUT_PROTECTION_LEVELS, type ReadoutProtectionLevel } from './readout-protection.js';
 
 /** What survives a power cycle of a simulated chip: what the state file holds. */
 export interface DeviceState {
@@ -15,6 +16,8 @@ export interface DeviceState {
   /** Lock bytes, lower-case hex (empty on L4). */
   readonly lockBytesHex: string;
   readonly damaged: readonly DamagedByte[];
+  /** Absent = 'none' (state files written before readout protection was modelled). */
+  readonly readoutProtection?: ReadoutProtectionLevel;
 }
 
 const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'lower-case hex bytes');
@@ -34,6 +37,7 @@ export const deviceStateSchema = z.strictObject({
       reason: z.enum(['reprogrammed', 'double-word-closed', 'illegal-lock-value']),
     }),
   ),
+  readoutProtection: z.enum(READOUT_PROTECTION_LEVELS).optional(),
 }) satisfies z.ZodType<DeviceState>;
 
 /** Bytes of a hex field of a state file (already checked by {@link deviceStateSchema}). */
