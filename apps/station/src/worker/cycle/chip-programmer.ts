@@ -63,11 +63,16 @@ export interface ChipProgrammerOptions {
 }
 
 const QUARANTINE_CODES: Partial<
-  Record<CycleOutcome, 'STATION_CHIP_CONFLICT' | 'STATION_CHIP_VERIFY_FAILED' | 'STATION_CHIP_WRONG_DEVICE'>
+  Record<
+    CycleOutcome,
+    'STATION_CHIP_CONFLICT' | 'STATION_CHIP_VERIFY_FAILED' | 'STATION_CHIP_WRONG_DEVICE' | 'STATION_CHIP_PROTECTED'
+  >
 > = {
   conflict: 'STATION_CHIP_CONFLICT',
   'verify-failed': 'STATION_CHIP_VERIFY_FAILED',
   'wrong-device': 'STATION_CHIP_WRONG_DEVICE',
+  // Readout protection found by the cycle (set after the probe read the UID): final, never retried.
+  protected: 'STATION_CHIP_PROTECTED',
 };
 
 /**
