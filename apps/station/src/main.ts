@@ -1,4 +1,5 @@
 import { OtpError } from '#ingrain/otp';
+import { doctorCommand } from './cli/doctor-command.js';
 import { programCommand, type CommandIo } from './cli/program-command.js';
 import { readCommand } from './cli/read-command.js';
 import { EXIT_CODES, exitCodeOfOtpError } from './cli/exit-codes.js';
@@ -14,6 +15,8 @@ const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootl
   ingrain-station program --port PORT --family stm32f4 --image OTP.bin [--lock 0,1,… [--lock-empty]] [--baud 115200] [--dry-run] [--json]
       (--lock refuses a block the image leaves blank, every byte 0xFF: a lock is for ever; --lock-empty allows it)
   ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
+  ingrain-station doctor  --port PORT [--baud 115200] [--json]
+      (read-only chip summary: bootloader, PID, UID, flash size, protection, each OTP block; see docs/station.md)
   ingrain-station worker  [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
                           [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
       (each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL,
@@ -40,13 +43,14 @@ async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'program') return programCommand(rest, io);
   if (command === 'read') return readCommand(rest, io);
+  if (command === 'doctor') return doctorCommand(rest, io);
   if (command === 'worker') return workerCommand(rest);
   if (command === 'keygen') return keygenCommand(rest, io);
   if (command === undefined || command === '--help' || command === 'help') {
     io.stdout(USAGE);
     return command === undefined ? EXIT_CODES.usage : 0;
   }
-  throw new UsageError(`unknown command "${command}" (expected program, read, worker or keygen)`);
+  throw new UsageError(`unknown command "${command}" (expected program, read, doctor, worker or keygen)`);
 }
 
 try {
