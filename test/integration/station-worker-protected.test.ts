@@ -1,6 +1,7 @@
 // A readout-protected chip in a fixture (issue 10 item 3): the worker's probe reads Get ID, the
 // UID read is refused twice, and the chip goes to quarantine at once, logged with its reason and
-// never written; the job's device is not spent on it and is provisioned on the next chip.
+// never written; the API hears of it for the waiting device, which is not spent on it and is
+// provisioned on the next chip.
 // Real ptys (simulator in feeder mode), real Redis, the fake station API.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -44,11 +45,25 @@ describe('station worker: a protected chip', () => {
     assert.ok(done, 'the station log names the reason');
     assert.equal(done['bin'], 'quarantine');
 
+    const reported = await waitFor('the protected chip reported', () =>
+      log.named('protected-chip-reported').find((entry) => entry['deviceId'] === id),
+    );
+    assert.equal(reported['delivery'], 'delivered');
+    assert.equal(reported['productId'], 0x413);
+
     const { state, job } = await settled(harness.queue, id);
     assert.equal(state, 'completed', job.failedReason);
     assert.equal((job.returnvalue as { verdict: string }).verdict, 'provisioned');
     const device = harness.api.devices.get(id);
     assert.notEqual(device?.chipUid, protectedRelease.uidHex, 'the identity went to the next chip');
     assert.equal(device?.state, 'provisioned');
+    assert.deepEqual(
+      device?.reports.map((report) => [report['outcome'], report['chipUid']]),
+      [
+        ['protected', null],
+        ['provisioned', device?.chipUid],
+      ],
+      'the API heard of the protected chip, then of the provisioned one',
+    );
   });
 });
