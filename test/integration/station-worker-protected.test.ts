@@ -27,7 +27,7 @@ describe('station worker: a protected chip', () => {
   });
   after(() => harness.close());
 
-  test('is released to quarantine within seconds, unwritten; the job is provisioned on the next chip', async () => {
+  test('is released to quarantine within seconds, unwritten; the job is provisioned on the next chip', async (t) => {
     const startMs = performance.now();
     const id = deviceId(1);
     await harness.addJob(id, 1);
@@ -35,6 +35,7 @@ describe('station worker: a protected chip', () => {
       harness.sim.feeder?.released().find((chip) => chip.state.readoutProtection === 'level-1'),
     );
     const releasedAfterMs = performance.now() - startMs;
+    t.diagnostic(`protected chip released ${Math.round(releasedAfterMs)} ms after the job was added`);
     assert.equal(protectedRelease.bin, 'quarantine');
     assert.match(protectedRelease.reason, /^STATION_CHIP_PROTECTED: product ID 0x413 refuses Read Memory/);
     assert.ok(/^f+$/.test(protectedRelease.state.dataHex), 'nothing was written to the protected chip');

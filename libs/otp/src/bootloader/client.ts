@@ -140,7 +140,7 @@ export class BootloaderClient {
   }
 
   /**
-   * Readout Protect (0x82): sets readout protection level 1 (AN3155 §3.10). Irreversible without a
+   * Readout Protect (0x82): sets readout protection level 1 (AN3155 §3.11). Irreversible without a
    * mass erase of the flash. The device resets after its second ACK, so the client is then
    * `not-connected`: `connect()` again (0x7F) before the next command, after the bootloader restarted.
    */

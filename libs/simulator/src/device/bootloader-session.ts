@@ -156,7 +156,7 @@ export class BootloaderSession {
     return [reply(Uint8Array.from([...ack, ...body]))];
   }
 
-  /** AN3155 §3.10: ACK, RDP level 1 set (persisted), ACK, system reset (waiting for 0x7F again). */
+  /** AN3155 §3.11: ACK, RDP level 1 set (persisted), ACK, system reset (waiting for 0x7F again). */
   private readoutProtect(): readonly SessionEvent[] {
     this.config.protection.set('level-1');
     this.reset();

@@ -32,6 +32,7 @@ describe('readout protection (simulated)', () => {
     synced(device);
     assert.deepEqual(talk(device, cmd(0x11)), [NACK]);
     assert.deepEqual(talk(device, cmd(0x31)), [NACK]);
+    assert.deepEqual(talk(device, cmd(0x82)), [NACK], 'readout protection already active');
     assert.equal(device.exportState().readoutProtection, 'level-1');
     assert.equal(saved.length, 1);
     const resumed = new SimulatedDevice({ family: 'stm32f4', state: device.exportState() });

@@ -1,6 +1,6 @@
 // Readout protection (RDP) as a chip's ROM bootloader shows it on the wire. Sources: AN3155 §3.4
 // and §3.6 (Read Memory and Write Memory answer NACK at the command stage while readout protection
-// is active), §3.10 (Readout Protect 0x82: ACK, RDP level 1 set, ACK, system reset); AN2606 (the
+// is active), §3.11 (Readout Protect 0x82: ACK, RDP level 1 set, ACK, system reset); AN2606 (the
 // bootloader runs under RDP level 1; under level 2 it is not reachable); RM0090 §3.7.3 (levels).
 import { NACK, Opcode } from '#ingrain/otp';
 
@@ -17,8 +17,11 @@ export const READOUT_PROTECTION_LEVELS = [
   'bootloader-disabled',
 ] as const satisfies readonly ReadoutProtectionLevel[];
 
-/** Commands refused under RDP level 1 (AN3155 §3.4, §3.6; Go §3.5 too, not modelled here). */
-const REFUSED_UNDER_LEVEL_1: readonly number[] = [Opcode.READ_MEMORY, Opcode.WRITE_MEMORY];
+/**
+ * Commands refused under RDP level 1: Read Memory, Write Memory (AN3155 §3.4, §3.6) and Readout
+ * Protect itself (§3.11 flowchart: "ROP active" → NACK). Go (§3.5) too, but Go is not modelled.
+ */
+const REFUSED_UNDER_LEVEL_1: readonly number[] = [Opcode.READ_MEMORY, Opcode.WRITE_MEMORY, Opcode.READOUT_PROTECT];
 
 /** The chip's readout protection, shared by the device and its bootloader session. */
 export class ReadoutProtection {

@@ -9,7 +9,7 @@ import { sendCommand } from './send-command.js';
 const OPTION_BYTES_PROGRAM_MS = 1_000;
 
 /**
- * Readout Protect (0x82), AN3155 §3.10: H `82 7D` → D `79` (command accepted), the ROM sets RDP
+ * Readout Protect (0x82), AN3155 §3.11: H `82 7D` → D `79` (command accepted), the ROM sets RDP
  * level 1 in the option bytes → D `79`, then a system reset: the bootloader waits for 0x7F again.
  * Readout protection then refuses Read Memory and Write Memory (AN3155 §3.4, §3.6). Only Readout
  * Unprotect (0x92, which mass-erases the flash) lowers it again (RM0090 §3.7.3).
