@@ -1,9 +1,10 @@
 import { OtpError, PORT_OPEN_REMEDY, PortOpenError } from '#ingrain/otp';
-import { KEYGEN_HELP, PROGRAM_HELP, READ_HELP, WORKER_HELP } from './cli/command-help.js';
+import { DOCTOR_HELP, KEYGEN_HELP, PROGRAM_HELP, READ_HELP, WORKER_HELP } from './cli/command-help.js';
+import { doctorCommand } from './cli/doctor-command.js';
 import { asksForHelp, renderOverview, type StationCommand, stationVersion } from './cli/help.js';
 import { programCommand, type CommandIo } from './cli/program-command.js';
 import { readCommand } from './cli/read-command.js';
-import { EXIT_CODES } from './cli/exit-codes.js';
+import { EXIT_CODES, exitCodeOfOtpError } from './cli/exit-codes.js';
 import { UsageError } from './cli/usage-error.js';
 import { StationKeyError } from './keys/errors.js';
 import { keygenCommand } from './keys/keygen-command.js';
@@ -19,6 +20,7 @@ const io: CommandIo = {
 const COMMANDS: readonly StationCommand[] = [
   { help: PROGRAM_HELP, run: (argv) => programCommand(argv, io) },
   { help: READ_HELP, run: (argv) => readCommand(argv, io) },
+  { help: DOCTOR_HELP, run: (argv) => doctorCommand(argv, io) },
   { help: WORKER_HELP, run: (argv) => workerCommand(argv) },
   { help: KEYGEN_HELP, run: (argv) => keygenCommand(argv, io) },
 ];
@@ -72,7 +74,7 @@ try {
   } else if (error instanceof OtpError) {
     // Link, protocol and wrong-device errors of `read` (the cycle reports them as outcomes instead).
     io.stderr(`error: ${error.code}: ${error.message}`);
-    process.exitCode = error.code === 'WRONG_DEVICE' ? EXIT_CODES['wrong-device'] : EXIT_CODES['link-error'];
+    process.exitCode = exitCodeOfOtpError(error.code);
   } else {
     throw error;
   }

@@ -1125,7 +1125,7 @@ export interface components {
             lockBytes: string | null;
             otpData: string | null;
             /** @enum {string} */
-            outcome: "provisioned" | "already-provisioned" | "conflict" | "verify-failed" | "wrong-device" | "link-error";
+            outcome: "provisioned" | "already-provisioned" | "conflict" | "verify-failed" | "wrong-device" | "link-error" | "protected";
             productId: number | null;
             startedAt: string;
             totalMs: number;

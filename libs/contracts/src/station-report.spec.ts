@@ -64,6 +64,22 @@ void describe('station report', () => {
     assert.equal(parseStationReport(conflict).outcome, 'conflict');
   });
 
+  void test('protected must say why; it carries no UID and no read-back', () => {
+    const body = successReportBody(f4ReadBack(), {
+      outcome: 'protected',
+      chipUid: null,
+      otpData: null,
+      lockBytes: null,
+    });
+    assert.deepEqual(paths(body), ['error']);
+    const error = { code: 'CHIP_READOUT_PROTECTED', phase: 'read', stage: 'command', message: 'refused' } as const;
+    const parsed = parseStationReport({ ...body, error });
+    assert.deepEqual(
+      [parsed.outcome, parsed.chipUid, parsed.error?.code],
+      ['protected', null, 'CHIP_READOUT_PROTECTED'],
+    );
+  });
+
   void test('data and lock sizes must be those of the reported family', () => {
     const readBack = f4ReadBack();
     const body = successReportBody(readBack, { family: 'stm32f7' });

@@ -22,6 +22,7 @@ export const REPORTED_OUTCOMES = [
   'verify-failed',
   'wrong-device',
   'link-error',
+  'protected',
 ] as const satisfies readonly CycleOutcome[];
 export type ReportedOutcome = (typeof REPORTED_OUTCOMES)[number];
 
@@ -59,6 +60,9 @@ void _coverage;
 
 /** Outcomes that claim the chip now holds the target, read back and verified by the station. */
 export const SUCCESS_OUTCOMES: ReadonlySet<ReportedOutcome> = new Set(['provisioned', 'already-provisioned']);
+
+/** Outcomes that must say why (the error's code, phase and stage). */
+const ERROR_OUTCOMES: ReadonlySet<ReportedOutcome> = new Set(['link-error', 'wrong-device', 'protected']);
 
 const MAX_UID_BYTES = 32;
 const MAX_OTP_BYTES = 4096;
@@ -100,7 +104,7 @@ export const stationReportBodySchema = z
     totalMs: durationMs,
     wire: wireStats,
     confirmReads: z.strictObject({ count, wire: wireStats, durationMs }),
-    /** Why a cycle ended in link-error or wrong-device (null otherwise). */
+    /** Why a cycle ended in link-error, wrong-device or protected (null otherwise). */
     error: z
       .strictObject({
         code: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'code must be an UPPER_SNAKE error code'),
@@ -159,7 +163,7 @@ function checkCrossFieldRules(body: ParsedBody, context: z.RefinementCtx): void 
     }
     if (body.error !== null) issue('error', `error must be null when the outcome is ${body.outcome}`);
   }
-  if ((body.outcome === 'link-error' || body.outcome === 'wrong-device') && body.error === null) {
+  if (ERROR_OUTCOMES.has(body.outcome) && body.error === null) {
     issue('error', `error is required when the outcome is ${body.outcome}`);
   }
   if (Date.parse(body.finishedAt) < Date.parse(body.startedAt)) issue('finishedAt', 'finishedAt is before startedAt');
@@ -185,7 +189,7 @@ function bytes(text: string | null): Uint8Array | null {
 /**
  * Parses an untrusted report body: strict schema (unknown keys refused), then the cross-field
  * rules: a success outcome carries chipUid, productId, family, otpData and lockBytes and no error;
- * link-error and wrong-device carry an error; data and lock sizes match the reported family;
+ * link-error, wrong-device and protected carry an error; data and lock sizes match the reported family;
  * finishedAt is not before startedAt. Hex is returned as bytes, the UID as lowercase hex.
  *
  * @throws ContractError `STATION_REPORT_INVALID` (the API answers 400) with one `{ path, message }`

@@ -15,3 +15,8 @@ export { type DeviceState, deviceStateSchema } from './device/device-state.js';
 export { familyTraits, type FamilyTraits } from './device/family-traits.js';
 export { type FaultPlan, faultPlanSchema } from './faults/fault-plan.js';
 export { reprogrammedBytes, type ProgramCountsState, type ReprogrammedByte } from './faults/program-counts.js';
+export {
+  READOUT_PROTECTION_LEVELS,
+  ReadoutProtection,
+  type ReadoutProtectionLevel,
+} from './device/readout-protection.js';

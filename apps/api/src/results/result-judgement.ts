@@ -35,7 +35,12 @@ export interface IdentityDiff {
 export type ReportDiff = ByteDiff | IdentityDiff;
 
 export type QuarantineReason =
-  'station-conflict' | 'station-verify-failed' | 'station-wrong-device' | 'identity-mismatch' | 'readback-mismatch';
+  | 'station-conflict'
+  | 'station-verify-failed'
+  | 'station-wrong-device'
+  | 'station-protected'
+  | 'identity-mismatch'
+  | 'readback-mismatch';
 
 export type Judgement =
   | { readonly verdict: 'provisioned' }
@@ -56,13 +61,14 @@ const STATION_FAILURES: Partial<Record<ReportedOutcome, QuarantineReason>> = {
   conflict: 'station-conflict',
   'verify-failed': 'station-verify-failed',
   'wrong-device': 'station-wrong-device',
+  protected: 'station-protected',
 };
 
 /**
  * Judges a station report against the intended image and the chip bound at claim time:
  * - `link-error` → `retry` (the device stays claimed, the job runs again);
- * - `conflict`, `verify-failed`, `wrong-device` → `quarantined`, with whatever differences the
- *   report shows;
+ * - `conflict`, `verify-failed`, `wrong-device`, `protected` → `quarantined`, with whatever
+ *   differences the report shows (a claimed device whose chip turned out readout-protected);
  * - `provisioned` / `already-provisioned` → `provisioned` only if the UID equals the bound one, the
  *   family and product ID are the layout's, every data byte equals the intended one (secret fields
  *   compared as zero) and every lock byte is 0x00 exactly for the locked blocks and 0xFF elsewhere;

@@ -21,6 +21,7 @@ import {
 } from '../testing/fixtures.js';
 import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
 import { TrustService } from '../trust/trust.service.js';
+import { bytesToHex } from '#ingrain/encoding';
 import { ResultsService } from './results.service.js';
 
 const signer = new SoftwareSignerForTests('ingrain-attestation');
@@ -40,6 +41,14 @@ const linkError = () =>
     otpData: null,
     lockBytes: null,
     error: { code: 'BOOTLOADER_TIMEOUT', phase: 'connect', stage: null, message: 'no answer' },
+  });
+const protectedChip = () =>
+  successReportBody(readBack, {
+    outcome: 'protected',
+    chipUid: null,
+    otpData: null,
+    lockBytes: null,
+    error: { code: 'CHIP_READOUT_PROTECTED', phase: 'read', stage: 'command', message: 'refused twice' },
   });
 const mismatch = () => {
   const otpData = readBack.otpData.slice();
@@ -83,6 +92,40 @@ describe('ResultsService', () => {
   test('a queued device expects no report: DEVICE_STATE_CONFLICT', async () => {
     resolves(devices, 'get', deviceRecord());
     await assert.rejects(service.report(DEVICE_ID, exact(), stationPrincipal()), { code: 'DEVICE_STATE_CONFLICT' });
+  });
+
+  test('a protected chip met before any claim: an event on the queued device, which stays queued', async () => {
+    resolves(devices, 'get', deviceRecord());
+    resolves(devices, 'recordEvent', true);
+    const result = await service.report(DEVICE_ID, protectedChip(), stationPrincipal());
+    assert.deepEqual([result.verdict, result.state, result.reason], ['retry', 'queued', 'chip-protected']);
+    const [[id, state, event, guard]] = callsOf(devices, 'recordEvent') as [
+      Parameters<DeviceRepository['recordEvent']>,
+    ];
+    assert.deepEqual([id, state, event.actor, event.reason], [DEVICE_ID, 'queued', STATION_ID, 'chip-protected']);
+    assert.equal((event.details as Record<string, unknown> | undefined)?.['errorCode'], 'CHIP_READOUT_PROTECTED');
+    assert.equal(guard, undefined);
+    assert.equal(callsOf(devices, 'transition').length, 0);
+    assert.equal(outcomes.mock.callCount(), 1);
+  });
+
+  test('a protected-chip report for a device that left the queue meanwhile: DEVICE_STATE_CONFLICT', async () => {
+    resolves(devices, 'get', deviceRecord());
+    resolves(devices, 'recordEvent', false);
+    await assert.rejects(service.report(DEVICE_ID, protectedChip(), stationPrincipal()), {
+      code: 'DEVICE_STATE_CONFLICT',
+    });
+  });
+
+  test('a claimed device whose chip turns out protected is quarantined (station-protected)', async () => {
+    resolves(devices, 'get', device());
+    resolves(devices, 'transition', true);
+    const result = await service.report(
+      DEVICE_ID,
+      { ...protectedChip(), chipUid: bytesToHex(device().chipUid ?? new Uint8Array()) },
+      stationPrincipal(),
+    );
+    assert.deepEqual([result.verdict, result.reason], ['quarantined', 'station-protected']);
   });
 
   test('a link error is recorded without a transition: retry, still claimed', async () => {

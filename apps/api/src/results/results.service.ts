@@ -19,6 +19,14 @@ import { judgeReport, type Judgement } from './result-judgement.js';
 import type { ProvisioningResult } from './results.schemas.js';
 import { bytesToHex } from '#ingrain/encoding';
 
+/** Reason of the event a protected chip leaves on the queued device it was met for. */
+const CHIP_PROTECTED = 'chip-protected';
+
+/** A `protected` report without a chip UID about a queued device: a chip refused before any claim. */
+function isUnboundChipRefusal(device: DeviceRecord, report: StationReport): boolean {
+  return report.outcome === 'protected' && report.chipUid === null && device.state === 'queued';
+}
+
 /** Another report about the same device was recorded first: answer as for a repeated report. */
 class Overtaken extends Error {}
 
@@ -39,7 +47,8 @@ const retried = (deviceId: string): ProvisioningResult => ({
  * judges it against the image and lock mask it recorded and the chip bound at claim time, and
  * records the verdict — provisioned (attestation signed, appended to the transparency log, device
  * state changed and its sealed key erased, all in one transaction), quarantined (with the diff),
- * or retry (link error: the device stays claimed). Repeating a report gets the same answer.
+ * or retry (link error: the device stays claimed; a readout-protected chip met before any claim:
+ * the device stays queued, the event records it). Repeating a report gets the same answer.
  */
 @Injectable()
 export class ResultsService {
@@ -71,6 +80,7 @@ export class ResultsService {
     const device = await this.devices.get(deviceId);
     if (device === undefined) throw deviceNotFound(deviceId);
     await this.scope.assertOnLine(station, device.id);
+    if (isUnboundChipRefusal(device, report)) return this.#chipRefused(device, report, stationId);
     if (device.chipUid === null || device.state === 'queued' || device.state === 'scrapped') {
       throw deviceStateConflict(device.state, 'report', `device ${deviceId} is ${device.state}: no report is expected`);
     }
@@ -83,6 +93,20 @@ export class ResultsService {
         : await this.#repeated(device, judgement);
     this.metrics.provisioningOutcomes.inc({ station: stationId, outcome: result.verdict, reason: result.reason });
     return result;
+  }
+
+  /**
+   * A readout-protected chip met while the device waited for one: no UID, so never claimed. The
+   * device stays queued (its job takes the next chip); the event records which station saw it.
+   */
+  async #chipRefused(device: DeviceRecord, report: StationReport, stationId: string): Promise<ProvisioningResult> {
+    const event = { actor: stationId, reason: CHIP_PROTECTED, details: reportDetails(report) };
+    if (!(await this.devices.recordEvent(device.id, 'queued', event))) {
+      const state = (await this.devices.get(device.id))?.state ?? device.state;
+      throw deviceStateConflict(state, 'report', `device ${device.id} left the queue: no chip report is expected`);
+    }
+    this.metrics.provisioningOutcomes.inc({ station: stationId, outcome: 'retry', reason: CHIP_PROTECTED });
+    return { ...retried(device.id), state: 'queued', reason: CHIP_PROTECTED };
   }
 
   async #record(

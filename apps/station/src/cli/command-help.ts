@@ -3,7 +3,8 @@ import { type CommandHelp } from './help.js';
 
 const PROGRAM_EXITS = `Exit codes: 0 provisioned, already provisioned or planned (--dry-run); 2 bad input (nothing was
 sent to the chip); 3 conflict (final: quarantine the chip); 4 verify failed (final); 5 wrong device;
-6 link error (resumable: run the same command again); 8 the port cannot be opened (no such port,
+6 link error (resumable: run the same command again); 7 protected chip (readout protection: final,
+nothing was read or written: quarantine the chip); 8 the port cannot be opened (no such port,
 permission, busy: fix the configuration, running again does not help).`;
 
 export const PROGRAM_HELP: CommandHelp = {
@@ -47,8 +48,26 @@ each field decoded (blank, programmed or partial; secret fields redacted). Write
   --json           one JSON object on stdout (what ingrain-verify --device-read accepts)
   -h, --help       this text
 
-Exit codes: 0 read; 2 bad input; 5 unknown or wrong chip; 6 link error (run again); 8 the port cannot be
-opened (no such port, permission, busy).`,
+Exit codes: 0 read; 2 bad input; 5 unknown or wrong chip; 6 link error (run again); 7 protected chip
+(final); 8 the port cannot be opened (no such port, permission, busy).`,
+};
+
+export const DOCTOR_HELP: CommandHelp = {
+  name: 'doctor',
+  summary: 'the chip summary a line engineer runs first (writes nothing)',
+  text: `ingrain-station doctor — what the chip in the fixture is and what its OTP holds: adapter and line
+settings, bootloader version and commands, PID and family, UID, flash size, protection state, and each
+OTP block blank / partly written / full, locked or not. Read-only: sends Get, Get ID and Read Memory only.
+
+  ingrain-station doctor --port PORT [--baud 115200] [--json]
+
+  --port PORT      the serial device, opened 8E1
+  --baud N         1200–115200, default 115200
+  --json           one JSON object on stdout (formatVersion 1, docs/station.md "doctor")
+  -h, --help       this text
+
+Exit codes: 0 ready; 2 bad input; 5 unknown chip; 6 no bootloader answer or link error; 7 protected chip;
+8 the port cannot be opened (no such port, permission, busy).`,
 };
 
 export const WORKER_HELP: CommandHelp = {

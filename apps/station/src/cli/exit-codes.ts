@@ -12,4 +12,13 @@ export const EXIT_CODES: Readonly<Record<CycleOutcome | 'usage' | 'configuration
   'link-error': 6,
   /** The serial port cannot be opened (no such port, permission, busy): fix the station, do not retry. */
   configuration: 8,
+  /** Readout protection is active: final, nothing was read or written (never "run again"). */
+  protected: 7,
 };
+
+/** Exit code of a library error a command let through (`read`, `doctor`): the outcome it stands for. */
+export function exitCodeOfOtpError(code: string): number {
+  if (code === 'WRONG_DEVICE') return EXIT_CODES['wrong-device'];
+  if (code === 'CHIP_READOUT_PROTECTED') return EXIT_CODES.protected;
+  return EXIT_CODES['link-error'];
+}

@@ -26,6 +26,7 @@ const OUTCOME_MARK: Record<CycleResultJson['outcome'], string> = {
   'verify-failed': '✘',
   'wrong-device': '✘',
   'link-error': '✘',
+  protected: '✘',
 };
 
 const NEXT_STEP: Partial<Record<CycleResultJson['outcome'], string>> = {
@@ -33,6 +34,8 @@ const NEXT_STEP: Partial<Record<CycleResultJson['outcome'], string>> = {
   'verify-failed': 'The read-back differs from the target; nothing was locked. Quarantine the chip and investigate.',
   'wrong-device': 'The chip is not of the layout family. Check the fixture and the product selection.',
   'link-error': 'The chip is resumable: check the connection and run the same command again.',
+  protected:
+    'The chip is readout-protected: nothing was read or written, and running again changes nothing. Take the chip out and put it in quarantine.',
 };
 
 const hex = (value: number, digits: number): string => `0x${value.toString(16).padStart(digits, '0')}`;

@@ -25,6 +25,7 @@ export const Opcode = {
   GET_ID: 0x02,
   READ_MEMORY: 0x11,
   WRITE_MEMORY: 0x31,
+  READOUT_PROTECT: 0x82,
 } as const;
 export type Opcode = (typeof Opcode)[keyof typeof Opcode];
 

@@ -4,6 +4,7 @@ import { getCommand, type BootloaderInfo } from './commands/get.js';
 import { getIdCommand } from './commands/get-id.js';
 import { getVersionCommand, type BootloaderVersionInfo } from './commands/get-version.js';
 import { readMemoryCommand } from './commands/read-memory.js';
+import { readoutProtectCommand } from './commands/readout-protect.js';
 import { writeMemoryCommand } from './commands/write-memory.js';
 import { BootloaderError, BootloaderNackError, BootloaderUsageError, WriteNotAlignedError } from './errors.js';
 import { splitTransfers } from './frames.js';
@@ -135,6 +136,19 @@ export class BootloaderClient {
         const offset = piece.address - address;
         await writeMemoryCommand(this.link, piece.address, bytes.subarray(offset, offset + piece.lengthBytes));
       }
+    });
+  }
+
+  /**
+   * Readout Protect (0x82): sets readout protection level 1 (AN3155 §3.11). Irreversible without a
+   * mass erase of the flash. The device resets after its second ACK, so the client is then
+   * `not-connected`: `connect()` again (0x7F) before the next command, after the bootloader restarted.
+   */
+  async readoutProtect(): Promise<void> {
+    await this.command(() => readoutProtectCommand(this.link));
+    await this.serialise(() => {
+      this.syncState = 'not-connected';
+      return Promise.resolve();
     });
   }
 

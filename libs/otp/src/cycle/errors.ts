@@ -30,3 +30,15 @@ export class UnconfirmedReadError extends OtpError {
     super(code, message);
   }
 }
+
+/**
+ * The chip answers its bootloader (Get / Get ID) but refuses Read Memory at the command stage,
+ * twice: readout protection is active (AN3155 §3.4: "if readout protection is active, the
+ * bootloader answers NACK"; RM0090 §3.7.3: RDP level 1). Final: nothing can be read, so nothing
+ * may be written; the chip cannot be provisioned by this station (docs/station.md, "Protected chips").
+ */
+export class ReadoutProtectedError extends OtpError {
+  constructor(message: string) {
+    super('CHIP_READOUT_PROTECTED', message);
+  }
+}

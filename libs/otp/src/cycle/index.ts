@@ -1,5 +1,6 @@
 export { type DeviceIdentity } from './device-io.js';
 export * from './errors.js';
+export { isReadRefusal, readUnlessProtected } from './protection.js';
 export { readDeviceOtp, type DeviceReadout } from './read-device.js';
 export {
   cycleResultToJson,

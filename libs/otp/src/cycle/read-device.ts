@@ -10,6 +10,7 @@ import {
   wireSince,
 } from './device-io.js';
 import { UnconfirmedReadError, WrongDeviceError } from './errors.js';
+import { readUnlessProtected } from './protection.js';
 
 /** What `readDeviceOtp` found on a device. */
 export interface DeviceReadout {
@@ -35,6 +36,7 @@ export interface DeviceReadout {
  *   (BOOTLOADER_COMMAND_UNSUPPORTED) when the bootloader offers no Read Memory; both only after
  *   a second Get + Get ID gave the same answers.
  * @throws UnconfirmedReadError (BOOTLOADER_INCONSISTENT_REPLY) when those second answers differ.
+ * @throws ReadoutProtectedError when Read Memory is refused twice (readout protection).
  * @throws BootloaderError / TransportError subclasses for link and protocol failures.
  */
 export async function readDeviceOtp(client: BootloaderClient, profile?: DeviceProfile): Promise<DeviceReadout> {
@@ -52,7 +54,7 @@ export async function readDeviceOtp(client: BootloaderClient, profile?: DevicePr
     await confirmIdentity(client, identity);
     throw mismatch;
   }
-  const { uidHex, state } = await readCompactSnapshot(client, resolved);
+  const { uidHex, state } = await readUnlessProtected(client, resolved, () => readCompactSnapshot(client, resolved));
   return {
     family: resolved.family,
     productId: identity.productId,

@@ -14,9 +14,10 @@ import {
   sameIdentity,
   wireSince,
 } from './device-io.js';
-import { CycleArgumentError, UnconfirmedReadError, type WrongDeviceError } from './errors.js';
+import { CycleArgumentError, ReadoutProtectedError, UnconfirmedReadError, type WrongDeviceError } from './errors.js';
 import { PhaseTimer } from './phase-timer.js';
 import { readCompactSnapshot as readSnapshot } from './read-device.js';
+import { readUnlessProtected } from './protection.js';
 import { type CycleError, type CycleOptions, type CycleOutcome, type CycleResult } from './types.js';
 
 type WritePlan = Extract<Plan, { kind: 'write' }>;
@@ -28,11 +29,13 @@ type Draft = Mutable<Omit<CycleResult, 'outcome' | 'durationsMs' | 'totalMs' | '
  * locks twice → plan → (dry run stops) → beforeWrite(uid) → write data → read back and verify the
  * whole OTP → only then write locks → read the lock bytes back and verify them.
  *
- * Guarantees: nothing is written on 'wrong-device', 'conflict', 'already-provisioned' or 'planned';
+ * Guarantees: nothing is written on 'wrong-device', 'protected', 'conflict', 'already-provisioned'
+ * or 'planned';
  * every final outcome and every write rests on confirmed reads (docs/bootloader.md, "Confirmed
  * reads"): the PID and the UID are each read twice alike, the plan comes from two equal reads of
  * OTP data and lock bytes, 'wrong-device' from two equal identity answers, and 'verify-failed'
- * from two equal read-backs; reads that disagree end in 'link-error' (READ_UNSTABLE,
+ * from two equal read-backs, 'protected' from two Read Memory commands refused after a good Get
+ * and Get ID (readout protection, AN3155 §3.4); reads that disagree end in 'link-error' (READ_UNSTABLE,
  * BOOTLOADER_INCONSISTENT_REPLY). There is no option to skip this. Locks are written only after the
  * data read-back equals the target; a failed verification is never retried (the next run's planner
  * decides from what the device holds); after a 'link-error' the device is resumable by running
@@ -92,6 +95,10 @@ class ProvisioningRun {
       return this.finish(await this.provision());
     } catch (error) {
       if (error instanceof HookFailure) throw error.error;
+      if (error instanceof ReadoutProtectedError) {
+        this.draft.error = { code: error.code, message: error.message, phase: this.timer.phase, stage: 'command' };
+        return this.finish('protected');
+      }
       if (!isLinkFailure(error)) throw error;
       this.draft.error = toCycleError(error, this.timer.phase);
       return this.finish('link-error');
@@ -145,9 +152,18 @@ class ProvisioningRun {
     if (!sameIdentity(identity, again)) throw inconsistentReply('Get');
   }
 
-  /** UID, OTP data and lock bytes, read twice: the plan and the claim rest on two equal reads. */
+  /**
+   * UID, OTP data and lock bytes, read twice: the plan and the claim rest on two equal reads. A
+   * refused first Read Memory is asked again: refused twice, the chip is readout-protected.
+   */
   private async readDevice(): Promise<OtpState> {
-    const first = await readSnapshot(this.client, this.options.profile);
+    const { profile } = this.options;
+    const first = await readUnlessProtected(
+      this.client,
+      profile,
+      () => readSnapshot(this.client, profile),
+      (again) => this.ledger.run(again),
+    );
     const second = await this.ledger.run(() => readSnapshot(this.client, this.options.profile));
     assertSameSnapshot(first, second);
     this.draft.uid = first.uidHex;

@@ -18,6 +18,11 @@ export type CycleOutcome =
   /** Two equal Get ID (or Get) answers show a chip the target is not for: nothing was written. */
   | 'wrong-device'
   /**
+   * The bootloader answers Get and Get ID but refused Read Memory twice: readout protection is
+   * active (AN3155 §3.4). Nothing was read or written; final (only a mass erase lowers RDP level 1).
+   */
+  | 'protected'
+  /**
    * The link or the protocol failed, or two reads of the same thing disagreed (READ_UNSTABLE,
    * BOOTLOADER_INCONSISTENT_REPLY); the device is left resumable (run the cycle again).
    */
@@ -91,9 +96,9 @@ export interface ConfirmReadStats {
   readonly durationMs: number;
 }
 
-/** Why a cycle ended in 'link-error' or 'wrong-device'. */
+/** Why a cycle ended in 'link-error', 'wrong-device' or 'protected'. */
 export interface CycleError {
-  /** Stable code, e.g. BOOTLOADER_TIMEOUT, BOOTLOADER_NACK, READ_UNSTABLE, WRONG_DEVICE. */
+  /** Stable code, e.g. BOOTLOADER_TIMEOUT, BOOTLOADER_NACK, READ_UNSTABLE, WRONG_DEVICE, CHIP_READOUT_PROTECTED. */
   readonly code: string;
   readonly message: string;
   /** The cycle phase it happened in. */
@@ -128,7 +133,7 @@ export interface CycleResult {
   readonly conflicts: readonly PlanConflict[];
   /** For 'verify-failed'. */
   readonly mismatches: readonly VerifyMismatch[];
-  /** For 'link-error' and 'wrong-device'. */
+  /** For 'link-error', 'wrong-device' and 'protected'. */
   readonly error: CycleError | undefined;
   readonly durationsMs: Readonly<Record<CyclePhase, number>>;
   readonly totalMs: number;

@@ -5,6 +5,7 @@ import { type FamilyTraits } from './family-traits.js';
 import { getIdReply, getReply, getVersionReply } from './info-commands.js';
 import { type OtpMemory } from './otp-memory.js';
 import { acceptReadAddress, readMemoryReply } from './read-memory.js';
+import { type ReadoutProtection } from './readout-protection.js';
 import { type WriteTarget, acceptVoltageRange, acceptWriteAddress, parseWritePayload } from './write-memory.js';
 
 /** Something the session did in answer to a byte. */
@@ -36,6 +37,8 @@ export interface SessionConfig {
   readonly advertisedCommands: readonly number[];
   /** Test hooks: see {@link DeviceHooks}. */
   readonly hooks: DeviceHooks;
+  /** Readout protection: refuses reads and writes, or keeps the bootloader from answering at all. */
+  readonly protection: ReadoutProtection;
 }
 
 /** Programmable hooks for host tests (the simulator app sets none). */
@@ -55,6 +58,7 @@ const IMPLEMENTED: readonly number[] = [
   Opcode.GET_ID,
   Opcode.READ_MEMORY,
   Opcode.WRITE_MEMORY,
+  Opcode.READOUT_PROTECT,
 ];
 
 /**
@@ -87,7 +91,7 @@ export class BootloaderSession {
   receive(byte: number): readonly SessionEvent[] {
     if (this.stage.kind === 'sync') {
       // Bytes other than 0x7F before sync would only confuse the autobaud: ignored.
-      if (byte !== SYNC_BYTE) return [];
+      if (byte !== SYNC_BYTE || this.config.protection.bootloaderDisabled) return [];
       this.stage = { kind: 'command' };
       return [reply(Uint8Array.of(ACK))];
     }
@@ -132,6 +136,9 @@ export class BootloaderSession {
     // A second 0x7F, Go, Erase, protection commands, unknown opcodes: not modelled.
     if (!IMPLEMENTED.includes(opcode)) return [reply(Uint8Array.of(NACK))];
     this.config.hooks.onCommand?.(opcode);
+    const refused = this.config.protection.refusal(opcode);
+    if (refused !== undefined) return [reply(refused)];
+    if (opcode === Opcode.READOUT_PROTECT) return this.readoutProtect();
     const fault = this.fault(opcode, 'command');
     if (fault === 'nack' || fault === 'double-nack') return [refusal(fault)];
     if (opcode === Opcode.READ_MEMORY || opcode === Opcode.WRITE_MEMORY) {
@@ -147,6 +154,13 @@ export class BootloaderSession {
         ? Uint8Array.of(NACK, ...(replyFault === 'double-nack' ? [NACK] : []))
         : this.shapedBytes(replyFault, this.infoReply(opcode));
     return [reply(Uint8Array.from([...ack, ...body]))];
+  }
+
+  /** AN3155 §3.11: ACK, RDP level 1 set (persisted), ACK, system reset (waiting for 0x7F again). */
+  private readoutProtect(): readonly SessionEvent[] {
+    this.config.protection.set('level-1');
+    this.reset();
+    return [reply(Uint8Array.of(ACK, ACK)), { kind: 'written' }];
   }
 
   private infoReply(opcode: number): Uint8Array {

@@ -3,6 +3,7 @@ import { CHIP_FAMILIES, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { type DamagedByte } from './otp-memory.js';
 import { type ProgramCountsState } from '../faults/program-counts.js';
+import { READOUT_PROTECTION_LEVELS, type ReadoutProtectionLevel } from './readout-protection.js';
 
 /** What survives a power cycle of a simulated chip: what the state file holds. */
 export interface DeviceState {
@@ -18,6 +19,8 @@ export interface DeviceState {
   readonly damaged: readonly DamagedByte[];
   /** Programming operations per OTP byte (absent in files written before it was kept). */
   readonly programCounts?: ProgramCountsState;
+  /** Absent = 'none' (state files written before readout protection was modelled). */
+  readonly readoutProtection?: ReadoutProtectionLevel;
 }
 
 const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'lower-case hex bytes');
@@ -38,6 +41,7 @@ export const deviceStateSchema = z.strictObject({
     }),
   ),
   programCounts: z.strictObject({ dataHex: hex, lockHex: hex }).optional(),
+  readoutProtection: z.enum(READOUT_PROTECTION_LEVELS).optional(),
 }) satisfies z.ZodType<DeviceState>;
 
 /** Bytes of a hex field of a state file (already checked by {@link deviceStateSchema}). */

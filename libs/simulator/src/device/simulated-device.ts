@@ -16,6 +16,7 @@ import { type DeviceState, stateHexToBytes } from './device-state.js';
 import { type FamilyTraits, familyTraits } from './family-traits.js';
 import { type DamagedByte, OtpMemory, type OtpMemoryContent } from './otp-memory.js';
 import { ADVERTISED_COMMANDS } from './protocol.js';
+import { ReadoutProtection, type ReadoutProtectionLevel } from './readout-protection.js';
 
 /** Options of one {@link SimulatedDevice}. */
 export interface SimulatedDeviceOptions {
@@ -40,6 +41,8 @@ export interface SimulatedDeviceOptions {
   readonly unlistedProductId?: number;
   /** Programmable hooks for host tests: stage faults and observers (the simulator app sets none). */
   readonly hooks?: DeviceHooks;
+  /** Readout protection at start (a saved state's wins). Default 'none'. */
+  readonly readoutProtection?: ReadoutProtectionLevel;
 }
 
 /** Bytes the device transmits in answer to the received byte at `afterByteIndex`. */
@@ -64,6 +67,7 @@ export class SimulatedDevice {
   private readonly memory: OtpMemory;
   private readonly session: BootloaderSession;
   private readonly faults: FaultInjector;
+  private readonly protection: ReadoutProtection;
   private powered = true;
   private epochCount = 0;
 
@@ -79,8 +83,10 @@ export class SimulatedDevice {
     const lockedWriteAck = options.lockedWriteAck ?? true;
     const advertisedCommands = options.advertisedCommands ?? ADVERTISED_COMMANDS;
     const hooks = options.hooks ?? {};
+    this.protection = new ReadoutProtection(options.state?.readoutProtection ?? options.readoutProtection);
+    const protection = this.protection;
     this.session = new BootloaderSession(
-      { profile, traits, productId: this.productId, lockedWriteAck, advertisedCommands, hooks },
+      { profile, traits, productId: this.productId, lockedWriteAck, advertisedCommands, hooks, protection },
       this.memory,
       this.faults,
     );
@@ -118,6 +124,20 @@ export class SimulatedDevice {
    */
   preload(area: 'data' | 'lock', offsetBytes: number, bytes: ArrayLike<number>): void {
     this.memory.preload(area, offsetBytes, bytes);
+  }
+
+  /** Readout protection now (the Readout Protect command raises it to 'level-1'). */
+  get readoutProtection(): ReadoutProtectionLevel {
+    return this.protection.level;
+  }
+
+  /**
+   * Sets readout protection directly, as option bytes programmed elsewhere would have left the
+   * chip (saved like a write). Takes effect at once: a test then power-cycles or reconnects.
+   */
+  setReadoutProtection(level: ReadoutProtectionLevel): void {
+    this.protection.set(level);
+    this.options.onStateChange?.(this.exportState());
   }
 
   /**
@@ -171,6 +191,7 @@ export class SimulatedDevice {
       lockBytesHex: bytesToHex(lockBytes),
       damaged: this.memory.damagedBytes(),
       programCounts: this.memory.programCounts.toState(),
+      ...(this.protection.level === 'none' ? {} : { readoutProtection: this.protection.level }),
     };
   }
 

@@ -15,7 +15,8 @@ import { JobFailure } from '../job/job-failure.js';
 import { type Delivery, type ResultReporter } from '../report/result-reporter.js';
 import { type ClaimedImage, type ClaimOutcome, type StationApi } from '../api/station-api.js';
 import { type StationLog } from '../station-log.js';
-import { buildStationReport } from '../report/station-report.js';
+import { buildProtectedChipReport, buildStationReport } from '../report/station-report.js';
+import { type UnusableChip } from '../fixture/fixture.js';
 
 /** One step of a job, as shown in the job's progress and the station log. */
 export type JobStep =
@@ -63,11 +64,16 @@ export interface ChipProgrammerOptions {
 }
 
 const QUARANTINE_CODES: Partial<
-  Record<CycleOutcome, 'STATION_CHIP_CONFLICT' | 'STATION_CHIP_VERIFY_FAILED' | 'STATION_CHIP_WRONG_DEVICE'>
+  Record<
+    CycleOutcome,
+    'STATION_CHIP_CONFLICT' | 'STATION_CHIP_VERIFY_FAILED' | 'STATION_CHIP_WRONG_DEVICE' | 'STATION_CHIP_PROTECTED'
+  >
 > = {
   conflict: 'STATION_CHIP_CONFLICT',
   'verify-failed': 'STATION_CHIP_VERIFY_FAILED',
   'wrong-device': 'STATION_CHIP_WRONG_DEVICE',
+  // Readout protection found by the cycle (set after the probe read the UID): final, never retried.
+  protected: 'STATION_CHIP_PROTECTED',
 };
 
 /**
@@ -106,6 +112,25 @@ export class ChipProgrammer {
       case 'not-claimable':
         return this.#notClaimable(deviceId, chip, chipBoundToDevice, claim);
     }
+  }
+
+  /**
+   * Tells the API about a chip the fixture released without a UID while `deviceId` waited for one:
+   * a readout-protected chip is recorded on the device (which stays queued; the job takes the next
+   * chip). Unknown chips are only logged by the fixture. Never throws for the API's answer: the
+   * report is spooled and delivered like any other.
+   */
+  async reportUnusableChip(deviceId: string, chip: UnusableChip, context: ProgrammingContext): Promise<void> {
+    if (chip.kind !== 'protected-chip') return;
+    const now = new Date();
+    const report = buildProtectedChipReport(chip.productId, { startedAt: now, finishedAt: now, jobId: context.jobId });
+    const delivery = await this.options.reporter.submit(deviceId, report);
+    this.options.log.write('warn', 'protected-chip-reported', {
+      fixture: this.options.fixture.port,
+      deviceId,
+      productId: chip.productId,
+      delivery: delivery.kind,
+    });
   }
 
   async #notClaimable(

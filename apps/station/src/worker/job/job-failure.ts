@@ -8,6 +8,8 @@ export type JobFailureCode =
   | 'STATION_CHIP_VERIFY_FAILED'
   /** The chip is not of the layout's family: quarantined, final. */
   | 'STATION_CHIP_WRONG_DEVICE'
+  /** The claimed chip refused Read Memory twice (readout protection): quarantined, final. */
+  | 'STATION_CHIP_PROTECTED'
   /** The API judged the read-back and quarantined the device: final. */
   | 'STATION_DEVICE_QUARANTINED'
   /** The device is quarantined or scrapped already: final. */
@@ -27,6 +29,7 @@ const FINAL: ReadonlySet<JobFailureCode> = new Set([
   'STATION_CHIP_CONFLICT',
   'STATION_CHIP_VERIFY_FAILED',
   'STATION_CHIP_WRONG_DEVICE',
+  'STATION_CHIP_PROTECTED',
   'STATION_DEVICE_QUARANTINED',
   'STATION_DEVICE_NOT_CLAIMABLE',
   'STATION_REPORT_REJECTED',

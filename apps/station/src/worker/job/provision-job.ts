@@ -33,7 +33,9 @@ export class ProvisionJob {
     const fixture = this.options.fixture.port;
     for (;;) {
       context.progress('waiting-for-chip', { deviceId: payload.deviceId });
-      const chip = await this.options.fixture.waitForChip(context.signal);
+      const chip = await this.options.fixture.waitForChip(context.signal, (unusable) =>
+        this.options.programmer.reportUnusableChip(payload.deviceId, unusable, context),
+      );
       let binding = await this.options.api.bindingFor(chip.uid);
       if (binding !== undefined && binding.deviceId !== payload.deviceId && binding.state !== 'queued') {
         await finishBoundChip(this.options, chip, binding, context);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type CycleResult } from '#ingrain/otp';
-import { buildStationReport, maskSecretRanges } from './station-report.js';
+import { parseStationReport } from '#ingrain/contracts';
+import { buildProtectedChipReport, buildStationReport, maskSecretRanges } from './station-report.js';
 
 const WIRE = { bytesSent: 1, bytesReceived: 2, roundTrips: 3 };
 const DURATIONS = { connect: 1, identify: 1, read: 1, plan: 1, write: 1, verify: 1, lock: 1 };
@@ -80,4 +81,22 @@ describe('buildStationReport', () => {
 
 test('maskSecretRanges clips ranges to the data', () => {
   assert.deepEqual([...maskSecretRanges(Uint8Array.of(1, 2, 3), [{ offsetBytes: 2, lengthBytes: 5 }])], [1, 2, 0]);
+});
+
+describe('buildProtectedChipReport', () => {
+  test('a probe-found protected chip: outcome protected, no UID, no read-back, the reason; the API parses it', () => {
+    const at = new Date('2026-01-02T03:04:05.000Z');
+    const body = buildProtectedChipReport(0x413, { startedAt: at, finishedAt: at, jobId: 'job-1' });
+    const parsed = parseStationReport(body);
+    assert.equal(parsed.outcome, 'protected');
+    assert.equal(parsed.chipUid, null);
+    assert.equal(parsed.family, 'stm32f4');
+    assert.equal(parsed.productId, 0x413);
+    assert.equal(parsed.otpData, null);
+    assert.deepEqual(
+      [parsed.error?.code, parsed.error?.phase, parsed.error?.stage],
+      ['CHIP_READOUT_PROTECTED', 'read', 'command'],
+    );
+    assert.equal(parsed.jobId, 'job-1');
+  });
 });

@@ -1,5 +1,5 @@
 import { type StationReportBody } from '#ingrain/contracts';
-import { type ByteRange, type CycleResult } from '#ingrain/otp';
+import { type ByteRange, type CycleResult, findProfileByProductId } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
 
 /** What the report adds to a cycle result. */
@@ -53,4 +53,39 @@ export function maskSecretRanges(data: Uint8Array, ranges: readonly ByteRange[])
 function cleanMessage(message: string): string {
   // eslint-disable-next-line no-control-regex -- the API refuses control characters in messages
   return message.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, MAX_MESSAGE_CHARS);
+}
+
+/**
+ * The report of a readout-protected chip met while a device waited for a chip (the fixture's
+ * probe found it: two refused UID reads after good Get ID answers). No cycle ran and nothing was
+ * read or written: no UID, no OTP, zero counts and times. The API records it on the queued device.
+ */
+export function buildProtectedChipReport(
+  productId: number,
+  context: Omit<ReportContext, 'secretRanges'>,
+): StationReportBody {
+  const none = { bytesSent: 0, bytesReceived: 0, roundTrips: 0 };
+  return {
+    outcome: 'protected',
+    chipUid: null,
+    productId,
+    family: findProfileByProductId(productId)?.family ?? null,
+    otpData: null,
+    lockBytes: null,
+    bytesWritten: 0,
+    blocksLocked: 0,
+    durationsMs: { connect: 0, identify: 0, read: 0, plan: 0, write: 0, verify: 0, lock: 0 },
+    totalMs: 0,
+    wire: none,
+    confirmReads: { count: 0, wire: none, durationMs: 0 },
+    error: {
+      code: 'CHIP_READOUT_PROTECTED',
+      phase: 'read',
+      stage: 'command',
+      message: 'the fixture probe: Get ID answered, Read Memory of the UID refused twice (readout protection)',
+    },
+    startedAt: context.startedAt.toISOString(),
+    finishedAt: context.finishedAt.toISOString(),
+    ...(context.jobId === undefined ? {} : { jobId: context.jobId }),
+  };
 }

@@ -266,6 +266,11 @@ function result(api: FakeStationApi, options: FakeStationApiOptions, deviceId: s
   }
   const report = body as Record<string, unknown>;
   if (secretBytesPresent(device.identity, report)) return problem(422, 'REPORT_SECRET_BYTES_PRESENT');
+  if (report['outcome'] === 'protected' && report['chipUid'] === null && device.state === 'queued') {
+    // As the real API: a protected chip met before any claim is recorded; the device stays queued.
+    device.reports.push(report);
+    return { status: 200, body: { ...(verdictAnswer(device, 'retry').body as object), reason: 'chip-protected' } };
+  }
   if (device.state !== 'claimed') {
     // As the real API: a report whose verdict is the one already recorded is answered again (a
     // re-delivered report, or a rerun's already-provisioned one); any other verdict is a conflict.
