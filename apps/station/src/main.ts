@@ -16,8 +16,10 @@ const USAGE = `ingrain-station — program and read STM32 OTP over the ROM bootl
   ingrain-station read    --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
   ingrain-station worker  [--station-id ID] [--api-url URL] [--redis-url URL] [--line LINE] [--fixtures P1,P2,…]
                           [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
+                          [--station-key-file FILE]
       (each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL,
        INGRAIN_LINE, INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR,
+       INGRAIN_STATION_KEY_FILE (the keygen private key; default .ingrain/station-key/<id>/station-key.pem),
        INGRAIN_ALLOW_PLAIN_HTTP (plain http:// only to a loopback host unless 1);
        the token only from INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN)
   ingrain-station keygen  --out DIR [--json]

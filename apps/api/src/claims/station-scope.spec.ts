@@ -7,6 +7,14 @@ import { claimedDevice, DEVICE_ID, mesPrincipal, STATION_ID, stationPrincipal } 
 import { assertHeldBy, StationScope } from './station-scope.js';
 
 const CREATED = new Date('2026-01-01T00:00:00Z');
+const record = (sealingPublicKey: Uint8Array | null) => ({
+  id: STATION_ID,
+  name: 'Station 1',
+  line: 'line-1',
+  createdAt: CREATED,
+  sealingPublicKey,
+  sealingKeyRegisteredAt: sealingPublicKey === null ? null : CREATED,
+});
 
 describe('StationScope', () => {
   let stations: Automocked<StationRepository>;
@@ -20,9 +28,27 @@ describe('StationScope', () => {
   });
 
   test("the acting station is the token's, with its registered line", async () => {
-    resolves(stations, 'get', { id: STATION_ID, name: 'Station 1', line: 'line-1', createdAt: CREATED });
+    resolves(stations, 'get', record(null));
     assert.deepEqual(await scope.stationOf(stationPrincipal()), { id: STATION_ID, line: 'line-1' });
     assert.deepEqual(callsOf(stations, 'get'), [[STATION_ID]]);
+  });
+
+  test('a claiming station comes with its sealing key; without one: STATION_SEALING_KEY_MISSING', async () => {
+    const key = Uint8Array.from([4, ...new Array<number>(64).fill(1)]);
+    resolves(stations, 'get', record(key));
+    assert.deepEqual(await scope.claimingStationOf(stationPrincipal()), {
+      id: STATION_ID,
+      line: 'line-1',
+      sealingPublicKey: key,
+    });
+    resolves(stations, 'get', record(null));
+    await assert.rejects(scope.claimingStationOf(stationPrincipal()), {
+      code: 'STATION_SEALING_KEY_MISSING',
+      extensions: { stationId: STATION_ID },
+    });
+    await assert.rejects(scope.claimingStationOf(mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+    resolves(stations, 'get', undefined);
+    await assert.rejects(scope.claimingStationOf(stationPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
   });
 
   test('no station token, or a station not registered: STATION_TOKEN_REQUIRED', async () => {

@@ -12,6 +12,12 @@ export interface ActingStation {
   readonly line: string;
 }
 
+/** A station that may claim: it has a sealing public key registered (docs/sealing.md). */
+export interface ClaimingStation extends ActingStation {
+  /** The 65-byte uncompressed P-256 point the claim's secrets are sealed to. */
+  readonly sealingPublicKey: Uint8Array;
+}
+
 /** The station a principal acts for. @throws AppError STATION_TOKEN_REQUIRED. */
 export function stationOf(principal: Principal): string {
   if (principal.role !== 'station' || principal.stationId === null) throw stationTokenRequired();
@@ -55,6 +61,24 @@ export class StationScope {
     const station = await this.stations.get(stationOf(principal));
     if (station === undefined) throw stationTokenRequired();
     return { id: station.id, line: station.line };
+  }
+
+  /**
+   * The calling station, its line and its sealing public key: a station without one never gets a
+   * claim answered (its secrets would travel in clear).
+   * @throws AppError STATION_TOKEN_REQUIRED, STATION_SEALING_KEY_MISSING.
+   */
+  async claimingStationOf(principal: Principal): Promise<ClaimingStation> {
+    const station = await this.stations.get(stationOf(principal));
+    if (station === undefined) throw stationTokenRequired();
+    if (station.sealingPublicKey === null) {
+      throw new AppError(
+        'STATION_SEALING_KEY_MISSING',
+        `station ${station.id} has no sealing public key registered: nothing is bound or handed out`,
+        { extensions: { stationId: station.id } },
+      );
+    }
+    return { id: station.id, line: station.line, sealingPublicKey: station.sealingPublicKey };
   }
 
   /** @throws AppError DEVICE_NOT_FOUND, DEVICE_OTHER_LINE. */
