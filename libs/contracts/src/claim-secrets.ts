@@ -66,6 +66,7 @@ export function mergeClaimSecrets(publicData: Uint8Array, plaintext: Uint8Array,
   if (secrets.length !== ranges.length) {
     throw invalid(`the plaintext holds ${secrets.length} secret range(s), the claim announces ${ranges.length}`);
   }
+  // Every entry is checked before the first byte is written: a refused plaintext changes nothing.
   ranges.forEach((range, index) => {
     checkRange(range, publicData.length);
     const secret = secrets[index]!;
@@ -74,8 +75,10 @@ export function mergeClaimSecrets(publicData: Uint8Array, plaintext: Uint8Array,
         `secret ${index} is not the claim's range at offset ${range.offsetBytes} (${range.lengthBytes} bytes)`,
       );
     }
+  });
+  secrets.forEach((secret) => {
     const bytes = hexToBytes(secret.dataHex);
-    publicData.set(bytes, range.offsetBytes);
+    publicData.set(bytes, secret.offsetBytes);
     bytes.fill(0);
   });
 }
