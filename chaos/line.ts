@@ -6,10 +6,12 @@ import {
   prepareHsm,
   seedCatalog,
   startSimProcess,
+  stationKeygen,
   StationProcess,
   type Catalog,
   type SimProcess,
   type StackHsm,
+  type StationKey,
   type StationEvent,
 } from '../testkit/stack/index.js';
 import { ApiProcess } from '../testkit/stack/api-process.js';
@@ -82,7 +84,12 @@ export async function startChaosLine(scenario: Scenario, dir: string): Promise<C
     await api.start();
     const client = (token: string) => createIngrainClient({ baseUrl: api.url, token });
     const stationIds = Array.from({ length: scenario.stations }, (_, index) => `st-${index + 1}`);
-    const catalog = await seedCatalog(client(adminToken), { line: LINE, stationIds });
+    // Each station makes its sealing key pair (the real keygen); the admin registers its public half.
+    const stationKeys = new Map<string, StationKey>();
+    for (const stationId of stationIds)
+      stationKeys.set(stationId, await stationKeygen(join(dir, 'stations', stationId)));
+    const stationPublicKeys = new Map([...stationKeys].map(([id, key]) => [id, key.publicKeyHex] as const));
+    const catalog = await seedCatalog(client(adminToken), { line: LINE, stationIds, stationPublicKeys });
     for (const [index, stationId] of stationIds.entries()) {
       const releaseDir = join(dir, `release-${index + 1}`);
       const simLog = logTo(`sim-${index + 1}.log`);
@@ -98,7 +105,8 @@ export async function startChaosLine(scenario: Scenario, dir: string): Promise<C
       });
       sims.push(sim);
       const token = catalog.stationTokens.get(stationId);
-      if (token === undefined) throw new Error(`station ${stationId} has no token`);
+      const key = stationKeys.get(stationId);
+      if (token === undefined || key === undefined) throw new Error(`station ${stationId} has no token or key`);
       const stationDir = join(dir, 'stations', stationId);
       mkdirSync(stationDir, { recursive: true });
       const stationLog = logTo(`${stationId}.log`);
@@ -110,6 +118,7 @@ export async function startChaosLine(scenario: Scenario, dir: string): Promise<C
         line: LINE,
         fixtures: sim.devices.map((device) => device.port),
         dir: stationDir,
+        keyFile: key.privateKeyPath,
         releaseDir,
         env: { ...STATION_ENV, INGRAIN_BAUD: String(BAUD_RATE) },
         onEvent: (event: StationEvent) => stationLog(JSON.stringify(event)),

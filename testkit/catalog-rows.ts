@@ -3,6 +3,7 @@
 // catalog endpoints are not what these exercise); the reports a station sends are in station-reports.ts.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { testStationKey, type TestStationKey } from '#ingrain/crypto/testing';
 import { layoutDigest, parseLayout, type Layout } from '#ingrain/otp';
 import type { Executor } from '../apps/api/src/database/executor.js';
 import { toLayoutDocument } from '../apps/api/src/catalogue/layout-document.js';
@@ -39,6 +40,8 @@ export interface SeededCatalog {
    */
   readonly inputs: Record<string, unknown>;
   readonly stationId: string;
+  /** The station's sealing key pair; its public key is registered (claims are sealed to it). */
+  readonly stationKey: TestStationKey;
   /** A work order of `quantity` devices. */
   readonly workOrderId: string;
 }
@@ -54,7 +57,8 @@ let seedCounter = 0;
 
 /**
  * A product (ids unique per call) with one example layout (version 1, stored as S1 stores it:
- * normalized document and digest), a station on its line and an open work order.
+ * normalized document and digest), a station on its line with a registered sealing key, and an
+ * open work order.
  */
 export async function seedCatalogRows(db: Executor, options: SeedOptions = {}): Promise<SeededCatalog> {
   const n = `${process.pid}-${++seedCounter}`;
@@ -76,7 +80,13 @@ export async function seedCatalogRows(db: Executor, options: SeedOptions = {}): 
   });
   if (stored === undefined) throw new Error('seed layout was not stored');
   const stationId = `station-${n}`;
-  await new StationRepository(db).create({ id: stationId, name: `Station ${n}`, line });
+  const stationKey = testStationKey();
+  await new StationRepository(db).create({
+    id: stationId,
+    name: `Station ${n}`,
+    line,
+    sealingPublicKey: stationKey.publicKey,
+  });
   const order = await new WorkOrderRepository(db).create({
     productId,
     layoutVersion: stored.version,
@@ -90,6 +100,7 @@ export async function seedCatalogRows(db: Executor, options: SeedOptions = {}): 
     layoutVersion: stored.version,
     inputs: requestInputs,
     stationId,
+    stationKey,
     workOrderId: order.id,
   };
 }

@@ -37,7 +37,10 @@ async function oneDevice(clients: Clients): Promise<void> {
   if (binding.response.status !== 404) throw new Error(`binding of a new chip: HTTP ${binding.response.status}`);
   const path = { id: device.id };
   const claim = expectData(
-    await clients.station.POST('/v1/devices/{id}/claim', { params: { path }, body: { chipUid } }),
+    await clients.station.POST('/v1/devices/{id}/claim', {
+      params: { path },
+      body: { chipUid, claimId: randomUUID() },
+    }),
   );
   const report = successReport(claim);
   const result = expectData(await clients.station.POST('/v1/devices/{id}/result', { params: { path }, body: report }));

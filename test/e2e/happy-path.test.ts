@@ -1,7 +1,8 @@
 // End to end, the real stack (API process, station processes, SoftHSM, Redis, PGlite, simulated chips
 // over ptys), driven through the generated client as an MES and an auditor would: devices ordered
 // over REST come out of two stations provisioned, locked and attested, and the offline verifier
-// accepts every exported bundle and rejects a tampered one.
+// accepts every exported bundle and rejects a tampered one. Each station made its key pair with
+// keygen and the admin registered it: every claim's secrets reached the chip sealed to that key.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,28 @@ describe('end to end: an MES orders devices, two stations provision them, the au
     for (const chip of released) {
       assert.deepEqual(chip.damaged, [], `chip ${chip.uidHex}`);
       assert.notEqual(chip.dataHex.slice(0, 32), 'ff'.repeat(16), 'the serial block is written');
+      // sensor-node's pairing_key (offset 128, 16 bytes) travelled only sealed: opened by the station, written.
+      const pairingKey = chip.dataHex.slice(256, 288);
+      assert.ok(
+        pairingKey !== 'ff'.repeat(16) && pairingKey !== '00'.repeat(16),
+        `the secret is written: ${chip.uidHex}`,
+      );
     }
+  });
+
+  test("each station opened its claims with the key the admin registered for it, and no other's", async () => {
+    const admin = stack.client(stack.adminToken);
+    const stations = expectData(await admin.GET('/v1/stations')).stations;
+    const fingerprints = new Set<string>();
+    for (const station of stack.stations.values()) {
+      const registered = stations.find((view) => view.id === station.id)?.sealingKeyFingerprint;
+      assert.match(registered ?? '', /^sha256:[0-9a-f]{64}$/);
+      const [logged] = station.named('station-sealing-key-registered');
+      assert.equal(logged?.['fingerprint'], registered, `station ${station.id} holds the registered key`);
+      assert.equal(station.named('job-failed').length, 0, `station ${station.id}: no claim failed to open`);
+      fingerprints.add(registered ?? '');
+    }
+    assert.equal(fingerprints.size, 2, 'a key per station');
   });
 
   test('the verifier accepts every exported bundle and rejects a tampered one', async () => {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createIngrainClient, expectData, type IngrainClient } from '#ingrain/api-client';
+import { testStationKey } from '#ingrain/crypto/testing';
 import { randomChipUid, successReport } from '../../testkit/station-reports.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
 import { REPO_ROOT } from '../../testkit/paths.js';
@@ -25,6 +26,7 @@ describe('the generated client drives the whole flow', () => {
 
   test('admin → MES → station → auditor', async () => {
     const admin = client(api.adminToken);
+    const stationKey = testStationKey();
     const source = await readFile(join(REPO_ROOT, 'examples', 'layouts', 'sensor-node.yaml'), 'utf8');
     // The serial field is written from the device's serial (docs/layouts.md, "Identity fields").
     const { serial: _serial, ...inputs } = JSON.parse(
@@ -40,7 +42,9 @@ describe('the generated client drives the whole flow', () => {
     );
     assert.equal(layout.version, 1);
     const station = expectData(
-      await admin.POST('/v1/stations', { body: { id: 'station-1', name: 'Station 1', line: 'line-1' } }),
+      await admin.POST('/v1/stations', {
+        body: { id: 'station-1', name: 'Station 1', line: 'line-1', sealingPublicKey: stationKey.publicKeyHex },
+      }),
     );
     const mesToken = expectData(await admin.POST('/v1/tokens', { body: { name: 'mes', role: 'mes' } })).token;
     const auditorToken = expectData(await admin.POST('/v1/tokens', { body: { name: 'audit', role: 'auditor' } })).token;
@@ -61,7 +65,10 @@ describe('the generated client drives the whole flow', () => {
     const stationClient = client(station.token.token);
     const chipUid = randomChipUid();
     const claim = expectData(
-      await stationClient.POST('/v1/devices/{id}/claim', { params: { path: { id: device.id } }, body: { chipUid } }),
+      await stationClient.POST('/v1/devices/{id}/claim', {
+        params: { path: { id: device.id } },
+        body: { chipUid, claimId: randomUUID() },
+      }),
     );
     const verdict = expectData(
       await stationClient.POST('/v1/devices/{id}/result', {

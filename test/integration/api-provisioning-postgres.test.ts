@@ -39,7 +39,10 @@ function requestDevice(instance: number, body: object, key: string = randomUUID(
 }
 
 function claim(instance: number, deviceId: string, chipUid: string): Promise<Response> {
-  return on(instance).post(`/v1/devices/${deviceId}/claim`).set('Authorization', bearer(station)).send({ chipUid });
+  return on(instance)
+    .post(`/v1/devices/${deviceId}/claim`)
+    .set('Authorization', bearer(station))
+    .send({ chipUid, claimId: randomUUID() });
 }
 
 async function createDevice(seed: SeededCatalog = catalog): Promise<string> {

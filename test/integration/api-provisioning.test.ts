@@ -22,7 +22,9 @@ import {
   WorkOrderRepository,
 } from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
+import { testStationKey, type TestStationKey } from '#ingrain/crypto/testing';
 import { seedCatalogRows, type SeededCatalog } from '../../testkit/catalog-rows.js';
+import { openClaim, secretEncodings } from '../../testkit/sealed-claims.js';
 import { linkErrorReport, maskedData, randomChipUid, successReport } from '../../testkit/station-reports.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
 
@@ -48,10 +50,19 @@ interface DeviceBody {
 interface ClaimBody {
   deviceId: string;
   chipUid: string;
+  claimId: string;
+  stationId: string;
   jobId: string | null;
   layout: { name: string; version: number; digestSha256: string };
   image: { family: string; dataHex: string; lockedBlocks: number[]; lockBytesHex: string };
   secretRanges: { name: string; offsetBytes: number; lengthBytes: number }[];
+  sealedSecrets: unknown;
+}
+
+/** A claim as its station reads it: the image with the opened secrets merged (SECRET BYTES INCLUDED). */
+interface OpenedClaimBody extends ClaimBody {
+  /** The full image, secrets included, as hex (the response's dataHex has them zeroed). */
+  fullDataHex: string;
 }
 
 interface ResultBody {
@@ -74,6 +85,10 @@ let station: string;
 let catalog: SeededCatalog;
 /** Every secret value a claim handed out: none may appear in a log line, a job or another response. */
 const secretHexes = new Set<string>();
+/** The station and sealing key behind each station token of this file. */
+const stationOfToken = new Map<string, { readonly stationId: string; readonly key: TestStationKey }>();
+/** The claimId each claim request sent. */
+const claimIds = new WeakMap<Response, string>();
 
 const bearer = (token: string) => `Bearer ${token}`;
 
@@ -96,18 +111,46 @@ async function createDevice(seed: SeededCatalog = catalog, extra: Record<string,
 }
 
 async function claim(deviceId: string, chipUid: string, token = station): Promise<Response> {
-  return api.http().post(`/v1/devices/${deviceId}/claim`).set('Authorization', bearer(token)).send({ chipUid });
+  const claimId = randomUUID();
+  const response = await api
+    .http()
+    .post(`/v1/devices/${deviceId}/claim`)
+    .set('Authorization', bearer(token))
+    .send({ chipUid, claimId });
+  claimIds.set(response, claimId);
+  return response;
 }
 
-async function claimOk(deviceId: string, chipUid: string = randomChipUid(), token = station): Promise<ClaimBody> {
-  const response = await claim(deviceId, chipUid, token);
+/**
+ * A claim response opened as the claiming station would: with its key and the binding it expects.
+ * Checks that none of the secrets appears in the response in any encoding.
+ */
+function opened(response: Response, deviceId: string, chipUid: string, token = station): OpenedClaimBody {
   assert.equal(response.status, 200, JSON.stringify(response.body));
-  assert.equal(response.headers['cache-control'], 'no-store', 'the image with secrets must never be cached');
+  assert.equal(response.headers['cache-control'], 'no-store', 'the claim must never be cached');
   const body = response.body as ClaimBody;
-  for (const range of body.secretRanges) {
-    secretHexes.add(body.image.dataHex.slice(2 * range.offsetBytes, 2 * (range.offsetBytes + range.lengthBytes)));
+  const holder = stationOfToken.get(token);
+  assert.ok(holder, 'a station token of this file');
+  const claimId = claimIds.get(response) ?? '';
+  assert.equal(body.claimId, claimId);
+  const binding = { deviceId, chipUid, claimId, stationId: holder.stationId };
+  const { data, secrets } = openClaim(body, holder.key.privateKey, binding);
+  for (const secret of secrets) {
+    secretHexes.add(Buffer.from(secret).toString('hex'));
+    for (const text of secretEncodings(secret)) assert.equal(response.text.includes(text), false, 'a secret in clear');
   }
-  return body;
+  return { ...body, fullDataHex: Buffer.from(data).toString('hex') };
+}
+
+async function claimOk(deviceId: string, chipUid: string = randomChipUid(), token = station): Promise<OpenedClaimBody> {
+  return opened(await claim(deviceId, chipUid, token), deviceId, chipUid, token);
+}
+
+/** A station token, remembered with its station's sealing key. */
+async function stationToken(name: string, stationId: string, key: TestStationKey): Promise<string> {
+  const token = await api.createToken('station', name, stationId);
+  stationOfToken.set(token, { stationId, key });
+  return token;
 }
 
 function report(deviceId: string, body: unknown, token = station): Promise<Response> {
@@ -154,7 +197,7 @@ before(async () => {
   catalog = await seedCatalogRows(api.database.kysely, { quantity: 1000 });
   mes = await api.createToken('mes', 'mes-line-1');
   auditor = await api.createToken('auditor');
-  station = await api.createToken('station', 'station-token', catalog.stationId);
+  station = await stationToken('station-token', catalog.stationId, catalog.stationKey);
 });
 
 after(async () => {
@@ -188,8 +231,9 @@ void describe('a device provisioned as an MES and a station would', () => {
     assert.deepEqual(claimed.image.lockedBlocks, [0, 1, 2, 3, 4]);
     assert.equal(claimed.image.lockBytesHex, '0000000000ffffffffffffffffffffff');
     assert.deepEqual(claimed.secretRanges, [{ name: 'pairing_key', offsetBytes: 128, lengthBytes: 16 }]);
-    const pairingKey = claimed.image.dataHex.slice(256, 288);
-    assert.notEqual(pairingKey, '0'.repeat(32), 'the claim carries the re-derived secret');
+    const pairingKey = claimed.fullDataHex.slice(256, 288);
+    assert.notEqual(pairingKey, '0'.repeat(32), 'the claim carries the re-derived secret, sealed');
+    assert.equal(claimed.image.dataHex.slice(256, 288), '0'.repeat(32), 'in clear, the secret range is zeroed');
     assert.equal(JSON.stringify(job?.data).includes(pairingKey), false);
     assert.equal(JSON.stringify(created).includes(pairingKey), false);
 
@@ -257,20 +301,15 @@ void describe('a device provisioned as an MES and a station would', () => {
 void describe('gateway-f7: a sealed device private key', () => {
   test('is unsealed for the claim and erased once the device is provisioned', async () => {
     const gateway = await seedCatalogRows(api.database.kysely, { example: 'gateway-f7', quantity: 5 });
-    const gatewayStation = await api.createToken('station', 'gateway-station', gateway.stationId);
+    const gatewayStation = await stationToken('gateway-station', gateway.stationId, gateway.stationKey);
     const created = await createDevice(gateway);
     const devices = new DeviceRepository(api.database.kysely);
     assert.ok(await devices.sealedPrivateKey(created.id), 'sealed at issuance');
-    const response = await claim(created.id, randomChipUid(), gatewayStation);
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-    const claimed = response.body as ClaimBody;
+    const claimed = await claimOk(created.id, randomChipUid(), gatewayStation);
     assert.deepEqual(
       claimed.secretRanges.map((range) => range.name),
       ['device_key', 'support_pin'],
     );
-    for (const range of claimed.secretRanges) {
-      secretHexes.add(claimed.image.dataHex.slice(2 * range.offsetBytes, 2 * (range.offsetBytes + range.lengthBytes)));
-    }
     const answer = await report(created.id, successReport(claimed), gatewayStation);
     assert.equal((answer.body as ResultBody).verdict, 'provisioned', JSON.stringify(answer.body));
     assert.equal(await devices.sealedPrivateKey(created.id), undefined, 'erased when provisioned');
@@ -363,7 +402,7 @@ void describe('claims and bindings', () => {
     const chipUid = randomChipUid();
     const first = await claimOk(device.id, chipUid);
     const again = await claimOk(device.id, chipUid.toUpperCase());
-    assert.equal(again.image.dataHex, first.image.dataHex);
+    assert.equal(again.fullDataHex, first.fullDataHex);
     const problem = assertProblem(await claim(device.id, randomChipUid()), 409, 'IDENTITY_BOUND_ELSEWHERE');
     assert.equal(problem['deviceId'], device.id);
     assert.equal((await getDevice(device.id)).chipUid, chipUid);
@@ -403,10 +442,18 @@ void describe('claims and bindings', () => {
         .http()
         .post(`/v1/devices/${device.id}/claim`)
         .set('Authorization', bearer(station))
-        .send({ chipUid: randomChipUid(), extra: 1 }),
+        .send({ chipUid: randomChipUid(), claimId: randomUUID(), extra: 1 }),
       400,
       'VALIDATION_FAILED',
     );
+    for (const body of [{ chipUid: randomChipUid() }, { chipUid: randomChipUid(), claimId: 'a b' }]) {
+      const response = await api
+        .http()
+        .post(`/v1/devices/${device.id}/claim`)
+        .set('Authorization', bearer(station))
+        .send(body);
+      assertProblem(response, 400, 'VALIDATION_FAILED');
+    }
     assert.deepEqual(await snapshot(), before);
   });
 });
@@ -420,10 +467,16 @@ void describe("station scope: a station acts on its line's devices, and reports 
 
   before(async () => {
     sameLineId = `${catalog.stationId}-b`;
-    await new StationRepository(api.database.kysely).create({ id: sameLineId, name: 'Station B', line: catalog.line });
-    sameLine = await api.createToken('station', 'station-b', sameLineId);
+    const key = testStationKey();
+    await new StationRepository(api.database.kysely).create({
+      id: sameLineId,
+      name: 'Station B',
+      line: catalog.line,
+      sealingPublicKey: key.publicKey,
+    });
+    sameLine = await stationToken('station-b', sameLineId, key);
     other = await seedCatalogRows(api.database.kysely, { example: 'gateway-f7', quantity: 20 });
-    otherLine = await api.createToken('station', 'other-line-station', other.stationId);
+    otherLine = await stationToken('other-line-station', other.stationId, other.stationKey);
   });
 
   const attestedStation = (result: ResultBody) => {
@@ -466,12 +519,7 @@ void describe("station scope: a station acts on its line's devices, and reports 
     assert.equal((await getDevice(device.id)).state, 'queued');
 
     // Its own line's station claims it; the other line's station can neither find, take over nor report it.
-    const response = await claim(device.id, chipUid, otherLine);
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-    const claimed = response.body as ClaimBody;
-    for (const range of claimed.secretRanges) {
-      secretHexes.add(claimed.image.dataHex.slice(2 * range.offsetBytes, 2 * (range.offsetBytes + range.lengthBytes)));
-    }
+    const claimed = await claimOk(device.id, chipUid, otherLine);
     const held = await getDevice(device.id);
     const binding = await api.http().get(`/v1/bindings/${chipUid}`).set('Authorization', bearer(station));
     assertProblem(binding, 409, 'DEVICE_OTHER_LINE');
@@ -488,11 +536,20 @@ void describe("station scope: a station acts on its line's devices, and reports 
     const device = await createDevice();
     const chipUid = randomChipUid();
     const first = await claimOk(device.id, chipUid);
-    const response = await claim(device.id, chipUid, sameLine);
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-    const handed = response.body as ClaimBody & { stationId: string };
+    const handed = await claimOk(device.id, chipUid, sameLine);
     assert.equal(handed.stationId, sameLineId);
-    assert.equal(handed.image.dataHex, first.image.dataHex, 'the same identity, for the same chip');
+    assert.equal(handed.fullDataHex, first.fullDataHex, 'the same identity, for the same chip');
+    assert.throws(
+      () =>
+        openClaim(handed, catalog.stationKey.privateKey, {
+          deviceId: device.id,
+          chipUid,
+          claimId: handed.claimId,
+          stationId: catalog.stationId,
+        }),
+      { code: 'SEAL_OPEN_FAILED' },
+      'the station it was taken from cannot open the hand-over',
+    );
 
     const stored = await getDevice(device.id);
     assert.equal(stored.state, 'claimed');
@@ -565,7 +622,7 @@ void describe('station results judged by the API', () => {
   test('a report carrying secret bytes is refused and nothing is recorded', async () => {
     const device = await createDevice();
     const claimed = await claimOk(device.id);
-    const leaky = successReport(claimed, { otpData: claimed.image.dataHex });
+    const leaky = successReport(claimed, { otpData: claimed.fullDataHex });
     const before = await snapshot();
     assertProblem(await report(device.id, leaky), 422, 'REPORT_SECRET_BYTES_PRESENT');
     assert.deepEqual(await snapshot(), before);
@@ -771,7 +828,7 @@ void describe('listing and reading devices', () => {
     const a = await createDevice(order);
     await createDevice(order);
     // A station of the order's line claims it (stations act on their own line's devices only).
-    await claimOk(a.id, randomChipUid(), await api.createToken('station', 'listing-station', order.stationId));
+    await claimOk(a.id, randomChipUid(), await stationToken('listing-station', order.stationId, order.stationKey));
     const list = async (query: string, token = mes) => {
       const response = await api.http().get(`/v1/devices?${query}`).set('Authorization', bearer(token));
       assert.equal(response.status, 200, JSON.stringify(response.body));
@@ -830,7 +887,12 @@ void describe('every endpoint × role', () => {
       },
       { method: 'get', path: '/v1/devices', allowed: ['mes', 'auditor'] },
       { method: 'get', path: `/v1/devices/${device.id}`, allowed: ['mes', 'auditor'] },
-      { method: 'post', path: `/v1/devices/${device.id}/claim`, body: { chipUid }, allowed: ['station'] },
+      {
+        method: 'post',
+        path: `/v1/devices/${device.id}/claim`,
+        body: { chipUid, claimId: randomUUID() },
+        allowed: ['station'],
+      },
       { method: 'get', path: `/v1/bindings/${chipUid}`, allowed: ['station'] },
       { method: 'post', path: `/v1/devices/${device.id}/result`, body: linkErrorReport(claimed), allowed: ['station'] },
       { method: 'post', path: `/v1/devices/${device.id}/release`, body: { reason: 'role check' }, allowed: ['admin'] },
@@ -857,7 +919,12 @@ void describe('station routes × own station, another station of the line, a sta
   test('a station acts on its line only, and reports only for the devices it claimed', async () => {
     const db = api.database.kysely;
     const sameLineId = `${catalog.stationId}-c`;
-    await new StationRepository(db).create({ id: sameLineId, name: 'Station C', line: catalog.line });
+    await new StationRepository(db).create({
+      id: sameLineId,
+      name: 'Station C',
+      line: catalog.line,
+      sealingPublicKey: testStationKey().publicKey,
+    });
     const otherCatalog = await seedCatalogRows(db, { quantity: 5 });
     const tokens = {
       own: station,
@@ -893,7 +960,7 @@ void describe('station routes × own station, another station of the line, a sta
       {
         method: 'post',
         path: `/v1/devices/${device.id}/claim`,
-        body: { chipUid },
+        body: { chipUid, claimId: randomUUID() },
         expect: { own: [200], otherLine: [409, 'DEVICE_OTHER_LINE'], sameLine: [200] },
       },
     ];

@@ -19,6 +19,7 @@ import {
   TokenRepository,
   WorkOrderRepository,
 } from '../../apps/api/src/repositories/index.js';
+import { MIGRATIONS } from '../../apps/api/src/database/migrations/index.js';
 import { pgliteSnapshot } from '../../testkit/database.js';
 import { DATABASE_KINDS, newDeviceFor, seedProduction, useTestDatabases } from '../support/database.js';
 
@@ -90,7 +91,8 @@ for (const kind of DATABASE_KINDS) {
           ]);
           try {
             const applied = await Promise.all([a.migrate(), b.migrate()]);
-            assert.deepEqual(applied.flat(), ['0001-initial']);
+            // Each migration once, between both processes.
+            assert.deepEqual(applied.flat().sort(), Object.keys(MIGRATIONS).sort());
             assert.deepEqual(await tableNames(a), EXPECTED_TABLES);
           } finally {
             await Promise.all([a.close(), b.close()]);
@@ -148,6 +150,15 @@ for (const kind of DATABASE_KINDS) {
 
       assert.equal((await tokens.findActiveByHash(tokenHash('a')))?.id, admin.id);
       assert.equal(await tokens.findActiveByHash(tokenHash('unknown')), undefined);
+      // The principal's station facts come with the token, in one query.
+      const admins = await tokens.findActiveByHash(tokenHash('a'));
+      assert.deepEqual([admins?.stationLine, admins?.stationSealingKey], [null, null]);
+      const stations = new StationRepository(database.kysely);
+      assert.deepEqual((await tokens.findActiveByHash(tokenHash('s')))?.stationLine, 'l');
+      assert.equal((await tokens.findActiveByHash(tokenHash('s')))?.stationSealingKey, null);
+      const key = Uint8Array.from([4, ...new Array<number>(64).fill(9)]);
+      await stations.setSealingKey(station.id, key);
+      assert.deepEqual((await tokens.findActiveByHash(tokenHash('s')))?.stationSealingKey, key);
 
       await tokens.touch(admin.id);
       const touched = await tokens.get(admin.id);

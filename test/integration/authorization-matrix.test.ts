@@ -9,6 +9,7 @@
 // real ids for path parameters, request bodies that get past validation).
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { testStationKey } from '#ingrain/crypto/testing';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Response } from 'supertest';
@@ -162,7 +163,7 @@ async function claimedDevice(): Promise<ClaimedDevice> {
     .http()
     .post(`/v1/devices/${id}/claim`)
     .set('Authorization', bearer(tokens.stationA1 ?? ''))
-    .send({ chipUid: randomChipUid() });
+    .send({ chipUid: randomChipUid(), claimId: randomUUID() });
   assert.equal(response.status, 200, response.text);
   return { id, claim: response.body as ClaimedImage };
 }
@@ -186,7 +187,7 @@ function bodyOf(operation: Operation, device: ClaimedDevice): object {
     case 'devicesCreate':
       return { workOrderId: catalog.workOrderId, inputs: catalog.inputs };
     case 'devicesClaim':
-      return { chipUid: device.claim.chipUid };
+      return { chipUid: device.claim.chipUid, claimId: randomUUID() };
     case 'devicesResult':
       // A link error keeps the device claimed: the later columns still find it as it was.
       return linkErrorReport(device.claim);
@@ -210,7 +211,12 @@ before(async () => {
   catalog = await seedCatalogRows(db, { quantity: 1000 });
   const lineB = await seedCatalogRows(db, { example: 'gateway-f7', quantity: 5 });
   const stationA2 = `${catalog.stationId}-a2`;
-  await new StationRepository(db).create({ id: stationA2, name: 'Station A2', line: catalog.line });
+  await new StationRepository(db).create({
+    id: stationA2,
+    name: 'Station A2',
+    line: catalog.line,
+    sealingPublicKey: testStationKey().publicKey,
+  });
   spareWorkOrderId = (
     await new WorkOrderRepository(db).create({
       productId: catalog.productId,

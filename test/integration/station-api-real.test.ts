@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createIngrainClient, expectData, type IngrainClient } from '#ingrain/api-client';
+import { stationKeyFingerprint } from '#ingrain/crypto';
+import { testStationKey } from '#ingrain/crypto/testing';
 import { getProfile, lockByteCount } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
 import { StationApiError } from '../../apps/station/src/worker/errors.js';
@@ -56,6 +58,8 @@ describe('StationApi against the real API', () => {
   const devices: string[] = [];
   const chip = { a: randomChipUid(), b: randomChipUid(), c: randomChipUid(), d: randomChipUid() };
   let imageA: ClaimedImage;
+  const stationKey = testStationKey();
+  const sealing = { stationId: 'station-1', privateKey: stationKey.privateKey };
   const client = (token: string): IngrainClient => createIngrainClient({ baseUrl, token });
 
   before(async () => {
@@ -74,7 +78,9 @@ describe('StationApi against the real API', () => {
     );
     layoutDigest = layout.digest;
     const created = expectData(
-      await admin.POST('/v1/stations', { body: { id: 'station-1', name: 'Station 1', line: 'line-1' } }),
+      await admin.POST('/v1/stations', {
+        body: { id: 'station-1', name: 'Station 1', line: 'line-1', sealingPublicKey: stationKey.publicKeyHex },
+      }),
     );
     stationToken = created.token.token;
     const mes = client(expectData(await admin.POST('/v1/tokens', { body: { name: 'mes', role: 'mes' } })).token);
@@ -88,7 +94,7 @@ describe('StationApi against the real API', () => {
       );
       devices.push(device.id);
     }
-    station = new StationApi({ baseUrl, token: stationToken, requestTimeoutMs: 30_000 });
+    station = new StationApi({ baseUrl, token: stationToken, requestTimeoutMs: 30_000, sealing });
   });
   after(() => api.close());
 
@@ -110,7 +116,18 @@ describe('StationApi against the real API', () => {
     // sensor-node's pairing_key: block 4, 16 bytes (stm32f4 blocks are 32 bytes).
     assert.deepEqual(imageA.secretRanges, [{ offsetBytes: 4 * 32, lengthBytes: 16 }]);
     const secret = imageA.dataHex.slice(2 * 4 * 32, 2 * (4 * 32 + 16));
-    assert.notEqual(secret, '00'.repeat(16), 'the claim carries the secret bytes');
+    assert.notEqual(secret, '00'.repeat(16), 'the claim carries the secret bytes, sealed and opened here');
+  });
+
+  test("the same claim opened with another station's key, or as another station, does not open: nothing to write", async () => {
+    const stranger = new StationApi({
+      baseUrl,
+      token: stationToken,
+      sealing: { stationId: 'station-1', privateKey: testStationKey().privateKey },
+    });
+    assert.deepEqual(await stranger.claim(device(0), chip.a), { kind: 'secrets-unopened', reason: 'SEAL_OPEN_FAILED' });
+    const impostor = new StationApi({ baseUrl, token: stationToken, sealing: { ...sealing, stationId: 'station-2' } });
+    assert.deepEqual(await impostor.claim(device(0), chip.a), { kind: 'secrets-unopened', reason: 'SEAL_OPEN_FAILED' });
   });
 
   test('the same claim again → claimed, the same image (idempotent)', async () => {
@@ -225,20 +242,28 @@ describe('StationApi against the real API', () => {
   });
 
   test("whoAmI: the token's station; another role's token → 403, a wrong one → 401, both credential refusals", async () => {
-    assert.deepEqual(await station.whoAmI(), { id: 'station-1', name: 'Station 1', line: 'line-1' });
+    assert.deepEqual(await station.whoAmI(), {
+      id: 'station-1',
+      name: 'Station 1',
+      line: 'line-1',
+      sealingKeyFingerprint: stationKeyFingerprint(stationKey.publicKey),
+    });
     const refusal = (status: number, problemCode: string) => (error: unknown) => {
       assert.ok(error instanceof StationApiError && error.credentialsRefused);
       return apiError('STATION_API_REJECTED', status, problemCode)(error);
     };
-    await assert.rejects(new StationApi({ baseUrl, token: api.adminToken }).whoAmI(), refusal(403, 'ROLE_FORBIDDEN'));
     await assert.rejects(
-      new StationApi({ baseUrl, token: `ingr_${'x'.repeat(43)}` }).whoAmI(),
+      new StationApi({ baseUrl, token: api.adminToken, sealing }).whoAmI(),
+      refusal(403, 'ROLE_FORBIDDEN'),
+    );
+    await assert.rejects(
+      new StationApi({ baseUrl, token: `ingr_${'x'.repeat(43)}`, sealing }).whoAmI(),
       refusal(401, 'AUTH_INVALID'),
     );
   });
 
   test('a wrong token → rejected 401 AUTH_INVALID, not transient', async () => {
-    const stranger = new StationApi({ baseUrl, token: `ingr_${'x'.repeat(43)}` });
+    const stranger = new StationApi({ baseUrl, token: `ingr_${'x'.repeat(43)}`, sealing });
     await assert.rejects(
       stranger.report(device(3), linkErrorReport(reportSource(chip.d, imageA))),
       apiError('STATION_API_REJECTED', 401, 'AUTH_INVALID'),

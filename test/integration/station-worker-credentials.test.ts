@@ -175,6 +175,7 @@ describe('station worker: credentials', () => {
       INGRAIN_LINE: LINE,
       INGRAIN_FIXTURES: '/dev/null-fixture',
       INGRAIN_SPOOL_DIR: join(harness.dir, 'cli-spool'),
+      INGRAIN_STATION_KEY_FILE: harness.stationKey.privateKeyPath,
     };
     const exit = await promisify(execFile)(process.execPath, [binPath('ingrain-station'), 'worker'], {
       env,

@@ -8,6 +8,7 @@ import { type Job, Queue } from 'bullmq';
 import { lineQueueName, parseStationReport } from '#ingrain/contracts';
 import { type ChipFamily, getProfile } from '#ingrain/otp';
 import { type WorkerConfig } from '../../apps/station/src/worker/config.js';
+import { generateStationKeyFiles, type GeneratedStationKey } from '../../apps/station/src/keys/station-key-files.js';
 import { type LogFields, type StationLog } from '../../apps/station/src/worker/station-log.js';
 import { StationWorker, type StationWorkerDeps } from '../../apps/station/src/worker/station-worker.js';
 import {
@@ -55,6 +56,8 @@ export interface WorkerHarness {
   readonly family: ChipFamily;
   readonly releaseDir: string;
   readonly spoolDir: string;
+  /** The station's key pair (keygen's files in `dir`); the fake API has its public key registered. */
+  readonly stationKey: GeneratedStationKey;
   config(overrides?: Partial<WorkerConfig>): WorkerConfig;
   /** Starts an in-process worker with a MemoryLog; stopped by close() if still running. */
   startWorker(
@@ -89,7 +92,13 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       ...options.simulator,
     });
     closers.push(() => sim.close());
-    const api = await startFakeStationApi({ token: STATION_TOKEN, validateReport: parseStationReport, ...options.api });
+    const stationKey = await generateStationKeyFiles(join(dir, 'station-key'));
+    const api = await startFakeStationApi({
+      token: STATION_TOKEN,
+      validateReport: parseStationReport,
+      stationPublicKey: stationKey.publicKey,
+      ...options.api,
+    });
     closers.push(() => api.close());
     const queue = new Queue(lineQueueName(LINE), { connection: { url: redis.url } });
     closers.push(() => queue.close());
@@ -102,6 +111,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       fixtures: sim.devices.map((device) => device.port),
       baudRate: 115_200,
       spoolDir,
+      stationKeyFile: stationKey.privateKeyPath,
       releaseDir,
       shutdownGraceMs: 30_000,
       linkRetries: 2,
@@ -119,6 +129,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       family,
       releaseDir,
       spoolDir,
+      stationKey,
       config,
       async startWorker(overrides = {}, deps = {}) {
         const log = new MemoryLog();

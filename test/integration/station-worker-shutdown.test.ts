@@ -37,6 +37,7 @@ async function spawnWorker(harness: WorkerHarness): Promise<WorkerProcess> {
       INGRAIN_FIXTURES: harness.sim.devices.map((device) => device.port).join(','),
       INGRAIN_SPOOL_DIR: harness.spoolDir,
       INGRAIN_FIXTURE_RELEASE_DIR: harness.releaseDir,
+      INGRAIN_STATION_KEY_FILE: harness.stationKey.privateKeyPath,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

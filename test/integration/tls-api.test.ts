@@ -13,6 +13,7 @@ import { connect, type SecureVersion } from 'node:tls';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { expectData } from '#ingrain/api-client';
+import { testStationKey, type TestStationKey } from '#ingrain/crypto/testing';
 import { checkStationCredentials } from '../../apps/station/src/worker/api/station-credentials.js';
 import { StationApi } from '../../apps/station/src/worker/api/station-api.js';
 import { apiFetchFor, type ApiTlsSettings } from '../../apps/station/src/worker/api/tls-agent.js';
@@ -27,6 +28,16 @@ import { createTestPki, type CertificateFiles, type TestPki } from '../../testki
 
 const run = promisify(execFile);
 const LINE = 'line-1';
+/** Each station's sealing key pair (the admin registers the public half with the station). */
+const STATION_KEYS = new Map<string, TestStationKey>([
+  ['st-a', testStationKey()],
+  ['st-b', testStationKey()],
+]);
+function keyOf(stationId: string): TestStationKey {
+  const key = STATION_KEYS.get(stationId);
+  assert.ok(key !== undefined, `no sealing key for ${stationId}`);
+  return key;
+}
 
 class MemoryLog implements StationLog {
   readonly events: { event: string; fields: LogFields }[] = [];
@@ -68,7 +79,14 @@ describe('the API over HTTPS with station client certificates (required, then op
       env: { INGRAIN_TLS_CLIENT_CA_FILE: pki.ca.certFile, INGRAIN_TLS_STATION_CERTS: 'required' },
     });
     // Admin and MES work over HTTPS without a client certificate: only station tokens need one.
-    catalog = await seedCatalog(api.client(api.adminToken), { line: LINE, stationIds: ['st-a', 'st-b'] });
+    catalog = await seedCatalog(api.client(api.adminToken), {
+      line: LINE,
+      stationIds: ['st-a', 'st-b'],
+      stationPublicKeys: new Map([
+        ['st-a', keyOf('st-a').publicKeyHex],
+        ['st-b', keyOf('st-b').publicKeyHex],
+      ]),
+    });
     const ordered = await orderDevices(api.client(catalog.mesToken), {
       productId: catalog.productId,
       quantity: 3,
@@ -87,7 +105,13 @@ describe('the API over HTTPS with station client certificates (required, then op
     return token;
   };
   const stationApi = (stationId: string, tls: ApiTlsSettings, baseUrl = api.url): StationApi =>
-    new StationApi({ baseUrl, token: tokenOf(stationId), fetch: apiFetchFor(tls), requestTimeoutMs: 5_000 });
+    new StationApi({
+      baseUrl,
+      token: tokenOf(stationId),
+      fetch: apiFetchFor(tls),
+      requestTimeoutMs: 5_000,
+      sealing: { stationId, privateKey: keyOf(stationId).privateKey },
+    });
   const withCert = (cert: CertificateFiles): ApiTlsSettings => ({
     apiCaFile: pki.ca.certFile,
     apiClientCertFile: cert.certFile,
@@ -151,6 +175,7 @@ describe('the API over HTTPS with station client certificates (required, then op
       baseUrl: `http://127.0.0.1:${api.port}`,
       token: tokenOf('st-a'),
       requestTimeoutMs: 5_000,
+      sealing: { stationId: 'st-a', privateKey: keyOf('st-a').privateKey },
     });
     await assert.rejects(plain.whoAmI(), apiError('STATION_API_UNREACHABLE'));
   });

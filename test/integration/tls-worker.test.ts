@@ -11,6 +11,7 @@ import { seedCatalog, type Catalog } from '../../testkit/stack/catalog.js';
 import { pollUntil } from '../../testkit/stack/child-process.js';
 import { orderDevices, waitForWorkOrder } from '../../testkit/stack/mes.js';
 import { startSimProcess, type SimProcess } from '../../testkit/stack/simulator-process.js';
+import { stationKeygen, type StationKey } from '../../testkit/stack/station-key.js';
 import { StationProcess } from '../../testkit/stack/station-process.js';
 import { startHttpsApi, type HttpsApi } from '../../testkit/tls-api.js';
 import { createTestPki, type TestPki } from '../../testkit/tls.js';
@@ -25,6 +26,7 @@ describe('the station worker provisions chips over mutual TLS', () => {
   let catalog: Catalog;
   let sim: SimProcess | undefined;
   let station: StationProcess | undefined;
+  let stationKey: StationKey;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ingrain-tls-worker-'));
@@ -34,7 +36,12 @@ describe('the station worker provisions chips over mutual TLS', () => {
       pki,
       env: { INGRAIN_TLS_CLIENT_CA_FILE: pki.ca.certFile, INGRAIN_TLS_STATION_CERTS: 'required' },
     });
-    catalog = await seedCatalog(api.client(api.adminToken), { line: LINE, stationIds: ['st-1'] });
+    stationKey = await stationKeygen(join(dir, 'st-1'));
+    catalog = await seedCatalog(api.client(api.adminToken), {
+      line: LINE,
+      stationIds: ['st-1'],
+      stationPublicKeys: new Map([['st-1', stationKey.publicKeyHex]]),
+    });
   });
   after(async () => {
     await station?.stop();
@@ -58,6 +65,7 @@ describe('the station worker provisions chips over mutual TLS', () => {
       line: LINE,
       fixtures: sim.devices.map((device) => device.port),
       dir: stationDir,
+      keyFile: stationKey.privateKeyPath,
       releaseDir,
       env: {
         INGRAIN_API_CA_FILE: pki.ca.certFile,

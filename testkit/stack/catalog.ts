@@ -11,6 +11,8 @@ export interface CatalogOptions {
   readonly line: string;
   /** Station ids to register on the line. */
   readonly stationIds: readonly string[];
+  /** Station id → the SEC1 hex of its sealing public key (keygen's), registered with the station. */
+  readonly stationPublicKeys: ReadonlyMap<string, string>;
   /** Serial prefix of the product. Default `SN-`. */
   readonly serialPrefix?: string;
 }
@@ -28,7 +30,8 @@ export interface Catalog {
 
 /**
  * Does what an administrator does once, through the generated client: creates the sample product
- * with its layout, registers the stations (each gets its token) and makes an MES and an auditor token.
+ * with its layout, registers the stations with their sealing public keys (each gets its token) and
+ * makes an MES and an auditor token.
  */
 export async function seedCatalog(admin: IngrainClient, options: CatalogOptions): Promise<Catalog> {
   const source = await readFile(join(REPO_ROOT, 'examples', 'layouts', SAMPLE_PRODUCT.layoutFile), 'utf8');
@@ -48,8 +51,10 @@ export async function seedCatalog(admin: IngrainClient, options: CatalogOptions)
   );
   const stationTokens = new Map<string, string>();
   for (const id of options.stationIds) {
+    const sealingPublicKey = options.stationPublicKeys.get(id);
+    if (sealingPublicKey === undefined) throw new Error(`station ${id} has no sealing key`);
     const created = expectData(
-      await admin.POST('/v1/stations', { body: { id, name: `Station ${id}`, line: options.line } }),
+      await admin.POST('/v1/stations', { body: { id, name: `Station ${id}`, line: options.line, sealingPublicKey } }),
     );
     stationTokens.set(id, created.token.token);
   }

@@ -26,4 +26,5 @@ export {
   type SimProcess,
   type SimProcessOptions,
 } from './simulator-process.js';
+export { stationKeygen, type StationKey } from './station-key.js';
 export { StationProcess, type StationEvent, type StationProcessOptions } from './station-process.js';

@@ -6,6 +6,7 @@ import { seedCatalog, type Catalog } from './catalog.js';
 import { freePort } from './child-process.js';
 import { prepareHsm, type StackHsm } from './hsm-token.js';
 import { startRedis, type RedisServer } from './redis.js';
+import { stationKeygen, type StationKey } from './station-key.js';
 import { StationProcess, type StationEvent } from './station-process.js';
 
 export interface LocalStackOptions {
@@ -82,10 +83,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await api.start();
     const client = (token: string) => createIngrainClient({ baseUrl: api.url, token });
     const line = options.line ?? 'line-1';
-    const catalog = await seedCatalog(client(adminToken), { line, stationIds: options.stationIds });
+    // Each station makes its key pair (keygen, on the station); the admin registers its public half.
+    const stationKeys = new Map<string, StationKey>();
+    for (const id of options.stationIds) {
+      const dir = join(options.dir, 'stations', id);
+      await mkdir(dir, { recursive: true });
+      stationKeys.set(id, await stationKeygen(dir));
+    }
+    const stationPublicKeys = new Map([...stationKeys].map(([id, key]) => [id, key.publicKeyHex] as const));
+    const catalog = await seedCatalog(client(adminToken), { line, stationIds: options.stationIds, stationPublicKeys });
     const startStation: LocalStack['startStation'] = async (id, fixtures, extra = {}) => {
       const token = catalog.stationTokens.get(id);
-      if (token === undefined) throw new Error(`station ${id} is not registered`);
+      const key = stationKeys.get(id);
+      if (token === undefined || key === undefined) throw new Error(`station ${id} is not registered`);
       const dir = join(options.dir, 'stations', id);
       await mkdir(dir, { recursive: true });
       const station = await StationProcess.start({
@@ -96,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         line,
         fixtures,
         dir,
+        keyFile: key.privateKeyPath,
         releaseDir: extra.releaseDir,
         env: extra.env,
         onEvent: options.onStationEvent,

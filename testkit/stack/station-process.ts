@@ -17,6 +17,8 @@ export interface StationProcessOptions {
   readonly fixtures: readonly string[];
   /** The station's own directory: token file, result spool. Kept across restarts. */
   readonly dir: string;
+  /** The station's sealing private key (keygen's station-key.pem): INGRAIN_STATION_KEY_FILE. */
+  readonly keyFile: string;
   /** Where release requests go (the simulator feeder watches it). */
   readonly releaseDir?: string;
   /** More variables (INGRAIN_LINK_RETRIES, INGRAIN_CHIP_POLL_MS, …). */
@@ -111,6 +113,7 @@ export class StationProcess {
       INGRAIN_LINE: options.line,
       INGRAIN_FIXTURES: options.fixtures.join(','),
       INGRAIN_SPOOL_DIR: join(options.dir, 'spool'),
+      INGRAIN_STATION_KEY_FILE: options.keyFile,
       ...(options.releaseDir === undefined ? {} : { INGRAIN_FIXTURE_RELEASE_DIR: options.releaseDir }),
       ...options.env,
     };

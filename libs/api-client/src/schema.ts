@@ -167,7 +167,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bind the device to the chip and get its image, secrets included (station) */
+        /** Bind the device to the chip and get its image, the secrets sealed to the station's key (station) */
         post: operations["devicesClaim"];
         delete?: never;
         options?: never;
@@ -398,6 +398,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stations/{id}/sealing-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register or replace a station's sealing public key (the key its claims are sealed to) */
+        put: operations["stationsSetSealingKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tokens": {
         parameters: {
             query?: never;
@@ -621,6 +638,8 @@ export interface components {
         ClaimRequest: {
             /** @description The chip UID, as two equal reads gave it */
             chipUid: string;
+            /** @description Chosen by the station, fresh for every claim request (a UUID): the sealed secrets are bound to it */
+            claimId: string;
         };
         /** @description A closed work order with its signed report (the same on every close call) */
         ClosedWorkOrder: {
@@ -673,6 +692,8 @@ export interface components {
             line: string;
             /** @description Human-readable station name */
             name: string;
+            /** @description The station key claims are sealed to; without one the station cannot claim until the admin registers it */
+            sealingPublicKey?: string;
         };
         CreateTokenRequest: {
             /** @description What the token is for, e.g. "mes-line-1" */
@@ -751,17 +772,19 @@ export interface components {
             updatedAt: string;
             workOrderId: string | null;
         };
-        /** @description The binding and the intended image, with its secrets: the only response that carries them */
+        /** @description The binding and the intended image; its secrets only sealed to the claiming station's key (docs/sealing.md) */
         DeviceClaim: {
             /** @description The chip the identity is now bound to */
             chipUid: string;
+            /** @description The request's claimId: the sealed secrets are bound to it */
+            claimId: string;
             /**
              * Format: uuid
              * @description Device id
              */
             deviceId: string;
             image: {
-                /** @description Every OTP data byte to hold, SECRET BYTES INCLUDED: never log or store it */
+                /** @description Every OTP data byte to hold, the secret ranges zeroed: their bytes are in sealedSecrets */
                 dataHex: string;
                 family: string;
                 /** @description The lock bytes the chip must read back (00 = locked, ff = open) */
@@ -777,7 +800,8 @@ export interface components {
             };
             layoutVersion: number;
             productId: string;
-            /** @description OTP ranges holding secrets: redact them in logs, zero them in the report */
+            sealedSecrets: components["schemas"]["SealedEnvelope"];
+            /** @description OTP ranges holding secrets, in the order of sealedSecrets: zero them in the report */
             secretRanges: {
                 lengthBytes: number;
                 name: string;
@@ -1079,6 +1103,21 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "mes" | "station" | "auditor";
+        /** @description The image's secret ranges (docs/sealing.md, "The plaintext"), sealed with HPKE to the claiming station's registered key and bound to deviceId, chipUid, claimId and stationId */
+        SealedEnvelope: {
+            /** @description AEAD ciphertext and 16-byte tag, unpadded base64url */
+            ciphertext: string;
+            /** @description HPKE enc: the 65-byte ephemeral public key, unpadded base64url */
+            enc: string;
+            /** @enum {string} */
+            suite: "hpke-p256-sha256-aes256gcm" | "hpke-p256-sha256-aes128gcm";
+            /** @constant */
+            version: 1;
+        };
+        SealingKeyRequest: {
+            /** @description The station's sealing public key (docs/sealing.md): the SEC1 hex `ingrain-station keygen` prints, or its station-key.pub.pem */
+            sealingPublicKey: string;
+        };
         /** @description A registered programming station */
         Station: {
             /** Format: date-time */
@@ -1086,6 +1125,9 @@ export interface components {
             id: string;
             line: string;
             name: string;
+            /** @description sha256: + hex SHA-256 of the registered 65-byte sealing public key; null: none registered */
+            sealingKeyFingerprint: string | null;
+            sealingKeyRegisteredAt: string | null;
         };
         StationList: {
             stations: components["schemas"]["Station"][];
@@ -1884,7 +1926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state) or DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out) */
+            /** @description IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state), DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out) or STATION_SEALING_KEY_MISSING (no sealing key registered for the station: nothing bound or handed out) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2909,6 +2951,81 @@ export interface operations {
             };
             /** @description ROLE_FORBIDDEN: allowed roles: station */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    stationsSetSealingKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SealingKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Station"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description STATION_NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

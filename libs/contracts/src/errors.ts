@@ -9,7 +9,9 @@ export type ContractErrorCode =
   /** A provisioning job payload that does not parse (one issue per member at fault). */
   | 'JOB_PAYLOAD_INVALID'
   /** A production line that cannot name a BullMQ queue. */
-  | 'JOB_LINE_INVALID';
+  | 'JOB_LINE_INVALID'
+  /** The sealed secrets of a claim do not parse or do not match its secret ranges (docs/sealing.md). */
+  | 'CLAIM_SECRETS_INVALID';
 
 /** One problem with one input, named by its path (`body.otpData`, `deviceId`). */
 export interface ContractIssue {

@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './provision-job.js';
 export * from './station-report.js';
 export * from './device-state.js';
+export * from './claim-secrets.js';

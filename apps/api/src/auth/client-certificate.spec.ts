@@ -4,8 +4,22 @@ import { AppError } from '../errors/app-error.js';
 import { checkStationCertificate, stationIdsOf, type PeerCertificate } from './client-certificate.js';
 import type { Principal } from './principal.js';
 
-const station: Principal = { tokenId: 't1', tokenName: 'station-st-a', role: 'station', stationId: 'st-a' };
-const mes: Principal = { tokenId: 't2', tokenName: 'mes', role: 'mes', stationId: null };
+const station: Principal = {
+  tokenId: 't1',
+  tokenName: 'station-st-a',
+  role: 'station',
+  stationId: 'st-a',
+  stationLine: 'line-1',
+  stationSealingKey: null,
+};
+const mes: Principal = {
+  tokenId: 't2',
+  tokenName: 'mes',
+  role: 'mes',
+  stationId: null,
+  stationLine: null,
+  stationSealingKey: null,
+};
 const none: PeerCertificate = { presented: false, verified: false, failure: undefined, stationIds: [] };
 const own: PeerCertificate = { presented: true, verified: true, failure: undefined, stationIds: ['st-a'] };
 const untrusted: PeerCertificate = {

@@ -7,6 +7,10 @@ export interface Principal {
   readonly role: Role;
   /** The station a `station` token is bound to; null for every other role. */
   readonly stationId: string | null;
+  /** That station's line, read with the token (one join); null for every other role. */
+  readonly stationLine: string | null;
+  /** That station's registered sealing public key (65 bytes), read with the token; null when none. */
+  readonly stationSealingKey: Uint8Array | null;
 }
 
 declare module 'fastify' {

@@ -4,14 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import type { ApiConfig } from '../config/api-config.js';
 import { AppError } from '../errors/app-error.js';
 import { Metrics } from '../metrics/metrics.js';
-import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
+import { TokenRepository, type ActiveApiToken } from '../repositories/token-repository.js';
 import { automock, callsOf, resolves, stub } from '../testing/automock.js';
 import { generateToken, hashToken } from './api-token.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 
 const MAX_FAILURES = 3;
 const VALID = generateToken();
-const RECORD: ApiTokenRecord = {
+const RECORD: ActiveApiToken = {
   id: 'token-1',
   name: 'mes-line-1',
   role: 'mes',
@@ -19,6 +19,8 @@ const RECORD: ApiTokenRecord = {
   createdAt: new Date(0),
   lastUsedAt: null,
   revokedAt: null,
+  stationLine: null,
+  stationSealingKey: null,
 };
 
 function setUp() {
@@ -57,7 +59,14 @@ describe('TokenAuthenticator', () => {
     assert.equal(await codeOf(authenticator.authenticate(request(badToken(9)))), 'AUTH_RATE_LIMITED');
     assert.equal(await codeOf(authenticator.authenticate(request('not-even-a-token'))), 'AUTH_RATE_LIMITED');
     const principal = await authenticator.authenticate(request(VALID.token));
-    assert.deepEqual(principal, { tokenId: 'token-1', tokenName: 'mes-line-1', role: 'mes', stationId: null });
+    assert.deepEqual(principal, {
+      tokenId: 'token-1',
+      tokenName: 'mes-line-1',
+      role: 'mes',
+      stationId: null,
+      stationLine: null,
+      stationSealingKey: null,
+    });
     assert.equal(await codeOf(authenticator.authenticate(request(badToken(9)))), 'AUTH_RATE_LIMITED');
     assert.equal(await codeOf(authenticator.authenticate(request(badToken(9), '10.0.0.8'))), 'AUTH_INVALID');
   });

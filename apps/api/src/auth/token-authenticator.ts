@@ -53,7 +53,14 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
     const record = await this.tokens.findActiveByHash(hashToken(token));
     if (record === undefined || !isRole(record.role)) return this.#fail(request, 'unknown');
     this.#touchLater(request, record.id);
-    return { tokenId: record.id, tokenName: record.name, role: record.role, stationId: record.stationId ?? null };
+    return {
+      tokenId: record.id,
+      tokenName: record.name,
+      role: record.role,
+      stationId: record.stationId ?? null,
+      stationLine: record.stationLine,
+      stationSealingKey: record.stationSealingKey,
+    };
   }
 
   #fail(request: FastifyRequest, reason: FailureReason): never {

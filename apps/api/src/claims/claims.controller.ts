@@ -23,18 +23,18 @@ export class ClaimsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     operationId: 'devicesClaim',
-    summary: 'Bind the device to the chip and get its image, secrets included (station)',
+    summary: "Bind the device to the chip and get its image, the secrets sealed to the station's key (station)",
   })
   @ZodResponse(200, DeviceClaim)
   @ApiProblem('DEVICE_NOT_FOUND')
   @ApiProblem(
-    'IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state) or DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out)',
+    'IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state), DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out) or STATION_SEALING_KEY_MISSING (no sealing key registered for the station: nothing bound or handed out)',
   )
   claim(
     @ZodParam('id', DeviceId) id: string,
     @ZodBody(ClaimRequest) body: ClaimRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<DeviceClaim> {
-    return this.claims.claim(id, body.chipUid, principal);
+    return this.claims.claim(id, body, principal);
   }
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import type { OtpImage } from '#ingrain/otp';
+import { mergeClaimSecrets } from '#ingrain/contracts';
+import { openAsStation } from '#ingrain/crypto';
+import { testStationKey } from '#ingrain/crypto/testing';
+import { type OtpImage, parseLayout } from '#ingrain/otp';
 import { LayoutCache } from '../catalogue/layout-cache.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
@@ -12,15 +15,21 @@ import {
   DEVICE_ID,
   mesPrincipal,
   OTHER_DEVICE_ID,
+  layoutRecord,
   resolvedLayout,
   STATION_ID,
   stationPrincipal,
 } from '../testing/fixtures.js';
 import { ClaimsService } from './claims.service.js';
+import { AppError } from '../errors/app-error.js';
 import { deviceOtherLine, StationScope } from './station-scope.js';
 
 const CHIP_HEX = Buffer.from(CHIP_UID).toString('hex');
-const STATION = { id: STATION_ID, line: 'line-1' };
+const CLAIM_ID = 'claim-1';
+const REQUEST = { chipUid: CHIP_HEX, claimId: CLAIM_ID };
+const STATION_KEY = testStationKey();
+const ACTING = { id: STATION_ID, line: 'line-1' };
+const STATION = { ...ACTING, sealingPublicKey: STATION_KEY.publicKey };
 
 describe('ClaimsService', () => {
   let devices: Automocked<DeviceRepository>;
@@ -39,19 +48,70 @@ describe('ClaimsService', () => {
     image = new Uint8Array(512).fill(0x5a);
     resolves(layouts, 'get', resolvedLayout());
     resolves(identities, 'rematerialize', { data: image } as unknown as OtpImage);
-    resolves(scope, 'stationOf', STATION);
+    resolves(scope, 'claimingStationOf', STATION);
+    resolves(scope, 'stationOf', ACTING);
     resolves(scope, 'assertOnLine', undefined);
   });
 
   test('only a station token may claim', async () => {
-    stub(scope, 'stationOf', () => Promise.reject(stationTokenRequired()));
-    await assert.rejects(service.claim(DEVICE_ID, CHIP_HEX, mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+    stub(scope, 'claimingStationOf', () => Promise.reject(stationTokenRequired()));
+    await assert.rejects(service.claim(DEVICE_ID, REQUEST, mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
     assert.equal(callsOf(devices, 'claim').length, 0);
+  });
+
+  test('a station without a sealing key: STATION_SEALING_KEY_MISSING before anything is bound', async () => {
+    stub(scope, 'claimingStationOf', () =>
+      Promise.reject(new AppError('STATION_SEALING_KEY_MISSING', 'no key', { extensions: { stationId: STATION_ID } })),
+    );
+    await assert.rejects(service.claim(DEVICE_ID, REQUEST, stationPrincipal()), {
+      code: 'STATION_SEALING_KEY_MISSING',
+    });
+    assert.equal(callsOf(scope, 'assertOnLine').length, 0);
+    assert.equal(callsOf(devices, 'claim').length, 0);
+    assert.equal(callsOf(identities, 'rematerialize').length, 0);
+  });
+
+  test('secret ranges leave zeroed in clear and sealed to the station, bound to device, chip, claim and station', async () => {
+    const layout = parseLayout(
+      'name: unit\nversion: 1\nfamily: stm32f4\nfields:\n' +
+        '  - { name: label, block: 0, offset: 0, type: ascii, length: 8, source: input }\n' +
+        '  - { name: pin, block: 1, offset: 0, type: ascii, length: 8, source: input, secret: true }\nlock: [0]\n',
+    );
+    resolves(layouts, 'get', { record: layoutRecord(), layout });
+    image.fill(0x5a);
+    image.fill(0xa7, 32, 40);
+    resolves(devices, 'claim', { outcome: 'claimed', device: claimedDevice() });
+    const claim = await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
+    assert.deepEqual(claim.secretRanges, [{ name: 'pin', offsetBytes: 32, lengthBytes: 8 }]);
+    assert.equal(claim.claimId, CLAIM_ID);
+    assert.equal(claim.image.dataHex, `${'5a'.repeat(32)}${'00'.repeat(8)}${'5a'.repeat(472)}`);
+    assert.doesNotMatch(JSON.stringify(claim), /a7a7|p6en/i, 'no secret byte in clear (hex or base64)');
+    const binding = { deviceId: DEVICE_ID, chipUid: CHIP_HEX, claimId: CLAIM_ID, stationId: STATION_ID };
+    const plaintext = openAsStation({
+      stationPrivateKey: STATION_KEY.privateKey,
+      envelope: claim.sealedSecrets,
+      binding,
+    });
+    const data = Uint8Array.from(Buffer.from(claim.image.dataHex, 'hex'));
+    mergeClaimSecrets(data, plaintext, claim.secretRanges);
+    assert.deepEqual(
+      data.subarray(30, 42),
+      Uint8Array.from([0x5a, 0x5a, ...new Array<number>(8).fill(0xa7), 0x5a, 0x5a]),
+    );
+    assert.throws(
+      () =>
+        openAsStation({
+          stationPrivateKey: STATION_KEY.privateKey,
+          envelope: claim.sealedSecrets,
+          binding: { ...binding, claimId: 'claim-2' },
+        }),
+      { code: 'SEAL_OPEN_FAILED' },
+    );
   });
 
   test('a device of another line: DEVICE_OTHER_LINE before anything is bound or re-materialized', async () => {
     stub(scope, 'assertOnLine', () => Promise.reject(deviceOtherLine(DEVICE_ID)));
-    await assert.rejects(service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
+    await assert.rejects(service.claim(DEVICE_ID, REQUEST, stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
     assert.deepEqual(callsOf(scope, 'assertOnLine'), [[STATION, DEVICE_ID]]);
     assert.equal(callsOf(devices, 'claim').length, 0);
     assert.equal(callsOf(identities, 'rematerialize').length, 0);
@@ -63,14 +123,14 @@ describe('ClaimsService', () => {
       device: claimedDevice({ stationId: 'st-2' }),
       fromStationId: STATION_ID,
     });
-    const claim = await service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal('st-2'));
+    const claim = await service.claim(DEVICE_ID, REQUEST, stationPrincipal('st-2'));
     assert.equal(claim.stationId, 'st-2');
     assert.equal(claim.image.dataHex, '5a'.repeat(512));
   });
 
   test('a claimed device is handed over with its image, then the image is zeroed', async () => {
     resolves(devices, 'claim', { outcome: 'claimed', device: claimedDevice() });
-    const claim = await service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal());
+    const claim = await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
     assert.deepEqual(callsOf(devices, 'claim'), [[DEVICE_ID, Buffer.from(CHIP_HEX, 'hex'), STATION_ID]]);
     assert.equal(claim.state, 'claimed');
     assert.equal(claim.chipUid, CHIP_HEX);
@@ -89,7 +149,7 @@ describe('ClaimsService', () => {
       device: claimedDevice({ hasSealedPrivateKey: true }),
     });
     resolves(devices, 'sealedPrivateKey', sealed);
-    await service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal());
+    await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
     assert.deepEqual(callsOf(devices, 'sealedPrivateKey'), [[DEVICE_ID]]);
     assert.deepEqual(callsOf(identities, 'rematerialize')[0]?.[0].sealedSecrets, sealed);
     assert.deepEqual(sealed, new Uint8Array(3));
@@ -104,7 +164,7 @@ describe('ClaimsService', () => {
   for (const [result, code] of refusals) {
     test(`claim outcome ${result.outcome}: ${code}, nothing handed over`, async () => {
       resolves(devices, 'claim', result);
-      await assert.rejects(service.claim(DEVICE_ID, CHIP_HEX, stationPrincipal()), { code });
+      await assert.rejects(service.claim(DEVICE_ID, REQUEST, stationPrincipal()), { code });
       assert.equal(callsOf(identities, 'rematerialize').length, 0);
     });
   }
@@ -121,6 +181,6 @@ describe('ClaimsService', () => {
     resolves(devices, 'findByChipUid', claimedDevice());
     stub(scope, 'assertOnLine', () => Promise.reject(deviceOtherLine(DEVICE_ID)));
     await assert.rejects(service.binding(CHIP_HEX, stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
-    assert.deepEqual(callsOf(scope, 'assertOnLine'), [[STATION, DEVICE_ID]]);
+    assert.deepEqual(callsOf(scope, 'assertOnLine'), [[ACTING, DEVICE_ID]]);
   });
 });

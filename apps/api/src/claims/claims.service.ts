@@ -15,14 +15,15 @@ import { storedIdentityOf } from '../identity/stored-device.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { expectedLockBytes } from '../results/result-judgement.js';
-import type { ChipBinding, DeviceClaim } from './claims.schemas.js';
-import { StationScope } from './station-scope.js';
+import { sealClaimedImage } from './claim-sealing.js';
+import type { ChipBinding, ClaimRequest, DeviceClaim } from './claims.schemas.js';
+import { type ClaimingStation, StationScope } from './station-scope.js';
 
 /**
  * The station's claim (docs/api.md, "Device state machine"): binds a queued identity to the chip
  * the station holds — one conditional UPDATE guarded by the unique chip UID, so it holds across API
- * processes — and hands over the intended image with its secrets re-derived now, the only place
- * they ever travel. The binding is the fence that makes an at-least-once job queue safe. A station
+ * processes — and hands over the intended image with its secrets re-derived now and sealed to the
+ * claiming station's key (docs/sealing.md), the only place they ever travel. The binding is the fence that makes an at-least-once job queue safe. A station
  * claims and looks up only devices of its own line ({@link StationScope}); the same chip at another
  * station of the line takes the device over (a `handed-over` event names both stations).
  */
@@ -37,24 +38,25 @@ export class ClaimsService {
 
   /**
    * Binds the device to the chip (or confirms the binding when this chip already holds it) and
-   * returns the full image. A claim that is refused changes nothing.
+   * returns the image: its public part in clear, its secret ranges sealed to the station, bound to
+   * device, chip UID, the station's `claimId` and station. A claim that is refused changes nothing.
    *
-   * @throws AppError STATION_TOKEN_REQUIRED, DEVICE_NOT_FOUND, DEVICE_OTHER_LINE (nothing bound or
-   *   handed out); IDENTITY_BOUND_ELSEWHERE (another chip holds the
+   * @throws AppError STATION_TOKEN_REQUIRED, STATION_SEALING_KEY_MISSING, DEVICE_NOT_FOUND,
+   *   DEVICE_OTHER_LINE (nothing bound or handed out); IDENTITY_BOUND_ELSEWHERE (another chip holds the
    *   identity), CHIP_ALREADY_BOUND (`deviceId`: the chip holds another identity), DEVICE_STATE_CONFLICT
    *   (`state`: provisioned, quarantined or scrapped); AppError IDENTITY_RECORD_INVALID /
    *   IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be re-materialized (the binding
    *   stays; the device must then be investigated, released or scrapped — never written).
    */
-  async claim(deviceId: string, chipUid: string, principal: Principal): Promise<DeviceClaim> {
-    const station = await this.scope.stationOf(principal);
+  async claim(deviceId: string, request: ClaimRequest, principal: Principal): Promise<DeviceClaim> {
+    const station = await this.scope.claimingStationOf(principal);
     await this.scope.assertOnLine(station, deviceId);
-    const result = await this.devices.claim(deviceId, Buffer.from(chipUid, 'hex'), station.id);
+    const result = await this.devices.claim(deviceId, Buffer.from(request.chipUid, 'hex'), station.id);
     switch (result.outcome) {
       case 'claimed':
       case 'already-claimed-by-this-chip':
       case 'handed-over':
-        return this.#withImage(result.device);
+        return this.#withImage(result.device, station, request);
       case 'bound-to-other-chip':
         throw identityBoundElsewhere(deviceId);
       case 'chip-bound-to-other-device':
@@ -82,12 +84,19 @@ export class ClaimsService {
     return { deviceId: device.id, state: device.state };
   }
 
-  async #withImage(device: DeviceRecord): Promise<DeviceClaim> {
+  async #withImage(device: DeviceRecord, station: ClaimingStation, request: ClaimRequest): Promise<DeviceClaim> {
     const resolved = await this.layouts.get(device.productId, device.layoutVersion);
     const sealed = device.hasSealedPrivateKey ? await this.devices.sealedPrivateKey(device.id) : undefined;
     const image = await this.identities.rematerialize(storedIdentityOf(device, sealed), resolved.layout);
     try {
-      return claimView(device, resolved, image.data);
+      const secretRanges = secretRangesOf(resolved.layout);
+      const { publicData, sealedSecrets } = sealClaimedImage(image.data, secretRanges, station.sealingPublicKey, {
+        deviceId: device.id,
+        chipUid: request.chipUid,
+        claimId: request.claimId,
+        stationId: station.id,
+      });
+      return { ...claimView(device, resolved, publicData, secretRanges), claimId: request.claimId, sealedSecrets };
     } finally {
       image.data.fill(0);
       sealed?.fill(0);
@@ -95,7 +104,12 @@ export class ClaimsService {
   }
 }
 
-function claimView(device: DeviceRecord, { record, layout }: ResolvedLayout, data: Uint8Array): DeviceClaim {
+function claimView(
+  device: DeviceRecord,
+  { record, layout }: ResolvedLayout,
+  publicData: Uint8Array,
+  secretRanges: DeviceClaim['secretRanges'],
+): Omit<DeviceClaim, 'claimId' | 'sealedSecrets'> {
   return {
     deviceId: device.id,
     productId: device.productId,
@@ -108,11 +122,11 @@ function claimView(device: DeviceRecord, { record, layout }: ResolvedLayout, dat
     layout: { name: layout.name, version: record.version, digestSha256: record.digest },
     image: {
       family: layout.family,
-      dataHex: bytesToHex(data),
+      dataHex: bytesToHex(publicData),
       lockedBlocks: [...device.lockBlocks],
       lockBytesHex: bytesToHex(expectedLockBytes({ family: layout.family, lockedBlocks: device.lockBlocks })),
     },
-    secretRanges: secretRangesOf(layout),
+    secretRanges,
   };
 }
 

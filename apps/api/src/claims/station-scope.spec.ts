@@ -1,34 +1,48 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { DeviceRepository } from '../repositories/device-repository.js';
-import { StationRepository } from '../repositories/station-repository.js';
 import { automock, type Automocked, callsOf, resolves } from '../testing/automock.js';
 import { claimedDevice, DEVICE_ID, mesPrincipal, STATION_ID, stationPrincipal } from '../testing/fixtures.js';
 import { assertHeldBy, StationScope } from './station-scope.js';
 
-const CREATED = new Date('2026-01-01T00:00:00Z');
-
 describe('StationScope', () => {
-  let stations: Automocked<StationRepository>;
   let devices: Automocked<DeviceRepository>;
   let scope: StationScope;
 
   beforeEach(() => {
-    stations = automock(StationRepository);
     devices = automock(DeviceRepository);
-    scope = new StationScope(stations, devices);
+    scope = new StationScope(devices);
   });
 
-  test("the acting station is the token's, with its registered line", async () => {
-    resolves(stations, 'get', { id: STATION_ID, name: 'Station 1', line: 'line-1', createdAt: CREATED });
+  test("the acting station is the token's, with its line as the token lookup read it (no query)", async () => {
     assert.deepEqual(await scope.stationOf(stationPrincipal()), { id: STATION_ID, line: 'line-1' });
-    assert.deepEqual(callsOf(stations, 'get'), [[STATION_ID]]);
+    assert.deepEqual(await scope.stationOf(stationPrincipal(STATION_ID, { line: 'line-2' })), {
+      id: STATION_ID,
+      line: 'line-2',
+    });
   });
 
   test('no station token, or a station not registered: STATION_TOKEN_REQUIRED', async () => {
     await assert.rejects(scope.stationOf(mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
-    resolves(stations, 'get', undefined);
-    await assert.rejects(scope.stationOf(stationPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+    const unregistered = { ...stationPrincipal(), stationLine: null };
+    await assert.rejects(scope.stationOf(unregistered), { code: 'STATION_TOKEN_REQUIRED' });
+  });
+
+  test('a claiming station comes with its sealing key; without one: STATION_SEALING_KEY_MISSING', async () => {
+    const key = Uint8Array.from([4, ...new Array<number>(64).fill(1)]);
+    assert.deepEqual(await scope.claimingStationOf(stationPrincipal(STATION_ID, { sealingKey: key })), {
+      id: STATION_ID,
+      line: 'line-1',
+      sealingPublicKey: key,
+    });
+    await assert.rejects(scope.claimingStationOf(stationPrincipal(STATION_ID, { sealingKey: null })), {
+      code: 'STATION_SEALING_KEY_MISSING',
+      extensions: { stationId: STATION_ID },
+    });
+    await assert.rejects(scope.claimingStationOf(mesPrincipal()), { code: 'STATION_TOKEN_REQUIRED' });
+    await assert.rejects(scope.claimingStationOf({ ...stationPrincipal(), stationLine: null }), {
+      code: 'STATION_TOKEN_REQUIRED',
+    });
   });
 
   test("a device of the station's line passes; another line's is DEVICE_OTHER_LINE; an unknown one DEVICE_NOT_FOUND", async () => {

@@ -4,12 +4,17 @@ import { deviceNotFound, stationTokenRequired } from '../device-requests/provisi
 import { AppError } from '../errors/app-error.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
-import { StationRepository } from '../repositories/station-repository.js';
 
 /** The station a station token acts for, with its line. */
 export interface ActingStation {
   readonly id: string;
   readonly line: string;
+}
+
+/** A station that may claim: it has a sealing public key registered (docs/sealing.md). */
+export interface ClaimingStation extends ActingStation {
+  /** The 65-byte uncompressed P-256 point the claim's secrets are sealed to. */
+  readonly sealingPublicKey: Uint8Array;
 }
 
 /** The station a principal acts for. @throws AppError STATION_TOKEN_REQUIRED. */
@@ -42,19 +47,36 @@ export function deviceClaimedByOtherStation(deviceId: string): AppError {
  */
 @Injectable()
 export class StationScope {
-  constructor(
-    @Inject(StationRepository) private readonly stations: StationRepository,
-    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
-  ) {}
+  constructor(@Inject(DeviceRepository) private readonly devices: DeviceRepository) {}
 
   /**
-   * The calling station and its line.
+   * The calling station and its line, as the token lookup read them (no query of its own).
    * @throws AppError STATION_TOKEN_REQUIRED (not a station token, or its station is not registered).
    */
-  async stationOf(principal: Principal): Promise<ActingStation> {
-    const station = await this.stations.get(stationOf(principal));
-    if (station === undefined) throw stationTokenRequired();
-    return { id: station.id, line: station.line };
+  stationOf(principal: Principal): Promise<ActingStation> {
+    // A throw in the executor rejects the promise, as an async method's would.
+    return new Promise((resolve) => {
+      const id = stationOf(principal);
+      if (principal.stationLine === null) throw stationTokenRequired();
+      resolve({ id, line: principal.stationLine });
+    });
+  }
+
+  /**
+   * The calling station, its line and its sealing public key: a station without one never gets a
+   * claim answered (its secrets would travel in clear).
+   * @throws AppError STATION_TOKEN_REQUIRED, STATION_SEALING_KEY_MISSING.
+   */
+  async claimingStationOf(principal: Principal): Promise<ClaimingStation> {
+    const station = await this.stationOf(principal);
+    if (principal.stationSealingKey === null) {
+      throw new AppError(
+        'STATION_SEALING_KEY_MISSING',
+        `station ${station.id} has no sealing public key registered: nothing is bound or handed out`,
+        { extensions: { stationId: station.id } },
+      );
+    }
+    return { ...station, sealingPublicKey: principal.stationSealingKey };
   }
 
   /** @throws AppError DEVICE_NOT_FOUND, DEVICE_OTHER_LINE. */

@@ -42,6 +42,9 @@ export interface StationsTable {
   name: string;
   line: string;
   created_at: CreatedAt;
+  /** 65-byte uncompressed SEC1 P-256 point (docs/sealing.md); null until registered. */
+  sealing_public_key: ColumnType<Bytea | null, Bytea | null | undefined, Bytea | null>;
+  sealing_key_registered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ApiTokensTable {

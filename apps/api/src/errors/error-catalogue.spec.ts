@@ -23,6 +23,7 @@ const CONTRACT_ANSWERS = {
   DEVICE_RELEASE_REFUSED: true,
   JOB_PAYLOAD_INVALID: false,
   JOB_LINE_INVALID: false,
+  CLAIM_SECRETS_INVALID: false,
 } as const satisfies Record<ContractErrorCode, boolean>;
 
 describe('ERROR_CATALOGUE', () => {

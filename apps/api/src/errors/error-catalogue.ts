@@ -191,7 +191,7 @@ export const ERROR_CATALOGUE = {
   STATION_NOT_FOUND: {
     status: 404,
     title: 'Not Found',
-    meaning: 'the `stationId` of a station token is not registered',
+    meaning: "no station has this id (a station token's `stationId`, or the station of the path)",
     action: 'register the station first',
   },
   STATION_EXISTS: {
@@ -205,6 +205,14 @@ export const ERROR_CATALOGUE = {
     title: 'Forbidden',
     meaning: 'the action needs a station token bound to a station',
     action: "use the station's own token",
+  },
+  STATION_SEALING_KEY_MISSING: {
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      'the calling station has no sealing public key registered, so its claim cannot be sealed to it; nothing is bound or handed out (secrets never travel in clear)',
+    action:
+      'run `ingrain-station keygen` on the station and have the admin register the key: `PUT /v1/stations/{id}/sealing-key` (docs/station.md)',
   },
 
   // Catalogue: products, layouts, serial rules.

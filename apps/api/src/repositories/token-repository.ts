@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database/executor.js';
 import type { TokenRole } from '../database/tables.js';
-import { isUuid, newId } from './row-values.js';
+import { isUuid, newId, plainBytesOrNull } from './row-values.js';
 
 /** An API token as stored: never its secret, never its hash. */
 export interface ApiTokenRecord {
@@ -13,6 +13,14 @@ export interface ApiTokenRecord {
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
+}
+
+/** An active token as a request's principal needs it: with its station's line and sealing key. */
+export interface ActiveApiToken extends ApiTokenRecord {
+  /** The line of the token's station; null for a token bound to no station. */
+  readonly stationLine: string | null;
+  /** The station's registered sealing public key (65 bytes); null when none or no station. */
+  readonly stationSealingKey: Uint8Array | null;
 }
 
 export interface NewApiToken {
@@ -75,14 +83,34 @@ export class TokenRepository {
   }
 
   /** The token with this hash, unless revoked. */
-  async findActiveByHash(tokenHash: Uint8Array): Promise<ApiTokenRecord | undefined> {
+  /**
+   * The active (not revoked) token with this hash, joined with its station (one query: the station
+   * scope then needs no read of its own per request).
+   */
+  async findActiveByHash(tokenHash: Uint8Array): Promise<ActiveApiToken | undefined> {
     const row = await this.db
       .selectFrom('api_tokens')
-      .select(COLUMNS)
-      .where('token_hash', '=', tokenHash)
-      .where('revoked_at', 'is', null)
+      .leftJoin('stations', 'stations.id', 'api_tokens.station_id')
+      .select([
+        'api_tokens.id',
+        'api_tokens.name',
+        'api_tokens.role',
+        'api_tokens.station_id',
+        'api_tokens.created_at',
+        'api_tokens.last_used_at',
+        'api_tokens.revoked_at',
+        'stations.line as station_line',
+        'stations.sealing_public_key as station_sealing_key',
+      ])
+      .where('api_tokens.token_hash', '=', tokenHash)
+      .where('api_tokens.revoked_at', 'is', null)
       .executeTakeFirst();
-    return row && toRecord(row);
+    if (row === undefined) return undefined;
+    return {
+      ...toRecord(row),
+      stationLine: row.station_line,
+      stationSealingKey: plainBytesOrNull(row.station_sealing_key),
+    };
   }
 
   async get(id: string): Promise<ApiTokenRecord | undefined> {

@@ -1,11 +1,18 @@
-import { Controller, Get, Inject, Post } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
-import { ZodBody } from '../http/zod-params.decorator.js';
+import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
-import { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
+import {
+  CreatedStation,
+  CreateStationRequest,
+  SealingKeyRequest,
+  StationId,
+  StationList,
+  StationView,
+} from './stations.schemas.js';
 import { StationsService } from './stations.service.js';
 
 @ApiTags('stations')
@@ -20,6 +27,21 @@ export class StationsController {
   @ApiProblem('STATION_EXISTS: the id is taken')
   create(@ZodBody(CreateStationRequest) body: CreateStationRequest): Promise<CreatedStation> {
     return this.service.create(body);
+  }
+
+  @Put(':id/sealing-key')
+  @Roles('admin')
+  @ApiOperation({
+    operationId: 'stationsSetSealingKey',
+    summary: "Register or replace a station's sealing public key (the key its claims are sealed to)",
+  })
+  @ZodResponse(200, StationView)
+  @ApiProblem('STATION_NOT_FOUND')
+  setSealingKey(
+    @ZodParam('id', StationId) id: string,
+    @ZodBody(SealingKeyRequest) body: SealingKeyRequest,
+  ): Promise<StationView> {
+    return this.service.setSealingKey(id, body.sealingPublicKey);
   }
 
   @Get()

@@ -10,7 +10,15 @@ import { mockTransactions, type MockRepositories } from '../testing/transactions
 import { StationsService } from './stations.service.js';
 
 const AT = new Date('2026-01-01T00:00:00Z');
-const station: StationRecord = { id: STATION_ID, name: 'Station 1', line: 'line-a', createdAt: AT };
+const station: StationRecord = {
+  id: STATION_ID,
+  name: 'Station 1',
+  line: 'line-a',
+  createdAt: AT,
+  sealingPublicKey: null,
+  sealingKeyRegisteredAt: null,
+};
+const KEY = Uint8Array.from([4, ...new Array<number>(64).fill(7)]);
 const request = { id: STATION_ID, name: 'Station 1', line: 'line-a' };
 
 describe('StationsService', () => {
@@ -51,6 +59,20 @@ describe('StationsService', () => {
     );
     await assert.rejects(service.create(request), { code: 'STATION_EXISTS' });
     assert.equal(callsOf(tx.tokens, 'create').length, 0);
+  });
+
+  test('setSealingKey registers the key and shows its fingerprint, never the key', async () => {
+    resolves(stations, 'setSealingKey', { ...station, sealingPublicKey: KEY, sealingKeyRegisteredAt: AT });
+    const view = await service.setSealingKey(STATION_ID, KEY);
+    assert.deepEqual(callsOf(stations, 'setSealingKey'), [[STATION_ID, KEY]]);
+    assert.match(view.sealingKeyFingerprint ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.equal(view.sealingKeyRegisteredAt, AT.toISOString());
+    assert.ok(!JSON.stringify(view).includes(Buffer.from(KEY).toString('hex')));
+  });
+
+  test('setSealingKey of an unknown station: STATION_NOT_FOUND', async () => {
+    resolves(stations, 'setSealingKey', undefined);
+    await assert.rejects(service.setSealingKey('nope', KEY), { code: 'STATION_NOT_FOUND' });
   });
 
   test('list shows every station', async () => {

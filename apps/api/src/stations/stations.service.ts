@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { stationKeyFingerprint } from '#ingrain/crypto';
 import { generateToken } from '../auth/api-token.js';
 import type { Principal } from '../auth/principal.js';
 import { stationOf } from '../claims/station-scope.js';
@@ -11,7 +12,14 @@ import { createdTokenView } from '../tokens/tokens.service.js';
 import type { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
 
 function toView(record: StationRecord): StationView {
-  return { id: record.id, name: record.name, line: record.line, createdAt: record.createdAt.toISOString() };
+  return {
+    id: record.id,
+    name: record.name,
+    line: record.line,
+    createdAt: record.createdAt.toISOString(),
+    sealingKeyFingerprint: record.sealingPublicKey === null ? null : stationKeyFingerprint(record.sealingPublicKey),
+    sealingKeyRegisteredAt: record.sealingKeyRegisteredAt?.toISOString() ?? null,
+  };
 }
 
 /** Programming stations (`/v1/stations`): registered with their first station token. */
@@ -52,6 +60,22 @@ export class StationsService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Registers a station's sealing public key, or replaces the registered one (rotation: claims
+   * answered before were sealed to the old key, which only the old private key opens). Admin only:
+   * a station token alone never chooses the key its secrets are sealed to (docs/sealing.md).
+   * @throws AppError STATION_NOT_FOUND.
+   */
+  async setSealingKey(id: string, sealingPublicKey: Uint8Array): Promise<StationView> {
+    const station = await this.stations.setSealingKey(id, sealingPublicKey);
+    if (station === undefined) {
+      throw new AppError('STATION_NOT_FOUND', `no station '${id}' is registered`, {
+        errors: [{ path: 'path.id', message: 'no such station' }],
+      });
+    }
+    return toView(station);
   }
 
   async list(): Promise<StationList> {

@@ -17,16 +17,44 @@ export const CHIP_UID = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xc
 
 const AT = new Date('2026-01-02T03:04:05.000Z');
 
-export function stationPrincipal(stationId = STATION_ID): Principal {
-  return { tokenId: 'token-station', tokenName: `station-${stationId}`, role: 'station', stationId };
+/** A station's principal, on `line-1` with a registered sealing key unless told otherwise. */
+export function stationPrincipal(
+  stationId = STATION_ID,
+  station: { line?: string; sealingKey?: Uint8Array | null } = {},
+): Principal {
+  return {
+    tokenId: 'token-station',
+    tokenName: `station-${stationId}`,
+    role: 'station',
+    stationId,
+    stationLine: station.line ?? 'line-1',
+    stationSealingKey: station.sealingKey === undefined ? STATION_SEALING_KEY : station.sealingKey,
+  };
 }
 
+/** A 65-byte stand-in for a station's registered sealing key (unit specs that do not seal). */
+export const STATION_SEALING_KEY = Uint8Array.from([4, ...new Array<number>(64).fill(1)]);
+
 export function mesPrincipal(): Principal {
-  return { tokenId: 'token-mes', tokenName: 'mes', role: 'mes', stationId: null };
+  return {
+    tokenId: 'token-mes',
+    tokenName: 'mes',
+    role: 'mes',
+    stationId: null,
+    stationLine: null,
+    stationSealingKey: null,
+  };
 }
 
 export function adminPrincipal(): Principal {
-  return { tokenId: 'token-admin', tokenName: 'admin', role: 'admin', stationId: null };
+  return {
+    tokenId: 'token-admin',
+    tokenName: 'admin',
+    role: 'admin',
+    stationId: null,
+    stationLine: null,
+    stationSealingKey: null,
+  };
 }
 
 export function deviceRecord(overrides: Partial<DeviceRecord> = {}): DeviceRecord {

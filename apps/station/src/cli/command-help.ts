@@ -79,17 +79,19 @@ export const WORKER_HELP: CommandHelp = {
                          [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
                          [--shutdown-grace-ms N] [--link-retries N] [--chip-poll-ms N] [--job-lock-ms N]
                          [--api-ca-file F] [--api-client-cert-file F --api-client-key-file F]
+                         [--station-key-file FILE]
 
 Each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL, INGRAIN_LINE,
 INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR, INGRAIN_ALLOW_PLAIN_HTTP
 (plain http:// only to a loopback host unless 1), INGRAIN_SHUTDOWN_GRACE_MS, INGRAIN_LINK_RETRIES,
-INGRAIN_CHIP_POLL_MS, INGRAIN_JOB_LOCK_MS; TLS (docs/tls.md): INGRAIN_API_CA_FILE (the CA of the API's
-certificate), INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE (this station's, mode 0600).
-The token only from INGRAIN_STATION_TOKEN_FILE or
-INGRAIN_STATION_TOKEN, never a flag; it is checked with the API at start.
+INGRAIN_CHIP_POLL_MS, INGRAIN_JOB_LOCK_MS, INGRAIN_STATION_KEY_FILE (the sealing key from ingrain-station
+keygen; default .ingrain/station-key/<id>/station-key.pem; its public half registered by the admin and
+checked at start). TLS (docs/tls.md): INGRAIN_API_CA_FILE (the CA of the API's certificate),
+INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE (this station's, mode 0600). The token only
+from INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN, never a flag; it is checked with the API at start.
 
 Runs until SIGTERM/SIGINT. Exit codes: 0 after a graceful stop; 1 forced stop or a start-up failure
-(spool) or an API certificate that does not verify; 2 bad configuration, or a token or client certificate
+(spool), an API certificate that does not verify, or a sealing key the API does not have registered; 2 bad configuration, or a token or client certificate
 the API refuses. The log is JSON lines on stderr.`,
 };
 

@@ -1,9 +1,15 @@
-import { createHash, generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
+import { generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
 import { lstat, mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bytesToHex } from '#ingrain/encoding';
-import { HpkeError, p256PublicKeyBytes, parseP256PrivateKey, parseP256PublicKey } from '#ingrain/crypto';
+import {
+  HpkeError,
+  p256PublicKeyBytes,
+  parseP256PrivateKey,
+  parseP256PublicKey,
+  stationKeyFingerprint,
+} from '#ingrain/crypto';
 import { StationKeyError } from './errors.js';
 
 // The station's own P-256 key pair: the API seals each claim's secrets to its public key
@@ -100,11 +106,6 @@ export async function loadStationPublicKey(path: string): Promise<StationPublicK
       cause: error,
     });
   }
-}
-
-/** The fingerprint of a station public key (see {@link StationPublicKeyInfo.fingerprint}). */
-export function stationKeyFingerprint(publicKey: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(publicKey).digest('hex')}`;
 }
 
 /** The SEC1 hex of a public key, as `keygen` prints it for registration. */

@@ -36,6 +36,9 @@ describe('loadWorkerConfig', () => {
     assert.equal(config.baudRate, 115_200);
     assert.equal(config.releaseDir, undefined);
     assert.equal(config.spoolDir, '.ingrain/station-spool/station-7');
+    assert.equal(config.stationKeyFile, '.ingrain/station-key/station-7/station-key.pem');
+    const flagged = loadWorkerConfig(['--station-key-file', '/etc/ingrain/station-key.pem'], ENV, noFile);
+    assert.equal(flagged.stationKeyFile, '/etc/ingrain/station-key.pem');
     assert.equal(config.linkRetries, 2);
     assert.equal(config.jobLockMs, 30_000);
   });

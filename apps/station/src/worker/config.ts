@@ -18,6 +18,11 @@ export interface WorkerConfig {
   readonly baudRate: number;
   /** Durable result spool (created if missing). */
   readonly spoolDir: string;
+  /**
+   * The station's sealing private key (`ingrain-station keygen`; mode 0600): claims are opened with
+   * it (docs/sealing.md). Default `.ingrain/station-key/<stationId>/station-key.pem`.
+   */
+  readonly stationKeyFile: string;
   /** Where release requests for the chip handler go; undefined: an operator swaps chips (log only). */
   readonly releaseDir: string | undefined;
   /** Longest a shutdown waits for running cycles before the process gives up on them. */
@@ -80,6 +85,7 @@ const configSchema = z
       .refine((ports) => new Set(ports).size === ports.length, 'lists a port twice'),
     baudRate: baudRate.default(115_200),
     spoolDir: z.string().min(1).optional(),
+    stationKeyFile: z.string().min(1).optional(),
     releaseDir: z.string().min(1).optional(),
     shutdownGraceMs: milliseconds(0, 600_000).default(30_000),
     linkRetries: z.coerce.number().int().min(0).max(10).default(2),
@@ -139,6 +145,7 @@ const SOURCES = {
   fixtures: { env: 'INGRAIN_FIXTURES', flag: 'fixtures' },
   baudRate: { env: 'INGRAIN_BAUD', flag: 'baud' },
   spoolDir: { env: 'INGRAIN_SPOOL_DIR', flag: 'spool-dir' },
+  stationKeyFile: { env: 'INGRAIN_STATION_KEY_FILE', flag: 'station-key-file' },
   releaseDir: { env: 'INGRAIN_FIXTURE_RELEASE_DIR', flag: 'release-dir' },
   shutdownGraceMs: { env: 'INGRAIN_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms' },
   linkRetries: { env: 'INGRAIN_LINK_RETRIES', flag: 'link-retries' },
@@ -186,6 +193,7 @@ export function loadWorkerConfig(
   return {
     ...config,
     spoolDir: config.spoolDir ?? join('.ingrain', 'station-spool', config.stationId),
+    stationKeyFile: config.stationKeyFile ?? join('.ingrain', 'station-key', config.stationId, 'station-key.pem'),
     releaseDir: config.releaseDir,
   };
 }

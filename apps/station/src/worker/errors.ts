@@ -9,6 +9,11 @@ export type StationErrorCode =
    * another station's or another line's: the worker does not start (exit 2).
    */
   | 'STATION_CREDENTIALS_REJECTED'
+  /**
+   * The sealing key the API has registered for this station is not the one in its key file, or
+   * there is none (docs/sealing.md): the worker does not start.
+   */
+  | 'STATION_SEALING_KEY_MISMATCH'
   /** A job payload does not parse: the job is refused for good. */
   | 'STATION_JOB_INVALID'
   /** The API did not answer (network, timeout, 5xx, 429): try again later. */

@@ -15,7 +15,8 @@ import { ResultReporter } from './report/result-reporter.js';
 import { ResultSpool } from './report/result-spool.js';
 import { StationApi } from './api/station-api.js';
 import { apiFetchFor } from './api/tls-agent.js';
-import { checkStationCredentials, CredentialsWatch } from './api/station-credentials.js';
+import { checkSealingKey, checkStationCredentials, CredentialsWatch } from './api/station-credentials.js';
+import { loadStationPrivateKey } from '../keys/station-key-files.js';
 import { errorFields, type StationLog } from './station-log.js';
 
 /** How long a job waits in `delayed` when the API is unreachable before it is tried again. */
@@ -36,7 +37,7 @@ const STRANDED_CHIP_GRACE_MS = 5_000;
 export interface StationWorkerDeps {
   readonly log: StationLog;
   readonly openTransport?: OpenTransport;
-  /** Default: requests to `config.apiUrl`. */
+  /** Default: requests to `config.apiUrl`, opening claims with the key of `config.stationKeyFile`. */
   readonly api?: StationApi;
   /** Spool flusher backoff (default 0.5 s doubling to 30 s). */
   readonly flushBackoffMs?: { readonly initial: number; readonly max: number };
@@ -93,14 +94,25 @@ export class StationWorker {
    * Checks the station's credentials with the API (waiting while it is unreachable), delivers what
    * the spool holds (once; what the API does not take now goes to the background flusher), then
    * starts one worker per fixture. Nothing is opened or taken from the queue before the API accepted
-   * the token.
-   * @throws StationError `STATION_CREDENTIALS_REJECTED` (see checkStationCredentials),
+   * the token and the sealing key the API has registered for the station is the one in
+   * `config.stationKeyFile` (loaded first, with its permissions checked).
+   * @throws StationKeyError (the key file is missing, too widely readable or not a P-256 key),
+   *   StationError `STATION_CREDENTIALS_REJECTED` (see checkStationCredentials),
+   *   `STATION_SEALING_KEY_MISMATCH` (no key registered, or another one),
    *   `STATION_SHUTTING_DOWN` (`deps.signal` fired before the API answered), `STATION_SPOOL_IO` when
    *   the spool directory cannot be created.
    */
   static async start(config: WorkerConfig, deps: StationWorkerDeps): Promise<StationWorker> {
     const { log } = deps;
-    const api = deps.api ?? new StationApi({ baseUrl: config.apiUrl, token: config.token, fetch: apiFetchFor(config) });
+    const key = await loadStationPrivateKey(config.stationKeyFile);
+    const api =
+      deps.api ??
+      new StationApi({
+        baseUrl: config.apiUrl,
+        token: config.token,
+        fetch: apiFetchFor(config),
+        sealing: { stationId: config.stationId, privateKey: key.privateKey },
+      });
     const credentialsBackoff = deps.credentialsBackoffMs ?? CREDENTIALS_BACKOFF_MS;
     const identity = await checkStationCredentials({
       api,
@@ -111,6 +123,8 @@ export class StationWorker {
       maxBackoffMs: credentialsBackoff.max,
     });
     log.write('info', 'station-credentials-accepted', { stationId: identity.id, line: identity.line });
+    checkSealingKey(identity, key);
+    log.write('info', 'station-sealing-key-registered', { stationId: identity.id, fingerprint: key.fingerprint });
     const spool = new ResultSpool(config.spoolDir);
     await spool.init();
     const backoff = deps.flushBackoffMs;

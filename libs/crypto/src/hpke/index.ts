@@ -31,6 +31,7 @@ export {
   parseStationSealedEnvelope,
   sealForStation,
   stationSealInfo,
+  stationKeyFingerprint,
   type OpenAsStationInput,
   type SealForStationInput,
   type StationSealBinding,

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { bytesToBase64Url, base64UrlToBytes, hexToBytes } from '#ingrain/encoding';
 import type { P256KeyPair } from './dhkem-p256.js';
@@ -224,6 +224,14 @@ export function openAsStation(input: OpenAsStationInput): Uint8Array {
     }
     throw error;
   }
+}
+
+/**
+ * The fingerprint of a station's sealing public key, as the API, the station and logs show it
+ * instead of the key: `sha256:` + lowercase hex SHA-256 of the 65-byte uncompressed point.
+ */
+export function stationKeyFingerprint(publicKey: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(publicKey).digest('hex')}`;
 }
 
 function lengthPrefixed(bytes: Uint8Array): Uint8Array {

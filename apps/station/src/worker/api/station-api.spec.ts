@@ -5,13 +5,24 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type StationReportBody } from '#ingrain/contracts';
+import { sealForStation, type StationSealBinding } from '#ingrain/crypto';
+import { testStationKey } from '#ingrain/crypto/testing';
 import { StationApiError } from '../errors.js';
 import { StationApi } from './station-api.js';
 
 const SECRET_HEX = '5ec7e75ec7e75ec7';
 const TOKEN = 'ingr_token_for_tests';
+const STATION_ID = 'station-1';
+const KEY = testStationKey();
+const OTHER_KEY = testStationKey();
 
-/** What the server does with the next request. */
+/** A claim's request body, as the scripted server read it. */
+interface Sent {
+  readonly chipUid: string;
+  readonly claimId: string;
+}
+
+/** What the server does with the next request (a body function answers from the request's body). */
 type Script =
   | { readonly kind: 'json'; readonly status: number; readonly body: unknown }
   | { readonly kind: 'text'; readonly status: number; readonly text: string; readonly contentType: string }
@@ -32,10 +43,13 @@ function serve(request: IncomingMessage, response: ServerResponse, body: string)
     body,
   };
   switch (script.kind) {
-    case 'json':
+    case 'json': {
+      const answer =
+        typeof script.body === 'function' ? (script.body as (sent: Sent) => unknown)(sentOf(body)) : script.body;
       response.writeHead(script.status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(script.body));
+      response.end(JSON.stringify(answer));
       return;
+    }
     case 'text':
       response.writeHead(script.status, { 'content-type': script.contentType });
       response.end(script.text);
@@ -49,16 +63,49 @@ function serve(request: IncomingMessage, response: ServerResponse, body: string)
   }
 }
 
-const claimBody = (overrides: Record<string, unknown> = {}) => ({
-  deviceId: 'dev-1',
-  layout: { name: 'x', version: 1, digestSha256: 'ab'.repeat(32) },
-  image: { family: 'stm32f4', dataHex: SECRET_HEX, lockedBlocks: [0], lockBytesHex: '00' },
-  secretRanges: [{ name: 'k', offsetBytes: 0, lengthBytes: 8 }],
-  ...overrides,
-});
+function sentOf(body: string): Sent {
+  try {
+    return JSON.parse(body) as Sent;
+  } catch {
+    return { chipUid: '', claimId: '' };
+  }
+}
+
+/** How the scripted API seals a claim: to which key, with which binding and plaintext. */
+interface Sealing {
+  readonly key?: Uint8Array;
+  readonly binding?: (binding: StationSealBinding) => StationSealBinding;
+  readonly plaintext?: string;
+}
+
+/**
+ * A claim answer sealed as the API seals it (8 secret bytes at offset 0, zeroed in clear), to the
+ * claim id and UID the request sent; `sealing` changes the key, binding or plaintext.
+ */
+const claimBody =
+  (overrides: Record<string, unknown> = {}, sealing: Sealing = {}) =>
+  (sent: Sent) => {
+    const binding = { deviceId: 'dev-1', chipUid: sent.chipUid, claimId: sent.claimId, stationId: STATION_ID };
+    const plaintext = sealing.plaintext ?? `{"secrets":[{"dataHex":"${SECRET_HEX}","offsetBytes":0}],"version":1}`;
+    const sealedSecrets = sealForStation({
+      stationPublicKey: sealing.key ?? KEY.publicKey,
+      plaintext: new TextEncoder().encode(plaintext),
+      binding: sealing.binding?.(binding) ?? binding,
+    });
+    return {
+      deviceId: 'dev-1',
+      claimId: sent.claimId,
+      layout: { name: 'x', version: 1, digestSha256: 'ab'.repeat(32) },
+      image: { family: 'stm32f4', dataHex: '00'.repeat(8), lockedBlocks: [0], lockBytesHex: '00' },
+      secretRanges: [{ name: 'k', offsetBytes: 0, lengthBytes: 8 }],
+      sealedSecrets,
+      ...overrides,
+    };
+  };
 
 /** A report body: the adapter passes it through untouched, so its content does not matter here. */
 const REPORT = { outcome: 'link-error' } as unknown as StationReportBody;
+const SEALING = { stationId: STATION_ID, privateKey: KEY.privateKey };
 
 /** The error must be a StationApiError with this code and status, with no secret in it or its causes. */
 const apiError = (code: string, status: number | undefined) => (error: unknown) => {
@@ -89,14 +136,14 @@ describe('StationApi', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    api = new StationApi({ baseUrl, token: TOKEN, requestTimeoutMs: 5_000 });
+    api = new StationApi({ baseUrl, token: TOKEN, requestTimeoutMs: 5_000, sealing: SEALING });
   });
   after(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  test('claim: 200 → the image, with the secret ranges and the layout digest', async () => {
+  test('claim: 200 → the image with its sealed secrets opened, the secret ranges and the layout digest', async () => {
     answer(200, claimBody());
     const outcome = await api.claim('dev-1', 'aabb');
     assert.deepEqual(outcome, {
@@ -113,7 +160,41 @@ describe('StationApi', () => {
     assert.equal(lastRequest.url, '/v1/devices/dev-1/claim');
     assert.equal(lastRequest.authorization, `Bearer ${TOKEN}`);
     assert.equal(lastRequest.contentType, 'application/json');
-    assert.deepEqual(JSON.parse(lastRequest.body ?? ''), { chipUid: 'aabb' });
+    const sent = JSON.parse(lastRequest.body ?? '') as Sent;
+    assert.equal(sent.chipUid, 'aabb');
+    assert.match(sent.claimId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await api.claim('dev-1', 'aabb');
+    assert.notEqual((JSON.parse(lastRequest.body ?? '') as Sent).claimId, sent.claimId, 'a fresh claim id per request');
+  });
+
+  test('claim: sealed secrets that do not open are an outcome naming no byte, never a merged image', async () => {
+    const cases: [Sealing, string][] = [
+      [{ key: OTHER_KEY.publicKey }, 'SEAL_OPEN_FAILED'],
+      [{ binding: (b: StationSealBinding) => ({ ...b, claimId: `${b.claimId}-old` }) }, 'SEAL_OPEN_FAILED'],
+      [{ binding: (b: StationSealBinding) => ({ ...b, chipUid: 'ccdd' }) }, 'SEAL_OPEN_FAILED'],
+      [{ binding: (b: StationSealBinding) => ({ ...b, deviceId: 'dev-2' }) }, 'SEAL_OPEN_FAILED'],
+      [{ binding: (b: StationSealBinding) => ({ ...b, stationId: 'station-2' }) }, 'SEAL_OPEN_FAILED'],
+      [{ plaintext: `{"secrets":[{"dataHex":"${SECRET_HEX}","offsetBytes":1}],"version":1}` }, 'CLAIM_SECRETS_INVALID'],
+      [{ plaintext: `{"secrets":[],"version":1}` }, 'CLAIM_SECRETS_INVALID'],
+      [{ plaintext: 'not json' }, 'CLAIM_SECRETS_INVALID'],
+    ];
+    for (const [sealing, reason] of cases) {
+      answer(200, claimBody({}, sealing));
+      const outcome = await api.claim('dev-1', 'aabb');
+      assert.deepEqual(outcome, { kind: 'secrets-unopened', reason }, JSON.stringify(Object.keys(sealing)));
+      assert.ok(!JSON.stringify(outcome).includes(SECRET_HEX));
+    }
+    answer(200, (sent: Sent) => ({ ...claimBody()(sent), sealedSecrets: { version: 2 } }));
+    assert.deepEqual(await api.claim('dev-1', 'aabb'), { kind: 'secrets-unopened', reason: 'SEAL_ENVELOPE_INVALID' });
+  });
+
+  test('claim: a station without a registered key is refused by the API (409 STATION_SEALING_KEY_MISSING)', async () => {
+    answer(409, { code: 'STATION_SEALING_KEY_MISSING', stationId: STATION_ID });
+    await assert.rejects(api.claim('dev-1', 'aabb'), (error: unknown) => {
+      assert.ok(error instanceof StationApiError);
+      assert.equal(error.problemCode, 'STATION_SEALING_KEY_MISSING');
+      return apiError('STATION_API_REJECTED', 409)(error);
+    });
   });
 
   test('path parameters are encoded', async () => {
@@ -220,7 +301,7 @@ describe('StationApi', () => {
   });
 
   test('no answer within the timeout is transient, and so is a body that stops coming', async () => {
-    const impatient = new StationApi({ baseUrl, token: TOKEN, requestTimeoutMs: 300 });
+    const impatient = new StationApi({ baseUrl, token: TOKEN, requestTimeoutMs: 300, sealing: SEALING });
     const timedOut = (error: unknown) => {
       assert.ok(error instanceof StationApiError);
       assert.match(error.message, /no answer within 300 ms/);
@@ -233,7 +314,12 @@ describe('StationApi', () => {
   });
 
   test('no server is transient', async () => {
-    const down = new StationApi({ baseUrl: 'http://127.0.0.1:1', token: 't', requestTimeoutMs: 2_000 });
+    const down = new StationApi({
+      baseUrl: 'http://127.0.0.1:1',
+      token: 't',
+      requestTimeoutMs: 2_000,
+      sealing: SEALING,
+    });
     await assert.rejects(down.bindingFor('aabb'), (error: unknown) => {
       assert.ok(error instanceof StationApiError);
       assert.equal(error.transient, true);

@@ -1,9 +1,11 @@
+import { type KeyObject, randomUUID } from 'node:crypto';
 import { createIngrainClient, type components, type IngrainClient } from '#ingrain/api-client';
 import { DEVICE_STATES, type DeviceState, type StationReportBody } from '#ingrain/contracts';
 import { CHIP_FAMILIES, type ByteRange, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { StationApiError } from '../errors.js';
 import { describeTlsFailure, type ApiFetch } from './tls-agent.js';
+import { openClaimedImage, type UnopenedReason } from './claimed-secrets.js';
 
 type Schemas = components['schemas'];
 
@@ -21,6 +23,7 @@ const VERDICTS = [
 /** The intended image of a claimed device, SECRET BYTES INCLUDED: memory only, never logged or stored. */
 export interface ClaimedImage {
   readonly family: ChipFamily;
+  /** Every data byte, the opened secrets merged in. */
   readonly dataHex: string;
   readonly lockedBlocks: readonly number[];
   /** OTP ranges holding secrets: zeroed in the report, never logged. */
@@ -35,7 +38,12 @@ export type ClaimOutcome =
   /** 409 IDENTITY_BOUND_ELSEWHERE: the identity is bound to another chip. */
   | { readonly kind: 'identity-bound-elsewhere' }
   /** 409 DEVICE_STATE_CONFLICT: the device is provisioned, quarantined or scrapped. */
-  | { readonly kind: 'not-claimable'; readonly state: DeviceState };
+  | { readonly kind: 'not-claimable'; readonly state: DeviceState }
+  /**
+   * Claimed, but its sealed secrets do not open with this station's key and the binding it expects
+   * (docs/sealing.md): nothing may be written. The device stays bound to the chip at the API.
+   */
+  | { readonly kind: 'secrets-unopened'; readonly reason: UnopenedReason };
 
 /** The device a chip is bound to (GET /v1/bindings/{chipUid}). */
 export interface ChipBinding {
@@ -48,6 +56,14 @@ export interface StationIdentity {
   readonly id: string;
   readonly name: string;
   readonly line: string;
+  /** The fingerprint of the sealing public key registered for it; null: none registered. */
+  readonly sealingKeyFingerprint: string | null;
+}
+
+/** What opens this station's claims: its own id and its sealing private key (docs/sealing.md). */
+export interface StationSealing {
+  readonly stationId: string;
+  readonly privateKey: KeyObject;
 }
 
 /** The API's verdict on a report. */
@@ -64,6 +80,8 @@ export interface StationApiOptions {
   readonly requestTimeoutMs?: number;
   /** The TLS-configured fetch (tls-agent.ts `apiFetchFor`); default the global fetch. */
   readonly fetch?: ApiFetch;
+  /** Opens the claims' sealed secrets. */
+  readonly sealing: StationSealing;
 }
 
 // What the worker relies on is checked at run time even though the client types it: the generated
@@ -72,6 +90,7 @@ export interface StationApiOptions {
 const hex = z.string().regex(/^(?:[0-9a-fA-F]{2})*$/);
 const claimSchema = z
   .object({
+    claimId: z.string(),
     layout: z.object({ digestSha256: hex }),
     image: z.object({
       family: z.enum(CHIP_FAMILIES),
@@ -79,6 +98,8 @@ const claimSchema = z
       lockedBlocks: z.array(z.int().min(0)),
     }),
     secretRanges: z.array(z.object({ offsetBytes: z.int().min(0), lengthBytes: z.int().min(1) })),
+    // Checked by libs/crypto's parseStationSealedEnvelope when it is opened.
+    sealedSecrets: z.unknown(),
   })
   .refine(
     ({ image, secretRanges }) =>
@@ -87,7 +108,12 @@ const claimSchema = z
   );
 const bindingSchema = z.object({ deviceId: z.string().min(1), state: z.enum(DEVICE_STATES) });
 const verdictSchema = z.object({ verdict: z.enum(VERDICTS) });
-const stationSchema = z.object({ id: z.string().min(1), name: z.string(), line: z.string().min(1) });
+const stationSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  line: z.string().min(1),
+  sealingKeyFingerprint: z.string().nullable(),
+});
 /** The problem members the adapter reads (RFC 9457 extension members of the 409s). */
 const problemSchema = z.object({
   code: z.string().optional(),
@@ -113,10 +139,12 @@ interface Answer<T> {
 export class StationApi {
   readonly #client: IngrainClient;
   readonly #timeoutMs: number;
+  readonly #sealing: StationSealing;
 
   constructor(options: StationApiOptions) {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#timeoutMs = timeoutMs;
+    this.#sealing = options.sealing;
     this.#client = createIngrainClient({
       baseUrl: options.baseUrl,
       token: options.token,
@@ -130,24 +158,39 @@ export class StationApi {
     const what = 'station lookup';
     const answer = await this.#call(what, () => this.#client.GET('/v1/stations/me'));
     if (answer.response.ok) {
-      const { id, name, line } = parse(stationSchema, answer.data, what, answer.response.status);
-      return { id, name, line };
+      const { id, name, line, sealingKeyFingerprint } = parse(stationSchema, answer.data, what, answer.response.status);
+      return { id, name, line, sealingKeyFingerprint };
     }
     throw unexpected(answer, what);
   }
 
-  /** Binds `chipUid` to the device and returns the intended image (secrets included). */
+  /**
+   * Binds `chipUid` (the UID this station read from the chip) to the device and returns the
+   * intended image, its sealed secrets opened with this station's key and the binding it expects:
+   * its own station id, `deviceId`, `chipUid` and a claim id drawn fresh for this request.
+   */
   async claim(deviceId: string, chipUid: string): Promise<ClaimOutcome> {
     const what = `claim of device ${deviceId}`;
+    const claimId = randomUUID();
     const answer = await this.#call(what, () =>
-      this.#client.POST('/v1/devices/{id}/claim', { params: { path: { id: deviceId } }, body: { chipUid } }),
+      this.#client.POST('/v1/devices/{id}/claim', {
+        params: { path: { id: deviceId } },
+        body: { chipUid, claimId },
+      }),
     );
     if (answer.response.ok) {
       const claim = parse(claimSchema, answer.data, what, answer.response.status);
-      const { family, dataHex, lockedBlocks } = claim.image;
+      const { family, lockedBlocks } = claim.image;
+      const binding = { deviceId, chipUid, claimId, stationId: this.#sealing.stationId };
+      const opened = openClaimedImage(
+        { dataHex: claim.image.dataHex, secretRanges: claim.secretRanges, sealedSecrets: claim.sealedSecrets },
+        this.#sealing.privateKey,
+        binding,
+      );
+      if (!opened.opened) return { kind: 'secrets-unopened', reason: opened.reason };
       return {
         kind: 'claimed',
-        image: { family, dataHex, lockedBlocks, secretRanges: claim.secretRanges },
+        image: { family, dataHex: opened.dataHex, lockedBlocks, secretRanges: claim.secretRanges },
         layoutDigest: claim.layout.digestSha256,
       };
     }

@@ -3,6 +3,7 @@ import { type WorkerConfig } from '../config.js';
 import { StationApiError, StationError } from '../errors.js';
 import { type StationApi, type StationIdentity } from './station-api.js';
 import { errorFields, type StationLog } from '../station-log.js';
+import { type StationPublicKeyInfo } from '../../keys/station-key-files.js';
 
 /** Where the token comes from, as a refusal names it (never the token itself). */
 const TOKEN_SETTING = 'INGRAIN_STATION_TOKEN_FILE (or INGRAIN_STATION_TOKEN)';
@@ -52,6 +53,25 @@ export async function checkStationCredentials(options: CredentialCheckOptions): 
       backoffMs = Math.min(backoffMs * 2, options.maxBackoffMs);
     }
   }
+}
+
+/**
+ * The sealing key the API registered for this station must be the one this station holds: claims
+ * are sealed to the registered key, so with another one (or none) every claim would fail to open,
+ * or be refused (STATION_SEALING_KEY_MISSING). Checked at start, before any job is taken.
+ * @throws StationError `STATION_SEALING_KEY_MISMATCH` naming both fingerprints (never a key).
+ */
+export function checkSealingKey(station: StationIdentity, key: StationPublicKeyInfo & { readonly path: string }): void {
+  if (station.sealingKeyFingerprint === key.fingerprint) return;
+  const registered =
+    station.sealingKeyFingerprint === null
+      ? 'the API has no sealing key registered for it'
+      : `the API has ${station.sealingKeyFingerprint} registered`;
+  throw new StationError(
+    'STATION_SEALING_KEY_MISMATCH',
+    `station '${station.id}': ${registered}, but ${key.path} is ${key.fingerprint}; have the admin register this ` +
+      `station's public key (PUT /v1/stations/${station.id}/sealing-key, docs/station.md)`,
+  );
 }
 
 /** The StationError for a token the API refused (its status and problem code; never the token). */

@@ -111,6 +111,13 @@ export class ChipProgrammer {
         );
       case 'not-claimable':
         return this.#notClaimable(deviceId, chip, chipBoundToDevice, claim);
+      case 'secrets-unopened':
+        // Nothing was written; the chip leaves the fixture (or every job would claim it again).
+        await this.options.fixture.release(chip.uid, 'quarantine', claim.reason);
+        throw new JobFailure(
+          'STATION_SECRETS_UNOPENED',
+          `device ${deviceId}: the claim's sealed secrets do not open with this station's key (${claim.reason}); nothing was written, the chip goes to quarantine and the device stays claimed for an admin to release or scrap`,
+        );
     }
   }
 

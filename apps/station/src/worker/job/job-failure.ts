@@ -18,6 +18,8 @@ export type JobFailureCode =
   | 'STATION_REPORT_REJECTED'
   /** The API refused a request for a reason a retry cannot fix (401, 403, 404, …): final. */
   | 'STATION_API_REJECTED'
+  /** A claim's sealed secrets do not open with this station's key and binding (docs/sealing.md): final. */
+  | 'STATION_SECRETS_UNOPENED'
   /** The link kept failing after the in-job retries: the chip stays in the fixture, resumable. Retried. */
   | 'STATION_CHIP_LINK_ERROR'
   /** The identity is bound to a chip in another fixture, which finishes it. Retried. */
@@ -34,6 +36,7 @@ const FINAL: ReadonlySet<JobFailureCode> = new Set([
   'STATION_DEVICE_NOT_CLAIMABLE',
   'STATION_REPORT_REJECTED',
   'STATION_API_REJECTED',
+  'STATION_SECRETS_UNOPENED',
 ]);
 
 /** A job outcome other than success. `final` ones are never retried (BullMQ UnrecoverableError). */

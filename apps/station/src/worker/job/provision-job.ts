@@ -2,7 +2,9 @@ import { type ProvisionJobPayload } from '#ingrain/contracts';
 import { finishBoundChip } from '../fixture/bound-chip.js';
 import { type ChipProgrammer, type ChipResult, type ProgrammingContext } from '../cycle/chip-programmer.js';
 import { type Fixture } from '../fixture/fixture.js';
-import { type StationApi } from '../api/station-api.js';
+import { type ChipBinding, type StationApi } from '../api/station-api.js';
+import { StationApiError } from '../errors.js';
+import { type ChipPresence } from '../fixture/chip-probe.js';
 import { type StationLog } from '../station-log.js';
 
 /** What a completed job returns (stored by BullMQ as the job's return value). */
@@ -36,7 +38,9 @@ export class ProvisionJob {
       const chip = await this.options.fixture.waitForChip(context.signal, (unusable) =>
         this.options.programmer.reportUnusableChip(payload.deviceId, unusable, context),
       );
-      let binding = await this.options.api.bindingFor(chip.uid);
+      const lookup = await this.#bindingOf(chip);
+      if (lookup === 'other-line') continue;
+      let binding = lookup;
       if (binding !== undefined && binding.deviceId !== payload.deviceId && binding.state !== 'queued') {
         await finishBoundChip(this.options, chip, binding, context);
         continue;
@@ -47,6 +51,28 @@ export class ProvisionJob {
       // The chip was bound to another device between the lookup and the claim: finish that one.
       binding = { deviceId: outcome.deviceId, state: 'claimed' };
       await finishBoundChip(this.options, chip, binding, context);
+    }
+  }
+
+  /**
+   * The chip's binding; 'other-line' when it carries a device of another line (409
+   * DEVICE_OTHER_LINE): no station here may touch it, so it goes to quarantine — a final, logged
+   * outcome for the chip — and the job waits for the next one (left in the fixture, every job of
+   * the line would meet it and fail).
+   */
+  async #bindingOf(chip: ChipPresence): Promise<ChipBinding | undefined | 'other-line'> {
+    try {
+      return await this.options.api.bindingFor(chip.uid);
+    } catch (error) {
+      if (!(error instanceof StationApiError && error.problemCode === 'DEVICE_OTHER_LINE')) throw error;
+      const fixture = this.options.fixture.port;
+      this.options.log.write('warn', 'chip-of-other-line', {
+        fixture,
+        chipUid: chip.uid,
+        problemCode: 'DEVICE_OTHER_LINE',
+      });
+      await this.options.fixture.release(chip.uid, 'quarantine', 'DEVICE_OTHER_LINE');
+      return 'other-line';
     }
   }
 }

@@ -2,7 +2,8 @@
 // integration tests: the device state machine and binding rules of docs/api.md, over real HTTP.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, type Socket } from 'node:net';
-import { type DeviceState } from '#ingrain/contracts';
+import { type DeviceState, splitClaimSecrets } from '#ingrain/contracts';
+import { sealForStation, stationKeyFingerprint } from '#ingrain/crypto';
 import { type ByteRange, type ChipFamily, getProfile, lockByteCount } from '#ingrain/otp';
 import { bytesToHex } from '#ingrain/encoding';
 
@@ -38,6 +39,12 @@ export interface FakeStationApiOptions {
   readonly claimBarrierTimeoutMs?: number;
   /** The station the token belongs to (`GET /v1/stations/me`). Default `station-1` on `line-test`. */
   readonly station?: { readonly id: string; readonly name: string; readonly line: string };
+  /**
+   * The station's registered sealing public key (65 bytes): `stations/me` shows its fingerprint and
+   * claims are sealed to it (see `sealTo`). Undefined: none registered (claims get 409
+   * STATION_SEALING_KEY_MISSING).
+   */
+  readonly stationPublicKey?: Uint8Array;
 }
 
 /** A running fake API. */
@@ -50,6 +57,10 @@ export interface FakeStationApi {
   addDevice(id: string, identity: FakeIdentity): FakeDevice;
   /** While down, every connection is dropped (the API looks unreachable). */
   setDown(down: boolean): void;
+  /** The key claims are sealed to: default `stationPublicKey`; set another to seal to another station. */
+  sealTo: Uint8Array | undefined;
+  /** Changes the binding a claim is sealed with (e.g. another claim id), as a faulty or hostile API would. */
+  sealBinding: ((binding: SealBinding) => SealBinding) | undefined;
   /** Called when a claim arrives, before it is answered (e.g. to stop the station mid-job). */
   onClaim: ((deviceId: string) => void) | undefined;
   /** Called once a claim's answer has been sent. */
@@ -62,6 +73,14 @@ export interface FakeStationApi {
    */
   refuse: ((endpoint: string) => { readonly status: number; readonly code: string } | undefined) | undefined;
   close(): Promise<void>;
+}
+
+/** What a claim's secrets are bound to (docs/sealing.md). */
+export interface SealBinding {
+  readonly deviceId: string;
+  readonly chipUid: string;
+  readonly claimId: string;
+  readonly stationId: string;
 }
 
 interface Answer {
@@ -92,6 +111,8 @@ export async function startFakeStationApi(options: FakeStationApiOptions): Promi
     devices: new Map(),
     requests: [],
     barrierTimedOut: false,
+    sealTo: options.stationPublicKey,
+    sealBinding: undefined,
     onClaim: undefined,
     afterClaim: undefined,
     onReport: undefined,
@@ -183,13 +204,22 @@ async function handle(
   const refusal = api.refuse?.(endpointOf(request.method, url));
   if (refusal !== undefined) return record(endpointOf(request.method, url), problem(refusal.status, refusal.code));
   if (request.method === 'GET' && url === '/v1/stations/me')
-    return record('me', { status: 200, body: { createdAt: new Date(0).toISOString(), ...stationOf(options) } });
+    return record('me', {
+      status: 200,
+      body: {
+        createdAt: new Date(0).toISOString(),
+        ...stationOf(options),
+        sealingKeyFingerprint:
+          options.stationPublicKey === undefined ? null : stationKeyFingerprint(options.stationPublicKey),
+        sealingKeyRegisteredAt: options.stationPublicKey === undefined ? null : new Date(0).toISOString(),
+      },
+    });
   let match = /^\/v1\/devices\/([^/]+)\/claim$/.exec(url);
   if (request.method === 'POST' && match?.[1] !== undefined) {
     const deviceId = decodeURIComponent(match[1]);
     api.onClaim?.(deviceId);
     await barrier();
-    return record('claim', claim(api, deviceId, body), deviceId);
+    return record('claim', claim(api, stationOf(options).id, deviceId, body), deviceId);
   }
   match = /^\/v1\/bindings\/([^/]+)$/.exec(url);
   if (request.method === 'GET' && match?.[1] !== undefined)
@@ -215,12 +245,16 @@ function stationOf(options: FakeStationApiOptions): { id: string; name: string; 
   return options.station ?? { id: 'station-1', name: 'Station 1', line: 'line-test' };
 }
 
-function claim(api: FakeStationApi, deviceId: string, body: unknown): Answer {
+function claim(api: FakeStationApi, stationId: string, deviceId: string, body: unknown): Answer {
+  const sealTo = api.sealTo;
+  if (sealTo === undefined) return problem(409, 'STATION_SEALING_KEY_MISSING', { stationId });
   const device = api.devices.get(deviceId);
   if (device === undefined) return problem(404, 'DEVICE_NOT_FOUND');
-  const given = (body as { chipUid?: unknown } | undefined)?.chipUid;
-  const chipUid = typeof given === 'string' ? given.toLowerCase() : '';
-  if (!/^(?:[0-9a-f]{2}){1,32}$/.test(chipUid)) return problem(400, 'VALIDATION_FAILED');
+  const given = body as { chipUid?: unknown; claimId?: unknown } | undefined;
+  const chipUid = typeof given?.chipUid === 'string' ? given.chipUid.toLowerCase() : '';
+  const claimId = typeof given?.claimId === 'string' ? given.claimId : '';
+  if (!/^(?:[0-9a-f]{2}){1,32}$/.test(chipUid) || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(claimId))
+    return problem(400, 'VALIDATION_FAILED');
   if (device.state !== 'queued' && device.state !== 'claimed')
     return problem(409, 'DEVICE_STATE_CONFLICT', { state: device.state, action: 'claim' });
   // As the real API: the identity's own binding is checked before the chip's.
@@ -232,6 +266,13 @@ function claim(api: FakeStationApi, deviceId: string, body: unknown): Answer {
   device.chipUid = chipUid;
   device.claims++;
   const { family, data, lockedBlocks, secretRanges } = device.identity;
+  const { publicData, plaintext } = splitClaimSecrets(data, secretRanges);
+  const binding = { deviceId, chipUid, claimId, stationId };
+  const sealedSecrets = sealForStation({
+    stationPublicKey: sealTo,
+    plaintext,
+    binding: api.sealBinding?.(binding) ?? binding,
+  });
   return {
     status: 200,
     body: {
@@ -240,12 +281,19 @@ function claim(api: FakeStationApi, deviceId: string, body: unknown): Answer {
       serial: `SN-${deviceId.slice(0, 8)}`,
       layoutVersion: 1,
       state: 'claimed',
+      claimId,
       chipUid,
-      stationId: 'station-1',
+      stationId,
       jobId: deviceId,
       layout: { name: 'fake', version: 1, digestSha256: 'ab'.repeat(32) },
-      image: { family, dataHex: bytesToHex(data), lockedBlocks, lockBytesHex: expectedLockHex(device.identity) },
+      image: {
+        family,
+        dataHex: bytesToHex(publicData),
+        lockedBlocks,
+        lockBytesHex: expectedLockHex(device.identity),
+      },
       secretRanges: secretRanges.map((range, index) => ({ name: `secret_${index}`, ...range })),
+      sealedSecrets,
     },
   };
 }
