@@ -8,6 +8,7 @@ import { hostileLayoutSource, validLayoutYaml } from './layouts.js';
 import { deepNest, oddKey, oddString, oddText, wrongTypeValue } from './odd-values.js';
 import type { Prng } from './prng.js';
 import { jsonBytes, RawJson } from './raw-json.js';
+import { rawRequest } from './raw-http.js';
 import { invalidValue, propertiesOf, requiredOf, validValue, type Hints } from './schema-values.js';
 import { ROLE_CREDENTIAL, type Credential, type World, type WorldDevice } from './world.js';
 
@@ -24,6 +25,8 @@ export interface FuzzRequest {
   readonly target: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer | undefined;
+  /** Set for a request written on a socket as is (fuzz/raw-http.ts): method, target and headers say nothing. */
+  readonly raw?: string;
 }
 
 /** Idempotency keys already sent with a body: a later request reuses one with another body. */
@@ -101,7 +104,8 @@ export class RequestFactory {
   next(index: number): FuzzRequest {
     const prng = this.prng;
     if (prng.chance(0.02)) return this.unrouted(index);
-    const operation = prng.pick(this.operations);
+    if (prng.chance(0.02)) return this.rawRequest(index);
+    const operation = prng.weighted(this.operations.map((o) => [o, o.method === 'get' ? 2 : 3] as const));
     const device = prng.pick(this.world.devices);
     const credential = this.credentialFor(operation);
     const kinds: string[] = [];
@@ -188,7 +192,22 @@ export class RequestFactory {
     }
     if (prng.chance(0.02)) {
       kinds.push('query:raw');
-      parts.push(prng.pick(['%00', 'a=%ZZ', 'a[b]=1', 'a[__proto__][x]=1', '&&&', '=', 'limit=1&limit=2', '%C0%AF=1']));
+      parts.push(
+        prng.pick([
+          '%00',
+          'a=%ZZ',
+          'a[b]=1',
+          'a[__proto__][x]=1',
+          '__proto__[x]=1',
+          'constructor[prototype][x]=1',
+          '&&&',
+          '=',
+          'limit=1&limit=2',
+          '%C0%AF=1',
+          'a=1&'.repeat(3_000),
+          `limit=${'9'.repeat(400)}`,
+        ]),
+      );
     }
     return parts.join('&');
   }
@@ -203,10 +222,10 @@ export class RequestFactory {
     for (const parameter of operation.parameters.filter((p) => p.in === 'header')) {
       const name = parameter.name.toLowerCase();
       const roll = prng.next();
-      if (roll < 0.1 && this.memory.keys.length > 0) {
+      if (roll < 0.25 && this.memory.keys.length > 0) {
         kinds.push(`header:${name}:reused`);
         headers[name] = prng.pick(this.memory.keys);
-      } else if (roll < 0.2) {
+      } else if (roll < 0.32) {
         kinds.push(`header:${name}:odd`);
         const odd = prng.pick([
           '',
@@ -220,7 +239,7 @@ export class RequestFactory {
           'k\u0000'.replace('\u0000', ''),
         ]);
         if (odd !== '' || prng.chance(0.5)) headers[name] = odd;
-      } else if (roll < 0.25) {
+      } else if (roll < 0.36) {
         kinds.push(`header:${name}:missing`);
       } else {
         const key = `fuzz-${this.prng.int(0, 2 ** 30)}`;
@@ -290,7 +309,7 @@ export class RequestFactory {
   ): { bytes: Buffer; contentType: string } {
     const prng = this.prng;
     const schema = operation.requestBody ?? {};
-    const layoutWeight = operation.operationId === 'layoutsAdd' ? 6 : 0;
+    const layoutWeight = operation.operationId === 'layoutsAdd' ? 12 : 0;
     const kind = prng.weighted<BodyKind>([
       ['valid', 3],
       ['field', 6],
@@ -358,6 +377,23 @@ export class RequestFactory {
         return { bytes: jsonBytes(format === undefined ? { source } : { source, format }), contentType: json };
       }
     }
+  }
+
+  /** Bytes on a socket that no client would send (bad framing and request lines). */
+  private rawRequest(index: number): FuzzRequest {
+    const raw = rawRequest(this.prng, this.world.tokens.admin ?? '');
+    return {
+      index,
+      operation: '(raw http)',
+      operationId: undefined,
+      kind: 'raw',
+      credential: 'admin',
+      method: raw.slice(0, raw.indexOf(' ')),
+      target: raw.slice(raw.indexOf(' ') + 1, raw.indexOf('\r\n')),
+      headers: {},
+      body: undefined,
+      raw,
+    };
   }
 
   /** A request to a path or method the document does not have. */

@@ -1,7 +1,7 @@
 // npm run fuzz: schema-driven hostile requests against the real API (see fuzz/cases.ts for what is
 // sent). Prints the seed first, counts by status and every failure; exits 1 on any 5xx, any 4xx
 // that is not application/problem+json, any 2xx whose body fails the document, any request left
-// unanswered past the timeout; 2 on bad options.
+// unanswered past the timeout or hung up on without an answer; 2 on bad options.
 import { createWriteStream } from 'node:fs';
 import { readOpenApiOperations } from '../testkit/openapi-operations.js';
 import { parseFuzzArgs, type FuzzArgs } from './args.js';

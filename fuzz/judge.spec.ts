@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readOpenApiOperations, type OpenApiOperation } from '../testkit/openapi-operations.js';
+import { CLOSED_WITHOUT_ANSWER } from '../testkit/raw-http.js';
 import { judge } from './judge.js';
 import type { FuzzAnswer } from './send.js';
 
@@ -62,8 +63,9 @@ void describe('fuzz judge', () => {
     assert.equal(judge(live, answer(200, 'application/json', { status: 'ok' })), undefined);
   });
 
-  test('no answer in time is a finding; a reset connection is not', () => {
+  test('no answer in time, or a hang-up without an answer, is a finding; a reset connection is not', () => {
     assert.equal(judge(undefined, { error: 'timeout after 100 ms', durationMs: 100 })?.kind, 'timeout');
+    assert.equal(judge(undefined, { error: CLOSED_WITHOUT_ANSWER, durationMs: 1 })?.kind, 'no-answer');
     assert.equal(judge(undefined, { error: 'ECONNRESET', durationMs: 1 }), undefined);
   });
 });

@@ -1,11 +1,12 @@
 // What a fuzzed answer must be: never a 5xx (unless the operation documents it, e.g. 503 not
 // ready), every 4xx an RFC 9457 problem (application/problem+json with its members), every 2xx
-// body what the document says, and always an answer in time.
+// body what the document says, and always an answer, in time.
 import { z } from 'zod';
 import type { JsonSchema, OpenApiOperation } from '../testkit/openapi-operations.js';
+import { CLOSED_WITHOUT_ANSWER } from '../testkit/raw-http.js';
 import type { FuzzAnswer, FuzzNoAnswer } from './send.js';
 
-export type FindingKind = 'server-error' | 'not-problem' | 'bad-2xx' | 'timeout';
+export type FindingKind = 'server-error' | 'not-problem' | 'bad-2xx' | 'timeout' | 'no-answer';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -83,7 +84,11 @@ function successFinding(answer: FuzzAnswer, operation: OpenApiOperation | undefi
 /** The finding of one answer, or undefined when the answer is acceptable. */
 export function judge(operation: OpenApiOperation | undefined, result: FuzzAnswer | FuzzNoAnswer): Finding | undefined {
   if (!('status' in result)) {
-    return result.error.startsWith('timeout') ? { kind: 'timeout', reason: result.error } : undefined;
+    if (result.error.startsWith('timeout')) return { kind: 'timeout', reason: result.error };
+    // The server read a whole request and hung up without a status: the client cannot tell why.
+    // (A reset while sending a body past the limit, after the 413, is not this.)
+    if (result.error === CLOSED_WITHOUT_ANSWER) return { kind: 'no-answer', reason: result.error };
+    return undefined;
   }
   if (result.status >= 500) {
     // A documented 5xx (503 from /health/ready) is an answer like any other; any other is a defect.

@@ -3,6 +3,7 @@
 import type { OpenApiOperation } from '../testkit/openapi-operations.js';
 import type { FuzzRequest } from './cases.js';
 import { judge, type Finding } from './judge.js';
+import { sendRaw } from '../testkit/raw-http.js';
 import { isAnswer, newAgent, send, type FuzzAnswer, type FuzzNoAnswer } from './send.js';
 
 export interface RunOptions {
@@ -57,14 +58,19 @@ export async function runFuzz(
   async function worker(): Promise<void> {
     while (issued < options.requests) {
       const request = factory.next(issued++);
-      const result = await send(port, agent, request, options.timeoutMs);
+      const result =
+        request.raw === undefined
+          ? await send(port, agent, request, options.timeoutMs)
+          : await sendRaw(port, request.raw, options.timeoutMs);
       const label = isAnswer(result) ? String(result.status) : `no answer: ${result.error}`;
       increment(byStatus, label);
       const perOperation = byOperation.get(request.operation) ?? new Map<string, number>();
       byOperation.set(request.operation, perOperation);
       increment(perOperation, isAnswer(result) ? `${String(result.status).charAt(0)}xx` : 'none');
       const operation = request.operationId === undefined ? undefined : byId.get(request.operationId);
-      const finding = judge(operation, result);
+      // A raw request has no documented operation: only its refusals are judged (5xx, 4xx shape).
+      const rawSuccess = request.raw !== undefined && isAnswer(result) && result.status < 300;
+      const finding = rawSuccess ? undefined : judge(operation, result);
       if (finding !== undefined) failures.push({ request, finding });
       options.onResult?.(request, result, finding);
       done += 1;

@@ -1,20 +1,13 @@
 // One request over a keep-alive loopback connection (node:http: raw bytes in, raw bytes out — no
 // client library that would fix up a malformed request before it leaves).
 import { Agent, request } from 'node:http';
+import type { HttpAnswer, NoAnswer } from '../testkit/raw-http.js';
 import type { FuzzRequest } from './cases.js';
 
-export interface FuzzAnswer {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-  readonly durationMs: number;
-}
+export type FuzzAnswer = HttpAnswer;
 
-/** The request never got an answer: refused by Node's client before sending, reset, or too slow. */
-export interface FuzzNoAnswer {
-  readonly error: string;
-  readonly durationMs: number;
-}
+/** The request never got an answer: refused by Node's client before sending, reset, closed, or too slow. */
+export type FuzzNoAnswer = NoAnswer;
 
 /** At most this much of an answer is kept (the judge needs the problem document, not a whole list). */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
