@@ -399,7 +399,23 @@ export class RequestFactory {
   /** A request to a path or method the document does not have. */
   private unrouted(index: number): FuzzRequest {
     const prng = this.prng;
+    // Half of them: a documented path (real ids) with a method it does not document.
+    const documented = prng.pick(this.operations);
+    const device = prng.pick(this.world.devices);
+    const realPath = documented.path.replace(/\{([^}]+)\}/g, (_match, name: string) =>
+      enc(this.realPathValue(documented, name, device)),
+    );
     const target = prng.pick([
+      realPath,
+      realPath,
+      realPath,
+      realPath,
+      realPath,
+      realPath,
+      realPath,
+      realPath,
+      realPath,
+      realPath,
       '/v1/nope',
       '/v1/devices/%00',
       '/v1//devices',
@@ -411,7 +427,7 @@ export class RequestFactory {
       '/',
       '/docs/../../etc/passwd',
     ]);
-    const method = prng.pick(['GET', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS']);
+    const method = prng.pick(['GET', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS', 'HEAD', 'TRACE', 'SEARCH']);
     const credential = prng.pick(['none', 'admin', 'mes'] as const);
     const token = this.world.tokens[credential];
     return {

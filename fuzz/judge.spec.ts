@@ -50,6 +50,8 @@ void describe('fuzz judge', () => {
     assert.equal(judge(claim, answer(400, 'application/problem+json', fastify))?.kind, 'not-problem');
     assert.equal(judge(claim, answer(404, 'application/problem+json', PROBLEM))?.kind, 'not-problem');
     assert.equal(judge(claim, answer(400, 'application/problem+json', '{"truncated'))?.kind, 'not-problem');
+    assert.equal(judge(claim, answer(404, 'application/problem+json', ''), 'HEAD'), undefined);
+    assert.equal(judge(claim, answer(404, 'application/json', ''), 'HEAD')?.kind, 'not-problem');
   });
 
   test('a 2xx must be a documented status with a body its schema accepts', () => {

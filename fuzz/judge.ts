@@ -46,10 +46,12 @@ function parse(text: string): unknown {
   }
 }
 
-function problemFinding(answer: FuzzAnswer): Finding | undefined {
+function problemFinding(answer: FuzzAnswer, head: boolean): Finding | undefined {
   if (!PROBLEM_MEDIA_TYPE.test(answer.contentType)) {
     return { kind: 'not-problem', reason: `${answer.status} with Content-Type "${answer.contentType}"` };
   }
+  // A HEAD answer has the GET's headers and no body.
+  if (head && answer.body === '') return undefined;
   const parsed = ProblemShape.safeParse(parse(answer.body));
   if (!parsed.success) {
     return {
@@ -81,8 +83,12 @@ function successFinding(answer: FuzzAnswer, operation: OpenApiOperation | undefi
   };
 }
 
-/** The finding of one answer, or undefined when the answer is acceptable. */
-export function judge(operation: OpenApiOperation | undefined, result: FuzzAnswer | FuzzNoAnswer): Finding | undefined {
+/** The finding of one answer, or undefined when the answer is acceptable (`method`: HEAD has no body). */
+export function judge(
+  operation: OpenApiOperation | undefined,
+  result: FuzzAnswer | FuzzNoAnswer,
+  method = 'GET',
+): Finding | undefined {
   if (!('status' in result)) {
     if (result.error.startsWith('timeout')) return { kind: 'timeout', reason: result.error };
     // The server read a whole request and hung up without a status: the client cannot tell why.
@@ -96,7 +102,7 @@ export function judge(operation: OpenApiOperation | undefined, result: FuzzAnswe
     if (documented) return successFinding(result, operation);
     return { kind: 'server-error', reason: `${result.status} ${result.body.slice(0, 300)}` };
   }
-  if (result.status >= 400) return problemFinding(result);
+  if (result.status >= 400) return problemFinding(result, method === 'HEAD');
   if (result.status >= 200 && result.status < 300) return successFinding(result, operation);
   if (result.status >= 300) return undefined;
   return { kind: 'server-error', reason: `status ${result.status}` };

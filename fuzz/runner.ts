@@ -70,7 +70,7 @@ export async function runFuzz(
       const operation = request.operationId === undefined ? undefined : byId.get(request.operationId);
       // A raw request has no documented operation: only its refusals are judged (5xx, 4xx shape).
       const rawSuccess = request.raw !== undefined && isAnswer(result) && result.status < 300;
-      const finding = rawSuccess ? undefined : judge(operation, result);
+      const finding = rawSuccess ? undefined : judge(operation, result, request.method);
       if (finding !== undefined) failures.push({ request, finding });
       options.onResult?.(request, result, finding);
       done += 1;
