@@ -430,10 +430,15 @@ export class RequestFactory {
     const method = prng.pick(['GET', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS', 'HEAD', 'TRACE', 'SEARCH']);
     const credential = prng.pick(['none', 'admin', 'mes'] as const);
     const token = this.world.tokens[credential];
+    // The documented method itself, or HEAD of a documented GET (that GET without a body, RFC 9110
+    // §9.3.2), is the documented operation and judged as such.
+    const same =
+      target === realPath &&
+      (method.toLowerCase() === documented.method || (method === 'HEAD' && documented.method === 'get'));
     return {
       index,
-      operation: '(unrouted)',
-      operationId: undefined,
+      operation: same ? `${method} ${documented.path}` : '(unrouted)',
+      operationId: same ? documented.operationId : undefined,
       kind: 'route',
       credential,
       method,

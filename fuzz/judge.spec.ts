@@ -63,6 +63,8 @@ void describe('fuzz judge', () => {
     const schema = live.responses['200']?.schema;
     assert.ok(schema);
     assert.equal(judge(live, answer(200, 'application/json', { status: 'ok' })), undefined);
+    assert.equal(judge(live, answer(200, 'application/json', ''), 'HEAD'), undefined);
+    assert.equal(judge(undefined, answer(200, 'application/json', ''), 'HEAD')?.kind, 'bad-2xx');
   });
 
   test('no answer in time, or a hang-up without an answer, is a finding; a reset connection is not', () => {

@@ -65,14 +65,18 @@ function problemFinding(answer: FuzzAnswer, head: boolean): Finding | undefined 
   return undefined;
 }
 
-function successFinding(answer: FuzzAnswer, operation: OpenApiOperation | undefined): Finding | undefined {
+function successFinding(
+  answer: FuzzAnswer,
+  operation: OpenApiOperation | undefined,
+  head: boolean,
+): Finding | undefined {
   if (operation === undefined)
     return { kind: 'bad-2xx', reason: `${answer.status} for a route the document does not have` };
   if (operation.responses[String(answer.status)] === undefined) {
     return { kind: 'bad-2xx', reason: `${answer.status} is not a documented answer of ${operation.operationId}` };
   }
   const validator = validatorOf(operation, answer.status);
-  if (validator === undefined || answer.status === 204) return undefined;
+  if (validator === undefined || answer.status === 204 || head) return undefined;
   if (!JSON_MEDIA_TYPE.test(answer.contentType)) return undefined;
   const result = validator.safeParse(parse(answer.body));
   if (result.success) return undefined;
@@ -99,11 +103,11 @@ export function judge(
   if (result.status >= 500) {
     // A documented 5xx (503 from /health/ready) is an answer like any other; any other is a defect.
     const documented = operation?.responses[String(result.status)] !== undefined;
-    if (documented) return successFinding(result, operation);
+    if (documented) return successFinding(result, operation, false);
     return { kind: 'server-error', reason: `${result.status} ${result.body.slice(0, 300)}` };
   }
   if (result.status >= 400) return problemFinding(result, method === 'HEAD');
-  if (result.status >= 200 && result.status < 300) return successFinding(result, operation);
+  if (result.status >= 200 && result.status < 300) return successFinding(result, operation, method === 'HEAD');
   if (result.status >= 300) return undefined;
   return { kind: 'server-error', reason: `status ${result.status}` };
 }
