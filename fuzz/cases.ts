@@ -432,13 +432,15 @@ export class RequestFactory {
     const token = this.world.tokens[credential];
     // The documented method itself, or HEAD of a documented GET (that GET without a body, RFC 9110
     // §9.3.2), is the documented operation and judged as such.
+    const asMethod = method === 'HEAD' ? 'get' : method.toLowerCase();
     const same =
-      target === realPath &&
-      (method.toLowerCase() === documented.method || (method === 'HEAD' && documented.method === 'get'));
+      target === realPath
+        ? this.operations.find((operation) => operation.path === documented.path && operation.method === asMethod)
+        : undefined;
     return {
       index,
-      operation: same ? `${method} ${documented.path}` : '(unrouted)',
-      operationId: same ? documented.operationId : undefined,
+      operation: same === undefined ? '(unrouted)' : `${method} ${same.path}`,
+      operationId: same?.operationId,
       kind: 'route',
       credential,
       method,
