@@ -5,9 +5,9 @@ import tseslint from 'typescript-eslint';
 
 // Which folder may import which (ESLint applies the last matching rule setting, so every scope
 // lists all of its restrictions, the library-index one included):
-//   testkit/ (the local stack and the helpers demo, bench and test share) imports none of them;
-//   demo/, bench/, chaos/ and test/ import testkit/ and never one another; apps/ and libs/ import none of
-//   the four (a unit spec may use testkit/, a runtime file not even a testing/ helper); no app
+//   testkit/ (the local stack and the helpers demo, bench, chaos, fuzz and test share) imports none of them;
+//   demo/, bench/, chaos/, fuzz/ and test/ import testkit/ and never one another; apps/ and libs/ import
+//   none of the six (a unit spec may use testkit/, a runtime file not even a testing/ helper); no app
 //   imports another app, and no library an app.
 const LIBRARY_INDEX = {
   group: ['**/libs/*/src/**', '../../libs/**', '../../../libs/**'],
@@ -16,12 +16,12 @@ const LIBRARY_INDEX = {
 const APPS = ['api', 'simulator', 'station', 'verifier'];
 const up = (folders) => `^(\\.\\./)+(${folders.join('|')})/`;
 const NOT_FROM_APPS_OR_LIBS = {
-  regex: up(['testkit', 'test', 'demo', 'bench']),
-  message: 'Apps and libraries never import testkit/, test/, demo/ or bench/.',
+  regex: up(['testkit', 'test', 'demo', 'bench', 'chaos', 'fuzz']),
+  message: 'Apps and libraries never import testkit/, test/, demo/, bench/, chaos/ or fuzz/.',
 };
 const NOT_FROM_SPECS = {
-  regex: up(['test', 'demo', 'bench']),
-  message: 'A unit spec may use testkit/, never test/, demo/ or bench/.',
+  regex: up(['test', 'demo', 'bench', 'chaos', 'fuzz']),
+  message: 'A unit spec may use testkit/, never test/, demo/, bench/, chaos/ or fuzz/.',
 };
 const NO_TESTING_IN_RUNTIME = {
   regex: '(^|/)(testing|test-support)/',
@@ -86,28 +86,43 @@ const FOLDER_SCOPES = [
     files: ['testkit/**/*.ts'],
     rules: restrictImports([
       {
-        regex: up(['demo', 'bench', 'test']),
-        message: 'testkit/ is imported by demo, bench and test, never the reverse.',
+        regex: up(['demo', 'bench', 'test', 'fuzz', 'chaos']),
+        message: 'testkit/ is imported by demo, bench, chaos, fuzz and test, never the reverse.',
       },
     ]),
   },
   {
     files: ['demo/**/*.ts'],
     rules: restrictImports([
-      { regex: up(['bench', 'test']), message: 'demo/ shares code with bench/ and test/ through testkit/ only.' },
+      {
+        regex: up(['bench', 'test', 'fuzz', 'chaos']),
+        message: 'demo/ shares code with bench/ and test/ through testkit/ only.',
+      },
     ]),
   },
   {
     files: ['bench/**/*.ts'],
     rules: restrictImports([
-      { regex: up(['demo', 'test']), message: 'bench/ shares code with demo/ and test/ through testkit/ only.' },
+      {
+        regex: up(['demo', 'test', 'fuzz', 'chaos']),
+        message: 'bench/ shares code with demo/ and test/ through testkit/ only.',
+      },
+    ]),
+  },
+  {
+    files: ['fuzz/**/*.ts'],
+    rules: restrictImports([
+      {
+        regex: up(['demo', 'bench', 'test', 'chaos']),
+        message: 'fuzz/ shares code with demo/, bench/ and test/ through testkit/ only.',
+      },
     ]),
   },
   {
     files: ['chaos/**/*.ts'],
     rules: restrictImports([
       {
-        regex: up(['demo', 'bench', 'test']),
+        regex: up(['demo', 'bench', 'test', 'fuzz']),
         message: 'chaos/ shares code with demo/, bench/ and test/ through testkit/ only.',
       },
     ]),
@@ -116,8 +131,9 @@ const FOLDER_SCOPES = [
     files: ['test/**/*.ts'],
     rules: restrictImports([
       {
-        regex: up(['demo', 'bench', 'chaos']),
-        message: 'test/ shares code with demo/, bench/ and chaos/ through testkit/ only (it runs chaos as a program).',
+        regex: up(['demo', 'bench', 'chaos', 'fuzz']),
+        message:
+          'test/ shares code with demo/, bench/, chaos/ and fuzz/ through testkit/ only (it runs chaos/ and fuzz/ as programs).',
       },
     ]),
   },

@@ -11,7 +11,7 @@ npx --no-install prettier --check --log-level warn .
 echo "[test] lint (eslint, type-aware)"
 npx --no-install eslint --max-warnings 0 .
 
-mapfile -t files < <(find dist/apps dist/libs dist/testkit dist/demo dist/bench dist/chaos dist/test -type f \( -name '*.spec.js' -o -name '*.test.js' \) 2>/dev/null | sort)
+mapfile -t files < <(find dist/apps dist/libs dist/testkit dist/demo dist/bench dist/chaos dist/fuzz dist/test -type f \( -name '*.spec.js' -o -name '*.test.js' \) 2>/dev/null | sort)
 if ((${#files[@]} == 0)); then
   echo "[test] no test files found under dist/" >&2
   exit 1

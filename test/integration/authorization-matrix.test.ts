@@ -10,32 +10,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { testStationKey } from '#ingrain/crypto/testing';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Response } from 'supertest';
 import type { Role } from '../../apps/api/src/auth/roles.js';
-import { OPENAPI_JSON_PATH } from '../../apps/api/src/openapi/paths.js';
 import { StationRepository, WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { TokensService } from '../../apps/api/src/tokens/tokens.service.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
+import { readOpenApiOperations, type Method } from '../../testkit/openapi-operations.js';
 import { seedCatalogRows, type SeededCatalog } from '../../testkit/catalog-rows.js';
 import { linkErrorReport, randomChipUid, successReport, type ClaimedImage } from '../../testkit/station-reports.js';
 import { renderTextTable } from '../../testkit/tables.js';
 
 // ─── What the document says ─────────────────────────────────────────────────────────────────────
-
-interface DocumentedResponse {
-  readonly description?: string;
-}
-interface DocumentedOperation {
-  readonly operationId: string;
-  readonly security?: readonly Record<string, readonly string[]>[];
-  readonly parameters?: readonly { readonly in: string; readonly name: string; readonly required?: boolean }[];
-  readonly requestBody?: unknown;
-  readonly responses: Record<string, DocumentedResponse>;
-}
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-const METHODS: readonly Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 interface Operation {
   readonly method: Method;
@@ -52,43 +38,21 @@ interface Operation {
   readonly claimScoped: boolean;
 }
 
-const ALL_ROLES: readonly Role[] = ['admin', 'mes', 'station', 'auditor'];
-const ROLE_FORBIDDEN_PREFIX = 'ROLE_FORBIDDEN: allowed roles: ';
-
+/** The document's operations (testkit/openapi-operations.ts, shared with the fuzzer) as the matrix needs them. */
 function documentedOperations(): Operation[] {
-  const document = JSON.parse(readFileSync(OPENAPI_JSON_PATH, 'utf8')) as {
-    paths: Record<string, Partial<Record<Method, DocumentedOperation>>>;
-  };
-  const operations: Operation[] = [];
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of METHODS) {
-      const operation = item[method];
-      if (operation === undefined) continue;
-      const where = `${method.toUpperCase()} ${path}`;
-      const descriptions = Object.values(operation.responses).map((response) => response.description ?? '');
-      let allowed: Role[] | undefined;
-      if (operation.security !== undefined && operation.security.length > 0) {
-        const forbidden = operation.responses['403']?.description ?? '';
-        assert.ok(forbidden.startsWith(ROLE_FORBIDDEN_PREFIX), `${where}: a secured operation documents its roles`);
-        allowed = forbidden
-          .slice(ROLE_FORBIDDEN_PREFIX.length)
-          .split(',')
-          .map((role) => role.trim()) as Role[];
-        for (const role of allowed) assert.ok(ALL_ROLES.includes(role), `${where}: unknown role ${role}`);
-      }
-      operations.push({
-        method,
-        path,
-        operationId: operation.operationId,
-        allowed,
-        headers: (operation.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name),
-        hasBody: operation.requestBody !== undefined,
-        lineScoped: descriptions.some((text) => text.includes('DEVICE_OTHER_LINE')),
-        claimScoped: descriptions.some((text) => text.includes('DEVICE_CLAIMED_BY_OTHER_STATION')),
-      });
-    }
-  }
-  return operations;
+  return readOpenApiOperations().map((operation) => {
+    const descriptions = Object.values(operation.responses).map((response) => response.description);
+    return {
+      method: operation.method,
+      path: operation.path,
+      operationId: operation.operationId,
+      allowed: operation.allowed,
+      headers: operation.parameters.filter((p) => p.in === 'header').map((p) => p.name),
+      hasBody: operation.requestBody !== undefined,
+      lineScoped: descriptions.some((text) => text.includes('DEVICE_OTHER_LINE')),
+      claimScoped: descriptions.some((text) => text.includes('DEVICE_CLAIMED_BY_OTHER_STATION')),
+    };
+  });
 }
 
 // ─── What the document cannot say ───────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@ import type { Database } from '../database/database.js';
 import { Metrics } from '../metrics/metrics.js';
 import { serveApiDocs } from '../openapi/api-docs.js';
 import { correlationIdOf } from './correlation-id.js';
-import { answerClientError, answerFrameworkError } from './framework-errors.js';
+import { answerClientError, answerConnectRequest, answerFrameworkError } from './framework-errors.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { NestPinoLogger } from './nest-logger.js';
 import { installRequestHooks } from './request-hooks.js';
@@ -77,6 +77,7 @@ export async function createApp(config: ApiConfig, options: CreateAppOptions = {
     const fastify = app.getHttpAdapter().getInstance();
     app.useLogger(new NestPinoLogger(fastify.log));
     installRequestHooks(fastify, app.get(Metrics));
+    fastify.server.on('connect', answerConnectRequest);
     serveApiDocs(app);
     await app.init();
     // Routes and hooks are final only once Fastify is ready; supertest listens on the bare server.

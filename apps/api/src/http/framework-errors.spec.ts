@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import { answerClientError } from './framework-errors.js';
+import { answerClientError, answerConnectRequest } from './framework-errors.js';
 
 function fakeSocket(destroyed = false) {
   const written: string[] = [];
@@ -47,5 +48,20 @@ describe('answerClientError', () => {
     const gone = fakeSocket(true);
     answerClientError(clientError('HPE_INVALID_METHOD'), gone.socket);
     assert.deepEqual([reset.written, gone.written], [[], []]);
+  });
+});
+
+describe('answerConnectRequest', () => {
+  test('CONNECT → 405 METHOD_NOT_ALLOWED problem+json with Allow, then the connection closes', () => {
+    const { socket, written, destroyedWith } = fakeSocket();
+    answerConnectRequest({} as IncomingMessage, socket);
+    const [head = '', body = ''] = (written[0] ?? '').split('\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    assert.match(head, /\r\nContent-Type: application\/problem\+json\r\n/);
+    assert.match(head, /\r\nAllow: GET, POST, DELETE\r\n/);
+    const problem = JSON.parse(body) as Record<string, unknown>;
+    assert.equal(problem['code'], 'METHOD_NOT_ALLOWED');
+    assert.equal(problem['status'], 405);
+    assert.equal(destroyedWith(), undefined);
   });
 });

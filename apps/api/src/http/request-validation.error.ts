@@ -28,7 +28,7 @@ export function zodIssues(error: z.ZodError, location?: RequestLocation, name?: 
  * `VALIDATION_FAILED` with one entry in `errors` per problem, naming the field.
  */
 export class RequestValidationError extends AppError {
-  /** From a zod error, or from issues already named (e.g. the NUL check of http/nul-characters.ts). */
+  /** From a zod error, or from issues already named (e.g. the NUL and non-finite checks of http/unstorable-values.ts). */
   constructor(location: RequestLocation, error: z.ZodError | readonly FieldIssue[], name?: string) {
     const errors = Array.isArray(error) ? error : zodIssues(error as z.ZodError, location, name);
     const count = `${errors.length} issue${errors.length === 1 ? '' : 's'}`;

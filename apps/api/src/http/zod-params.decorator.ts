@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { inlineJsonSchema, modelRef, type JsonSchema } from './api-models.js';
 import { ApiProblem } from './api-problems.decorator.js';
 import { formatFieldPath } from './field-path.js';
-import { nulIssues } from './nul-characters.js';
+import { unstorableValueIssues } from './unstorable-values.js';
 import { RequestValidationError, type RequestLocation } from './request-validation.error.js';
 
 interface ParamSpec {
@@ -30,8 +30,11 @@ function rawValue(request: FastifyRequest, { location, name }: ParamSpec): unkno
 
 function parse(spec: ParamSpec, request: FastifyRequest): unknown {
   const raw = rawValue(request, spec);
-  const nul = nulIssues(raw, formatFieldPath(spec.name === undefined ? [] : [spec.name], spec.location));
-  if (nul.length > 0) throw new RequestValidationError(spec.location, nul);
+  const unstorable = unstorableValueIssues(
+    raw,
+    formatFieldPath(spec.name === undefined ? [] : [spec.name], spec.location),
+  );
+  if (unstorable.length > 0) throw new RequestValidationError(spec.location, unstorable);
   const result = spec.schema.safeParse(raw);
   if (result.success) return result.data;
   throw new RequestValidationError(spec.location, result.error, spec.name);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nulIssues } from './nul-characters.js';
+import { unstorableValueIssues as nulIssues } from './unstorable-values.js';
 
-describe('nulIssues', () => {
+describe('unstorableValueIssues', () => {
   test('names each string holding U+0000 and each object whose keys do, never the value', () => {
     const body = { name: 'a\u0000b', inputs: { 'cal\u0000': 1, ok: ['x', 'y\u0000'] }, clean: 'z' };
     assert.deepEqual(nulIssues(body, 'body'), [
@@ -11,6 +11,15 @@ describe('nulIssues', () => {
       { path: 'body.inputs.ok[1]', message: 'must not contain U+0000 (NUL)' },
     ]);
     assert.deepEqual(nulIssues('id\u0000', 'path.id'), [{ path: 'path.id', message: 'must not contain U+0000 (NUL)' }]);
+  });
+
+  test('names each number JSON.parse made infinite (1e400), never the value', () => {
+    const body = JSON.parse('{"inputs":{"gain":1e400,"ok":1.5e308},"list":[-1e400]}') as unknown;
+    const message = 'must be a finite number (a JSON number beyond ±1.8e308 is not)';
+    assert.deepEqual(nulIssues(body, 'body'), [
+      { path: 'body.inputs.gain', message },
+      { path: 'body.list[0]', message },
+    ]);
   });
 
   test('clean values, numbers and nulls pass; deep nesting does not overflow the stack', () => {
