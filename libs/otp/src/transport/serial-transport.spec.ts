@@ -63,6 +63,29 @@ describe('SerialTransport over a pty pair (real serialport binding)', () => {
     assert.deepEqual(await host.read(600, 2000), block);
   });
 
+  test('settings are read back after open: 8 data bits, 1 stop, HUPCL off, input parity checking on', () => {
+    assert.equal(host.pseudoTerminal, true);
+    assert.deepEqual(host.lineSettings, {
+      speedBaud: 115200,
+      dataBits: 8,
+      parity: 'none', // the pty cleared PARENB (docs/hardware.md §pty); accepted on a pty only
+      stopBits: 1,
+      hangUpOnClose: false,
+      parityChecked: true,
+    });
+    assert.equal(device.lineSettings?.parityChecked, false, 'parity none: no PARMRK');
+  });
+
+  test('with PARMRK on, data bytes 0xFF arrive once (the kernel doubles them; the transport undoes it)', async () => {
+    const block = Uint8Array.from([0xff, 0x00, 0xff, 0xff, 0x7f, 0xff, 0x00, 0x00, 0xff]);
+    await device.write(block);
+    assert.deepEqual(await host.read(block.length, 2000), block);
+  });
+
+  test('a pty has no modem lines: setting DTR/RTS is refused (ENOTTY), so line sequences need another channel', async () => {
+    await assert.rejects(host.setModemLines({ dtr: false, rts: false }), TransportIoError);
+  });
+
   test('a read times out with what arrived; discardInput drops buffered bytes', async () => {
     await device.write(Uint8Array.from([1, 2]));
     await assert.rejects(
