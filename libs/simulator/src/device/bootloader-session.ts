@@ -14,7 +14,9 @@ export type SessionEvent =
   /** A Write Memory reached the OTP (its content may have changed): persist it. */
   | { readonly kind: 'written' }
   /** Power failed during a write: the device is off until a power cycle. */
-  | { readonly kind: 'power-lost' };
+  | { readonly kind: 'power-lost' }
+  /** Go (AN3155 §3.5) accepted an address: the ROM jumps to the application (after this ACK). */
+  | { readonly kind: 'go'; readonly address: number };
 
 type Stage =
   | { readonly kind: 'sync' }
@@ -22,6 +24,7 @@ type Stage =
   | { readonly kind: 'read-address' }
   | { readonly kind: 'read-length'; readonly address: number }
   | { readonly kind: 'write-address' }
+  | { readonly kind: 'go-address' }
   | { readonly kind: 'write-length'; readonly target: WriteTarget }
   | { readonly kind: 'write-payload'; readonly target: WriteTarget; readonly lengthByte: number };
 
@@ -55,6 +58,16 @@ const IMPLEMENTED: readonly number[] = [
   Opcode.GET_ID,
   Opcode.READ_MEMORY,
   Opcode.WRITE_MEMORY,
+  Opcode.GO,
+];
+
+/**
+ * Where Go may jump: main flash and SRAM of F2/F4/F7/L4 (RM0090 §2.3 memory map; the ROM NACKs
+ * other addresses, AN3155 §3.5). A simplification: one range each, the largest parts' size.
+ */
+const GO_TARGETS: readonly (readonly [number, number])[] = [
+  [0x0800_0000, 0x0820_0000],
+  [0x2000_0000, 0x2008_0000],
 ];
 
 /**
@@ -118,6 +131,8 @@ export class BootloaderSession {
       case 'write-length':
         this.stage = { kind: 'write-payload', target: stage.target, lengthByte: frame[0] ?? 0 };
         return [];
+      case 'go-address':
+        return this.handleGoAddress(frame);
       case 'write-payload':
         this.stage = { kind: 'command' };
         return this.handleWritePayload(stage.target, stage.lengthByte, frame);
@@ -134,6 +149,10 @@ export class BootloaderSession {
     this.config.hooks.onCommand?.(opcode);
     const fault = this.fault(opcode, 'command');
     if (fault === 'nack' || fault === 'double-nack') return [refusal(fault)];
+    if (opcode === Opcode.GO) {
+      this.stage = { kind: 'go-address' };
+      return this.shaped(fault, Uint8Array.of(ACK));
+    }
     if (opcode === Opcode.READ_MEMORY || opcode === Opcode.WRITE_MEMORY) {
       this.stage = { kind: opcode === Opcode.READ_MEMORY ? 'read-address' : 'write-address' };
       return this.shaped(fault, Uint8Array.of(ACK));
@@ -195,6 +214,17 @@ export class BootloaderSession {
     return shapeAnswer(fault, bytes);
   }
 
+  /** Go's address frame: ACK and jump for flash or SRAM with a good checksum, else NACK. */
+  private handleGoAddress(frame: Uint8Array): readonly SessionEvent[] {
+    this.stage = { kind: 'command' };
+    const [a3 = 0, a2 = 0, a1 = 0, a0 = 0, checksum = 0] = frame;
+    const address = ((a3 << 24) | (a2 << 16) | (a1 << 8) | a0) >>> 0;
+    const valid = (a3 ^ a2 ^ a1 ^ a0) === checksum && GO_TARGETS.some(([from, to]) => address >= from && address < to);
+    if (!valid) return [reply(Uint8Array.of(NACK))];
+    this.reset();
+    return [reply(Uint8Array.of(ACK)), { kind: 'go', address }];
+  }
+
   private handleWritePayload(target: WriteTarget, lengthByte: number, frame: Uint8Array): readonly SessionEvent[] {
     const payload = parseWritePayload(lengthByte, frame);
     if (!payload.wellFormed) return [reply(Uint8Array.of(NACK))];
@@ -236,6 +266,7 @@ function frameLength(stage: Exclude<Stage, { kind: 'sync' }>): number {
       return 2;
     case 'read-address':
     case 'write-address':
+    case 'go-address':
       return 5;
     case 'read-length':
       return 2;
