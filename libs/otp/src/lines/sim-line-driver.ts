@@ -34,9 +34,10 @@ export class SimLineDriver implements LineDriver {
   /**
    * Connects to `socketPath`. Like opening a real port on Linux (which raises DTR and RTS), the
    * connection starts with both asserted: a fixture wired the usual way sees what a real one sees.
+   * `asPortOpen: false` skips that (an observer that only asks for `status`).
    * @throws LineDriverError when nothing listens there.
    */
-  static async connect(socketPath: string): Promise<SimLineDriver> {
+  static async connect(socketPath: string, options: { asPortOpen?: boolean } = {}): Promise<SimLineDriver> {
     const socket = connect(socketPath);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -46,7 +47,7 @@ export class SimLineDriver implements LineDriver {
     });
     socket.on('error', () => undefined); // reported through the pending requests ('close')
     const driver = new SimLineDriver(socket);
-    await driver.setModemLines({ dtr: true, rts: true });
+    if (options.asPortOpen !== false) await driver.setModemLines({ dtr: true, rts: true });
     return driver;
   }
 

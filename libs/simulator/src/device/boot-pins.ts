@@ -5,6 +5,8 @@
 export interface BootPinsOptions {
   /** BOOT0 level when the chip is powered (inserted). Default false: it starts its application. */
   readonly boot0High?: boolean;
+  /** NRST held low when the chip is powered (the fixture holds it in reset). Default false. */
+  readonly resetAsserted?: boolean;
   /**
    * What the application transmits when it starts (a banner), or undefined for a silent one. The
    * simulator sends it on the chip's UART like any reply.

@@ -98,9 +98,10 @@ export class SimulatedDevice {
       this.faults,
     );
     if (options.bootPins !== undefined) {
-      this.pins = { boot0High: options.bootPins.boot0High ?? false, resetAsserted: false };
-      this.mode = this.pins.boot0High ? 'bootloader' : 'application';
-      if (this.mode === 'application') this.startApplication();
+      const { boot0High = false, resetAsserted = false } = options.bootPins;
+      this.pins = { boot0High, resetAsserted };
+      if (resetAsserted) this.mode = 'in-reset';
+      else if (!boot0High) this.startApplication();
     }
   }
 
@@ -171,6 +172,7 @@ export class SimulatedDevice {
 
   private enterReset(): void {
     this.mode = 'in-reset';
+    this.pendingOutput = []; // what the application had not sent yet is never sent
     this.session.reset();
     this.faults.endSilence();
     this.epochCount++; // output queued before the reset is never sent
