@@ -7,6 +7,7 @@ import { encodeAddress, encodeCommand } from './frames.js';
 import { createHarness, type Harness } from './testing/harness.js';
 import { createMemoryLink, TransportLineError } from '../transport/index.js';
 import { BootloaderClient } from './client.js';
+import { WiredDevice } from './testing/wired-device.js';
 
 const OTP = STM32F4.otpBaseAddress;
 let harness: Harness | undefined;
@@ -197,7 +198,30 @@ describe('BootloaderClient.connect({ afterReset }) (a fixture just reset the chi
     assert.deepEqual([...(await device.read(1, 1000))], [0x7f]); // missed: the ROM was not up yet
     assert.deepEqual([...(await device.read(1, 1000))], [0x7f]);
     await device.write(Uint8Array.of(0x79));
-    assert.equal(await connecting, 'fresh');
+    // An ACK after two 0x7F is ambiguous (a late answer to the first leaves the second pending as
+    // half a command): settled by 0xFF and Get Version before the client trusts it.
+    assert.deepEqual([...(await device.read(1, 1000))], [0xff]);
+    await device.write(Uint8Array.of(0x1f)); // 7F FF: NACK
+    assert.deepEqual([...(await device.read(2, 1000))], [0x01, 0xfe]);
+    await device.write(Uint8Array.of(0x79, 0x31, 0x00, 0x00, 0x79));
+    assert.equal(await connecting, 'resynchronised');
+    await host.close();
+  });
+
+  test('a late ACK to the first 0x7F (the second then pending) is recovered on the device model', async () => {
+    const [host, end] = createMemoryLink();
+    const device = new WiredDevice(STM32F4);
+    const client = new BootloaderClient(host, { replyMarginMs: 20 });
+    const connecting = client.connect({ afterReset: true });
+    await end.read(1, 1000);
+    const lateAck = device.feed(0x7f); // answered, but the ACK is late
+    await end.read(1, 1000);
+    assert.deepEqual(device.feed(0x7f), [], 'the second 0x7F is now half a command');
+    await end.write(Uint8Array.from(lateAck));
+    device.attach(end);
+    assert.equal(await connecting, 'resynchronised');
+    assert.equal(await client.getId(), 0x413);
+    assert.deepEqual(device.chip.damaged, []);
     await host.close();
   });
 

@@ -36,6 +36,12 @@ export async function synchronise(
   if (reply === undefined && afterReset) {
     await link.send(Uint8Array.of(SYNC_BYTE), 'sync', undefined);
     reply = await link.receiveByteOrNothing(link.timing.replyTimeoutMs(2), 'sync');
+    if (reply === ACK) {
+      // Which 0x7F did it answer? If the first one, late, the second is now half a command: an ACK
+      // here is settled by re-synchronising (0xFF only) and Get Version, never trusted alone.
+      await resynchronise(link, false, maxResyncAttempts);
+      return 'resynchronised';
+    }
   }
   if (reply === ACK) return 'fresh';
   // NACK: the 0x7F completed a command pair of a device already in sync (docs/hardware.md §link). Anything
