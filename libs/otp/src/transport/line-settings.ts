@@ -16,13 +16,18 @@ export interface LineSettings {
 }
 
 /**
- * Runs `stty ARGS` on an already open descriptor, passed as the child's stdin: no second open of
- * the tty (a second open would raise DTR and RTS again, drivers/tty/tty_port.c). Resolves with stdout.
+ * Runs `stty -F /proc/<pid>/fd/<fd> ARGS`: the tty this process has open as `fd` (termios settings
+ * belong to the tty, not to a descriptor). Not the descriptor itself as stty's stdin: the child's
+ * runtime would make it blocking, and the description is shared, which breaks the port's reads and
+ * its close. The extra open raises DTR/RTS as the port's own open just did; it happens before the
+ * fixture's lines are settled (docs/fixtures.md). Resolves with stdout.
  * @throws TransportSettingsError when stty is missing or fails.
  */
 export function sttyOnDescriptor(fd: number, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('stty', [...args], { stdio: [fd, 'pipe', 'pipe'] });
+    const child = spawn('stty', ['-F', `/proc/${process.pid}/fd/${fd}`, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -36,10 +36,12 @@ describe('SerialTransport over a pty pair (real serialport binding)', () => {
   let socat: ChildProcess | undefined;
   let host: SerialTransport;
   let device: SerialTransport;
+  let hostPath: string;
 
   before(async () => {
     const pair = await startPtyPair();
     socat = pair.socat;
+    hostPath = pair.paths[0];
     // 8E1 is the default; the kernel drops parity on ptys (docs/hardware.md §pty) and the open still works.
     host = await SerialTransport.open({ path: pair.paths[0], baudRate: 115200 });
     device = await SerialTransport.open({ path: pair.paths[1], baudRate: 115200, parity: 'none' });
@@ -115,5 +117,15 @@ describe('SerialTransport over a pty pair (real serialport binding)', () => {
     await pending;
     await assert.rejects(host.write(Uint8Array.from([1])), TransportClosedError);
     await host.close(); // idempotent
+  });
+
+  test('after a read timed out and the port closed, it opens again (the settings check leaves the descriptor non-blocking)', async () => {
+    // Regression: stty given the port's descriptor as stdin made the shared description blocking; a
+    // pending read then held the port (and its lock) after close: "Cannot lock port" on reopen.
+    for (let round = 0; round < 2; round += 1) {
+      const again = await SerialTransport.open({ path: hostPath, baudRate: 115200 });
+      await assert.rejects(again.read(1, 50), TransportTimeoutError);
+      await again.close();
+    }
   });
 });
