@@ -118,6 +118,8 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       chipPollMs: 20,
       jobLockMs: 30_000,
       allowPlainHttp: false,
+      fixtureLines: new Map(),
+      startApplication: 'none',
       ...overrides,
     });
     return {

@@ -9,6 +9,8 @@ export interface SimDevice {
   readonly port: string;
   readonly family: string;
   readonly uid: string;
+  /** With `lineControl`: the fixture's control socket (the station's `simControl`). */
+  readonly lineControl?: string;
 }
 
 /** A chip the feeder took out of a fixture, as archived under `<stateDir>/released/<bin>/<uid>.json`. */
@@ -33,6 +35,8 @@ export interface SimProcessOptions {
   /** `--fault NAME=N` flags. */
   readonly faults?: readonly string[];
   readonly onLine?: (line: string) => void;
+  /** Model BOOT0/NRST: `--line-control DIR` (one socket per fixture), `--app-banner TEXT`. */
+  readonly lineControl?: { readonly dir: string; readonly banner?: string };
 }
 
 /** `bin/ingrain-sim` in its own process (so that its wire timing is not disturbed by the host under test). */
@@ -78,6 +82,10 @@ function simArgs(options: SimProcessOptions, stateDir: string): string[] {
   if (options.baudTiming !== undefined) args.push('--baud-timing', String(options.baudTiming));
   if (options.latencyMs !== undefined) args.push('--latency-ms', String(options.latencyMs));
   for (const fault of options.faults ?? []) args.push('--fault', fault);
+  if (options.lineControl !== undefined) {
+    args.push('--line-control', options.lineControl.dir);
+    if (options.lineControl.banner !== undefined) args.push('--app-banner', options.lineControl.banner);
+  }
   if (options.feeder !== undefined) {
     args.push('--feeder', '--release-dir', options.feeder.releaseDir);
     if (options.feeder.chipsPerFixture !== undefined)

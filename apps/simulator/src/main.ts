@@ -22,8 +22,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const stopped = waitForStopSignal();
   const simulator = await startSimulator({ ...command.options, log });
-  for (const { port, family, uidHex } of simulator.devices) {
-    process.stdout.write(`${JSON.stringify({ port, family, uid: uidHex })}\n`);
+  for (const { port, family, uidHex, lineControl } of simulator.devices) {
+    process.stdout.write(`${JSON.stringify({ port, family, uid: uidHex, lineControl })}\n`);
   }
   process.on('SIGUSR1', () => {
     for (const { device } of simulator.devices) device.powerCycle();

@@ -2,6 +2,7 @@ import { CHIP_FAMILIES, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { SimulatorError } from '#ingrain/simulator';
 import { type FaultPlan, faultPlanSchema } from '#ingrain/simulator';
+import { DEFAULT_WIRING_TEXT } from './pty/line-control.js';
 
 /** Options of {@link startSimulator}. */
 export interface SimulatorOptions {
@@ -33,6 +34,19 @@ export interface SimulatorOptions {
    * INGRAIN_FIXTURE_RELEASE_DIR) or through `simulator.feeder.release()`.
    */
   readonly feeder?: { readonly chipsPerFixture?: number; readonly releaseDir?: string };
+  /**
+   * Model BOOT0 and NRST behind fixture lines: each device gets a control socket
+   * `<dir>/fixture-<index>.sock` (the station's `sim` line driver) and its chip answers the
+   * bootloader only after a reset with BOOT0 high; otherwise it runs its application. Without this
+   * option every chip sits in its bootloader (today's behaviour).
+   */
+  readonly lineControl?: {
+    readonly dir: string;
+    /** `boot0=SIGNAL,nrst=SIGNAL` (see `parseWiring`). Default `boot0=dtr,nrst=rts`. */
+    readonly wiring?: string;
+    /** What the application prints when it starts; absent: a silent application. */
+    readonly banner?: string;
+  };
 }
 
 /** docs/hardware.md §link: tested baud range 1200–115200; the model accepts up to 4 Mbaud for experiments. */
@@ -54,6 +68,13 @@ const simulatorOptionsSchema = z.strictObject({
     .strictObject({
       chipsPerFixture: z.int().min(1).max(1_000_000).optional(),
       releaseDir: z.string().min(1).optional(),
+    })
+    .optional(),
+  lineControl: z
+    .strictObject({
+      dir: z.string().min(1),
+      wiring: z.string().min(1).default(DEFAULT_WIRING_TEXT),
+      banner: z.string().max(1024).optional(),
     })
     .optional(),
 });

@@ -1,9 +1,10 @@
 import { tryHexToBytes } from '#ingrain/encoding';
 import { type ChipFamily } from '#ingrain/otp';
-import { SimulatedDevice } from '#ingrain/simulator';
+import { type BootPinLevels, SimulatedDevice } from '#ingrain/simulator';
 import { type SimulatorFeeder, startFeeder } from './feeder/simulator-feeder.js';
 import { FixtureSlot } from './feeder/fixture-slot.js';
 import { type DevicePort, openDevicePort } from './pty/device-port.js';
+import { LineControl, parseWiring, type Wiring } from './pty/line-control.js';
 import { type PtyPair, openPtyPair } from './pty/socat-pty-pair.js';
 import { type ParsedSimulatorOptions, type SimulatorOptions, parseSimulatorOptions } from './simulator-options.js';
 import { StateFileStore } from './state/state-file-store.js';
@@ -23,6 +24,8 @@ export interface SimulatedDeviceHandle {
   readonly statePath: string | undefined;
   /** With `baudTiming`: how late reply ends left against the wire model (scheduler accuracy). */
   wireTimingStats(): WireTimingStats | undefined;
+  /** With `lineControl`: the fixture's control socket (the station's `sim` line driver connects). */
+  readonly lineControl: string | undefined;
 }
 
 /** Running simulated devices. */
@@ -40,6 +43,10 @@ const DEVICE_PORT_BAUD_RATE = 115_200;
 interface RunningDevice {
   readonly handle: SimulatedDeviceHandle;
   readonly slot: FixtureSlot;
+  /** BOOT0/NRST as the fixture lines drive them now (with `lineControl`). */
+  readonly lines: LineControl | undefined;
+  /** Sends the chip's own output (an application banner) on the pty. */
+  flushOwnOutput(): void;
   close(): Promise<void>;
 }
 
@@ -51,9 +58,10 @@ interface RunningDevice {
  */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const parsed = parseSimulatorOptions(options);
+  const wiring = parsed.lineControl === undefined ? undefined : parseWiring(parsed.lineControl.wiring);
   const store = parsed.stateDir === undefined ? undefined : new StateFileStore(parsed.stateDir);
   const started = await Promise.allSettled(
-    Array.from({ length: parsed.count }, (_, index) => startDevice(parsed, index, store)),
+    Array.from({ length: parsed.count }, (_, index) => startDevice(parsed, index, store, wiring)),
   );
   const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failure = started.find((result) => result.status === 'rejected');
@@ -66,9 +74,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     feeder =
       parsed.feeder === undefined
         ? undefined
-        : await startFeeder(parsed, parsed.feeder, running, (index) =>
-            createDevice(parsed, index, store, log(parsed), true),
-          );
+        : await startFeeder(parsed, parsed.feeder, running, (index) => {
+            // A chip inserted powers up with the pins the fixture's lines drive now.
+            const device = createDevice(parsed, index, store, log(parsed), true, running[index]?.lines?.pins);
+            setImmediate(() => running[index]?.flushOwnOutput()); // its banner, once it is in the slot
+            return device;
+          });
   } catch (error) {
     await Promise.all(running.map((device) => device.close()));
     throw error;
@@ -92,10 +103,11 @@ function log(options: ParsedSimulatorOptions): (line: string) => void {
 async function startDevice(
   options: ParsedSimulatorOptions,
   index: number,
-  store?: StateFileStore,
+  store: StateFileStore | undefined,
+  wiring: Wiring | undefined,
 ): Promise<RunningDevice> {
   const log = options.log ?? (() => undefined);
-  const device = createDevice(options, index, store, log);
+  const device = createDevice(options, index, store, log, false, wiring && LineControl.initialPins(wiring));
   const pty = await openPtyPair();
   let port: DevicePort;
   try {
@@ -106,9 +118,29 @@ async function startDevice(
   }
   const slot = new FixtureSlot(index, device, (bytes) => port.write(bytes), wireTiming(options));
   port.onData((chunk) => slot.receive(chunk));
+  const flushOwnOutput = () => {
+    const own = slot.chipPresent ? slot.chip.takeOutput() : new Uint8Array(0);
+    if (own.length > 0) port.write(own);
+  };
+  let lines: LineControl | undefined;
+  if (options.lineControl !== undefined && wiring !== undefined) {
+    const socketPath = `${options.lineControl.dir}/fixture-${index}.sock`;
+    const chip = () => (slot.chipPresent ? slot.chip : undefined);
+    try {
+      lines = await LineControl.start(socketPath, wiring, { chip, flushOwnOutput });
+    } catch (error) {
+      slot.close();
+      await port.close().catch(() => undefined);
+      await pty.close();
+      throw error;
+    }
+  }
+  setImmediate(flushOwnOutput); // a chip that starts its application prints its banner
   const statePath = store?.pathFor(options.family, index);
   log(`device ${index}: ${options.family} uid ${device.uidHex} on ${pty.hostPath}`);
   return {
+    lines,
+    flushOwnOutput,
     handle: {
       port: pty.hostPath,
       family: options.family,
@@ -123,9 +155,13 @@ async function startDevice(
       },
       statePath,
       wireTimingStats: () => slot.timingStats(),
+      lineControl: lines?.socketPath,
     },
     slot,
-    close: () => closeDevice(slot, port, pty),
+    close: async () => {
+      await lines?.close();
+      await closeDevice(slot, port, pty);
+    },
   };
 }
 
@@ -136,6 +172,7 @@ function createDevice(
   store: StateFileStore | undefined,
   log: (line: string) => void,
   fresh = false,
+  pins?: BootPinLevels,
 ): SimulatedDevice {
   const uidHex = fresh ? undefined : options.uids?.[index];
   const device = new SimulatedDevice({
@@ -143,6 +180,7 @@ function createDevice(
     productId: options.productId,
     uid: uidHex === undefined ? undefined : tryHexToBytes(uidHex.toLowerCase()),
     lockedWriteAck: options.lockedWriteAck,
+    bootPins: pins === undefined ? undefined : { ...pins, banner: options.lineControl?.banner },
     faults: fresh ? undefined : options.faults,
     state: fresh ? undefined : store?.load(options.family, index),
     onStateChange: (state) => {

@@ -9,3 +9,4 @@ export * from './layout/index.js';
 export * from './bootloader/index.js';
 export * from './transport/index.js';
 export * from './cycle/index.js';
+export * from './lines/index.js';

@@ -8,6 +8,7 @@ export {
   type DeviceStatus,
 } from './device/simulated-device.js';
 export { type DeviceHooks } from './device/bootloader-session.js';
+export { type BootPinLevels, type BootPinsOptions, type RunMode } from './device/boot-pins.js';
 export { serveOnTransport } from './device/serve-transport.js';
 export { type AnswerStage, type StageEvent, type StageFault, type StageHook } from './faults/stage-fault.js';
 export { type DamagedByte, type DamageReason } from './device/otp-memory.js';

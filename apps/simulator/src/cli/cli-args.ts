@@ -9,13 +9,16 @@ import { type SimulatorOptions } from '../simulator-options.js';
 export const USAGE = `Usage: ingrain-sim --family stm32f4 [--count N] [--baud-timing 115200 [--program-time-us 16] [--latency-ms 0]]
                    [--state-dir DIR] [--uid HEX24]... [--product-id 0x413] [--locked-write ack|nack]
                    [--fault NAME=N]... [--feeder --release-dir DIR [--chips-per-fixture N]]
+                   [--line-control DIR [--wiring boot0=dtr,nrst=rts] [--app-banner TEXT]]
 --latency-ms N: a USB-serial adapter's latency per transfer (1 typical, 16 an FTDI's default latency
 timer): each reply reaches the host N ms after it left the chip; needs --baud-timing.
 Faults: ${Object.keys(FAULT_FLAG_NAMES).join(', ')}
 Prints one JSON line per device ({"port","family","uid"}) and runs until SIGINT/SIGTERM.
 SIGUSR1 power-cycles every device (OTP kept, back to waiting for 0x7F).
 --feeder: each device is a fixture; a release file in --release-dir (the station's
-INGRAIN_FIXTURE_RELEASE_DIR) takes its chip out and inserts a new blank one, up to N chips per fixture.`;
+INGRAIN_FIXTURE_RELEASE_DIR) takes its chip out and inserts a new blank one, up to N chips per fixture.
+--line-control: model BOOT0/NRST; each fixture's lines are driven through DIR/fixture-N.sock
+(docs/fixtures.md); a chip answers the bootloader only after a reset with BOOT0 high.`;
 
 /** What the command line asks for. */
 export type CliCommand = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: SimulatorOptions };
@@ -42,6 +45,9 @@ const flagsSchema = z.object({
   feeder: z.boolean().optional(),
   'release-dir': z.string().min(1).optional(),
   'chips-per-fixture': integer(1, 1_000_000).optional(),
+  'line-control': z.string().min(1).optional(),
+  wiring: z.string().min(1).optional(),
+  'app-banner': z.string().max(1024).optional(),
 });
 
 /**
@@ -79,6 +85,15 @@ function runOptions(flags: z.output<typeof flagsSchema>): SimulatorOptions {
     productId: flags['product-id'],
     lockedWriteAck: flags['locked-write'] === undefined ? undefined : flags['locked-write'] === 'ack',
     faults: parseFaultFlags(flags.fault ?? []),
+    ...(flags['line-control'] === undefined
+      ? {}
+      : {
+          lineControl: {
+            dir: flags['line-control'],
+            wiring: flags.wiring,
+            banner: flags['app-banner']?.replace(/\\n/g, '\n'),
+          },
+        }),
   };
 }
 
@@ -114,6 +129,9 @@ function readFlags(argv: readonly string[]): Record<string, unknown> {
         feeder: { type: 'boolean' },
         'release-dir': { type: 'string' },
         'chips-per-fixture': { type: 'string' },
+        'line-control': { type: 'string' },
+        wiring: { type: 'string' },
+        'app-banner': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -22,7 +22,9 @@ export class DeviceLink {
   receive(chunk: Uint8Array): void {
     if (this.closed) return;
     const arrivedAtMs = performance.now();
-    const replies = this.device.receive(chunk);
+    const replies = [...this.device.receive(chunk)];
+    const own = this.device.takeOutput(); // an application started by Go: its banner follows the ACK
+    if (own.length > 0) replies.push({ afterByteIndex: chunk.length - 1, bytes: own, programmedBytes: 0 });
     if (this.emitter === undefined) {
       if (replies.length > 0) this.send(Buffer.concat(replies.map((reply) => reply.bytes)));
       return;
@@ -31,6 +33,13 @@ export class DeviceLink {
     for (const reply of replies) {
       this.emitter.enqueue(reply, arrivals[reply.afterByteIndex] ?? arrivedAtMs, this.device.epoch);
     }
+  }
+
+  /** Sends what the chip transmitted on its own (an application banner after a reset), at once. */
+  flushOwnOutput(): void {
+    if (this.closed) return;
+    const own = this.device.takeOutput();
+    if (own.length > 0) this.send(own);
   }
 
   /** Scheduler lateness of reply ends, or undefined without wire timing. */

@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { StationError } from './errors.js';
+import {
+  type FixtureLineConfig,
+  parseFixtureLinesFile,
+  START_APPLICATION_VALUES,
+  type StartApplication,
+} from './fixture/fixture-lines-config.js';
 
 /** Everything the station worker needs, parsed once at start-up (env, then flags win). */
 export interface WorkerConfig {
@@ -48,6 +54,13 @@ export interface WorkerConfig {
   readonly apiClientCertFile?: string;
   /** Its private key (PEM), accessible to its owner only. */
   readonly apiClientKeyFile?: string;
+  /**
+   * Per-fixture line control (entry/exit sequences on DTR/RTS/BREAK/GPIO), from the file named by
+   * INGRAIN_FIXTURE_LINES_FILE (docs/fixtures.md). A port absent from it is driven by no line.
+   */
+  readonly fixtureLines: ReadonlyMap<string, FixtureLineConfig>;
+  /** After a provisioned chip: start its application (exit sequence, Go) or not. Per fixture overridable. */
+  readonly startApplication: StartApplication;
 }
 
 /** BullMQ's own default lock duration and stalled-check interval. */
@@ -96,6 +109,8 @@ const configSchema = z
     apiCaFile: z.string().min(1).optional(),
     apiClientCertFile: z.string().min(1).optional(),
     apiClientKeyFile: z.string().min(1).optional(),
+    fixtureLinesFile: z.string().min(1).optional(),
+    startApplication: z.enum(START_APPLICATION_VALUES).default('none'),
   })
   .superRefine((config, context) => {
     const url = new URL(config.apiUrl);
@@ -155,6 +170,8 @@ const SOURCES = {
   apiCaFile: { env: 'INGRAIN_API_CA_FILE', flag: 'api-ca-file' },
   apiClientCertFile: { env: 'INGRAIN_API_CLIENT_CERT_FILE', flag: 'api-client-cert-file' },
   apiClientKeyFile: { env: 'INGRAIN_API_CLIENT_KEY_FILE', flag: 'api-client-key-file' },
+  fixtureLinesFile: { env: 'INGRAIN_FIXTURE_LINES_FILE', flag: 'fixture-lines-file' },
+  startApplication: { env: 'INGRAIN_START_APPLICATION', flag: 'start-application' },
 } as const;
 type Sourced = keyof typeof SOURCES;
 
@@ -189,13 +206,34 @@ export function loadWorkerConfig(
     const problems = parsed.error.issues.map((issue) => `${describeKey(String(issue.path[0]))}: ${issue.message}`);
     throw new StationError('STATION_CONFIG_INVALID', `invalid worker configuration: ${problems.join('; ')}`);
   }
-  const config = parsed.data;
+  const { fixtureLinesFile, ...config } = parsed.data;
   return {
     ...config,
     spoolDir: config.spoolDir ?? join('.ingrain', 'station-spool', config.stationId),
     stationKeyFile: config.stationKeyFile ?? join('.ingrain', 'station-key', config.stationId, 'station-key.pem'),
     releaseDir: config.releaseDir,
+    fixtureLines: readFixtureLines(fixtureLinesFile, config.fixtures, readTextFile),
   };
+}
+
+function readFixtureLines(
+  path: string | undefined,
+  ports: readonly string[],
+  readTextFile: ReadTextFile,
+): ReadonlyMap<string, FixtureLineConfig> {
+  if (path === undefined) return new Map();
+  const where = `INGRAIN_FIXTURE_LINES_FILE ${path}`;
+  let text: string;
+  try {
+    text = readTextFile(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new StationError('STATION_CONFIG_INVALID', `${where}: cannot read the file (${reason})`);
+  }
+  const { lines, problems } = parseFixtureLinesFile(text, ports);
+  if (problems.length > 0)
+    throw new StationError('STATION_CONFIG_INVALID', `invalid worker configuration: ${where}: ${problems.join('; ')}`);
+  return lines;
 }
 
 function readFlags(argv: readonly string[]): Partial<Record<string, string>> {

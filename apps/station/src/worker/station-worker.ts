@@ -188,6 +188,8 @@ export class StationWorker {
       log: deps.log,
       pollMs: config.chipPollMs,
       openTransport: deps.openTransport,
+      lines: config.fixtureLines.get(port),
+      startApplication: config.startApplication,
     });
     const programmer = new ChipProgrammer({
       fixture,

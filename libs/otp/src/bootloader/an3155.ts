@@ -24,6 +24,7 @@ export const Opcode = {
   GET_VERSION: 0x01,
   GET_ID: 0x02,
   READ_MEMORY: 0x11,
+  GO: 0x21,
   WRITE_MEMORY: 0x31,
   READOUT_PROTECT: 0x82,
 } as const;
@@ -40,3 +41,6 @@ export const MAX_ADDRESS = 0xffff_ffff;
 
 /** Bits per byte on the wire in 8E1: start + 8 data + parity + stop (AN3155 §2). */
 export const BITS_PER_BYTE_8E1 = 11;
+
+/** Where the application's vector table starts on F2/F4/F7/L4: main flash (AN2606, RM0090 §2.4). */
+export const FLASH_BASE_ADDRESS = 0x0800_0000;

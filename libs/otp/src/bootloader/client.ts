@@ -3,6 +3,7 @@ import { MAX_ADDRESS, MAX_TRANSFER_BYTES, WRITE_LENGTH_MULTIPLE_BYTES } from './
 import { getCommand, type BootloaderInfo } from './commands/get.js';
 import { getIdCommand } from './commands/get-id.js';
 import { getVersionCommand, type BootloaderVersionInfo } from './commands/get-version.js';
+import { goCommand } from './commands/go.js';
 import { readMemoryCommand } from './commands/read-memory.js';
 import { readoutProtectCommand } from './commands/readout-protect.js';
 import { writeMemoryCommand } from './commands/write-memory.js';
@@ -22,6 +23,12 @@ export interface ConnectOptions {
    * keep the client's own `maxResyncAttempts`. Default: the client's.
    */
   readonly maxResyncAttempts?: number;
+  /**
+   * The caller has just reset the device into its bootloader (a fixture's entry sequence): when the
+   * first 0x7F gets no answer, a second one is sent (a late bootloader missed the first). Only for
+   * a client that never synchronised. Default false.
+   */
+  readonly afterReset?: boolean;
 }
 
 /** Where the client stands with the device. */
@@ -82,7 +89,7 @@ export class BootloaderClient {
     const maxResyncAttempts = resyncBound(options, this.link.timing.maxResyncAttempts);
     return this.serialise(async () => {
       try {
-        const mode = await this.synchroniseFrom(this.syncState, maxResyncAttempts);
+        const mode = await this.synchroniseFrom(this.syncState, maxResyncAttempts, options.afterReset === true);
         this.syncState = 'synchronised';
         return mode;
       } catch (error) {
@@ -152,6 +159,20 @@ export class BootloaderClient {
     });
   }
 
+  /**
+   * Go (0x21, AN3155 §3.5): starts the code whose vector table is at `address` (the application:
+   * main flash, `FLASH_BASE_ADDRESS`). Resolves once the ROM ACKed the address; the client is then
+   * `not-connected` (the bootloader no longer answers until the next reset into it).
+   */
+  async go(address: number): Promise<void> {
+    checkRange(address, 1);
+    await this.command(() => goCommand(this.link, address));
+    await this.serialise(() => {
+      this.syncState = 'not-connected';
+      return Promise.resolve();
+    });
+  }
+
   /** Runs a device command: serialised, after re-synchronising if needed, tracking desync. */
   private command<T>(run: () => Promise<T>): Promise<T> {
     return this.serialise(async () => {
@@ -174,9 +195,13 @@ export class BootloaderClient {
     });
   }
 
-  private async synchroniseFrom(state: ClientSyncState, maxResyncAttempts: number): Promise<SyncMode> {
+  private async synchroniseFrom(
+    state: ClientSyncState,
+    maxResyncAttempts: number,
+    afterReset: boolean,
+  ): Promise<SyncMode> {
     if (state === 'synchronised') return reconfirm(this.link, maxResyncAttempts);
-    if (state === 'not-connected') return synchronise(this.link, maxResyncAttempts);
+    if (state === 'not-connected') return synchronise(this.link, maxResyncAttempts, afterReset);
     await resynchronise(this.link, this.lastFailureWasNack, maxResyncAttempts);
     return 'resynchronised';
   }

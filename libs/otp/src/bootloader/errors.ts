@@ -86,6 +86,19 @@ export class BootloaderLinkLostError extends BootloaderError {
   }
 }
 
+/** The UART flagged a received byte (parity, framing, BREAK): the reply cannot be trusted. */
+export class BootloaderLineError extends BootloaderError {
+  constructor(stage: ProtocolStage, opcode: number | undefined, options: { cause: unknown }) {
+    super(
+      'BOOTLOADER_LINE_ERROR',
+      `a received byte had a parity or framing error ${during(stage, opcode)}`,
+      stage,
+      opcode,
+      options,
+    );
+  }
+}
+
 /** A Write Memory request whose address or length breaks the alignment rules. Nothing was sent. */
 export class WriteNotAlignedError extends OtpError {
   constructor(message: string) {

@@ -1,5 +1,6 @@
 export {
   ACK,
+  FLASH_BASE_ADDRESS,
   BITS_PER_BYTE_8E1,
   BUSY,
   GET_ID_N,

@@ -1,6 +1,7 @@
-import { TransportError, TransportTimeoutError, type DeviceTransport } from '../transport/index.js';
+import { TransportError, TransportLineError, TransportTimeoutError, type DeviceTransport } from '../transport/index.js';
 import { ACK, BUSY, NACK } from './an3155.js';
 import {
+  BootloaderLineError,
   BootloaderLinkLostError,
   BootloaderNackError,
   BootloaderTimeoutError,
@@ -115,6 +116,7 @@ export class BootloaderLink {
       // Not chained as `cause`: its `received` bytes may be OTP data (secrets must not reach logs).
       return new BootloaderTimeoutError(stage, opcode, timeoutMs, error.received.length);
     }
+    if (error instanceof TransportLineError) return new BootloaderLineError(stage, opcode, { cause: error });
     if (error instanceof TransportError) return new BootloaderLinkLostError(stage, opcode, { cause: error });
     return error;
   }

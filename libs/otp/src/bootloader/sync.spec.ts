@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { STM32F4 } from '../profiles/index.js';
 import { Opcode } from './an3155.js';
-import { BootloaderSyncFailedError } from './errors.js';
+import { BootloaderLineError, BootloaderSyncFailedError } from './errors.js';
 import { encodeAddress, encodeCommand } from './frames.js';
 import { createHarness, type Harness } from './testing/harness.js';
-import { createMemoryLink } from '../transport/index.js';
+import { createMemoryLink, TransportLineError } from '../transport/index.js';
 import { BootloaderClient } from './client.js';
+import { WiredDevice } from './testing/wired-device.js';
 
 const OTP = STM32F4.otpBaseAddress;
 let harness: Harness | undefined;
@@ -186,5 +187,80 @@ describe('BootloaderClient.connect({ maxResyncAttempts })', () => {
     }
     assert.deepEqual(device.received, []);
     assert.equal(client.state, 'not-connected');
+  });
+});
+
+describe('BootloaderClient.connect({ afterReset }) (a fixture just reset the chip)', () => {
+  test('a 0x7F that gets no answer is followed by a second one (a bootloader that started late)', async () => {
+    const [host, device] = createMemoryLink();
+    const client = new BootloaderClient(host, { replyMarginMs: 20 });
+    const connecting = client.connect({ afterReset: true });
+    assert.deepEqual([...(await device.read(1, 1000))], [0x7f]); // missed: the ROM was not up yet
+    assert.deepEqual([...(await device.read(1, 1000))], [0x7f]);
+    await device.write(Uint8Array.of(0x79));
+    // An ACK after two 0x7F is ambiguous (a late answer to the first leaves the second pending as
+    // half a command): settled by 0xFF and Get Version before the client trusts it.
+    assert.deepEqual([...(await device.read(1, 1000))], [0xff]);
+    await device.write(Uint8Array.of(0x1f)); // 7F FF: NACK
+    assert.deepEqual([...(await device.read(2, 1000))], [0x01, 0xfe]);
+    await device.write(Uint8Array.of(0x79, 0x31, 0x00, 0x00, 0x79));
+    assert.equal(await connecting, 'resynchronised');
+    await host.close();
+  });
+
+  test('a late ACK to the first 0x7F (the second then pending) is recovered on the device model', async () => {
+    const [host, end] = createMemoryLink();
+    const device = new WiredDevice(STM32F4);
+    const client = new BootloaderClient(host, { replyMarginMs: 20 });
+    const connecting = client.connect({ afterReset: true });
+    await end.read(1, 1000);
+    const lateAck = device.feed(0x7f); // answered, but the ACK is late
+    await end.read(1, 1000);
+    assert.deepEqual(device.feed(0x7f), [], 'the second 0x7F is now half a command');
+    await end.write(Uint8Array.from(lateAck));
+    device.attach(end);
+    assert.equal(await connecting, 'resynchronised');
+    assert.equal(await client.getId(), 0x413);
+    assert.deepEqual(device.chip.damaged, []);
+    await host.close();
+  });
+
+  test('without afterReset, silence after the one 0x7F is followed by 0xFF only', async () => {
+    const [host, device] = createMemoryLink();
+    const client = new BootloaderClient(host, { replyMarginMs: 5, maxResyncAttempts: 1 });
+    await assert.rejects(client.connect(), { code: 'BOOTLOADER_SYNC_FAILED' });
+    assert.deepEqual([...(await device.read(2, 0))], [0x7f, 0xff]);
+    await host.close();
+  });
+});
+
+describe('BootloaderClient.go', () => {
+  test('sends Go with the flash address; the client is then not connected', async () => {
+    harness = createHarness();
+    const { client, device } = harness;
+    await client.connect();
+    await client.go(0x0800_0000);
+    assert.deepEqual(device.received.slice(1), [0x21, 0xde, 0x08, 0x00, 0x00, 0x00, 0x08]);
+    assert.equal(client.state, 'not-connected');
+  });
+
+  test('an address the ROM refuses is a NACK at the address stage', async () => {
+    harness = createHarness();
+    await harness.client.connect();
+    await assert.rejects(harness.client.go(0x1fff_7800), { code: 'BOOTLOADER_NACK', stage: 'address' });
+  });
+});
+
+describe('a flagged byte (parity or framing error) on the link', () => {
+  test('is a BOOTLOADER_LINE_ERROR at the stage it hit: a link error, never a reply', async () => {
+    const [host] = createMemoryLink();
+    const flagged = Object.assign(Object.create(host) as typeof host, {
+      read: () => Promise.reject(new TransportLineError('parity-or-framing')),
+    });
+    const client = new BootloaderClient(flagged, { replyMarginMs: 5, maxResyncAttempts: 1 });
+    const error = await client.connect().catch((e: unknown) => e);
+    assert.ok(error instanceof BootloaderLineError);
+    assert.equal(error.stage, 'sync');
+    await host.close();
   });
 });

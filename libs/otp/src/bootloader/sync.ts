@@ -19,14 +19,30 @@ export type SyncMode =
 const MAX_BURST_BYTES = 64;
 
 /**
- * Sends 0x7F once (never twice: a second 0x7F landing in a Write Memory data block could be
- * programmed) and classifies the answer. ACK → fresh. Otherwise re-synchronises, in at most
- * `maxResyncAttempts` rounds.
+ * Sends 0x7F and classifies the answer. ACK → fresh. Otherwise re-synchronises, in at most
+ * `maxResyncAttempts` rounds. A second 0x7F is sent only when `afterReset` says the caller has just
+ * reset the device into its bootloader and the first got no answer (a bootloader that started late
+ * missed it, as stm32flash allows for): a device of unknown state could be inside a Write Memory
+ * data block, where a 0x7F could be programmed; a device just out of reset is inside no frame.
  */
-export async function synchronise(link: BootloaderLink, maxResyncAttempts: number): Promise<SyncMode> {
+export async function synchronise(
+  link: BootloaderLink,
+  maxResyncAttempts: number,
+  afterReset = false,
+): Promise<SyncMode> {
   link.discardInput();
   await link.send(Uint8Array.of(SYNC_BYTE), 'sync', undefined);
-  const reply = await link.receiveByteOrNothing(link.timing.replyTimeoutMs(2), 'sync');
+  let reply = await link.receiveByteOrNothing(link.timing.replyTimeoutMs(2), 'sync');
+  if (reply === undefined && afterReset) {
+    await link.send(Uint8Array.of(SYNC_BYTE), 'sync', undefined);
+    reply = await link.receiveByteOrNothing(link.timing.replyTimeoutMs(2), 'sync');
+    if (reply === ACK) {
+      // Which 0x7F did it answer? If the first one, late, the second is now half a command: an ACK
+      // here is settled by re-synchronising (0xFF only) and Get Version, never trusted alone.
+      await resynchronise(link, false, maxResyncAttempts);
+      return 'resynchronised';
+    }
+  }
   if (reply === ACK) return 'fresh';
   // NACK: the 0x7F completed a command pair of a device already in sync (docs/hardware.md §link). Anything
   // else (silence: 0x7F is now half a command, or garbage) needs the full procedure.

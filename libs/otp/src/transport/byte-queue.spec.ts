@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ByteQueue } from './byte-queue.js';
-import { TransportBusyError, TransportClosedError, TransportTimeoutError } from './errors.js';
+import { TransportBusyError, TransportClosedError, TransportLineError, TransportTimeoutError } from './errors.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
@@ -87,5 +87,26 @@ describe('ByteQueue', () => {
     await assert.rejects(queue.read(-1, 10), { code: 'TRANSPORT_INVALID_ARGUMENT' });
     await assert.rejects(queue.read(1.5, 10), { code: 'TRANSPORT_INVALID_ARGUMENT' });
     await assert.rejects(queue.read(1, Number.NaN), { code: 'TRANSPORT_INVALID_ARGUMENT' });
+  });
+});
+
+describe('ByteQueue.interrupt (a flagged byte)', () => {
+  test('rejects the pending read once; later reads work', async () => {
+    const queue = new ByteQueue();
+    const pending = queue.read(2, Infinity);
+    queue.push(bytes(1));
+    queue.interrupt(new TransportLineError('parity-or-framing'));
+    await assert.rejects(pending, { code: 'TRANSPORT_LINE_ERROR' });
+    queue.push(bytes(2));
+    assert.deepEqual(await queue.read(1, 10), bytes(2));
+  });
+
+  test('without a pending read, the next read rejects and the buffered bytes are gone', async () => {
+    const queue = new ByteQueue();
+    queue.push(bytes(1, 2));
+    queue.interrupt(new TransportLineError('break'));
+    queue.push(bytes(3));
+    await assert.rejects(queue.read(1, 10), TransportLineError);
+    assert.deepEqual(await queue.read(1, 10), bytes(3));
   });
 });

@@ -30,6 +30,8 @@ export class ByteQueue {
   private availableBytes = 0;
   private pending: PendingRead | undefined;
   private failure: TransportError | undefined;
+  /** A one-off error (a flagged byte) for the pending read, or the next one. */
+  private interruption: TransportError | undefined;
 
   /** Bytes received and not yet read. */
   get length(): number {
@@ -57,6 +59,11 @@ export class ByteQueue {
       return Promise.reject(new TransportArgumentError(`read timeout must be ≥ 0 ms, got ${timeoutMs}`));
     }
     if (this.pending !== undefined) return Promise.reject(new TransportBusyError());
+    const interruption = this.interruption;
+    if (interruption !== undefined) {
+      this.interruption = undefined;
+      return Promise.reject(interruption);
+    }
     if (this.availableBytes >= lengthBytes) return Promise.resolve(this.take(lengthBytes));
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise<Uint8Array>((resolve, reject) => {
@@ -72,6 +79,24 @@ export class ByteQueue {
     this.firstChunk = 0;
     this.offsetInFirst = 0;
     this.availableBytes = 0;
+    this.interruption = undefined;
+  }
+
+  /**
+   * A received byte was flagged bad (parity, framing, BREAK): the bytes buffered so far are dropped
+   * (the stream is no longer trustworthy there) and the pending read, or the next read if none
+   * waits, rejects with `error`. Unlike `fail`, later reads work again.
+   */
+  interrupt(error: TransportError): void {
+    if (this.failure !== undefined) return;
+    this.discard();
+    const pending = this.pending;
+    if (pending === undefined) {
+      this.interruption = error;
+      return;
+    }
+    this.settle(pending);
+    pending.reject(error);
   }
 
   /** Marks the queue failed: the pending read and every later read that cannot be served reject. */

@@ -31,6 +31,31 @@ export class TransportIoError extends TransportError {
   }
 }
 
+/**
+ * The UART flagged a received byte: a parity error, a framing error or a BREAK (the kernel marks
+ * them with PARMRK, see `SerialTransport`). The byte's value is not kept (it may be OTP data).
+ */
+export class TransportLineError extends TransportError {
+  constructor(readonly condition: 'parity-or-framing' | 'break') {
+    super(
+      'TRANSPORT_LINE_ERROR',
+      condition === 'break'
+        ? 'the line received a BREAK condition'
+        : 'a received byte had a parity or framing error (wrong baud rate, noise, or an adapter without even parity)',
+    );
+  }
+}
+
+/**
+ * The port's settings, read back after open, are not the ones asked for (e.g. an adapter that
+ * cannot do even parity). The message names the setting.
+ */
+export class TransportSettingsError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TRANSPORT_SETTINGS_MISMATCH', message, options);
+  }
+}
+
 /** A second read was started while one was still pending (a programming error in the caller). */
 export class TransportBusyError extends OtpError {
   constructor() {

@@ -36,10 +36,12 @@ describe('SerialTransport over a pty pair (real serialport binding)', () => {
   let socat: ChildProcess | undefined;
   let host: SerialTransport;
   let device: SerialTransport;
+  let hostPath: string;
 
   before(async () => {
     const pair = await startPtyPair();
     socat = pair.socat;
+    hostPath = pair.paths[0];
     // 8E1 is the default; the kernel drops parity on ptys (docs/hardware.md §pty) and the open still works.
     host = await SerialTransport.open({ path: pair.paths[0], baudRate: 115200 });
     device = await SerialTransport.open({ path: pair.paths[1], baudRate: 115200, parity: 'none' });
@@ -61,6 +63,29 @@ describe('SerialTransport over a pty pair (real serialport binding)', () => {
     const block = Uint8Array.from({ length: 600 }, (_, i) => i & 0xff);
     await device.write(block);
     assert.deepEqual(await host.read(600, 2000), block);
+  });
+
+  test('settings are read back after open: 8 data bits, 1 stop, HUPCL off, input parity checking on', () => {
+    assert.equal(host.pseudoTerminal, true);
+    assert.deepEqual(host.lineSettings, {
+      speedBaud: 115200,
+      dataBits: 8,
+      parity: 'none', // the pty cleared PARENB (docs/hardware.md §pty); accepted on a pty only
+      stopBits: 1,
+      hangUpOnClose: false,
+      parityChecked: true,
+    });
+    assert.equal(device.lineSettings?.parityChecked, false, 'parity none: no PARMRK');
+  });
+
+  test('with PARMRK on, data bytes 0xFF arrive once (the kernel doubles them; the transport undoes it)', async () => {
+    const block = Uint8Array.from([0xff, 0x00, 0xff, 0xff, 0x7f, 0xff, 0x00, 0x00, 0xff]);
+    await device.write(block);
+    assert.deepEqual(await host.read(block.length, 2000), block);
+  });
+
+  test('a pty has no modem lines: setting DTR/RTS is refused (ENOTTY), so line sequences need another channel', async () => {
+    await assert.rejects(host.setModemLines({ dtr: false, rts: false }), TransportIoError);
   });
 
   test('a read times out with what arrived; discardInput drops buffered bytes', async () => {
@@ -92,5 +117,15 @@ describe('SerialTransport over a pty pair (real serialport binding)', () => {
     await pending;
     await assert.rejects(host.write(Uint8Array.from([1])), TransportClosedError);
     await host.close(); // idempotent
+  });
+
+  test('after a read timed out and the port closed, it opens again (the settings check leaves the descriptor non-blocking)', async () => {
+    // Regression: stty given the port's descriptor as stdin made the shared description blocking; a
+    // pending read then held the port (and its lock) after close: "Cannot lock port" on reopen.
+    for (let round = 0; round < 2; round += 1) {
+      const again = await SerialTransport.open({ path: hostPath, baudRate: 115200 });
+      await assert.rejects(again.read(1, 50), TransportTimeoutError);
+      await again.close();
+    }
   });
 });

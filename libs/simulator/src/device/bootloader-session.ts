@@ -15,7 +15,9 @@ export type SessionEvent =
   /** A Write Memory reached the OTP (its content may have changed): persist it. */
   | { readonly kind: 'written' }
   /** Power failed during a write: the device is off until a power cycle. */
-  | { readonly kind: 'power-lost' };
+  | { readonly kind: 'power-lost' }
+  /** Go (AN3155 §3.5) accepted an address: the ROM jumps to the application (after this ACK). */
+  | { readonly kind: 'go'; readonly address: number };
 
 type Stage =
   | { readonly kind: 'sync' }
@@ -23,6 +25,7 @@ type Stage =
   | { readonly kind: 'read-address' }
   | { readonly kind: 'read-length'; readonly address: number }
   | { readonly kind: 'write-address' }
+  | { readonly kind: 'go-address' }
   | { readonly kind: 'write-length'; readonly target: WriteTarget }
   | { readonly kind: 'write-payload'; readonly target: WriteTarget; readonly lengthByte: number };
 
@@ -59,6 +62,16 @@ const IMPLEMENTED: readonly number[] = [
   Opcode.READ_MEMORY,
   Opcode.WRITE_MEMORY,
   Opcode.READOUT_PROTECT,
+  Opcode.GO,
+];
+
+/**
+ * Where Go may jump: main flash and SRAM of F2/F4/F7/L4 (RM0090 §2.3 memory map; the ROM NACKs
+ * other addresses, AN3155 §3.5). A simplification: one range each, the largest parts' size.
+ */
+const GO_TARGETS: readonly (readonly [number, number])[] = [
+  [0x0800_0000, 0x0820_0000],
+  [0x2000_0000, 0x2008_0000],
 ];
 
 /**
@@ -122,6 +135,8 @@ export class BootloaderSession {
       case 'write-length':
         this.stage = { kind: 'write-payload', target: stage.target, lengthByte: frame[0] ?? 0 };
         return [];
+      case 'go-address':
+        return this.handleGoAddress(frame);
       case 'write-payload':
         this.stage = { kind: 'command' };
         return this.handleWritePayload(stage.target, stage.lengthByte, frame);
@@ -141,6 +156,10 @@ export class BootloaderSession {
     if (opcode === Opcode.READOUT_PROTECT) return this.readoutProtect();
     const fault = this.fault(opcode, 'command');
     if (fault === 'nack' || fault === 'double-nack') return [refusal(fault)];
+    if (opcode === Opcode.GO) {
+      this.stage = { kind: 'go-address' };
+      return this.shaped(fault, Uint8Array.of(ACK));
+    }
     if (opcode === Opcode.READ_MEMORY || opcode === Opcode.WRITE_MEMORY) {
       this.stage = { kind: opcode === Opcode.READ_MEMORY ? 'read-address' : 'write-address' };
       return this.shaped(fault, Uint8Array.of(ACK));
@@ -209,6 +228,17 @@ export class BootloaderSession {
     return shapeAnswer(fault, bytes);
   }
 
+  /** Go's address frame: ACK and jump for flash or SRAM with a good checksum, else NACK. */
+  private handleGoAddress(frame: Uint8Array): readonly SessionEvent[] {
+    this.stage = { kind: 'command' };
+    const [a3 = 0, a2 = 0, a1 = 0, a0 = 0, checksum = 0] = frame;
+    const address = ((a3 << 24) | (a2 << 16) | (a1 << 8) | a0) >>> 0;
+    const valid = (a3 ^ a2 ^ a1 ^ a0) === checksum && GO_TARGETS.some(([from, to]) => address >= from && address < to);
+    if (!valid) return [reply(Uint8Array.of(NACK))];
+    this.reset();
+    return [reply(Uint8Array.of(ACK)), { kind: 'go', address }];
+  }
+
   private handleWritePayload(target: WriteTarget, lengthByte: number, frame: Uint8Array): readonly SessionEvent[] {
     const payload = parseWritePayload(lengthByte, frame);
     if (!payload.wellFormed) return [reply(Uint8Array.of(NACK))];
@@ -250,6 +280,7 @@ function frameLength(stage: Exclude<Stage, { kind: 'sync' }>): number {
       return 2;
     case 'read-address':
     case 'write-address':
+    case 'go-address':
       return 5;
     case 'read-length':
       return 2;

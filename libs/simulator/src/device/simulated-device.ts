@@ -12,6 +12,7 @@ import { SimulatorError } from '../errors.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { type FaultPlan, faultPlanSchema } from '../faults/fault-plan.js';
 import { BootloaderSession, type DeviceHooks, type SessionEvent } from './bootloader-session.js';
+import { type BootPinLevels, type BootPinsOptions, type RunMode } from './boot-pins.js';
 import { type DeviceState, stateHexToBytes } from './device-state.js';
 import { type FamilyTraits, familyTraits } from './family-traits.js';
 import { type DamagedByte, OtpMemory, type OtpMemoryContent } from './otp-memory.js';
@@ -43,6 +44,11 @@ export interface SimulatedDeviceOptions {
   readonly hooks?: DeviceHooks;
   /** Readout protection at start (a saved state's wins). Default 'none'. */
   readonly readoutProtection?: ReadoutProtectionLevel;
+  /**
+   * Model BOOT0 and NRST (see {@link BootPinsOptions}): the bootloader answers only after a reset
+   * with BOOT0 high. Without it the chip is always in its bootloader (the behaviour tests rely on).
+   */
+  readonly bootPins?: BootPinsOptions;
 }
 
 /** Bytes the device transmits in answer to the received byte at `afterByteIndex`. */
@@ -53,8 +59,11 @@ export interface DeviceReply {
   readonly programmedBytes: number;
 }
 
-/** Where the device is in its life: waiting for 0x7F, answering commands, mute, or without power. */
-export type DeviceStatus = 'awaiting-sync' | 'ready' | 'silent' | 'off';
+/**
+ * Where the device is in its life: waiting for 0x7F, answering commands, mute, without power,
+ * running its application (after Go, or a reset with BOOT0 low), or held in reset (NRST low).
+ */
+export type DeviceStatus = 'awaiting-sync' | 'ready' | 'silent' | 'off' | 'application' | 'in-reset';
 
 /**
  * One simulated STM32 ROM bootloader with its OTP, as a pure bytes-in → bytes-out core (no I/O,
@@ -70,6 +79,10 @@ export class SimulatedDevice {
   private readonly protection: ReadoutProtection;
   private powered = true;
   private epochCount = 0;
+  private mode: RunMode = 'bootloader';
+  private pins: BootPinLevels = { boot0High: true, resetAsserted: false };
+  /** Application output not yet taken by the link (see `takeOutput`). */
+  private pendingOutput: Uint8Array[] = [];
 
   /** @throws SimulatorError SIM_INVALID_OPTIONS, SIM_STATE_MISMATCH */
   constructor(private readonly options: SimulatedDeviceOptions) {
@@ -90,6 +103,50 @@ export class SimulatedDevice {
       this.memory,
       this.faults,
     );
+    if (options.bootPins !== undefined) {
+      const { boot0High = false, resetAsserted = false } = options.bootPins;
+      this.pins = { boot0High, resetAsserted };
+      if (resetAsserted) this.mode = 'in-reset';
+      else if (!boot0High) this.startApplication();
+    }
+  }
+
+  /** Whether BOOT0 and NRST are modelled (`bootPins` option). */
+  get modelsBootPins(): boolean {
+    return this.options.bootPins !== undefined;
+  }
+
+  /** What the chip runs now. */
+  get runMode(): RunMode {
+    return this.mode;
+  }
+
+  /** The boot pin levels last set. */
+  get bootPinLevels(): BootPinLevels {
+    return this.pins;
+  }
+
+  /**
+   * Drives BOOT0 and NRST (with `bootPins` only; otherwise ignored). Asserting NRST stops whatever
+   * runs; releasing it samples BOOT0: high → the ROM bootloader, waiting for 0x7F (AN2606);
+   * low → the application (its banner, if any, is queued for `takeOutput`).
+   */
+  setBootPins(levels: BootPinLevels): void {
+    if (!this.modelsBootPins) return;
+    const wasInReset = this.pins.resetAsserted;
+    this.pins = levels;
+    if (levels.resetAsserted) {
+      if (this.mode !== 'in-reset') this.enterReset();
+      return;
+    }
+    if (wasInReset) this.leaveReset();
+  }
+
+  /** Bytes the chip transmitted on its own (an application banner) since the last call. */
+  takeOutput(): Uint8Array {
+    const output = Buffer.concat(this.pendingOutput);
+    this.pendingOutput = [];
+    return output;
   }
 
   /**
@@ -99,6 +156,7 @@ export class SimulatedDevice {
   receive(bytes: Uint8Array): DeviceReply[] {
     const replies: DeviceReply[] = [];
     bytes.forEach((byte, afterByteIndex) => {
+      if (this.mode !== 'bootloader') return; // the application and a chip in reset ignore the ROM protocol
       if (this.status === 'off' || this.status === 'silent' || this.faults.dropReceivedByte()) return;
       for (const event of this.session.receive(byte)) this.apply(event, afterByteIndex, replies);
     });
@@ -111,6 +169,31 @@ export class SimulatedDevice {
     this.faults.endSilence();
     this.session.reset();
     this.epochCount++;
+    this.mode = 'bootloader';
+    if (this.modelsBootPins) {
+      if (this.pins.resetAsserted) this.mode = 'in-reset';
+      else if (!this.pins.boot0High) this.startApplication();
+    }
+  }
+
+  private enterReset(): void {
+    this.mode = 'in-reset';
+    this.pendingOutput = []; // what the application had not sent yet is never sent
+    this.session.reset();
+    this.faults.endSilence();
+    this.epochCount++; // output queued before the reset is never sent
+  }
+
+  private leaveReset(): void {
+    this.epochCount++;
+    if (this.pins.boot0High) this.mode = 'bootloader';
+    else this.startApplication();
+  }
+
+  private startApplication(): void {
+    this.mode = 'application';
+    const banner = this.options.bootPins?.banner;
+    if (banner !== undefined) this.pendingOutput.push(Buffer.from(banner, 'latin1'));
   }
 
   /** Ends a silence or a stage hook's hang without a reset: the session goes on where it was. */
@@ -156,6 +239,8 @@ export class SimulatedDevice {
   /** Waiting for 0x7F, answering, mute (silent fault) or without power (power-loss fault). */
   get status(): DeviceStatus {
     if (!this.powered) return 'off';
+    if (this.mode === 'in-reset') return 'in-reset';
+    if (this.mode === 'application') return 'application';
     if (this.faults.isSilenced) return 'silent';
     return this.session.isSynchronised ? 'ready' : 'awaiting-sync';
   }
@@ -208,6 +293,9 @@ export class SimulatedDevice {
       case 'power-lost':
         this.powered = false;
         this.epochCount++;
+        return;
+      case 'go':
+        this.startApplication();
         return;
     }
   }
