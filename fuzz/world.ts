@@ -156,6 +156,7 @@ async function makeDevices(
     }
     const claim = (await call(baseUrl, tokens.station ?? '', 'POST', `/v1/devices/${id}/claim`, {
       chipUid: randomChipUid(),
+      claimId: randomUUID(),
     })) as unknown as ClaimedImage;
     devices.push({ id, claim });
   }
