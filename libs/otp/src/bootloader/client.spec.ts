@@ -13,6 +13,7 @@ import {
   WriteNotAlignedError,
 } from './errors.js';
 import { type StageEvent, type StageFault } from '#ingrain/simulator';
+import { isResyncSafe } from './resync-safe-frames.js';
 import { createHarness, type Harness } from './testing/harness.js';
 
 const OTP = STM32F4.otpBaseAddress;
@@ -76,7 +77,8 @@ describe('BootloaderClient commands', () => {
 
   test('Write Memory is split into ≤ 256-byte writes and programs the OTP', async () => {
     const { client, device, chip } = await connected();
-    const bytes = Uint8Array.from({ length: 512 }, (_, i) => i & 0xff);
+    // Resync-safe in 256-byte frames (the plain i & 0xff is not: see the next test).
+    const bytes = Uint8Array.from({ length: 512 }, (_, i) => (i ^ 0x55) & 0xff);
     const before = client.wireStats;
     await client.writeMemory(OTP, bytes, { alignmentBytes: 4 });
     assert.deepEqual(
@@ -89,6 +91,17 @@ describe('BootloaderClient commands', () => {
     assert.deepEqual(chip.data, bytes);
     const after = client.wireStats;
     assert.equal(after.bytesSent - before.bytesSent + after.bytesReceived - before.bytesReceived, 512 + 2 * 12);
+    assert.deepEqual(chip.damaged, []);
+  });
+
+  test('a write whose 256-byte frames a re-synchronisation could complete is split into resync-safe frames', async () => {
+    const { client, device, chip } = await connected();
+    const bytes = Uint8Array.from({ length: 512 }, (_, i) => i & 0xff);
+    assert.equal(isResyncSafe(bytes.subarray(0, 256)), false); // x_127 = 0x80: a cut after 127 bytes
+    await client.writeMemory(OTP, bytes, { alignmentBytes: 4 });
+    assert.ok(device.writes.length > 2);
+    assert.ok(device.writes.every((w) => w.bytes.length <= 256 && isResyncSafe(w.bytes)));
+    assert.deepEqual(chip.data, bytes);
     assert.deepEqual(chip.damaged, []);
   });
 

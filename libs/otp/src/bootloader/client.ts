@@ -10,6 +10,7 @@ import { writeMemoryCommand } from './commands/write-memory.js';
 import { BootloaderError, BootloaderNackError, BootloaderUsageError, WriteNotAlignedError } from './errors.js';
 import { splitTransfers } from './frames.js';
 import { BootloaderLink, type WireStats } from './link.js';
+import { planWriteFrames } from './resync-safe-frames.js';
 import { reconfirm, resynchronise, synchronise, type SyncMode } from './sync.js';
 import { BootloaderTiming, type BootloaderTimingOptions } from './timing.js';
 
@@ -133,15 +134,18 @@ export class BootloaderClient {
    * Writes `bytes` at `address` as Write Memory commands of at most 256 bytes. Address and length
    * must be multiples of `alignmentBytes` (itself a multiple of 4 dividing 256), else
    * `WriteNotAlignedError` and nothing is sent: padding is the planner's job, not this client's.
-   * Resolving means every chunk was ACKed, which proves nothing: verify by reading back.
+   * The frames are resync-safe (docs/hardware.md §resync-safe-frames): split on `alignmentBytes`
+   * boundaries so that no frame a dead host leaves half-sent can be completed by the next session's
+   * 0x7F and 0xFF bursts; the fewest such frames, or, for the rare write no split makes safe, the
+   * fewest unsafe ones. Resolving means every chunk was ACKed, which proves nothing: verify by reading back.
    */
   async writeMemory(address: number, bytes: Uint8Array, options: WriteMemoryOptions): Promise<void> {
     checkRange(address, bytes.length);
     checkWriteAlignment(address, bytes.length, options.alignmentBytes);
     return this.command(async () => {
-      for (const piece of splitTransfers(address, bytes.length)) {
-        const offset = piece.address - address;
-        await writeMemoryCommand(this.link, piece.address, bytes.subarray(offset, offset + piece.lengthBytes));
+      for (const frame of planWriteFrames(address, bytes, options.alignmentBytes)) {
+        const payload = bytes.subarray(frame.offsetBytes, frame.offsetBytes + frame.lengthBytes);
+        await writeMemoryCommand(this.link, frame.address, payload);
       }
     });
   }

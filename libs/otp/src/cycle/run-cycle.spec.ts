@@ -16,10 +16,14 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** Blocks 0–9 filled with a pattern (some 0xFF bytes stay blank), blocks `locks` locked. */
+/**
+ * Blocks 0–9 filled with a pattern (some 0xFF bytes stay blank), blocks `locks` locked. On F4 the
+ * data goes out as two Write Memory frames (256 + 64 bytes, both resync-safe as they are:
+ * docs/hardware.md §resync-safe-frames), which the fault tests below count on (writeIndex).
+ */
 function targetFor(profile: DeviceProfile, locks: readonly number[] = [0, 1, 2]): OtpImage {
   const data = new Uint8Array(otpSizeBytes(profile)).fill(0xff);
-  for (let i = 0; i < 10 * profile.blockSizeBytes; i += 1) data[i] = i % 17 === 5 ? 0xff : (i * 7 + 3) & 0xff;
+  for (let i = 0; i < 10 * profile.blockSizeBytes; i += 1) data[i] = i % 17 === 5 ? 0xff : (i * 7 + 1) & 0xff;
   return imageFromRaw(profile.family, data, locks);
 }
 
