@@ -63,6 +63,9 @@ describe('TimedEmitter', () => {
     emitter.enqueue({ afterByteIndex: 0, bytes: Uint8Array.of(0x79), programmedBytes: 0 }, 1000, 0);
     emitter.enqueue({ afterByteIndex: 0, bytes: Uint8Array.of(0x1f), programmedBytes: 0 }, 1000, 0);
     clock.nowMs = 1016.9; // on the wire at 1001 (and 1002), at the host 16 ms later
+    // The emitter sleeps on a real timer until a spin window before the reply is due (about 16 ms of
+    // real time from enqueue): wait that out, so what follows depends on the hand-driven clock alone.
+    await sleep(30);
     await settle();
     assert.deepEqual(sent, []);
     clock.nowMs = 1017;
