@@ -55,9 +55,10 @@ interface ChipState {
 }
 
 /**
- * Double-words (by index) whose programming was not one whole write: a programmed byte (not 0xFF)
- * counted other than once, or a blank byte counted at all. 0xFF clears no bit, so the simulator does
- * not count it: a double-word written once and whole shows 1 on each of its non-0xFF bytes.
+ * Double-words (by index) with a programmed byte (not 0xFF) counted other than once, or a blank byte
+ * counted at all. 0xFF clears no bit, so the simulator does not count it: a double-word written once
+ * and whole shows 1 on each of its non-0xFF bytes. A second write into a written double-word also
+ * shows in the damage list (`double-word-closed`), which the test checks too.
  */
 function unevenDoubleWords(chip: ChipState): number[] {
   const data = Buffer.from(chip.dataHex, 'hex');
