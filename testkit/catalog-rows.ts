@@ -14,7 +14,7 @@ import { WorkOrderRepository } from '../apps/api/src/repositories/work-order-rep
 import { REPO_ROOT } from './paths.js';
 
 /** The example layouts of examples/layouts with their sample inputs. */
-export type ExampleName = 'sensor-node' | 'gateway-f7';
+export type ExampleName = 'sensor-node' | 'gateway-f7' | 'motor-drive-g4';
 
 export interface ExampleLayout {
   readonly layout: Layout;

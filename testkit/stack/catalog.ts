@@ -3,6 +3,14 @@ import { join } from 'node:path';
 import { expectData, type IngrainClient } from '#ingrain/api-client';
 import { REPO_ROOT } from '../paths.js';
 
+/** A product the admin creates with one layout of examples/layouts. */
+export interface StackProduct {
+  readonly id: string;
+  readonly name: string;
+  /** A file name under examples/layouts. */
+  readonly layoutFile: string;
+}
+
 /** The sample product of the demo, the tests and bench:e2e: examples/layouts/sensor-node.yaml (STM32F4). */
 export const SAMPLE_PRODUCT = { id: 'sensor-node', name: 'Sensor node', layoutFile: 'sensor-node.yaml' } as const;
 
@@ -15,6 +23,8 @@ export interface CatalogOptions {
   readonly stationPublicKeys: ReadonlyMap<string, string>;
   /** Serial prefix of the product. Default `SN-`. */
   readonly serialPrefix?: string;
+  /** Default {@link SAMPLE_PRODUCT}. */
+  readonly product?: StackProduct;
 }
 
 /** What an admin set up: the product and its layout, stations and the tokens of each party. */
@@ -29,18 +39,19 @@ export interface Catalog {
 }
 
 /**
- * Does what an administrator does once, through the generated client: creates the sample product
- * with its layout, registers the stations with their sealing public keys (each gets its token) and
- * makes an MES and an auditor token.
+ * Does what an administrator does once, through the generated client: creates the product (the sample
+ * one by default) with its layout, registers the stations with their sealing public keys (each gets its
+ * token) and makes an MES and an auditor token.
  */
 export async function seedCatalog(admin: IngrainClient, options: CatalogOptions): Promise<Catalog> {
-  const source = await readFile(join(REPO_ROOT, 'examples', 'layouts', SAMPLE_PRODUCT.layoutFile), 'utf8');
-  const productId = SAMPLE_PRODUCT.id;
+  const product = options.product ?? SAMPLE_PRODUCT;
+  const source = await readFile(join(REPO_ROOT, 'examples', 'layouts', product.layoutFile), 'utf8');
+  const productId = product.id;
   expectData(
     await admin.POST('/v1/products', {
       body: {
         id: productId,
-        name: SAMPLE_PRODUCT.name,
+        name: product.name,
         line: options.line,
         serialPrefix: options.serialPrefix ?? 'SN-',
       },

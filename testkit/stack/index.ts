@@ -11,7 +11,7 @@ export {
   type VerifierVerdict,
   type WorkOrderAudit,
 } from './audit.js';
-export { SAMPLE_PRODUCT, seedCatalog, type Catalog, type CatalogOptions } from './catalog.js';
+export { SAMPLE_PRODUCT, seedCatalog, type Catalog, type CatalogOptions, type StackProduct } from './catalog.js';
 export { freePort, pollUntil, spawnLines, type LineProcess } from './child-process.js';
 export { prepareHsm, type StackHsm } from './hsm-token.js';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack.js';

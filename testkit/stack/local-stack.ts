@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createIngrainClient, type IngrainClient } from '#ingrain/api-client';
 import { ApiProcess } from './api-process.js';
-import { seedCatalog, type Catalog } from './catalog.js';
+import { seedCatalog, type Catalog, type StackProduct } from './catalog.js';
 import { freePort } from './child-process.js';
 import { prepareHsm, type StackHsm } from './hsm-token.js';
 import { startRedis, type RedisServer } from './redis.js';
@@ -16,6 +16,8 @@ export interface LocalStackOptions {
   readonly stationIds: readonly string[];
   /** Default `line-1`. */
   readonly line?: string;
+  /** The product the admin creates, with its layout and serial prefix. Default the sample product, `SN-`. */
+  readonly product?: StackProduct & { readonly serialPrefix?: string };
   /** Default: a free port. */
   readonly apiPort?: number;
   /** Default `ingrain.local/log`. */
@@ -91,7 +93,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stationKeys.set(id, await stationKeygen(dir));
     }
     const stationPublicKeys = new Map([...stationKeys].map(([id, key]) => [id, key.publicKeyHex] as const));
-    const catalog = await seedCatalog(client(adminToken), { line, stationIds: options.stationIds, stationPublicKeys });
+    const catalog = await seedCatalog(client(adminToken), {
+      line,
+      stationIds: options.stationIds,
+      stationPublicKeys,
+      product: options.product,
+      serialPrefix: options.product?.serialPrefix,
+    });
     const startStation: LocalStack['startStation'] = async (id, fixtures, extra = {}) => {
       const token = catalog.stationTokens.get(id);
       const key = stationKeys.get(id);

@@ -40,7 +40,14 @@ export interface OrderedDevices {
  */
 export async function orderDevices(
   mes: IngrainClient,
-  options: { productId: string; quantity: number; serialPrefix: string; concurrency?: number },
+  options: {
+    productId: string;
+    quantity: number;
+    serialPrefix: string;
+    concurrency?: number;
+    /** The inputs of device number `index` (with its serial). Default {@link sampleInputs} (the sample layout's). */
+    inputs?: (serial: string, index: number) => Record<string, unknown>;
+  },
 ): Promise<OrderedDevices> {
   const order = expectData(
     await mes.POST('/v1/work-orders', { body: { productId: options.productId, quantity: options.quantity } }),
@@ -50,7 +57,7 @@ export async function orderDevices(
   const worker = async () => {
     for (let index = next++; index < options.quantity; index = next++) {
       const serial = `${options.serialPrefix}${String(index + 1).padStart(6, '0')}`;
-      const body = { workOrderId: order.id, serial, inputs: sampleInputs(serial, index) };
+      const body = { workOrderId: order.id, serial, inputs: (options.inputs ?? sampleInputs)(serial, index) };
       const headers = { 'Idempotency-Key': randomUUID() };
       deviceIds[index] = expectData(await mes.POST('/v1/devices', { params: { header: headers }, body })).id;
     }

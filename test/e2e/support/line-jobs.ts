@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { lineQueueName } from '#ingrain/contracts';
+import { lineQueueName, PROVISION_JOB_NAME, type ProvisionJobPayload } from '#ingrain/contracts';
 import { pollUntil } from '../../../testkit/stack/index.js';
 
 /** A line job as BullMQ holds it. */
@@ -53,4 +53,19 @@ export function waitForLineJob(
     },
     { timeoutMs, intervalMs: 250 },
   );
+}
+
+/**
+ * Puts a provisioning job for `payload.deviceId` on `line`'s queue under `jobId`, as a re-delivery
+ * would (the API's own job for the device keeps its id, the device id).
+ */
+export async function addLineJob(redisUrl: string, line: string, jobId: string, payload: ProvisionJobPayload) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(lineQueueName(line), { connection });
+  try {
+    await queue.add(PROVISION_JOB_NAME, payload, { jobId });
+  } finally {
+    await queue.close();
+    await connection.quit().catch(() => connection.disconnect());
+  }
 }

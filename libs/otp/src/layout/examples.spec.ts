@@ -22,7 +22,7 @@ function generatedValues(layout: Layout): Record<string, Uint8Array> {
   return values;
 }
 
-for (const name of ['sensor-node', 'gateway-f7']) {
+for (const name of ['sensor-node', 'gateway-f7', 'motor-drive-g4']) {
   describe(`examples/layouts/${name}.yaml`, () => {
     test('parses, encodes its sample values, decodes them back and plans a write', async () => {
       const layout = parseLayout(await readFile(join(REPO_ROOT, 'examples/layouts', `${name}.yaml`), 'utf8'));
