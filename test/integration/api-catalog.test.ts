@@ -423,6 +423,9 @@ describe('stations', () => {
         name: 'Line 1 station 3',
         line: 'line-1',
         createdAt: undefined,
+        // Registered without a sealing key: it cannot claim until the admin registers one.
+        sealingKeyFingerprint: null,
+        sealingKeyRegisteredAt: null,
       },
     );
     assert.equal(created.token.role, 'station');
