@@ -264,6 +264,8 @@ describe('the API over HTTPS with station client certificates (required, then op
   test('bin/ingrain-station worker: a wrong CA stops the start (exit 1), a mismatched certificate too (exit 2); neither names the token', async () => {
     const tokenFile = join(dir, 'st-b.token');
     await writeFile(tokenFile, tokenOf('st-b'), { mode: 0o600 });
+    const keyFile = join(dir, 'st-b-station-key.pem');
+    await writeFile(keyFile, String(keyOf('st-b').privateKey.export({ format: 'pem', type: 'pkcs8' })), { mode: 0o600 });
     const worker = async (env: Record<string, string>) => {
       const result = await run(process.execPath, [binPath('ingrain-station'), 'worker'], {
         env: {
@@ -275,6 +277,7 @@ describe('the API over HTTPS with station client certificates (required, then op
           INGRAIN_FIXTURES: join(dir, 'no-such-port'),
           INGRAIN_SPOOL_DIR: join(dir, 'spool-b'),
           INGRAIN_STATION_TOKEN_FILE: tokenFile,
+          INGRAIN_STATION_KEY_FILE: keyFile,
           ...env,
         },
         timeout: 30_000,
