@@ -186,6 +186,17 @@ describe('ingrain-station with --lines (BOOT0/NRST through the fixture)', () => 
     }
     assert.equal(snapshot(device(5)), before);
     assert.equal(device(5).device.status, 'application', 'the lines were never driven (no reset)');
+    const unreachable = await station([
+      'doctor',
+      '--port',
+      device(5).port,
+      '--lines',
+      GOOD,
+      '--sim-control',
+      join(dir, 'none.sock'),
+    ]);
+    assert.equal(unreachable.code, 8, 'a line that cannot be driven is configuration');
+    assert.match(unreachable.stderr, /LINE_DRIVER_FAILED: cannot reach the simulator's line control/);
     const noLines = await station(['read', '--port', device(5).port, '--sim-control', '/tmp/x.sock']);
     assert.equal(noLines.code, 2);
     assert.match(noLines.stderr, /--sim-control needs --lines/);
