@@ -67,7 +67,7 @@ describe('ingrain-station doctor and protected chips', () => {
   test('doctor --json on a fresh chip: bootloader, PID, UID, flash size, protection, 16 blank open blocks', async () => {
     const { run, report } = await doctorJson(FRESH);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(report.formatVersion, 1);
+    assert.equal(report.formatVersion, 2);
     assert.equal(report.verdict, 'ready');
     assert.deepEqual(report.line, { baudRate: 115200, frame: '8E1' });
     assert.deepEqual(report.fixtureSequences, { status: 'not-configured' });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { BOARD_FILE_FORMATS, CHIP_FAMILIES } from '#ingrain/otp';
+import { type CliLines, LINE_FLAGS, parseLineFlags, parseStart, type StartHow } from './lines-args.js';
 import { UsageError } from './usage-error.js';
 
 const baudRate = z.coerce
@@ -44,10 +45,15 @@ const programImage = z.object({
     .transform(Number)
     .optional(),
 });
-export type ProgramArgs = z.infer<typeof programLayout> | z.infer<typeof programImage>;
+/** What `program` does with the fixture's lines (lines-args.ts). */
+interface ProgramLines {
+  readonly lines: CliLines | undefined;
+  readonly start: StartHow;
+}
+export type ProgramArgs = (z.infer<typeof programLayout> | z.infer<typeof programImage>) & ProgramLines;
 
 const readArgs = z.object({ ...common, layoutPath: z.string().optional(), family: z.enum(CHIP_FAMILIES).optional() });
-export type ReadArgs = z.infer<typeof readArgs>;
+export type ReadArgs = z.infer<typeof readArgs> & { readonly lines: CliLines | undefined };
 
 const FLAGS = {
   port: { type: 'string' },
@@ -62,6 +68,8 @@ const FLAGS = {
   offset: { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  ...LINE_FLAGS,
+  start: { type: 'string' },
 } as const;
 
 function parseFlags(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'] {
@@ -81,6 +89,8 @@ function check<T>(schema: z.ZodType<T>, input: unknown): T {
 /** Parses `program` flags: either --layout + --values, or --family + --image [+ --lock]. */
 export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
   const f = parseFlags(argv);
+  const lines = parseLineFlags(f);
+  const fixture: ProgramLines = { lines, start: parseStart(f.start, lines) };
   const base = { port: f.port, baudRate: f.baud, json: f.json, dryRun: f['dry-run'] };
   if (f.layout !== undefined || f.values !== undefined) {
     if (
@@ -94,14 +104,17 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
       throw new UsageError('give either --layout and --values, or --family, --image and --lock, not both');
     if (f.layout === undefined) throw new UsageError('--values needs --layout');
     if (f.values === undefined) throw new UsageError('--layout needs --values (a JSON file of per-device values)');
-    return check(programLayout, { ...base, mode: 'layout', layoutPath: f.layout, valuesPath: f.values });
+    return {
+      ...check(programLayout, { ...base, mode: 'layout', layoutPath: f.layout, valuesPath: f.values }),
+      ...fixture,
+    };
   }
   if (f.image === undefined || f.family === undefined)
     throw new UsageError(
       'program needs --layout L --values V, or --family F --image FILE [--format bin|ihex|srec] [--offset N] [--lock 0,1,… [--lock-empty]]',
     );
   if (f['lock-empty'] && f.lock === undefined) throw new UsageError('--lock-empty needs --lock');
-  return check(programImage, {
+  const image = check(programImage, {
     ...base,
     mode: 'image',
     family: f.family,
@@ -111,12 +124,17 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
     format: f.format,
     offsetBytes: f.offset,
   });
+  return { ...image, ...fixture };
 }
 
 /** Parses `read` flags. */
 export function parseReadArgs(argv: readonly string[]): ReadArgs {
   const f = parseFlags(argv);
-  for (const flag of ['values', 'image', 'lock', 'lock-empty', 'dry-run', 'format', 'offset'] as const)
+  for (const flag of ['values', 'image', 'lock', 'lock-empty', 'dry-run', 'format', 'offset', 'start'] as const)
     if (f[flag] !== undefined && f[flag] !== false) throw new UsageError(`--${flag} is not an option of read`);
-  return check(readArgs, { port: f.port, baudRate: f.baud, json: f.json, layoutPath: f.layout, family: f.family });
+  const lines = parseLineFlags(f);
+  return {
+    ...check(readArgs, { port: f.port, baudRate: f.baud, json: f.json, layoutPath: f.layout, family: f.family }),
+    lines,
+  };
 }

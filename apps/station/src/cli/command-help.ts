@@ -5,7 +5,7 @@ const PROGRAM_EXITS = `Exit codes: 0 provisioned, already provisioned or planned
 sent to the chip); 3 conflict (final: quarantine the chip); 4 verify failed (final); 5 wrong device;
 6 link error (resumable: run the same command again); 7 protected chip (readout protection: final,
 nothing was read or written: quarantine the chip); 8 the port cannot be opened (no such port,
-permission, busy: fix the configuration, running again does not help).`;
+permission, busy: fix the configuration, running again does not help) or a fixture line cannot be driven.`;
 
 export const PROGRAM_HELP: CommandHelp = {
   name: 'program',
@@ -15,6 +15,7 @@ bytes, read back and verify, then lock and read the locks back.
 
   ingrain-station program --port PORT --layout LAYOUT.yaml --values VALUES.json [--baud 115200] [--dry-run] [--json]
   ingrain-station program --port PORT --family F --image OTP.bin [--lock 0,1,… [--lock-empty]] [--baud 115200] [--dry-run] [--json]
+      … [--lines 'ENTRY:EXIT' [--gpio-chip CHIP | --sim-control SOCKET]] [--start exit|go|none]
 
   --port PORT      the serial device (/dev/ttyUSB0, /dev/serial/by-id/…, a simulator's /dev/pts/N), opened 8E1
   --baud N         1200–115200 (AN3155), default 115200
@@ -24,6 +25,14 @@ bytes, read back and verify, then lock and read the locks back.
   --lock-empty     lock the listed blocks even where the image leaves them blank (a lock is for ever)
   --dry-run        read and plan only: prints what would be written where and which blocks would be
                    locked; nothing that writes is sent
+  --lines SEQ      the fixture's BOOT0/NRST sequences, stm32flash -i syntax 'ENTRY:EXIT' (e.g.
+                   'dtr&rts,-rts:-dtr&rts,-rts'; rts, dtr, brk, a GPIO number; - off; , 100 ms; & none):
+                   ENTRY resets the chip into its bootloader before the first 0x7F. A bad text is exit 2
+  --gpio-chip CHIP with --lines: the GPIO chip of the sequence's numbers (gpiochip0), driven with gpioset
+  --sim-control S  with --lines: a simulated fixture's line-control socket (ingrain-sim --line-control)
+  --start HOW      after a provisioned or already-provisioned chip (verified, locked) only: exit (run the
+                   exit sequence; the default when SEQ has one), go (Go to main flash), none. Any other
+                   outcome leaves the chip in its bootloader, not started
   --json           the result as one JSON object on stdout (no progress lines)
   -h, --help       this text
 
@@ -40,34 +49,51 @@ export const READ_HELP: CommandHelp = {
 each field decoded (blank, programmed or partial; secret fields redacted). Writes nothing.
 
   ingrain-station read --port PORT [--layout LAYOUT.yaml | --family F] [--baud 115200] [--json]
+      … [--lines 'ENTRY:EXIT' [--gpio-chip CHIP | --sim-control SOCKET]]
 
   --port PORT      the serial device, opened 8E1
   --layout FILE    decode the fields of this layout (its family must be the chip's)
   --family F       check the chip is of this family (without it, the family comes from the PID)
   --baud N         1200–115200, default 115200
   --json           one JSON object on stdout (what ingrain-verify --device-read accepts)
+  --lines SEQ      the fixture's BOOT0/NRST sequences, stm32flash -i syntax 'ENTRY:EXIT' (e.g.
+                   'dtr&rts,-rts:-dtr&rts,-rts'; rts, dtr, brk, a GPIO number; - off; , 100 ms; & none):
+                   ENTRY resets the chip into its bootloader before the first 0x7F. A bad text is exit 2
+  --gpio-chip CHIP with --lines: the GPIO chip of the sequence's numbers (gpiochip0), driven with gpioset
+  --sim-control S  with --lines: a simulated fixture's line-control socket (ingrain-sim --line-control)
+                   after the read (whatever its result) the EXIT sequence runs: the chip goes back to
+                   its application
   -h, --help       this text
 
 Exit codes: 0 read; 2 bad input; 5 unknown or wrong chip; 6 link error (run again); 7 protected chip
-(final); 8 the port cannot be opened (no such port, permission, busy).`,
+(final); 8 the port cannot be opened (no such port, permission, busy) or a fixture line cannot be driven.`,
 };
 
 export const DOCTOR_HELP: CommandHelp = {
   name: 'doctor',
   summary: 'the chip summary a line engineer runs first (writes nothing)',
   text: `ingrain-station doctor — what the chip in the fixture is and what its OTP holds: adapter and line
-settings, bootloader version and commands, PID and family, UID, flash size, protection state, and each
+settings, the fixture's entry/exit sequences (with --lines), bootloader version and commands, PID and family, UID, flash size, protection state, and each
 OTP block blank / partly written / full, locked or not. Read-only: sends Get, Get ID and Read Memory only.
 
   ingrain-station doctor --port PORT [--baud 115200] [--json]
+      … [--lines 'ENTRY:EXIT' [--gpio-chip CHIP | --sim-control SOCKET]]
 
   --port PORT      the serial device, opened 8E1
   --baud N         1200–115200, default 115200
-  --json           one JSON object on stdout (formatVersion 1, docs/station.md "doctor")
+  --json           one JSON object on stdout (formatVersion 2, docs/station.md "doctor")
+  --lines SEQ      the fixture's BOOT0/NRST sequences, stm32flash -i syntax 'ENTRY:EXIT' (e.g.
+                   'dtr&rts,-rts:-dtr&rts,-rts'; rts, dtr, brk, a GPIO number; - off; , 100 ms; & none):
+                   ENTRY resets the chip into its bootloader before the first 0x7F. A bad text is exit 2
+  --gpio-chip CHIP with --lines: the GPIO chip of the sequence's numbers (gpiochip0), driven with gpioset
+  --sim-control S  with --lines: a simulated fixture's line-control socket (ingrain-sim --line-control)
+                   doctor tests them: does the bootloader answer after ENTRY, is it silent after EXIT
+                   (the application runs; what it prints is shown)? Each step and the reason are reported
   -h, --help       this text
 
-Exit codes: 0 ready; 2 bad input; 5 unknown chip; 6 no bootloader answer or link error; 7 protected chip;
-8 the port cannot be opened (no such port, permission, busy).`,
+Exit codes: 0 ready; 2 bad input; 5 unknown chip; 6 no bootloader answer (with --lines: after the entry
+sequence) or link error; 7 protected chip; 8 the port cannot be opened (no such port, permission, busy),
+a fixture line cannot be driven, or the chip is readable but the exit sequence left its bootloader running.`,
 };
 
 export const WORKER_HELP: CommandHelp = {

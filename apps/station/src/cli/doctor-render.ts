@@ -1,4 +1,4 @@
-import { type DoctorReport } from './doctor-survey.js';
+import { type DoctorReport, type FixtureSequencesReport } from './doctor-survey.js';
 
 const NEXT_STEP: Record<DoctorReport['verdict'], string> = {
   ready: 'Ready: the chip answers and can be read. `program --dry-run` shows what would be written.',
@@ -14,7 +14,7 @@ const NEXT_STEP: Record<DoctorReport['verdict'], string> = {
 export function renderDoctorReport(r: DoctorReport): string {
   const lines = [`doctor ${r.port}: ${r.verdict}`];
   lines.push(`  line        ${r.line.baudRate} baud ${r.line.frame}`);
-  lines.push(`  fixture     entry/exit sequences ${r.fixtureSequences.status}`);
+  lines.push(...renderSequences(r.fixtureSequences));
   if (r.bootloader.version !== null) {
     lines.push(`  bootloader  v${r.bootloader.version} (sync: ${r.bootloader.sync ?? '-'})`);
     lines.push(`  commands    ${r.bootloader.commands.map((c) => `${c.opcode} ${c.name}`).join(', ')}`);
@@ -35,6 +35,26 @@ export function renderDoctorReport(r: DoctorReport): string {
     }
   }
   if (r.problem !== null) lines.push(`  problem     ${r.problem.code}: ${r.problem.message}`);
-  lines.push(`  ${NEXT_STEP[r.verdict]}`);
+  const sequences = r.fixtureSequences;
+  if (sequences.status === 'failed' && r.verdict === 'ready')
+    lines.push(`  The chip is readable but the fixture's exit sequence does not work: ${sequences.reason ?? ''}.`);
+  else lines.push(`  ${NEXT_STEP[r.verdict]}`);
   return lines.join('\n');
+}
+
+/** The fixture lines: not configured, or the entry/exit test with each step and what it showed. */
+function renderSequences(s: FixtureSequencesReport): string[] {
+  if (s.status === 'not-configured') return ['  fixture     entry/exit sequences not-configured (no --lines)'];
+  const out = [`  fixture     entry/exit sequences ${s.status}: ${s.sequence}`];
+  out.push(
+    `    entry     ${s.entry.steps.join(', ') || '(none)'} → ${s.entry.bootloaderAnswered ? 'bootloader answered' : 'no bootloader answer'}`,
+  );
+  if (s.exit !== null) {
+    out.push(
+      `    exit      ${s.exit.steps.join(', ') || '(none)'} → ${s.exit.bootloaderSilent ? 'bootloader silent (application runs)' : 'bootloader still answers'}`,
+    );
+    if (s.exit.applicationOutput !== null) out.push(`    app said  ${JSON.stringify(s.exit.applicationOutput)}`);
+  }
+  if (s.reason !== null) out.push(`    reason    ${s.reason}`);
+  return out;
 }

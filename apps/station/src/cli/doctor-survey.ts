@@ -5,6 +5,7 @@ import {
   type BootloaderClient,
   BootloaderError,
   type ChipFamily,
+  type ConnectOptions,
   findProfileByProductId,
   isReadRefusal,
   lockByteCount,
@@ -58,18 +59,44 @@ export interface BlockSummary {
   readonly lock: 'locked' | 'open' | 'invalid' | null;
 }
 
-/** `ingrain-station doctor --json`, format version 1. */
+/**
+ * The test of the fixture's entry and exit sequences (`doctor --lines`). `passed`: the entry
+ * sequence brought up the bootloader (0x7F answered after the reset) and, with an exit part,
+ * after the exit sequence the bootloader is silent (the chip runs its application).
+ */
+export type FixtureSequencesReport =
+  | { readonly status: 'not-configured' }
+  | {
+      readonly status: 'passed' | 'failed';
+      /** The sequence as given (`ENTRY:EXIT`). */
+      readonly sequence: string;
+      readonly entry: {
+        /** Each step run, in order (`dtr`, `-rts`, `wait 100 ms`, `17`, …). */
+        readonly steps: readonly string[];
+        /** The bootloader answered 0x7F after the entry sequence. */
+        readonly bootloaderAnswered: boolean;
+      };
+      /** Null without an exit part, or when the entry failed (nothing to leave). */
+      readonly exit: {
+        readonly steps: readonly string[];
+        /** No bootloader answered 0x7F after the exit sequence (the application runs). */
+        readonly bootloaderSilent: boolean;
+        /** What the chip sent within 300 ms of the exit (e.g. the application's banner), printable; null: nothing. */
+        readonly applicationOutput: string | null;
+      } | null;
+      /** Why it failed (null when passed). */
+      readonly reason: string | null;
+    };
+
+/** `ingrain-station doctor --json`, format version 2 (2: `fixtureSequences` reports the sequence test). */
 export interface DoctorReport {
-  readonly formatVersion: 1;
+  readonly formatVersion: 2;
   /** `ready`: readable, nothing stands in the way; the others name what does. */
   readonly verdict: 'ready' | 'protected' | 'unknown-chip' | 'no-bootloader' | 'link-error';
   readonly port: string;
   readonly line: { readonly baudRate: number; readonly frame: '8E1' };
-  /**
-   * The fixture's entry and exit sequences (BOOT0/NRST over DTR/RTS/GPIO). Not tested yet: the
-   * configuration lands with fixture control (issue 10 item 1); until then always `not-configured`.
-   */
-  readonly fixtureSequences: { readonly status: 'not-configured' };
+  /** The fixture's entry and exit sequences (BOOT0/NRST over DTR/RTS/GPIO): `not-configured` without `--lines`. */
+  readonly fixtureSequences: FixtureSequencesReport;
   readonly bootloader: {
     /** How the first exchange went: `fresh` (0x7F answered), `already-synchronised`, `resynchronised`, or null. */
     readonly sync: string | null;
@@ -103,9 +130,14 @@ type Draft = { -readonly [K in keyof DoctorReport]: DoctorReport[K] };
  * the flash size, OTP data and lock bytes. Reads only. Link failures and refusals end the survey
  * with a verdict; they are never thrown. Throws only programming errors.
  */
-export async function surveyChip(client: BootloaderClient, port: string, baudRate: number): Promise<DoctorReport> {
+export async function surveyChip(
+  client: BootloaderClient,
+  port: string,
+  baudRate: number,
+  connect: ConnectOptions = {},
+): Promise<DoctorReport> {
   const draft: Draft = {
-    formatVersion: 1,
+    formatVersion: 2,
     verdict: 'link-error',
     port,
     line: { baudRate, frame: '8E1' },
@@ -117,7 +149,7 @@ export async function surveyChip(client: BootloaderClient, port: string, baudRat
     problem: null,
   };
   try {
-    draft.verdict = await survey(client, draft);
+    draft.verdict = await survey(client, draft, connect);
   } catch (error) {
     if (error instanceof ReadoutProtectedError) {
       draft.protection = 'readout-protected';
@@ -130,8 +162,12 @@ export async function surveyChip(client: BootloaderClient, port: string, baudRat
   return draft;
 }
 
-async function survey(client: BootloaderClient, draft: Draft): Promise<DoctorReport['verdict']> {
-  const sync = await client.connect({ maxResyncAttempts: DOCTOR_RESYNC_ATTEMPTS });
+async function survey(
+  client: BootloaderClient,
+  draft: Draft,
+  connect: ConnectOptions,
+): Promise<DoctorReport['verdict']> {
+  const sync = await client.connect({ maxResyncAttempts: DOCTOR_RESYNC_ATTEMPTS, ...connect });
   const info = await client.get();
   draft.bootloader = {
     sync,

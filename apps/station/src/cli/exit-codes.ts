@@ -20,5 +20,7 @@ export const EXIT_CODES: Readonly<Record<CycleOutcome | 'usage' | 'configuration
 export function exitCodeOfOtpError(code: string): number {
   if (code === 'WRONG_DEVICE') return EXIT_CODES['wrong-device'];
   if (code === 'CHIP_READOUT_PROTECTED') return EXIT_CODES.protected;
+  // A fixture line that cannot be driven (no gpioset, no GPIO chip, simulator socket absent): configuration.
+  if (code === 'LINE_DRIVER_FAILED') return EXIT_CODES.configuration;
   return EXIT_CODES['link-error'];
 }

@@ -1,4 +1,4 @@
-import { decodeImage, deviceReadoutToJson, getProfile, readDeviceOtp } from '#ingrain/otp';
+import { decodeImage, deviceReadoutToJson, getProfile, readDeviceOtp, resetIntoBootloader } from '#ingrain/otp';
 import { parseReadArgs } from './args.js';
 import { withBootloader } from './device-session.js';
 import { type CommandIo } from './program-command.js';
@@ -18,7 +18,26 @@ export async function readCommand(argv: readonly string[], io: CommandIo): Promi
   const family = layout?.family ?? args.family;
   const profile = family === undefined ? undefined : getProfile(family);
   const note = (text: string): void => io.stderr(`note: ${text}`);
-  const readout = await withBootloader(args.port, args.baudRate, note, (client) => readDeviceOtp(client, profile));
+  const readout = await withBootloader(
+    args.port,
+    args.baudRate,
+    note,
+    async (client, { lines }) => {
+      if (lines === undefined) return readDeviceOtp(client, profile);
+      // With --lines: reset into the bootloader, read, then run the exit sequence whatever happened
+      // (read writes nothing: the chip goes back to running its application). No exit part: it
+      // stays in its bootloader.
+      try {
+        await resetIntoBootloader(lines, client);
+        return await readDeviceOtp(client, profile);
+      } finally {
+        await lines
+          .exitBootloader()
+          .catch((error: unknown) => note(`exit sequence failed: ${(error as Error).message}`));
+      }
+    },
+    args.lines,
+  );
   const fields = layout === undefined ? undefined : decodeImage(layout, readout.otpData);
   const json = deviceReadoutToJson(readout, { redact: secretRangesOf(layout) });
   io.stdout(args.json ? JSON.stringify({ ...json, fields }) : renderReadout(json, fields));

@@ -17,3 +17,4 @@ export { type ModemLineControl, PortLineDriver } from './port-line-driver.js';
 export { SimLineDriver } from './sim-line-driver.js';
 export * from './sim-line-protocol.js';
 export { openFixtureLines, type FixtureLinesOptions } from './open-fixture-lines.js';
+export { DEFAULT_BOOT_DELAY_MS, RESET_RESYNC_ATTEMPTS, resetIntoBootloader } from './reset-into-bootloader.js';
