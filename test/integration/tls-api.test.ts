@@ -265,7 +265,9 @@ describe('the API over HTTPS with station client certificates (required, then op
     const tokenFile = join(dir, 'st-b.token');
     await writeFile(tokenFile, tokenOf('st-b'), { mode: 0o600 });
     const keyFile = join(dir, 'st-b-station-key.pem');
-    await writeFile(keyFile, String(keyOf('st-b').privateKey.export({ format: 'pem', type: 'pkcs8' })), { mode: 0o600 });
+    await writeFile(keyFile, String(keyOf('st-b').privateKey.export({ format: 'pem', type: 'pkcs8' })), {
+      mode: 0o600,
+    });
     const worker = async (env: Record<string, string>) => {
       const result = await run(process.execPath, [binPath('ingrain-station'), 'worker'], {
         env: {
