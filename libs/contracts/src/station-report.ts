@@ -2,6 +2,7 @@
 // builds the body (apps/station buildStationReport), the API parses it once at its edge and then
 // judges it (apps/api result-judgement.ts). One declaration for both.
 import {
+  CHIP_FAMILIES,
   getProfile,
   lockByteCount,
   otpSizeBytes,
@@ -26,17 +27,6 @@ export const REPORTED_OUTCOMES = [
 ] as const satisfies readonly CycleOutcome[];
 export type ReportedOutcome = (typeof REPORTED_OUTCOMES)[number];
 
-const FAMILIES = [
-  'stm32f2',
-  'stm32f4',
-  'stm32f7',
-  'stm32f72x',
-  'stm32l4',
-  'stm32g0',
-  'stm32g4',
-  'stm32wb',
-  'stm32wl',
-] as const satisfies readonly ChipFamily[];
 const PHASES = [
   'connect',
   'identify',
@@ -52,10 +42,9 @@ const STAGES = ['sync', 'command', 'address', 'length', 'data', 'reply'] as cons
 type Covers<All, Listed> = [All] extends [Listed] ? true : never;
 const _coverage: [
   Covers<Exclude<CycleOutcome, 'planned'>, ReportedOutcome>,
-  Covers<ChipFamily, (typeof FAMILIES)[number]>,
   Covers<CyclePhase, (typeof PHASES)[number]>,
   Covers<ProtocolStage, (typeof STAGES)[number]>,
-] = [true, true, true, true];
+] = [true, true, true];
 void _coverage;
 
 /** Outcomes that claim the chip now holds the target, read back and verified by the station. */
@@ -91,7 +80,7 @@ export const stationReportBodySchema = z
     chipUid: hex(MAX_UID_BYTES, 'chipUid').min(2, 'chipUid must be at least 1 byte').nullable(),
     /** Get ID product ID (null if the two answers differed or it was never asked). */
     productId: z.int().min(0).max(0xffff).nullable(),
-    family: z.enum(FAMILIES).nullable(),
+    family: z.enum(CHIP_FAMILIES).nullable(),
     /** Every OTP data byte of the last trusted read, with every secret-field byte set to 00. */
     otpData: hex(MAX_OTP_BYTES, 'otpData').nullable(),
     /** Every lock byte of the same read ('' on families without lock bytes). */

@@ -3,10 +3,7 @@
  * F72x/F73x (another map); `stm32l4` covers L4 and L4+ (one map); G0, G4, WB and WL program their OTP in
  * 64-bit double-words like L4.
  */
-export type ChipFamily =
-  'stm32f2' | 'stm32f4' | 'stm32f7' | 'stm32f72x' | 'stm32l4' | 'stm32g0' | 'stm32g4' | 'stm32wb' | 'stm32wl';
-
-export const CHIP_FAMILIES: readonly ChipFamily[] = [
+export const CHIP_FAMILIES = [
   'stm32f2',
   'stm32f4',
   'stm32f7',
@@ -16,7 +13,8 @@ export const CHIP_FAMILIES: readonly ChipFamily[] = [
   'stm32g4',
   'stm32wb',
   'stm32wl',
-];
+] as const;
+export type ChipFamily = (typeof CHIP_FAMILIES)[number];
 
 /**
  * Where a family keeps its OTP and how it may be written. Pure data, reviewed like code: every
