@@ -1,6 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { pollUntil, spawnLines, type LineProcess } from '../testkit/stack/index.js';
+import { answersPing, pollUntil, spawnLines, type LineProcess } from '../testkit/stack/index.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -47,16 +46,4 @@ export class ChaosRedis {
     await this.#process?.stop(5_000);
     this.#process = undefined;
   }
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString('latin1').startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

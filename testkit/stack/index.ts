@@ -17,7 +17,7 @@ export { prepareHsm, type StackHsm } from './hsm-token.js';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack.js';
 export { orderDevices, sampleInputs, waitForWorkOrder, type OrderedDevices, type WorkOrderCounts } from './mes.js';
 export { binPath, REPO_ROOT } from '../paths.js';
-export { startRedis, type RedisServer } from './redis.js';
+export { answersPing, startRedis, type RedisServer } from './redis.js';
 export {
   settledReleases,
   startSimProcess,

@@ -15,7 +15,8 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-function answersPing(port: number): Promise<boolean> {
+/** Whether a Redis on 127.0.0.1:`port` answers PING (the start-up probe of every private Redis). */
+export function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => socket.write('PING\r\n'));
