@@ -5,10 +5,10 @@ import { type DeviceProfile } from './device-profile.js';
  * 0x1FFF7000 as 128 double-words, each written once and whole (a single 0 bit closes it for good, even
  * for 0x0000000000000000), no lock bytes. UID at 0x1FFF7590. Modelled as 16 "blocks" of 64 bytes so
  * layouts address it like the F-series; a layout or image for these families cannot lock.
- * RM0432 (L4+, kept in the stm32l4 profile: same map), RM0444/RM0454 (G0), RM0440 (G4), RM0434 (WB),
+ * The L4/L4+ profile (stm32l4.ts) takes the same map. RM0351/RM0394 (L4), RM0432 (L4+), RM0444/RM0454 (G0), RM0440 (G4), RM0434 (WB),
  * RM0453 (WL).
  */
-const DOUBLE_WORD_OTP = {
+export const DOUBLE_WORD_OTP = {
   otpBaseAddress: 0x1fff_7000,
   blockCount: 16,
   blockSizeBytes: 64,

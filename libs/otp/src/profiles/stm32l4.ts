@@ -1,4 +1,5 @@
 import { type DeviceProfile } from './device-profile.js';
+import { DOUBLE_WORD_OTP } from './double-word-otp.js';
 
 /**
  * L4-style OTP (docs/hardware.md §otp-l4): 1 KB of 128 double-words, each writable exactly once, no lock bytes.
@@ -9,12 +10,5 @@ export const STM32L4: DeviceProfile = {
   displayName: 'STM32L4/L4+',
   // L4 (RM0351, RM0394) and L4+ (RM0432: L4R/L4S 0x470, L4P/L4Q 0x471) share this map (docs/hardware.md §otp-l4).
   productIds: [0x415, 0x435, 0x462, 0x464, 0x461, 0x470, 0x471],
-  otpBaseAddress: 0x1fff_7000,
-  blockCount: 16,
-  blockSizeBytes: 64,
-  lockBaseAddress: null,
-  uidAddress: 0x1fff_7590,
-  uidLengthBytes: 12,
-  writeAlignmentBytes: 8,
-  writeOnceUnitBytes: 8,
+  ...DOUBLE_WORD_OTP,
 };
