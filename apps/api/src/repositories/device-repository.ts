@@ -65,30 +65,8 @@ export class DeviceRepository {
    */
   create(device: NewDevice, event: DeviceEventInput = { actor: device.requestedBy }): Promise<CreateDeviceResult> {
     return inTransaction(this.db, async (trx) => {
-      const inserted = await trx
-        .insertInto('devices')
-        .values({
-          id: device.id ?? newId(),
-          product_id: device.productId,
-          layout_version: device.layoutVersion,
-          work_order_id: device.workOrderId ?? null,
-          serial: device.serial,
-          idempotency_key: device.idempotencyKey,
-          requested_by: device.requestedBy,
-          request_hash: device.requestHash,
-          job_id: device.jobId ?? null,
-          image_data: device.imageData,
-          lock_blocks: jsonText([...device.lockBlocks]),
-          secret_fields: jsonText(device.secretFields),
-          sealed_private_key: device.sealedPrivateKey ?? null,
-          public_key_spki: device.publicKeySpki ?? null,
-          certificate_der: device.certificateDer ?? null,
-          certificate_sha256: device.certificateSha256 ?? null,
-        })
-        .onConflict((conflict) => conflict.columns(['requested_by', 'idempotency_key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (inserted === undefined) {
+      const inserted = await this.#insertUnlessReplayed(trx, device);
+      if (inserted === 'replayed' || inserted === undefined) {
         const existing = await this.findByIdempotencyKey(device.requestedBy, device.idempotencyKey, trx);
         if (existing === undefined) throw new DatabaseError('CONTENTION', 'idempotency key conflict without a row');
         return { created: false, device: existing };
@@ -104,6 +82,49 @@ export class DeviceRepository {
       if (stored === undefined) throw new DatabaseError('QUERY_FAILED', 'an inserted device cannot be read back');
       return { created: true, device: stored };
     });
+  }
+
+  /**
+   * The insert of `create`: undefined when the requester's idempotency key is taken (ON CONFLICT on
+   * its index), 'replayed' when a concurrent request with the same key and the same serial committed
+   * first — ON CONFLICT covers only its arbiter index, so PostgreSQL may report the serial's index
+   * instead (seen with 12 racing requests); the savepoint keeps the transaction usable to read it.
+   */
+  async #insertUnlessReplayed(trx: Executor, device: NewDevice): Promise<{ id: string } | undefined | 'replayed'> {
+    try {
+      return await withSavepoint(trx, () => this.#insert(trx, device));
+    } catch (error) {
+      if (!isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceSerial)) throw error;
+      const existing = await this.findByIdempotencyKey(device.requestedBy, device.idempotencyKey, trx);
+      if (existing === undefined) throw error;
+      return 'replayed';
+    }
+  }
+
+  #insert(trx: Executor, device: NewDevice): Promise<{ id: string } | undefined> {
+    return trx
+      .insertInto('devices')
+      .values({
+        id: device.id ?? newId(),
+        product_id: device.productId,
+        layout_version: device.layoutVersion,
+        work_order_id: device.workOrderId ?? null,
+        serial: device.serial,
+        idempotency_key: device.idempotencyKey,
+        requested_by: device.requestedBy,
+        request_hash: device.requestHash,
+        job_id: device.jobId ?? null,
+        image_data: device.imageData,
+        lock_blocks: jsonText([...device.lockBlocks]),
+        secret_fields: jsonText(device.secretFields),
+        sealed_private_key: device.sealedPrivateKey ?? null,
+        public_key_spki: device.publicKeySpki ?? null,
+        certificate_der: device.certificateDer ?? null,
+        certificate_sha256: device.certificateSha256 ?? null,
+      })
+      .onConflict((conflict) => conflict.columns(['requested_by', 'idempotency_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
   }
 
   async get(id: string, db: Executor = this.db): Promise<DeviceRecord | undefined> {
