@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
+import { PemFileError, readPemFile, readPrivateKeyPemFile } from '#ingrain/crypto';
 import { ConfigError } from '../config/config-error.js';
 import type { TlsConfig } from '../config/tls-config.js';
 
@@ -24,7 +24,6 @@ export const TLS12_CIPHERS = [
 /** Smallest RSA modulus accepted for the server key (NIST SP 800-57: 112-bit security). */
 const MIN_RSA_BITS = 2048;
 /** Largest PEM file read (a long chain or a CA bundle stays far below). */
-const MAX_PEM_BYTES = 1024 * 1024;
 
 /** The options Fastify's `https` takes: node:https server options. */
 export type HttpsServerOptions = Pick<
@@ -107,51 +106,21 @@ function certificatesOf(variable: string, pem: string): X509Certificate[] {
   });
 }
 
+/** A file named by `variable`, read by libs/crypto (size bound; a private key owner-only). */
 function readPem(variable: string, path: string): string {
-  try {
-    const text = readFileSync(path, 'utf8');
-    if (text.length > MAX_PEM_BYTES) throw new ConfigError(`${variable} ${path}: larger than ${MAX_PEM_BYTES} bytes`);
-    return text;
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${variable} ${path}: cannot read the file (${ioReason(error)})`);
-  }
+  return withVariable(variable, () => readPemFile(path));
 }
 
-/**
- * Reads a private key file through one handle, refusing it (as ssh does) when group or others have
- * any access to it, or when it belongs to another user than this process or root.
- */
+/** The private key file named by `variable`, refused when group or others can access it (libs/crypto). */
 export function readPrivateKeyFile(variable: string, path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new ConfigError(`${variable} ${path}: cannot read the file (${ioReason(error)})`);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError(`${variable} ${path}: not a regular file`);
-    const mode = stat.mode & 0o777;
-    if ((mode & 0o077) !== 0) {
-      throw new ConfigError(
-        `${variable} ${path}: mode ${mode.toString(8).padStart(4, '0')} lets group or others read the key; chmod 600 it`,
-      );
-    }
-    const uid = process.getuid?.();
-    if (uid !== undefined && uid !== 0 && stat.uid !== uid && stat.uid !== 0) {
-      throw new ConfigError(`${variable} ${path}: owned by uid ${stat.uid}, not by this process (uid ${uid}) or root`);
-    }
-    if (stat.size > MAX_PEM_BYTES) throw new ConfigError(`${variable} ${path}: larger than ${MAX_PEM_BYTES} bytes`);
-    return readFileSync(fd, 'utf8');
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${variable} ${path}: cannot read the file (${ioReason(error)})`);
-  } finally {
-    closeSync(fd);
-  }
+  return withVariable(variable, () => readPrivateKeyPemFile(path));
 }
 
-function ioReason(error: unknown): string {
-  return (error as NodeJS.ErrnoException | null)?.code ?? 'unreadable';
+function withVariable(variable: string, read: () => string): string {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof PemFileError) throw new ConfigError(`${variable} ${error.message}`);
+    throw error;
+  }
 }

@@ -5,3 +5,4 @@ export * from './digest.js';
 export * from './der-writer.js';
 export * from './der-reader.js';
 export * from './ecdsa-signature.js';
+export * from './pem-files.js';

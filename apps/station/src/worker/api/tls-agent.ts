@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { PemFileError, readPemFile, readPrivateKeyPemFile } from '#ingrain/crypto';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { WorkerConfig } from '../config.js';
 import { StationError } from '../errors.js';
@@ -17,7 +17,6 @@ export type ApiTlsSettings = Pick<WorkerConfig, 'apiCaFile' | 'apiClientCertFile
 /** Nothing below TLS 1.2, as the API (apps/api/src/http/tls.ts). */
 const MIN_TLS_VERSION = 'TLSv1.2';
 /** Largest PEM file read. */
-const MAX_PEM_BYTES = 1024 * 1024;
 
 /**
  * The fetch for the configured TLS files, or undefined when none is set (the global fetch and the
@@ -105,56 +104,29 @@ function readCertificates(variable: string, path: string): string {
 }
 
 function readText(variable: string, path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw invalid(`${variable} ${path}: cannot read the file (${ioReason(error)})`);
-  }
-  if (text.length > MAX_PEM_BYTES) throw invalid(`${variable} ${path}: larger than ${MAX_PEM_BYTES} bytes`);
-  return text;
+  return withVariable(variable, () => readPemFile(path));
 }
 
-/** The key file, refused (as ssh does) when group or others have any access to it, or another user owns it. */
+/** The key file (owner-only, libs/crypto's rule as ssh's), checked to hold a PEM private key. */
 function readPrivateKey(variable: string, path: string): string {
-  let fd: number;
+  const pem = withVariable(variable, () => readPrivateKeyPemFile(path));
   try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw invalid(`${variable} ${path}: cannot read the file (${ioReason(error)})`);
+    createPrivateKey(pem);
+  } catch {
+    throw invalid(`${variable} ${path}: not a PEM private key`);
   }
+  return pem;
+}
+
+function withVariable(variable: string, read: () => string): string {
   try {
-    const stat = fstatSync(fd);
-    const mode = stat.mode & 0o777;
-    if (!stat.isFile()) throw invalid(`${variable} ${path}: not a regular file`);
-    if ((mode & 0o077) !== 0) {
-      const text = mode.toString(8).padStart(4, '0');
-      throw invalid(`${variable} ${path}: mode ${text} lets group or others read the key; chmod 600 it`);
-    }
-    const uid = process.getuid?.();
-    if (uid !== undefined && uid !== 0 && stat.uid !== uid && stat.uid !== 0) {
-      throw invalid(`${variable} ${path}: owned by uid ${stat.uid}, not by this process (uid ${uid}) or root`);
-    }
-    if (stat.size > MAX_PEM_BYTES) throw invalid(`${variable} ${path}: larger than ${MAX_PEM_BYTES} bytes`);
-    const pem = readFileSync(fd, 'utf8');
-    try {
-      createPrivateKey(pem);
-    } catch {
-      throw invalid(`${variable} ${path}: not a PEM private key`);
-    }
-    return pem;
+    return read();
   } catch (error) {
-    if (error instanceof StationError) throw error;
-    throw invalid(`${variable} ${path}: cannot read the file (${ioReason(error)})`);
-  } finally {
-    closeSync(fd);
+    if (error instanceof PemFileError) throw invalid(`${variable} ${error.message}`);
+    throw error;
   }
 }
 
 function invalid(message: string): StationError {
   return new StationError('STATION_CONFIG_INVALID', message);
-}
-
-function ioReason(error: unknown): string {
-  return (error as NodeJS.ErrnoException | null)?.code ?? 'unreadable';
 }
