@@ -104,9 +104,23 @@ describe('ingrain-station for the operator', () => {
       return;
     }
     const run = promisify(execFile);
+    const asNobody = { uid: 65_534, gid: 65_534 }; // nobody: the simulator's pty is root's, mode 0600
+    // nobody must be able to load the CLI: a checkout under a private directory (mktemp -d is 0700)
+    // cannot be run as another user, whatever the port.
+    const readable = await run(
+      process.execPath,
+      ['-e', `require('fs').accessSync(${JSON.stringify(binPath('ingrain-station'))})`],
+      asNobody,
+    ).then(
+      () => true,
+      () => false,
+    );
+    if (!readable) {
+      t.skip('this checkout is not readable by the user nobody (a parent directory is private)');
+      return;
+    }
     const result = await run(process.execPath, [binPath('ingrain-station'), 'read', '--port', device(1).port], {
-      uid: 65_534, // nobody: the simulator's pty is root's, mode 0600
-      gid: 65_534,
+      ...asNobody,
       timeout: 60_000,
     }).then(
       () => ({ code: 0, stderr: '' }),
