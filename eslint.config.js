@@ -173,6 +173,11 @@ export default tseslint.config(
   },
   ...FOLDER_SCOPES,
   {
+    // The console's browser code (apps/console/tsconfig.json): browser globals, not Node's.
+    files: ['apps/console/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', 'bin/*'],
     extends: [tseslint.configs.disableTypeChecked],
   },
