@@ -97,13 +97,13 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(rows, [{ id: scrapped.id, sequence: 1, body: scrapped.render(1) }]);
     });
 
-    test('numbered per ordering key; fanned out to the enabled subscriptions of the type', async () => {
+    test('numbered per ordering key; fanned out to the subscriptions of the type; a disabled one waits', async () => {
       const testDb = await open();
-      const { db, all, closedOnly } = await setUp(testDb);
+      const { db, all, closedOnly, disabled, subscriptions } = await setUp(testDb);
       const outbox = new WebhookOutbox(db);
-      assert.deepEqual(await outbox.append(event('device.provisioned', 'device:a')), { sequence: 1, deliveries: 1 });
-      assert.deepEqual(await outbox.append(event('device.provisioned', 'device:a')), { sequence: 2, deliveries: 1 });
-      assert.deepEqual(await outbox.append(event('device.provisioned', 'device:b')), { sequence: 1, deliveries: 1 });
+      assert.deepEqual(await outbox.append(event('device.provisioned', 'device:a')), { sequence: 1, deliveries: 2 });
+      assert.deepEqual(await outbox.append(event('device.provisioned', 'device:a')), { sequence: 2, deliveries: 2 });
+      assert.deepEqual(await outbox.append(event('device.provisioned', 'device:b')), { sequence: 1, deliveries: 2 });
       assert.deepEqual(await outbox.append(event('work_order.closed', 'work-order:w')), {
         sequence: 1,
         deliveries: 2,
@@ -113,18 +113,29 @@ for (const kind of DATABASE_KINDS) {
         .select(['subscription_id', 'ordering_key', 'sequence'])
         .orderBy('position')
         .execute();
+      const name = (id: string) =>
+        id === all.id ? 'all' : id === closedOnly.id ? 'closed' : id === disabled.id ? 'off' : '?';
+      assert.deepEqual(fanned.map((row) => `${name(row.subscription_id)} ${row.ordering_key} ${row.sequence}`).sort(), [
+        'all device:a 1',
+        'all device:a 2',
+        'all device:b 1',
+        'all work-order:w 1',
+        'closed work-order:w 1',
+        'off device:a 1',
+        'off device:a 2',
+        'off device:b 1',
+      ]);
+      // Only the enabled subscriptions' deliveries are claimed; enabling the paused one resumes it.
+      const repo = new WebhookDeliveryRepository(db);
+      const claimed = await repo.claimDue(100, LEASE_MS);
+      assert.equal(claimed.filter((claim) => claim.subscriptionId === disabled.id).length, 0);
+      await subscriptions.setEnabled(disabled.id, true);
+      const resumed = await repo.claimDue(100, LEASE_MS);
       assert.deepEqual(
-        fanned.map((row) => [
-          row.subscription_id === all.id ? 'all' : row.subscription_id === closedOnly.id ? 'closed' : '?',
-          row.ordering_key,
-          row.sequence,
-        ]),
+        resumed.map((claim) => [claim.subscriptionId === disabled.id, sequenceOf(claim)]),
         [
-          ['all', 'device:a', 1],
-          ['all', 'device:a', 2],
-          ['all', 'device:b', 1],
-          ['all', 'work-order:w', 1],
-          ['closed', 'work-order:w', 1],
+          [true, 1],
+          [true, 1],
         ],
       );
     });

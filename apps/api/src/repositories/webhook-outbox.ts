@@ -17,7 +17,7 @@ export interface OutboxEvent {
  * of the state change the event reports, so the event commits with it or not at all. It numbers
  * the event under its ordering key (the caller holds the row lock of the device or work order the
  * key names; the unique (ordering_key, sequence) is the backstop) and queues one delivery per
- * subscription enabled for its type.
+ * subscription of its type (a disabled one's wait until it is enabled again: a pause loses nothing).
  */
 export class WebhookOutbox {
   constructor(private readonly db: Executor) {}
@@ -52,7 +52,6 @@ export class WebhookOutbox {
             sql<string>`${event.orderingKey}::text`.as('ordering_key'),
             sql<number>`${sequence}::integer`.as('sequence'),
           ])
-          .where('enabled', '=', true)
           .where(sql<boolean>`event_types @> jsonb_build_array(${event.type}::text)`),
       )
       .executeTakeFirst();
