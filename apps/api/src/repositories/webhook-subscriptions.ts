@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database/executor.js';
-import { isUuid, newId, plainBytes } from './row-values.js';
+import { isUuid, newId } from './row-values.js';
 
 /** A webhook subscription as stored, without its secret. */
 export interface WebhookSubscriptionRecord {
@@ -56,7 +56,7 @@ function toRecord(row: Row): WebhookSubscriptionRecord {
   };
 }
 
-/** webhook_subscriptions: who is told about which events; the secret is read only to sign. */
+/** webhook_subscriptions: who is told about which events (the secret is read only by the delivery claim, to sign). */
 export class WebhookSubscriptionRepository {
   constructor(private readonly db: Executor) {}
 
@@ -125,16 +125,5 @@ export class WebhookSubscriptionRepository {
     if (!isUuid(id)) return false;
     const result = await this.db.deleteFrom('webhook_subscriptions').where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;
-  }
-
-  /** The HMAC key, for signing only. */
-  async secretOf(id: string): Promise<Uint8Array | undefined> {
-    if (!isUuid(id)) return undefined;
-    const row = await this.db
-      .selectFrom('webhook_subscriptions')
-      .select('secret')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row === undefined ? undefined : plainBytes(row.secret);
   }
 }

@@ -15,6 +15,12 @@ import { WebhookSender } from './webhook-sender.js';
 
 /** How much longer than an attempt's timeout its lease lasts (time to record the outcome). */
 export const LEASE_MARGIN_MS = 5_000;
+/**
+ * How long a shutdown waits for attempts in flight. One still running then is abandoned unrecorded:
+ * its lease expires and it is sent again (at least once), rather than holding the shutdown up for a
+ * slow receiver.
+ */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 /**
  * The delivery worker of the API process: claims due deliveries (leased, FOR UPDATE SKIP LOCKED,
@@ -45,7 +51,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     this.#stopped = true;
     this.#wake?.();
-    await this.#loop;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+    await Promise.race([this.#loop, grace]);
+    clearTimeout(timer);
   }
 
   /** One pass: claims what is due and delivers it; returns how many were claimed. */

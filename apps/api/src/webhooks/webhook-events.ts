@@ -62,7 +62,7 @@ export interface WebhookEventBody<T extends WebhookEventType, D> {
   /** Equals the `webhook-id` header: the same for every attempt and replay of the event. */
   readonly id: string;
   readonly type: T;
-  /** When the change was committed (RFC 3339, UTC). */
+  /** When the change was recorded, in its transaction (RFC 3339, UTC). */
   readonly timestamp: string;
   /** `device:<deviceId>` or `work-order:<workOrderId>`. */
   readonly orderingKey: string;
