@@ -22,7 +22,7 @@ const BACKOFF_BASE_MS = 200;
 const BACKOFF_MAX_MS = 1_000;
 const API_ENV = {
   INGRAIN_WEBHOOKS_POLL_INTERVAL_MS: '100',
-  INGRAIN_WEBHOOKS_TIMEOUT_MS: '1500',
+  INGRAIN_WEBHOOKS_TIMEOUT_MS: '4000',
   INGRAIN_WEBHOOKS_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
   INGRAIN_WEBHOOKS_BACKOFF_BASE_MS: String(BACKOFF_BASE_MS),
   INGRAIN_WEBHOOKS_BACKOFF_MAX_MS: String(BACKOFF_MAX_MS),
@@ -313,17 +313,29 @@ describe('end to end: webhooks survive an API crash mid-delivery', () => {
       lastSequence.set(event.orderingKey, event.sequence);
     }
 
-    // The delivery log: the failed attempt after the restart, then the delivery.
+    // The delivery log: failed attempts (the receiver's 500s; on a loaded machine an answer may
+    // also come after the timeout), then the delivery.
     for (const delivery of mainLog) {
       const outcomes = delivery.attemptLog.map((a) => [a.outcome, a.responseStatus, a.errorClass]);
-      assert.deepEqual(outcomes.slice(-2), [
-        ['failed', 500, 'http-5xx'],
-        ['delivered', 204, null],
-      ]);
+      assert.deepEqual(outcomes.at(-1), ['delivered', 204, null]);
+      const failures = outcomes.slice(0, -1);
+      assert.ok(failures.length > 0, 'the first attempt after the restart failed');
+      for (const failure of failures) {
+        assert.ok(
+          [JSON.stringify(['failed', 500, 'http-5xx']), JSON.stringify(['failed', null, 'timeout'])].includes(
+            JSON.stringify(failure),
+          ),
+          JSON.stringify(failure),
+        );
+      }
       if (inFlight.includes(delivery.eventId)) {
         assert.ok(delivery.attempts > delivery.attemptLog.length, 'the attempt the crash cut short is counted');
       }
     }
+    assert.ok(
+      mainLog.some((d) => d.attemptLog.some((a) => a.responseStatus === 500 && a.errorClass === 'http-5xx')),
+      "the receiver's 500 is in the log",
+    );
 
     // The failing receiver: retries with backoff, then the dead letter.
     const [dead] = await pollUntil(
