@@ -37,6 +37,10 @@ const EXPECTED_TABLES = [
   'log_state',
   'products',
   'stations',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_events',
+  'webhook_subscriptions',
   'work_orders',
 ];
 

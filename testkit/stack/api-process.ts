@@ -20,6 +20,8 @@ export interface ApiProcessOptions {
   /** Default `warn`. */
   readonly logLevel?: string;
   readonly onLine?: (line: string) => void;
+  /** More environment for the API (e.g. INGRAIN_WEBHOOKS_* settings). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** `bin/ingrain-api` as its own process, on a fixed port so that it can be stopped and started again. */
@@ -44,6 +46,7 @@ export class ApiProcess {
       INGRAIN_PUBLIC_KEYS_DIR: this.options.publicKeysDir,
       INGRAIN_LOG_ORIGIN: this.options.logOrigin ?? 'ingrain.local/log',
       LOG_LEVEL: this.options.logLevel ?? 'warn',
+      ...this.options.env,
     };
   }
 

@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   /** The API's LOG_LEVEL. Default `warn` (request lines at `info`). */
   readonly apiLogLevel?: string;
   readonly onApiLine?: (line: string) => void;
+  /** More environment for the API process. */
+  readonly apiEnv?: Readonly<Record<string, string>>;
   readonly onStationEvent?: (event: StationEvent) => void;
 }
 
@@ -73,6 +75,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logOrigin,
     logLevel: options.apiLogLevel,
     onLine: options.onApiLine,
+    env: options.apiEnv,
   });
   const stations = new Map<string, StationProcess>();
   const close = async () => {

@@ -33,6 +33,7 @@ import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { TrustModule } from './trust/trust.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 
 // ─── Feature modules ────────────────────────────────────────────────────────────────────────────
@@ -54,6 +55,7 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   LogModule,
   AuditModule,
   OperatorActionsModule,
+  WebhooksModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhooksEnvShape } from './webhooks-config.js';
 
 /** pino's levels, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -86,6 +87,7 @@ export const apiEnvSchema = z.object({
   INGRAIN_TLS_STATION_CERTS: optionalText.pipe(
     z.enum(STATION_CERT_MODES, { error: 'expected off, optional or required' }).optional(),
   ),
+  ...webhooksEnvShape,
 });
 
 export const DEFAULTS = {

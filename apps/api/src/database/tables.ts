@@ -1,6 +1,7 @@
 import type { DeviceState } from '#ingrain/contracts';
 import type { ColumnType, Generated } from 'kysely';
 import type { JsonValue } from './json.js';
+import type { WebhookTables } from './webhook-tables.js';
 
 /** A jsonb column: read as parsed JSON, written as JSON text (see jsonText). */
 type Jsonb<T extends JsonValue = JsonValue> = ColumnType<T, string, string>;
@@ -142,7 +143,7 @@ export interface LogCheckpointsTable {
 }
 
 /** The schema of migrations/, as Kysely sees it. */
-export interface Tables {
+export interface Tables extends WebhookTables {
   products: ProductsTable;
   layouts: LayoutsTable;
   stations: StationsTable;

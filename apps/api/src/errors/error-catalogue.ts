@@ -459,6 +459,27 @@ export const ERROR_CATALOGUE = {
     action: 'ask for a tree size a checkpoint was signed at',
   },
 
+  // Webhooks (docs/webhooks.md).
+  WEBHOOK_URL_REFUSED: {
+    status: 422,
+    title: 'Unprocessable Content',
+    meaning:
+      'the subscription URL is not accepted: not https:// (http:// only for a loopback host unless INGRAIN_WEBHOOKS_ALLOW_HTTP=true), or it carries credentials or a fragment; `errors` names the field and the rule',
+    action: 'give an https:// URL without user name, password or fragment',
+  },
+  WEBHOOK_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no webhook subscription has this id',
+    action: 'check the id (GET /v1/webhooks)',
+  },
+  WEBHOOK_DELIVERY_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'the subscription has no delivery with this id',
+    action: 'check the ids (GET /v1/webhooks/{id}/deliveries)',
+  },
+
   // Start-up and readiness: never an HTTP answer (the process does not serve, or is not ready).
   CONFIG_INVALID: {
     status: null,

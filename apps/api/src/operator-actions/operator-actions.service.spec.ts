@@ -16,6 +16,7 @@ import {
 } from '../testing/fixtures.js';
 import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
 import { OperatorActionsService } from './operator-actions.service.js';
+import type { WebhookOutbox } from '../repositories/webhook-outbox.js';
 
 const action = { reason: 'chip dropped on the floor' };
 const principal = adminPrincipal();
@@ -117,6 +118,7 @@ describe('OperatorActionsService', () => {
       resolves(tx.devices, 'transition', true);
       resolves(tx.devices, 'eraseSealedKey', true);
       resolves(tx.devices, 'get', claimedDevice({ state: 'scrapped' }));
+      resolves(tx.webhookOutbox, 'append', { sequence: 2, deliveries: 1 });
       resolves(jobs, 'withdraw', true);
 
       const view = await service.scrap(DEVICE_ID, action, principal);
@@ -125,6 +127,13 @@ describe('OperatorActionsService', () => {
       assert.deepEqual(callsOf(tx.devices, 'transition')[0]?.slice(0, 2), [DEVICE_ID, 'scrap']);
       assert.deepEqual(callsOf(tx.devices, 'eraseSealedKey'), [[DEVICE_ID]]);
       assert.deepEqual(callsOf(jobs, 'withdraw'), [['line-a', DEVICE_ID]]);
+      // device.failed is appended in the transaction of the scrap, with the admin's reason.
+      const [[appended]] = callsOf(tx.webhookOutbox, 'append') as [Parameters<WebhookOutbox['append']>];
+      const body = JSON.parse(appended.render(2)) as { data: Record<string, unknown> };
+      assert.deepEqual(
+        [appended.type, body.data['state'], body.data['fromState'], body.data['reason']],
+        ['device.failed', 'scrapped', 'claimed', action.reason],
+      );
     });
 
     test('a failed withdrawal does not fail the scrap', async () => {
@@ -132,6 +141,7 @@ describe('OperatorActionsService', () => {
       resolves(tx.devices, 'transition', true);
       resolves(tx.devices, 'eraseSealedKey', false);
       resolves(tx.devices, 'get', deviceRecord({ state: 'scrapped' }));
+      resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
       resolves(products, 'get', undefined);
       assert.equal((await service.scrap(DEVICE_ID, action, principal)).state, 'scrapped');
       assert.equal(callsOf(jobs, 'withdraw').length, 0);

@@ -11,6 +11,7 @@ import { DeviceRepository } from '../repositories/device-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
 import { Transactions } from '../repositories/transactions.js';
 import { bytesWrittenReported } from '../results/report-records.js';
+import { deviceFailedEvent } from '../webhooks/webhook-events.js';
 
 /**
  * The admin's actions on a device (docs/api.md): release a claimed identity whose chip was lost
@@ -51,14 +52,16 @@ export class OperatorActionsService {
 
   /** @throws AppError DEVICE_NOT_FOUND; ContractError DEVICE_STATE_CONFLICT (provisioned, quarantined, scrapped). */
   async scrap(deviceId: string, action: OperatorActionRequest, principal: Principal): Promise<DeviceView> {
-    const device = await this.transactions.run(async ({ devices }) => {
+    const device = await this.transactions.run(async ({ devices, webhookOutbox }) => {
       const state = await devices.lockForUpdate(deviceId);
       if (state === undefined) throw deviceNotFound(deviceId);
       assertTransition(state, 'scrap');
       await devices.transition(deviceId, 'scrap', operatorEvent('scrap', action, principal));
       // The identity is never used again: nothing may ever unseal its private key.
       await devices.eraseSealedKey(deviceId);
-      return this.#reread(devices, deviceId);
+      const scrapped = await this.#reread(devices, deviceId);
+      await webhookOutbox.append(deviceFailedEvent(scrapped, state, action.reason));
+      return scrapped;
     });
     await this.#withdraw(device);
     return this.#view(device);

@@ -11,5 +11,8 @@ export * from './device-records.js';
 export * from './device-repository.js';
 export * from './attestation-repository.js';
 export * from './pg-log-store.js';
+export * from './webhook-outbox.js';
+export * from './webhook-subscriptions.js';
+export * from './webhook-deliveries.js';
 export * from './transactions.js';
 export * from './repositories.module.js';

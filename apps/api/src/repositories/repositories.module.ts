@@ -9,6 +9,9 @@ import { ProductRepository } from './product-repository.js';
 import { StationRepository } from './station-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { Transactions } from './transactions.js';
+import { WebhookDeliveryRepository } from './webhook-deliveries.js';
+import { WebhookOutbox } from './webhook-outbox.js';
+import { WebhookSubscriptionRepository } from './webhook-subscriptions.js';
 import { WorkOrderDevices } from './work-order-devices.js';
 import { WorkOrderRepository } from './work-order-repository.js';
 
@@ -21,6 +24,9 @@ const REPOSITORIES: ReadonlyArray<new (db: Executor) => object> = [
   ProductRepository,
   StationRepository,
   TokenRepository,
+  WebhookDeliveryRepository,
+  WebhookOutbox,
+  WebhookSubscriptionRepository,
   WorkOrderDevices,
   WorkOrderRepository,
 ];

@@ -9,6 +9,7 @@ import { PgLogStore } from './pg-log-store.js';
 import { ProductRepository } from './product-repository.js';
 import { StationRepository } from './station-repository.js';
 import { TokenRepository } from './token-repository.js';
+import { WebhookOutbox } from './webhook-outbox.js';
 import { WorkOrderDevices } from './work-order-devices.js';
 import { WorkOrderRepository } from './work-order-repository.js';
 
@@ -21,6 +22,7 @@ export interface Repositories {
   readonly products: ProductRepository;
   readonly stations: StationRepository;
   readonly tokens: TokenRepository;
+  readonly webhookOutbox: WebhookOutbox;
   readonly workOrderDevices: WorkOrderDevices;
   readonly workOrders: WorkOrderRepository;
 }
@@ -35,6 +37,7 @@ export function repositoriesOver(db: Executor): Repositories {
     products: new ProductRepository(db),
     stations: new StationRepository(db),
     tokens: new TokenRepository(db),
+    webhookOutbox: new WebhookOutbox(db),
     workOrderDevices: new WorkOrderDevices(db),
     workOrders: new WorkOrderRepository(db),
   };

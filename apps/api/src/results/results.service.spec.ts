@@ -8,6 +8,7 @@ import { LogService } from '../log/log.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
+import type { WebhookOutbox } from '../repositories/webhook-outbox.js';
 import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
 import {
   attestationRecord,
@@ -119,7 +120,8 @@ describe('ResultsService', () => {
 
   test('a claimed device whose chip turns out protected is quarantined (station-protected)', async () => {
     resolves(devices, 'get', device());
-    resolves(devices, 'transition', true);
+    resolves(tx.devices, 'transition', true);
+    resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
     const result = await service.report(
       DEVICE_ID,
       { ...protectedChip(), chipUid: bytesToHex(device().chipUid ?? new Uint8Array()) },
@@ -141,17 +143,25 @@ describe('ResultsService', () => {
 
   test('a read-back that differs quarantines the device with the diff', async () => {
     resolves(devices, 'get', device());
-    resolves(devices, 'transition', true);
+    resolves(tx.devices, 'transition', true);
+    resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
     const result = await service.report(DEVICE_ID, mismatch(), stationPrincipal());
     assert.deepEqual(
       [result.verdict, result.reason, result.state],
       ['quarantined', 'readback-mismatch', 'quarantined'],
     );
     assert.ok(result.diff.length > 0);
-    const [[id, action, event]] = callsOf(devices, 'transition') as [Parameters<DeviceRepository['transition']>];
+    const [[id, action, event]] = callsOf(tx.devices, 'transition') as [Parameters<DeviceRepository['transition']>];
     assert.deepEqual(
       [id, action, event.actor, event.reason],
       [DEVICE_ID, 'quarantine', STATION_ID, 'readback-mismatch'],
+    );
+    // The webhook event is appended in the transaction of the quarantine.
+    const [[appended]] = callsOf(tx.webhookOutbox, 'append') as [Parameters<WebhookOutbox['append']>];
+    const body = JSON.parse(appended.render(1)) as { type: string; data: { deviceId: string; reason: string } };
+    assert.deepEqual(
+      [appended.type, appended.orderingKey, body.data.deviceId, body.data.reason],
+      ['device.quarantined', `device:${DEVICE_ID}`, DEVICE_ID, 'readback-mismatch'],
     );
   });
 
@@ -162,6 +172,7 @@ describe('ResultsService', () => {
     resolves(log, 'appendAttestation', { leafIndex: 7, treeSize: 8, alreadyPresent: false });
     resolves(tx.attestations, 'insert', attestationRecord({ leafIndex: 7 }));
     resolves(tx.devices, 'eraseSealedKey', true);
+    resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
 
     const result = await service.report(DEVICE_ID, exact(), stationPrincipal());
 
@@ -172,6 +183,12 @@ describe('ResultsService', () => {
     const [[inserted]] = callsOf(tx.attestations, 'insert') as [Parameters<AttestationRepository['insert']>];
     assert.deepEqual([inserted.leafIndex, inserted.envelope, inserted.stationId], [7, envelopeText, STATION_ID]);
     assert.deepEqual(callsOf(tx.devices, 'eraseSealedKey'), [[DEVICE_ID]]);
+    const [[appended]] = callsOf(tx.webhookOutbox, 'append') as [Parameters<WebhookOutbox['append']>];
+    const body = JSON.parse(appended.render(2)) as { id: string; sequence: number; data: Record<string, unknown> };
+    assert.deepEqual(
+      [appended.type, body.id, body.sequence, body.data['attestationLeafIndex']],
+      ['device.provisioned', appended.id, 2, 7],
+    );
     assert.equal(callsOf(devices, 'transition').length, 0, 'nothing written outside the transaction');
   });
 
@@ -179,7 +196,7 @@ describe('ResultsService', () => {
     // The first read finds it claimed; the re-read after losing the race finds it quarantined.
     const reads = [device(), device({ state: 'quarantined' })];
     stub(devices, 'get', () => Promise.resolve(reads.shift()));
-    resolves(devices, 'transition', false);
+    resolves(tx.devices, 'transition', false);
     resolves(devices, 'history', [
       deviceEvent({
         fromState: 'claimed',
@@ -215,18 +232,19 @@ describe('ResultsService', () => {
 
   test('every state change is conditional on the reporting station still holding the device', async () => {
     resolves(devices, 'get', device());
-    resolves(devices, 'transition', true);
+    resolves(tx.devices, 'transition', true);
+    resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
     resolves(devices, 'recordEvent', true);
     await service.report(DEVICE_ID, mismatch(), stationPrincipal());
     await service.report(DEVICE_ID, linkError(), stationPrincipal());
-    assert.deepEqual(callsOf(devices, 'transition')[0]?.[3], { stationId: STATION_ID });
+    assert.deepEqual(callsOf(tx.devices, 'transition')[0]?.[3], { stationId: STATION_ID });
     assert.deepEqual(callsOf(devices, 'recordEvent')[0]?.[3], { stationId: STATION_ID });
   });
 
   test('overtaken by a hand-over to another station: DEVICE_CLAIMED_BY_OTHER_STATION', async () => {
     const reads = [device(), device({ stationId: 'st-2' })];
     stub(devices, 'get', () => Promise.resolve(reads.shift()));
-    resolves(devices, 'transition', false);
+    resolves(tx.devices, 'transition', false);
     await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), {
       code: 'DEVICE_CLAIMED_BY_OTHER_STATION',
     });

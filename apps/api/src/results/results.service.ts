@@ -13,6 +13,7 @@ import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { Transactions } from '../repositories/transactions.js';
 import { TrustService } from '../trust/trust.service.js';
+import { deviceProvisionedEvent, deviceQuarantinedEvent } from '../webhooks/webhook-events.js';
 import { intendedImageOf } from './intended-image.js';
 import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
 import { judgeReport, type Judgement } from './result-judgement.js';
@@ -119,11 +120,11 @@ export class ResultsService {
     try {
       switch (judgement.verdict) {
         case 'retry':
-          await this.#transition(device.id, 'claimed', 'link-error', reportDetails(report), stationId);
+          await this.#transition(device, 'claimed', 'link-error', reportDetails(report), stationId);
           return retried(device.id);
         case 'quarantined':
           await this.#transition(
-            device.id,
+            device,
             'quarantined',
             judgement.reason,
             quarantineDetails(report, judgement),
@@ -143,7 +144,7 @@ export class ResultsService {
   }
 
   async #transition(
-    deviceId: string,
+    device: DeviceRecord,
     to: 'claimed' | 'quarantined',
     reason: string,
     details: Parameters<DeviceRepository['transition']>[2]['details'],
@@ -152,10 +153,15 @@ export class ResultsService {
     const event = { actor: stationId, reason, details };
     const guard = { stationId };
     // A link error is no transition: the device stays claimed and the event records the attempt.
+    // A quarantine commits with its webhook event (the outbox), or neither does.
     const moved =
       to === 'quarantined'
-        ? await this.devices.transition(deviceId, 'quarantine', event, guard)
-        : await this.devices.recordEvent(deviceId, 'claimed', event, guard);
+        ? await this.transactions.run(async ({ devices, webhookOutbox }) => {
+            if (!(await devices.transition(device.id, 'quarantine', event, guard))) return false;
+            await webhookOutbox.append(deviceQuarantinedEvent(device, stationId, reason));
+            return true;
+          })
+        : await this.devices.recordEvent(device.id, 'claimed', event, guard);
     if (!moved) throw new Overtaken();
   }
 
@@ -178,7 +184,7 @@ export class ResultsService {
       },
       this.trust.attestationSigner,
     );
-    const leafIndex = await this.transactions.run(async ({ devices, log, attestations }) => {
+    const leafIndex = await this.transactions.run(async ({ devices, log, attestations, webhookOutbox }) => {
       const event = { actor: stationId, reason: 'exact-match', details: reportDetails(report) };
       // The row lock first: a concurrent report waits here, then finds the device provisioned.
       if (!(await devices.transition(device.id, 'provision', event, { stationId }))) throw new Overtaken();
@@ -194,6 +200,7 @@ export class ResultsService {
         stationId,
       });
       await devices.eraseSealedKey(device.id);
+      await webhookOutbox.append(deviceProvisionedEvent(device, stationId, appended.leafIndex));
       return appended.leafIndex;
     });
     return provisioned(device.id, leafIndex, envelopeText);

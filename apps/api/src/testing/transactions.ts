@@ -5,6 +5,7 @@ import { PgLogStore } from '../repositories/pg-log-store.js';
 import { ProductRepository } from '../repositories/product-repository.js';
 import { StationRepository } from '../repositories/station-repository.js';
 import { TokenRepository } from '../repositories/token-repository.js';
+import { WebhookOutbox } from '../repositories/webhook-outbox.js';
 import { Transactions, type Repositories } from '../repositories/transactions.js';
 import { WorkOrderDevices } from '../repositories/work-order-devices.js';
 import { WorkOrderRepository } from '../repositories/work-order-repository.js';
@@ -23,6 +24,7 @@ export function mockRepositories(): MockRepositories {
     products: automock(ProductRepository),
     stations: automock(StationRepository),
     tokens: automock(TokenRepository),
+    webhookOutbox: automock(WebhookOutbox),
     workOrderDevices: automock(WorkOrderDevices),
     workOrders: automock(WorkOrderRepository),
   };

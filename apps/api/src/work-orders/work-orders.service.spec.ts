@@ -10,6 +10,7 @@ import { layoutRecord, PRODUCT_ID, productRecord, WORK_ORDER_ID, workOrderRecord
 import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
 import { TrustService } from '../trust/trust.service.js';
 import { WorkOrdersService } from './work-orders.service.js';
+import type { WebhookOutbox } from '../repositories/webhook-outbox.js';
 
 const signer = new SoftwareSignerForTests('ingrain-attestation');
 const counts: WorkOrderCounts = {
@@ -86,6 +87,7 @@ describe('WorkOrdersService', () => {
         Promise.resolve(workOrderRecord({ id, status: 'closed', report, closedAt: new Date() })),
       );
       resolves(tx.workOrders, 'counts', counts);
+      resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 1 });
 
       const first = await service.close(WORK_ORDER_ID, 'token-mes');
 
@@ -94,6 +96,13 @@ describe('WorkOrdersService', () => {
       assert.equal(first.report.closedBy, 'token-mes');
       assert.equal(first.report.log, null, 'an empty log anchors nothing');
       const stored = callsOf(tx.workOrders, 'close')[0]?.[1];
+      // work_order.closed is appended in the transaction of the close, once.
+      const [[appended]] = callsOf(tx.webhookOutbox, 'append') as [Parameters<WebhookOutbox['append']>];
+      const body = JSON.parse(appended.render(1)) as { data: { workOrderId: string; closedAt: string } };
+      assert.deepEqual(
+        [appended.type, appended.orderingKey, body.data.workOrderId, body.data.closedAt],
+        ['work_order.closed', `work-order:${WORK_ORDER_ID}`, WORK_ORDER_ID, first.report.closedAt],
+      );
 
       const again = mockTransactions();
       resolves(again.tx.workOrders, 'get', workOrderRecord({ status: 'closed', report: stored ?? null }));

@@ -10,6 +10,7 @@ import {
   type WorkOrderRecord,
 } from '../repositories/work-order-repository.js';
 import { TrustService } from '../trust/trust.service.js';
+import { workOrderClosedEvent } from '../webhooks/webhook-events.js';
 import { envelopeJson, reportOf, storedEnvelope } from './stored-report.js';
 import { signWorkOrderReport } from './work-order-envelope.js';
 import { productHasNoLayout, workOrderNotFound } from './work-order-errors.js';
@@ -126,6 +127,7 @@ export class WorkOrdersService {
     const envelope = await signWorkOrderReport(report, this.trust.attestationSigner);
     const closed = await repositories.workOrders.close(order.id, envelopeJson(envelope));
     if (closed === undefined) throw new Error(`work order ${order.id} changed while locked`);
+    await repositories.webhookOutbox.append(workOrderClosedEvent(report));
     return closed;
   }
 }

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { deviceRecord } from '../testing/fixtures.js';
+import { deviceFailedEvent, deviceProvisionedEvent, deviceQuarantinedEvent } from './webhook-events.js';
+
+describe('webhook event bodies', () => {
+  test('a device event: stable id, type, ordering key, sequence and the device facts only', () => {
+    const device = deviceRecord({ state: 'claimed', chipUid: Uint8Array.from([0xab, 0x01]), stationId: 'st-1' });
+    const at = new Date('2030-01-02T03:04:05.678Z');
+    const event = deviceProvisionedEvent(device, 'st-1', 42, at);
+    const body = JSON.parse(event.render(3)) as Record<string, unknown>;
+    assert.deepEqual(body, {
+      id: event.id,
+      type: 'device.provisioned',
+      timestamp: '2030-01-02T03:04:05.678Z',
+      orderingKey: `device:${device.id}`,
+      sequence: 3,
+      data: {
+        deviceId: device.id,
+        serial: device.serial,
+        productId: device.productId,
+        layoutVersion: device.layoutVersion,
+        workOrderId: device.workOrderId,
+        stationId: 'st-1',
+        chipUid: 'ab01',
+        state: 'provisioned',
+        attestationLeafIndex: 42,
+      },
+    });
+    assert.equal(event.render(3), event.render(3), 'the same bytes every time');
+  });
+
+  test('no secret material: no image, no secret fields, no keys', () => {
+    const device = deviceRecord({ state: 'claimed', chipUid: Uint8Array.from([1]), stationId: 'st-1' });
+    for (const event of [
+      deviceProvisionedEvent(device, 'st-1', 1),
+      deviceQuarantinedEvent(device, 'st-1', 'readback-mismatch'),
+      deviceFailedEvent({ ...device, state: 'scrapped' }, 'claimed', 'chip cracked'),
+    ]) {
+      const text = event.render(1);
+      for (const word of ['secret', 'image', 'offset', 'sealed', 'private', 'certificate', 'commitment']) {
+        assert.ok(!text.toLowerCase().includes(word), `${event.type} body mentions ${word}`);
+      }
+    }
+  });
+});
