@@ -33,6 +33,11 @@ export interface ConsoleSessionConfig {
   readonly idleTimeoutMs: number;
 }
 
+export interface StationsConfig {
+  /** A station whose last heartbeat is older than this is shown offline. */
+  readonly offlineAfterMs: number;
+}
+
 /** Everything the API process needs from its environment, parsed once at boot. */
 export interface ApiConfigValues {
   readonly http: HttpConfig;
@@ -48,6 +53,7 @@ export interface ApiConfigValues {
   /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
   readonly tls: TlsConfig | null;
   readonly consoleSession: ConsoleSessionConfig;
+  readonly stations: StationsConfig;
 }
 
 /**
@@ -65,6 +71,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
   readonly consoleSession!: ConsoleSessionConfig;
+  readonly stations!: StationsConfig;
 
   constructor(values: ApiConfigValues) {
     Object.assign(this, values);
@@ -85,6 +92,7 @@ export class ApiConfig implements ApiConfigValues {
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
       consoleSession: this.consoleSession,
+      stations: this.stations,
     };
   }
 
@@ -141,8 +149,9 @@ function hsmConfig(env: Env): HsmConfig {
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_ORIGIN,
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
- * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_CONSOLE_SESSION_LIFETIME_S (43200) and
- * INGRAIN_CONSOLE_SESSION_IDLE_S (1800), and the INGRAIN_TLS_* variables of HTTPS
+ * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
+ * INGRAIN_CONSOLE_SESSION_LIFETIME_S (43200) and INGRAIN_CONSOLE_SESSION_IDLE_S (1800), and the
+ * INGRAIN_TLS_* variables of HTTPS
  * (tls-config.ts, docs/tls.md). Relative paths resolve against `cwd`.
  *
  * @throws ConfigError naming every invalid variable; the message never contains a value.
@@ -171,5 +180,6 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
       lifetimeMs: vars.INGRAIN_CONSOLE_SESSION_LIFETIME_S * 1000,
       idleTimeoutMs: vars.INGRAIN_CONSOLE_SESSION_IDLE_S * 1000,
     },
+    stations: { offlineAfterMs: vars.INGRAIN_STATION_OFFLINE_AFTER_MS },
   });
 }
