@@ -56,3 +56,35 @@ export async function menuPages(page: Page): Promise<string[]> {
   const links = await page.locator('header nav a').all();
   return Promise.all(links.map(async (link) => (await link.getAttribute('data-page')) ?? ''));
 }
+
+/** An open `text/event-stream` response read as text: what arrived so far, and how to stop. */
+export interface EventStreamReader {
+  readonly status: number;
+  readonly contentType: string;
+  /** Resolves with everything read once `until` holds for it; rejects when the stream ends first. */
+  readUntil(until: (text: string) => boolean): Promise<string>;
+  close(): void;
+}
+
+/** Opens `url` as an event stream with `headers` (a cookie or a bearer token). */
+export async function openEventStream(url: string, headers: Record<string, string>): Promise<EventStreamReader> {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    async readUntil(until) {
+      if (reader === undefined) throw new Error('no body');
+      while (!until(text)) {
+        const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+        if (done) throw new Error(`the stream ended before the expected text: ${text.slice(-500)}`);
+        text += decoder.decode(value, { stream: true });
+      }
+      return text;
+    },
+    close: () => abort.abort(),
+  };
+}

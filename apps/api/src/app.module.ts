@@ -30,6 +30,7 @@ import { LogModule } from './log/log.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
+import { QueueModule } from './queue/queue.module.js';
 import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -56,6 +57,7 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   AuditModule,
   OperatorActionsModule,
   ConsoleModule,
+  QueueModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -399,6 +399,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/queue/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Failed or stuck jobs of every line queue, with their reasons */
+        get: operations["queueJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed job again (only while its device has no final outcome) */
+        post: operations["queueJobRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stations": {
         parameters: {
             query?: never;
@@ -1183,6 +1217,36 @@ export interface components {
             /** @description PEM SPKI of ingrain-log (ingrain-verify --log-key) */
             logPublicKeyPem: string;
         };
+        /** @description A failed or stuck job of a line queue */
+        QueueJob: {
+            attemptsMade: number;
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** @description The device's state in the database; null: no such device */
+            deviceState: string | null;
+            /** @description The station's failure message */
+            failedReason: string | null;
+            finishedAt: string | null;
+            /** @description The job id (the device id) */
+            id: string;
+            line: string;
+            processedAt: string | null;
+            /** @description The failure code the station reported (STATION_…); null: none */
+            reasonCode: string | null;
+            /** @description What a retry means for this job, or why it is not retried */
+            retry: string;
+            /** @description Whether POST …/retry would run it again */
+            retryable: boolean;
+            serial: string | null;
+            /** @description BullMQ's state: failed, active, waiting, delayed, prioritized */
+            state: string;
+        };
+        QueueJobList: {
+            jobs: components["schemas"]["QueueJob"][];
+            /** @description Always null: at most 500 per line */
+            nextCursor: string | null;
+        };
         Readiness: {
             /** @description One entry per dependency: database, redis, hsm… */
             checks: {
@@ -1616,11 +1680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /**
-             * @description CSRF_TOKEN_INVALID: X-CSRF-Token missing or not the session's
-             *
-             *     ROLE_FORBIDDEN: allowed roles: admin, mes, auditor
-             */
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3211,6 +3271,143 @@ export interface operations {
             };
             /** @description VALUES_INVALID (errors names each field) or IDENTITY_INPUT_INVALID (a value for a generated field) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    queueJobs: {
+        parameters: {
+            query: {
+                /** @description state=stuck: how long a job must have waited or run (default 600 s) */
+                olderThanSeconds?: number;
+                /** @description failed: jobs whose attempts are used up or that failed for good; stuck: waiting, delayed or active too long */
+                state: "failed" | "stuck";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueJobList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    queueJobRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueJob"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description QUEUE_JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description QUEUE_JOB_NOT_RETRYABLE: the device has a final outcome, or the job is not failed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -49,7 +49,6 @@ export class ConsoleSessionController {
   })
   @ZodResponse(204)
   @ApiProblem('CONSOLE_SESSION_INVALID: no live session behind the cookie')
-  @ApiProblem("CSRF_TOKEN_INVALID: X-CSRF-Token missing or not the session's")
   async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     void reply.header('set-cookie', await this.sessions.signOut(request));
   }

@@ -156,6 +156,19 @@ export const ERROR_CATALOGUE = {
     meaning: "the token's role may not call this endpoint",
     action: 'use a token with an allowed role',
   },
+  QUEUE_JOB_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no device with this id, or its line queue holds no job for it',
+    action: 'check the id (a job id is its device id) in `GET /v1/queue/jobs`',
+  },
+  QUEUE_JOB_NOT_RETRYABLE: {
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      'the job is not failed, or its device has a final outcome (provisioned, quarantined, scrapped): a final outcome is never retried',
+    action: 'a quarantined device is released or scrapped instead (`POST /v1/devices/{id}/release` or `/scrap`)',
+  },
   CONSOLE_SESSION_INVALID: {
     status: 401,
     title: 'Unauthorized',

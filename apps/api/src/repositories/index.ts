@@ -13,5 +13,6 @@ export * from './device-repository.js';
 export * from './attestation-repository.js';
 export * from './pg-log-store.js';
 export * from './console-session-repository.js';
+export * from './line-activity-repository.js';
 export * from './transactions.js';
 export * from './repositories.module.js';

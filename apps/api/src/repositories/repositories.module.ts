@@ -5,6 +5,7 @@ import { AttestationRepository } from './attestation-repository.js';
 import { ConsoleSessionRepository } from './console-session-repository.js';
 import { DeviceRepository } from './device-repository.js';
 import { LayoutRepository } from './layout-repository.js';
+import { LineActivityRepository } from './line-activity-repository.js';
 import { PgLogStore } from './pg-log-store.js';
 import { ProductRepository } from './product-repository.js';
 import { StationHeartbeatRepository } from './station-heartbeat-repository.js';
@@ -20,6 +21,7 @@ const REPOSITORIES: ReadonlyArray<new (db: Executor) => object> = [
   ConsoleSessionRepository,
   DeviceRepository,
   LayoutRepository,
+  LineActivityRepository,
   PgLogStore,
   ProductRepository,
   StationRepository,

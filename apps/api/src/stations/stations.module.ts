@@ -12,6 +12,6 @@ import { StationsService } from './stations.service.js';
 @Module({
   controllers: [StationsController, LineController],
   providers: [StationsService, LineService, StationMetrics],
-  exports: [StationsService],
+  exports: [StationsService, LineService],
 })
 export class StationsModule {}

@@ -2,5 +2,6 @@
 // include it. A new page is one import and one entry here.
 import type { ConsolePage } from '../shell/page.js';
 import { linePage } from './line/line-page.js';
+import { queuePage } from './queue/queue-page.js';
 
-export const PAGES: readonly ConsolePage[] = [linePage];
+export const PAGES: readonly ConsolePage[] = [linePage, queuePage];

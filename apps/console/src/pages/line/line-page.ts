@@ -17,8 +17,10 @@ function useLineEvents(): { snapshot: LineSnapshot | null; connection: Connectio
       setConnection('live');
     });
     source.addEventListener('end', () => {
+      // The session ended (sign-out elsewhere, expiry, the token revoked): back to the sign-in form.
       source.close();
       setConnection('closed');
+      window.location.reload();
     });
     source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
     return () => source.close();
@@ -32,26 +34,26 @@ function percent(ratio: number | null): string {
 
 function StationCard(props: { station: StationSummary }): VNode {
   const { station } = props;
-  const offline = station.online === false;
+  const offline = station.status === 'offline';
   return html`<section
     class=${`station${offline ? ' offline' : ''}`}
     data-station=${station.id}
-    data-online=${String(station.online)}
+    data-status=${station.status}
   >
     <h3>${station.name} <small>${station.id}</small></h3>
     <p class="status">
-      ${station.online === null ? 'no heartbeat yet' : offline ? 'OFFLINE' : 'online'}
-      ${station.lastSeenAt === null ? null : html` · last seen ${new Date(station.lastSeenAt).toLocaleTimeString()}`}
+      ${offline ? 'OFFLINE' : 'online'}
+      ${station.lastSeenAt === null ? ' · never seen' : ` · last heartbeat ${new Date(station.lastSeenAt).toLocaleTimeString()}`}
+      ${station.version === null ? null : ` · v${station.version}`}
     </p>
-    <p>${station.claimed} claimed · ${station.provisionedLastHour} provisioned in the last hour</p>
     ${
       station.fixtures.length === 0
-        ? null
+        ? html`<p class="muted">No fixture reported.</p>`
         : html`<ul class="fixtures">
             ${station.fixtures.map(
               (fixture) =>
-                html`<li data-fixture=${fixture.id} class=${`fixture ${fixture.state}`}>
-                  <span>${fixture.id}</span>
+                html`<li data-fixture=${fixture.port} class=${`fixture ${fixture.state}`}>
+                  <span>${fixture.port}</span>
                   <b>${fixture.state}</b>${fixture.phase === null ? null : ` · ${fixture.phase}`}
                   ${fixture.reason === null ? null : html` · <em>${fixture.reason}</em>`}
                 </li>`,
@@ -63,18 +65,25 @@ function StationCard(props: { station: StationSummary }): VNode {
 
 function LineView(): VNode {
   const { snapshot, connection } = useLineEvents();
-  if (snapshot === null)
+  if (snapshot === null) {
     return html`<h2>Line</h2>
       <p class="connection" data-connection=${connection}>${connection}…</p>`;
+  }
+  const { line } = snapshot;
   return html`<h2>Line</h2>
     <p class="connection" data-connection=${connection}>
       ${connection} · updated ${new Date(snapshot.at).toLocaleTimeString()}
     </p>
     <div class="tiles">
       <div class="tile">
-        <span>Devices per hour</span><b data-metric="devices-per-hour">${snapshot.devicesPerHour}</b>
+        <span>Devices per hour</span><b data-metric="devices-per-hour">${line.devicesPerHour.toFixed(1)}</b>
       </div>
-      <div class="tile"><span>Yield (last hour)</span><b data-metric="yield">${percent(snapshot.yieldRatio)}</b></div>
+      <div class="tile">
+        <span>Yield (last ${line.windowMinutes} min)</span><b data-metric="yield">${percent(line.yield)}</b>
+      </div>
+      <div class="tile">
+        <span>Stations online</span><b data-metric="online">${line.online} / ${line.online + line.offline}</b>
+      </div>
       ${Object.entries(snapshot.devicesByState).map(
         ([state, count]) =>
           html`<div class="tile"><span>${state}</span><b data-state-count=${state}>${count}</b></div>`,
@@ -82,15 +91,16 @@ function LineView(): VNode {
     </div>
     <h3>Stations</h3>
     <div class="stations">
-      ${snapshot.stations.map((station) => html`<${StationCard} key=${station.id} station=${station} />`)}
+      ${line.stations.length === 0 ? html`<p class="muted">No station registered.</p>` : null}
+      ${line.stations.map((station) => html`<${StationCard} key=${station.id} station=${station} />`)}
     </div>
-    <h3>Failures by reason (last 24 h)</h3>
+    <h3>Failures by reason (last ${line.windowMinutes} min)</h3>
     ${
-      snapshot.failuresByReason.length === 0
-        ? html`<p>None.</p>`
+      line.failuresByReason.length === 0
+        ? html`<p class="muted">None.</p>`
         : html`<table class="failures">
             <tbody>
-              ${snapshot.failuresByReason.map(
+              ${line.failuresByReason.map(
                 (row) =>
                   html`<tr>
                     <td>${row.reason}</td>

@@ -1,4 +1,35 @@
-// The Line page's live data: what `GET /v1/line/events` pushes (event `line`), one snapshot per change.
+// The Line page's live data: what `GET /v1/line/events` pushes (event `line`), one snapshot per
+// change. The line view is `GET /v1/line`'s (openapi/openapi.json, LineView): only the fields read here.
+
+export interface FixtureSummary {
+  readonly port: string;
+  readonly state: string;
+  readonly phase: string | null;
+  readonly reason: string | null;
+  readonly deviceId: string | null;
+}
+
+export interface StationSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly line: string;
+  readonly status: 'online' | 'offline';
+  readonly lastSeenAt: string | null;
+  readonly version: string | null;
+  readonly fixtures: readonly FixtureSummary[];
+}
+
+export interface LineView {
+  readonly windowMinutes: number;
+  readonly stations: readonly StationSummary[];
+  readonly online: number;
+  readonly offline: number;
+  readonly provisioned: number;
+  readonly quarantined: number;
+  readonly devicesPerHour: number;
+  readonly yield: number | null;
+  readonly failuresByReason: readonly { readonly reason: string; readonly count: number }[];
+}
 
 /** One device state change (from the device history). */
 export interface DeviceChange {
@@ -12,34 +43,9 @@ export interface DeviceChange {
   readonly stationId: string | null;
 }
 
-export interface StationSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly line: string;
-  /** Devices this station holds claimed right now. */
-  readonly claimed: number;
-  /** Devices it finished in the last hour. */
-  readonly provisionedLastHour: number;
-  /** null until the station sends heartbeats. */
-  readonly online: boolean | null;
-  readonly lastSeenAt: string | null;
-  readonly fixtures: readonly FixtureSummary[];
-}
-
-export interface FixtureSummary {
-  readonly id: string;
-  readonly state: string;
-  readonly phase: string | null;
-  readonly reason: string | null;
-}
-
 export interface LineSnapshot {
   readonly at: string;
-  readonly stations: readonly StationSummary[];
+  readonly line: LineView;
   readonly devicesByState: Readonly<Record<string, number>>;
-  readonly devicesPerHour: number;
-  /** provisioned / (provisioned + quarantined) over the last hour; null without any. */
-  readonly yieldRatio: number | null;
-  readonly failuresByReason: readonly { readonly reason: string; readonly count: number }[];
   readonly recent: readonly DeviceChange[];
 }
