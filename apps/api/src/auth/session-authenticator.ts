@@ -69,6 +69,8 @@ export class SessionAuthenticator {
     const { lifetimeMs } = this.config.consoleSession;
     const expiresAt = new Date(Date.now() + lifetimeMs);
     await this.sessions.create({ idHash: hashSessionId(id), tokenId: principal.tokenId, csrfToken, expiresAt });
+    // Ended sessions are forgotten as new ones begin (they no longer authenticate either way).
+    await this.sessions.deleteStale(this.config.consoleSession.idleTimeoutMs);
     request.log.info({ tokenId: principal.tokenId, role: principal.role }, 'console session opened');
     return {
       cookie: sessionCookie(id, Math.floor(lifetimeMs / 1000), this.#secureCookie),
@@ -128,9 +130,18 @@ export class SessionAuthenticator {
     };
   }
 
-  /** Whether the session behind `idHash` is still live (the live-update stream asks this). */
+  /**
+   * Whether the session behind `idHash` is still live (the live-update stream asks this every few
+   * seconds; an open stream counts as use, so watching the line keeps the session from idling out:
+   * its lifetime still ends it).
+   */
   async isActive(idHash: Uint8Array): Promise<boolean> {
-    return (await this.sessions.findActive(idHash, this.config.consoleSession.idleTimeoutMs)) !== undefined;
+    const session = await this.sessions.findActive(idHash, this.config.consoleSession.idleTimeoutMs);
+    if (session === undefined) return false;
+    if (Date.now() - session.lastSeenAt.getTime() > this.config.consoleSession.idleTimeoutMs / 10) {
+      await this.sessions.touch(idHash);
+    }
+    return true;
   }
 
   /**

@@ -17,11 +17,13 @@ export interface DeviceChangeRecord {
 export class LineActivityRepository {
   constructor(private readonly db: Executor) {}
 
-  /** The latest `limit` device state changes, newest first. */
+  /** The latest `limit` device state changes, newest first, with the station that made each (null: not a station). */
   async recentChanges(limit: number): Promise<DeviceChangeRecord[]> {
     const rows = await this.db
       .selectFrom('device_events')
       .innerJoin('devices', 'devices.id', 'device_events.device_id')
+      // A station's own changes (claim, result) name it as the actor; the others (request, release) do not.
+      .leftJoin('stations', 'stations.id', 'device_events.actor')
       .select([
         'device_events.id',
         'device_events.at',
@@ -30,7 +32,7 @@ export class LineActivityRepository {
         'device_events.from_state',
         'device_events.to_state',
         'device_events.reason',
-        'devices.station_id',
+        'stations.id as station_id',
       ])
       .orderBy('device_events.id', 'desc')
       .limit(limit)
