@@ -5,6 +5,7 @@
 // sign-ins count toward the same failure limit as bearer tokens; every console response carries the
 // security headers. The bearer path is unchanged (its own tests).
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import type { Response } from 'supertest';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
@@ -133,6 +134,39 @@ describe('console sessions', () => {
     await api.http().delete(`/v1/tokens/${id}`).auth(tokens.admin, { type: 'bearer' }).expect(204);
     const refused = await api.http().get('/v1/log/checkpoint').set('cookie', cookie).expect(401);
     assert.equal((refused.body as { code: string }).code, 'CONSOLE_SESSION_INVALID');
+  });
+
+  test('a session ends when idle longer than the idle timeout, and at its expiry', async () => {
+    const db = api.database.kysely;
+    const idle = await signIn(tokens.auditor);
+    await api.http().get('/v1/log/checkpoint').set('cookie', idle.cookie).expect(200);
+    // INGRAIN_CONSOLE_SESSION_IDLE_S is 10 here: last used 11 s ago.
+    await db
+      .updateTable('console_sessions')
+      .set({ last_seen_at: sql<Date>`now() - interval '11 seconds'` })
+      .where('csrf_token', '=', idle.session.csrfToken)
+      .execute();
+    const idleRefused = await api.http().get('/v1/log/checkpoint').set('cookie', idle.cookie).expect(401);
+    assert.equal((idleRefused.body as { code: string }).code, 'CONSOLE_SESSION_INVALID');
+
+    const expiring = await signIn(tokens.auditor);
+    await db
+      .updateTable('console_sessions')
+      .set({ expires_at: sql<Date>`now() - interval '1 second'` })
+      .where('csrf_token', '=', expiring.session.csrfToken)
+      .execute();
+    const expired = await api.http().get('/v1/log/checkpoint').set('cookie', expiring.cookie).expect(401);
+    assert.equal((expired.body as { code: string }).code, 'CONSOLE_SESSION_INVALID');
+    assert.match(String(expired.headers['set-cookie']), /ingrain_session=; Max-Age=0/, 'the cookie is cleared');
+  });
+
+  test('the database keeps the session id only as its hash', async () => {
+    const { cookie } = await signIn(tokens.mes);
+    const id = cookie.slice('ingrain_session='.length);
+    const rows = await api.database.kysely.selectFrom('console_sessions').selectAll().execute();
+    assert.ok(rows.length > 0);
+    for (const row of rows)
+      assert.ok(!JSON.stringify(row).includes(id) && !Buffer.from(row.id_hash).toString('base64url').includes(id));
   });
 
   test('a station token cannot sign in; an unknown or forged cookie is refused', async () => {
