@@ -78,7 +78,8 @@ function keptText(started: Started, options: MissionOptions): string {
   const url = started.stack?.api.url ?? '';
   return [
     `API       ${url}  (docs: ${url}/docs)`,
-    `tokens    ${displayPath(join(options.dir, 'mes-token'))}, ${displayPath(join(options.dir, 'auditor-token'))}`,
+    `console   ${url}/  (sign in by pasting a token from one of the files below)`,
+    `tokens    ${['admin-token', 'mes-token', 'auditor-token'].map((name) => displayPath(join(options.dir, name))).join(', ')}`,
     'The stations and the simulated fixtures keep running too: a device the MES requests now is provisioned.',
     'Press Ctrl-C to stop everything.',
   ].join('\n');

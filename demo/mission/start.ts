@@ -47,6 +47,8 @@ export async function startLine(
   const auditorTokenFile = join(options.dir, 'auditor-token');
   await writeSecretFile(mesTokenFile, stack.catalog.mesToken);
   await writeSecretFile(auditorTokenFile, stack.catalog.auditorToken);
+  // The console's sign-in (docs/console.md): an admin token too, owner-only like the others.
+  await writeSecretFile(join(options.dir, 'admin-token'), stack.adminToken);
   return { stack, sim, startUpMs: performance.now() - startedMs, mesTokenFile, auditorTokenFile };
 }
 

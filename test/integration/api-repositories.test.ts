@@ -26,6 +26,7 @@ import { DATABASE_KINDS, newDeviceFor, seedProduction, useTestDatabases } from '
 const EXPECTED_TABLES = [
   'api_tokens',
   'attestations',
+  'console_sessions',
   'device_events',
   'devices',
   'ingrain_migration',
@@ -36,6 +37,7 @@ const EXPECTED_TABLES = [
   'log_nodes',
   'log_state',
   'products',
+  'station_heartbeats',
   'stations',
   'webhook_attempts',
   'webhook_deliveries',

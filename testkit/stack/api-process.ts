@@ -19,9 +19,9 @@ export interface ApiProcessOptions {
   readonly logOrigin?: string;
   /** Default `warn`. */
   readonly logLevel?: string;
-  readonly onLine?: (line: string) => void;
-  /** More environment for the API (e.g. INGRAIN_WEBHOOKS_* settings). */
+  /** More variables (e.g. INGRAIN_STATION_OFFLINE_AFTER_MS, INGRAIN_WEBHOOKS_*). */
   readonly env?: Readonly<Record<string, string>>;
+  readonly onLine?: (line: string) => void;
 }
 
 /** `bin/ingrain-api` as its own process, on a fixed port so that it can be stopped and started again. */

@@ -24,9 +24,9 @@ export interface LocalStackOptions {
   readonly logOrigin?: string;
   /** The API's LOG_LEVEL. Default `warn` (request lines at `info`). */
   readonly apiLogLevel?: string;
-  readonly onApiLine?: (line: string) => void;
-  /** More environment for the API process. */
+  /** More API variables (e.g. INGRAIN_STATION_OFFLINE_AFTER_MS). */
   readonly apiEnv?: Readonly<Record<string, string>>;
+  readonly onApiLine?: (line: string) => void;
   readonly onStationEvent?: (event: StationEvent) => void;
 }
 
@@ -74,8 +74,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: apiPort,
     logOrigin,
     logLevel: options.apiLogLevel,
-    onLine: options.onApiLine,
     env: options.apiEnv,
+    onLine: options.onApiLine,
   });
   const stations = new Map<string, StationProcess>();
   const close = async () => {

@@ -16,6 +16,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CatalogueModule } from './catalogue/catalogue.module.js';
 import { ClaimsModule } from './claims/claims.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { ApiConfig } from './config/api-config.js';
 import { Database } from './database/database.js';
 import { DeviceRequestsModule } from './device-requests/device-requests.module.js';
@@ -29,6 +30,7 @@ import { LogModule } from './log/log.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
+import { QueueModule } from './queue/queue.module.js';
 import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -56,6 +58,8 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   AuditModule,
   OperatorActionsModule,
   WebhooksModule,
+  ConsoleModule,
+  QueueModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 

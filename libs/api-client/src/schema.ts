@@ -4,6 +4,25 @@
  */
 
 export interface paths {
+    "/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in console session: role, subject and the session's CSRF token */
+        get: operations["consoleSessionCurrent"];
+        put?: never;
+        /** Sign in to the console with an API token: sets the HttpOnly session cookie */
+        post: operations["consoleSessionSignIn"];
+        /** Sign out of the console: ends the session and clears its cookie (with a bearer token: nothing to end) */
+        delete: operations["consoleSessionSignOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -243,6 +262,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/line": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The line: stations and fixtures (online/offline), devices per hour, yield and failures by reason */
+        get: operations["lineView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/log/checkpoint": {
         parameters: {
             query?: never;
@@ -363,6 +399,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/queue/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Failed or stuck jobs of every line queue, with their reasons */
+        get: operations["queueJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed job again (only while its device has no final outcome) */
+        post: operations["queueJobRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stations": {
         parameters: {
             query?: never;
@@ -370,7 +440,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List stations, by id */
+        /** List stations, by id, with their status (online/offline), version and fixtures */
         get: operations["stationsList"];
         put?: never;
         /** Register a station; returns it with its station token (shown once) */
@@ -392,6 +462,23 @@ export interface paths {
         get: operations["stationsMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stations/me/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The calling station's state: its version and each fixture's state and last cycle times */
+        post: operations["stationsHeartbeat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -735,6 +822,23 @@ export interface components {
             report: components["schemas"]["WorkOrderReport"];
             workOrder: components["schemas"]["WorkOrder"];
         };
+        /** @description The signed-in console session */
+        ConsoleSession: {
+            /** @description Echo it in X-CSRF-Token on every state-changing request */
+            csrfToken: string;
+            /**
+             * Format: date-time
+             * @description When the session ends at the latest (it also ends when idle)
+             */
+            expiresAt: string;
+            role: components["schemas"]["Role"];
+            /** @description The token's name (never the token) */
+            subject: string;
+        };
+        ConsoleSignInRequest: {
+            /** @description An API token (ingr_…), pasted once; only a session cookie is kept */
+            token: string;
+        };
         CreateDeviceRequest: {
             /**
              * @description Values of the layout's input fields (e.g. calibration); generated fields must not be given
@@ -981,12 +1085,52 @@ export interface components {
                 sig: string;
             }[];
         };
+        /** @description A fixture's state as its station last reported it */
+        Fixture: {
+            deviceId: string | null;
+            /** @description The last finished cycle: outcome and milliseconds per phase */
+            lastCycle: {
+                durationsMs: {
+                    connect: number;
+                    identify: number;
+                    lock: number;
+                    plan: number;
+                    read: number;
+                    verify: number;
+                    write: number;
+                };
+                /** Format: date-time */
+                finishedAt: string;
+                outcome: string;
+                totalMs: number;
+            } | null;
+            /** @description The step while programming; null otherwise */
+            phase: ("claiming" | "connect" | "identify" | "read" | "plan" | "write" | "verify" | "lock" | "reporting") | null;
+            /** @description The serial port of the fixture */
+            port: string;
+            /** @description Why a failed fixture failed (an error code); null otherwise */
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description When the fixture entered this state (the station's clock)
+             */
+            since: string;
+            /** @enum {string} */
+            state: "empty" | "chip-present" | "programming" | "done" | "failed";
+        };
         HealthCheckResult: {
             durationMs: number;
             /** @description Stable code of the failure (TIMEOUT, FAILED, or the adapter error code) */
             error?: string;
             /** @enum {string} */
             status: "ok" | "failed";
+        };
+        /** @description The heartbeat was accepted */
+        HeartbeatAck: {
+            /** @description The station is shown offline when no heartbeat arrives for this long */
+            offlineAfterMs: number;
+            /** @description false: a newer heartbeat of the same boot is already stored (this one arrived late) */
+            stored: boolean;
         };
         /** @description A stored layout version (immutable) */
         Layout: {
@@ -1027,6 +1171,33 @@ export interface components {
             lock?: number[];
             name: string;
             version: number;
+        };
+        /** @description The state of the line: stations and fixtures, throughput, yield and failures */
+        LineView: {
+            /** @description Devices provisioned in the window, per hour */
+            devicesPerHour: number;
+            /** @description Quarantined devices in the window by reason, most first */
+            failuresByReason: {
+                count: number;
+                reason: string;
+            }[];
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description The line asked for; null: every line */
+            line: string | null;
+            /** @description Stations offline */
+            offline: number;
+            offlineAfterMs: number;
+            /** @description Stations online */
+            online: number;
+            /** @description Devices provisioned in the window */
+            provisioned: number;
+            /** @description Devices quarantined in the window */
+            quarantined: number;
+            stations: components["schemas"]["StationStatus"][];
+            windowMinutes: number;
+            /** @description provisioned / (provisioned + quarantined) in the window; null: none finished */
+            yield: number | null;
         };
         Liveness: {
             /** @constant */
@@ -1140,6 +1311,36 @@ export interface components {
             /** @description PEM SPKI of ingrain-log (ingrain-verify --log-key) */
             logPublicKeyPem: string;
         };
+        /** @description A failed or stuck job of a line queue */
+        QueueJob: {
+            attemptsMade: number;
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** @description The device's state in the database; null: no such device */
+            deviceState: string | null;
+            /** @description The station's failure message */
+            failedReason: string | null;
+            finishedAt: string | null;
+            /** @description The job id (the device id) */
+            id: string;
+            line: string;
+            processedAt: string | null;
+            /** @description The failure code the station reported (STATION_…); null: none */
+            reasonCode: string | null;
+            /** @description What a retry means for this job, or why it is not retried */
+            retry: string;
+            /** @description Whether POST …/retry would run it again */
+            retryable: boolean;
+            serial: string | null;
+            /** @description BullMQ's state: failed, active, waiting, delayed, prioritized */
+            state: string;
+        };
+        QueueJobList: {
+            jobs: components["schemas"]["QueueJob"][];
+            /** @description Always null: at most 500 per line */
+            nextCursor: string | null;
+        };
         Readiness: {
             /** @description One entry per dependency: database, redis, hsm… */
             checks: {
@@ -1223,8 +1424,38 @@ export interface components {
             sealingKeyFingerprint: string | null;
             sealingKeyRegisteredAt: string | null;
         };
+        StationHeartbeat: {
+            /** Format: uuid */
+            bootId: string;
+            fixtures: {
+                deviceId: string | null;
+                lastCycle: {
+                    durationsMs: {
+                        connect: number;
+                        identify: number;
+                        lock: number;
+                        plan: number;
+                        read: number;
+                        verify: number;
+                        write: number;
+                    };
+                    finishedAt: string;
+                    outcome: string;
+                    totalMs: number;
+                } | null;
+                phase: ("claiming" | "connect" | "identify" | "read" | "plan" | "write" | "verify" | "lock" | "reporting") | null;
+                port: string;
+                reason: string | null;
+                since: string;
+                /** @enum {string} */
+                state: "empty" | "chip-present" | "programming" | "done" | "failed";
+            }[];
+            sentAt: string;
+            sequence: number;
+            version: string;
+        };
         StationList: {
-            stations: components["schemas"]["Station"][];
+            stations: components["schemas"]["StationStatus"][];
         };
         StationReport: {
             blocksLocked: number;
@@ -1270,6 +1501,28 @@ export interface components {
                 bytesSent: number;
                 roundTrips: number;
             };
+        };
+        /** @description A registered station and its state from its heartbeats */
+        StationStatus: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description As of the last heartbeat; empty: never one */
+            fixtures: components["schemas"]["Fixture"][];
+            id: string;
+            /** @description When the API received the last heartbeat; null: never */
+            lastSeenAt: string | null;
+            line: string;
+            name: string;
+            /** @description sha256: + hex SHA-256 of the registered 65-byte sealing public key; null: none registered */
+            sealingKeyFingerprint: string | null;
+            sealingKeyRegisteredAt: string | null;
+            /**
+             * @description offline: no heartbeat for INGRAIN_STATION_OFFLINE_AFTER_MS (or never one)
+             * @enum {string}
+             */
+            status: "online" | "offline";
+            /** @description The station software version of the last heartbeat */
+            version: string | null;
         };
         UpdateWebhookRequest: {
             /** @description false: nothing is delivered (deliveries wait); true: delivery resumes */
@@ -1475,6 +1728,175 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    consoleSessionCurrent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            /** @description CONSOLE_SESSION_REQUIRED: called with a bearer token, which has no session */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description CONSOLE_SESSION_INVALID: no live session behind the cookie
+             *
+             *     AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    consoleSessionSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleSignInRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_INVALID: an unknown, revoked or malformed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description CONSOLE_ROLE_NOT_ALLOWED: a station token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    consoleSessionSignOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description CONSOLE_SESSION_INVALID: no live session behind the cookie
+             *
+             *     AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     healthLive: {
         parameters: {
             query?: never;
@@ -2451,6 +2873,67 @@ export interface operations {
             };
         };
     };
+    lineView: {
+        parameters: {
+            query?: {
+                /** @description Only this production line (default: every line) */
+                line?: string;
+                /** @description The window of devices per hour, yield and failures (1-10080 minutes, default 60) */
+                windowMinutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineView"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, auditor, mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     logCheckpoint: {
         parameters: {
             query?: never;
@@ -3003,6 +3486,143 @@ export interface operations {
             };
         };
     };
+    queueJobs: {
+        parameters: {
+            query: {
+                /** @description state=stuck: how long a job must have waited or run (default 600 s) */
+                olderThanSeconds?: number;
+                /** @description failed: jobs whose attempts are used up or that failed for good; stuck: waiting, delayed or active too long */
+                state: "failed" | "stuck";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueJobList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    queueJobRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueJob"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description QUEUE_JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description QUEUE_JOB_NOT_RETRYABLE: the device has a final outcome, or the job is not failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     stationsList: {
         parameters: {
             query?: never;
@@ -3135,6 +3755,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Station"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: station */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    stationsHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StationHeartbeat"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatAck"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */

@@ -26,6 +26,19 @@ export interface AuthFailureLimit {
   readonly windowMs: number;
 }
 
+/** The web console's sessions (docs/console.md). */
+export interface ConsoleSessionConfig {
+  /** A session ends this long after sign-in, used or not. */
+  readonly lifetimeMs: number;
+  /** A session ends when unused this long. */
+  readonly idleTimeoutMs: number;
+}
+
+export interface StationsConfig {
+  /** A station whose last heartbeat is older than this is shown offline. */
+  readonly offlineAfterMs: number;
+}
+
 /** Everything the API process needs from its environment, parsed once at boot. */
 export interface ApiConfigValues {
   readonly http: HttpConfig;
@@ -42,6 +55,8 @@ export interface ApiConfigValues {
   readonly tls: TlsConfig | null;
   /** Webhook delivery (docs/webhooks.md). */
   readonly webhooks: WebhooksConfig;
+  readonly consoleSession: ConsoleSessionConfig;
+  readonly stations: StationsConfig;
 }
 
 /**
@@ -59,6 +74,8 @@ export class ApiConfig implements ApiConfigValues {
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
   readonly webhooks!: WebhooksConfig;
+  readonly consoleSession!: ConsoleSessionConfig;
+  readonly stations!: StationsConfig;
 
   constructor(values: ApiConfigValues) {
     Object.assign(this, values);
@@ -79,6 +96,8 @@ export class ApiConfig implements ApiConfigValues {
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
       webhooks: this.webhooks,
+      consoleSession: this.consoleSession,
+      stations: this.stations,
     };
   }
 
@@ -135,9 +154,10 @@ function hsmConfig(env: Env): HsmConfig {
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_ORIGIN,
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
- * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), and the INGRAIN_TLS_* variables of HTTPS
- * (tls-config.ts, docs/tls.md), and the INGRAIN_WEBHOOKS_* variables (webhooks-config.ts,
- * docs/webhooks.md). Relative paths resolve against `cwd`.
+ * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
+ * INGRAIN_CONSOLE_SESSION_LIFETIME_S (43200) and INGRAIN_CONSOLE_SESSION_IDLE_S (1800), the
+ * INGRAIN_TLS_* variables of HTTPS (tls-config.ts, docs/tls.md), and the INGRAIN_WEBHOOKS_*
+ * variables (webhooks-config.ts, docs/webhooks.md). Relative paths resolve against `cwd`.
  *
  * @throws ConfigError naming every invalid variable; the message never contains a value.
  */
@@ -162,5 +182,10 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
     },
     tls: tlsConfig(vars, cwd),
     webhooks: webhooksConfig(vars),
+    consoleSession: {
+      lifetimeMs: vars.INGRAIN_CONSOLE_SESSION_LIFETIME_S * 1000,
+      idleTimeoutMs: vars.INGRAIN_CONSOLE_SESSION_IDLE_S * 1000,
+    },
+    stations: { offlineAfterMs: vars.INGRAIN_STATION_OFFLINE_AFTER_MS },
   });
 }

@@ -48,6 +48,16 @@ export interface StationsTable {
   sealing_key_registered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export interface StationHeartbeatsTable {
+  station_id: string;
+  boot_id: string;
+  sequence_number: number;
+  version: string;
+  fixtures: Jsonb;
+  sent_at: Date;
+  received_at: Date;
+}
+
 export interface ApiTokensTable {
   id: string;
   name: string;
@@ -142,11 +152,22 @@ export interface LogCheckpointsTable {
   created_at: CreatedAt;
 }
 
+/** A web console session (migration 0007): the id only as its SHA-256. */
+export interface ConsoleSessionsTable {
+  id_hash: Bytea;
+  token_id: string;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | undefined, Date>;
+  expires_at: Date;
+}
+
 /** The schema of migrations/, as Kysely sees it. */
 export interface Tables extends WebhookTables {
   products: ProductsTable;
   layouts: LayoutsTable;
   stations: StationsTable;
+  station_heartbeats: StationHeartbeatsTable;
   api_tokens: ApiTokensTable;
   work_orders: WorkOrdersTable;
   devices: DevicesTable;
@@ -156,4 +177,5 @@ export interface Tables extends WebhookTables {
   log_nodes: LogNodesTable;
   log_state: LogStateTable;
   log_checkpoints: LogCheckpointsTable;
+  console_sessions: ConsoleSessionsTable;
 }

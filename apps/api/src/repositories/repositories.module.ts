@@ -2,10 +2,13 @@ import { Global, Module, type Provider } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import type { Executor } from '../database/executor.js';
 import { AttestationRepository } from './attestation-repository.js';
+import { ConsoleSessionRepository } from './console-session-repository.js';
 import { DeviceRepository } from './device-repository.js';
 import { LayoutRepository } from './layout-repository.js';
+import { LineActivityRepository } from './line-activity-repository.js';
 import { PgLogStore } from './pg-log-store.js';
 import { ProductRepository } from './product-repository.js';
+import { StationHeartbeatRepository } from './station-heartbeat-repository.js';
 import { StationRepository } from './station-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { Transactions } from './transactions.js';
@@ -18,11 +21,14 @@ import { WorkOrderRepository } from './work-order-repository.js';
 /** Every repository class: each is built once over the Database's Kysely (outside any transaction). */
 const REPOSITORIES: ReadonlyArray<new (db: Executor) => object> = [
   AttestationRepository,
+  ConsoleSessionRepository,
   DeviceRepository,
   LayoutRepository,
+  LineActivityRepository,
   PgLogStore,
   ProductRepository,
   StationRepository,
+  StationHeartbeatRepository,
   TokenRepository,
   WebhookDeliveryRepository,
   WebhookOutbox,
