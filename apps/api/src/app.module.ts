@@ -33,6 +33,7 @@ import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { TrustModule } from './trust/trust.module.js';
+import { WitnessingModule } from './witnessing/witnessing.module.js';
 import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 
 // ─── Feature modules ────────────────────────────────────────────────────────────────────────────
@@ -53,6 +54,7 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   ResultsModule,
   LogModule,
   AuditModule,
+  WitnessingModule,
   OperatorActionsModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import type { DatabaseConfig } from '../database/database-config.js';
 import { ConfigError } from './config-error.js';
 import { apiEnvSchema, DEFAULTS, type LogLevel } from './env-schema.js';
 import { tlsConfig, type TlsConfig } from './tls-config.js';
+import { witnessingConfig, type WitnessingConfig } from './witness-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,6 +40,8 @@ export interface ApiConfigValues {
   readonly authFailureLimit: AuthFailureLimit;
   /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
   readonly tls: TlsConfig | null;
+  /** Witnesses asked for cosignatures (docs/witness.md); null: none configured. */
+  readonly witnessing: WitnessingConfig | null;
 }
 
 /**
@@ -55,6 +58,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly publicKeysDir!: string;
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
+  readonly witnessing!: WitnessingConfig | null;
 
   constructor(values: ApiConfigValues) {
     Object.assign(this, values);
@@ -74,6 +78,10 @@ export class ApiConfig implements ApiConfigValues {
       publicKeysDir: this.publicKeysDir,
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
+      witnessing: this.witnessing && {
+        ...this.witnessing,
+        witnesses: this.witnessing.witnesses.map(({ url, vkey }) => ({ url, vkey })),
+      },
     };
   }
 
@@ -131,7 +139,8 @@ function hsmConfig(env: Env): HsmConfig {
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
  * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), and the INGRAIN_TLS_* variables of HTTPS
- * (tls-config.ts, docs/tls.md). Relative paths resolve against `cwd`.
+ * (tls-config.ts, docs/tls.md), the INGRAIN_WITNESS_* variables (witness-config.ts,
+ * docs/witness.md). Relative paths resolve against `cwd`.
  *
  * @throws ConfigError naming every invalid variable; the message never contains a value.
  */
@@ -155,5 +164,6 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
       windowMs: vars.INGRAIN_AUTH_FAILURE_WINDOW_SECONDS * 1000,
     },
     tls: tlsConfig(vars, cwd),
+    witnessing: witnessingConfig(vars),
   });
 }

@@ -9,6 +9,7 @@ import { ProductRepository } from './product-repository.js';
 import { StationRepository } from './station-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { Transactions } from './transactions.js';
+import { WitnessRepository } from './witness-repository.js';
 import { WorkOrderDevices } from './work-order-devices.js';
 import { WorkOrderRepository } from './work-order-repository.js';
 
@@ -21,6 +22,7 @@ const REPOSITORIES: ReadonlyArray<new (db: Executor) => object> = [
   ProductRepository,
   StationRepository,
   TokenRepository,
+  WitnessRepository,
   WorkOrderDevices,
   WorkOrderRepository,
 ];
