@@ -24,7 +24,7 @@ const noteWith = (...lines: string[]): string => `${TEXT}\n${LOG_LINE}${lines.jo
 // docs/witness.md "Test vector": a block of `key: value` lines, checked here against the code.
 function docVector(): Record<string, string> {
   const doc = readFileSync(join(REPO_ROOT, 'docs/witness.md'), 'utf8');
-  const block = /<!-- cosignature-vector -->\n```text\n([\s\S]*?)```/.exec(doc)?.[1];
+  const block = /<!-- cosignature-vector -->\n+```text\n([\s\S]*?)```/.exec(doc)?.[1];
   assert.ok(block, 'docs/witness.md has the cosignature test vector block');
   return Object.fromEntries(
     block
