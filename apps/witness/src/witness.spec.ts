@@ -117,6 +117,12 @@ describe('Witness (c2sp.org/tlog-witness add-checkpoint)', () => {
     });
     const fresh = await witnessAt(tempState());
     assert.equal((await fresh.addCheckpoint(nonEmptyFromZero)).status, 403, 'signature is checked before the proof');
+    const fromZero = formatAddCheckpointRequest({
+      oldSize: 0,
+      proof: [new Uint8Array(32)],
+      note: (await main.log.checkpoint()).note,
+    });
+    assert.equal((await fresh.addCheckpoint(fromZero)).status, 422, 'a proof from size 0 must be empty');
   });
 });
 
