@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   buildAttestation,
   issueDeviceCertificate,
+  noteVerifierKeyString,
   pooledRandomSource,
   serializeAttestationEnvelope,
   signAttestation,
@@ -220,7 +221,9 @@ void describe('audit endpoints', () => {
 
   void test('GET /v1/keys: the public halves of the HSM keys, the CA certificate, the origin', async () => {
     const trust = api.app.get(TrustService);
-    assert.deepEqual((await get('/v1/keys')).body, { ...trust.publicKeys() });
+    // Issue 13: /v1/keys also serves the log key as a signed-note verifier key (docs/witness.md).
+    const logVerifierKey = noteVerifierKeyString(api.config.logOrigin, trust.logSigner.publicKeySpkiDer);
+    assert.deepEqual((await get('/v1/keys')).body, { ...trust.publicKeys(), logVerifierKey });
     const body = (await get('/v1/keys')).body as KeysBody;
     assert.match(body.attestationPublicKeyPem, /^-----BEGIN PUBLIC KEY-----\n/);
     assert.equal(body.logOrigin, api.config.logOrigin);

@@ -43,6 +43,9 @@ const EXPECTED_TABLES = [
   'webhook_deliveries',
   'webhook_events',
   'webhook_subscriptions',
+  'witness_cosignatures',
+  'witness_states',
+  'witnessed_checkpoints',
   'work_orders',
 ];
 

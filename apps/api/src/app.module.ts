@@ -36,6 +36,7 @@ import { StationsModule } from './stations/stations.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { TrustModule } from './trust/trust.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { WitnessingModule } from './witnessing/witnessing.module.js';
 import { WorkOrdersModule } from './work-orders/work-orders.module.js';
 
 // ─── Feature modules ────────────────────────────────────────────────────────────────────────────
@@ -56,6 +57,7 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   ResultsModule,
   LogModule,
   AuditModule,
+  WitnessingModule,
   OperatorActionsModule,
   WebhooksModule,
   ConsoleModule,

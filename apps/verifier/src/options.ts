@@ -13,6 +13,9 @@ export interface VerifierOptions {
   readonly json: boolean;
   readonly at: Date | undefined;
   readonly threads: number | undefined;
+  /** Witness policy (docs/witness.md): cosigner vkeys and k; undefined without --witness. */
+  readonly witnesses: { readonly vkeys: readonly string[]; readonly threshold: number } | undefined;
+  readonly witnessNotePath: string | undefined;
 }
 
 export const USAGE = `usage: ingrain-verify [options] <bundle.json | bundles.jsonl>...
@@ -29,6 +32,15 @@ optional checks:
   --consistency <file>      prove the bundle's checkpoint extends an older one (JSON)
   --device-read <file>      prove the device still holds what was attested
                             (the JSON of \`ingrain-station read --json\`)
+
+witness policy (docs/witness.md):
+  --witness <vkey>          a witness's cosigner vkey (repeatable); the checkpoint must carry
+                            valid cosignatures from --witness-threshold of them
+  --witness-threshold <k>   how many distinct witnesses must have cosigned (default: all)
+  --witnessed-checkpoint <file>
+                            the witnessed checkpoint (GET /v1/log/witnessed-checkpoint, the JSON
+                            as is or its note): its cosignatures count when it is the bundle's
+                            checkpoint
 
 output and tuning:
   --json                    machine-readable report on stdout
@@ -61,6 +73,25 @@ function parseThreads(value: string | undefined): number | undefined {
   return threads;
 }
 
+function parseWitnesses(
+  vkeys: readonly string[] | undefined,
+  threshold: string | undefined,
+): VerifierOptions['witnesses'] {
+  if (vkeys === undefined || vkeys.length === 0) {
+    if (threshold !== undefined) throw new VerifierCliError('VERIFY_USAGE', '--witness-threshold needs --witness');
+    return undefined;
+  }
+  if (threshold === undefined) return { vkeys, threshold: new Set(vkeys).size };
+  const k = Number(threshold);
+  if (!/^\d+$/.test(threshold) || k < 1 || k > new Set(vkeys).size) {
+    throw new VerifierCliError(
+      'VERIFY_USAGE',
+      `--witness-threshold must be an integer from 1 to the number of distinct --witness keys (${new Set(vkeys).size})`,
+    );
+  }
+  return { vkeys, threshold: k };
+}
+
 /** Parses argv (without node and script): the options, or 'help'. Throws VerifierCliError VERIFY_USAGE. */
 export function parseVerifierOptions(argv: readonly string[]): VerifierOptions | 'help' {
   let parsed;
@@ -79,6 +110,9 @@ export function parseVerifierOptions(argv: readonly string[]): VerifierOptions |
         json: { type: 'boolean', default: false },
         at: { type: 'string' },
         threads: { type: 'string' },
+        witness: { type: 'string', multiple: true },
+        'witness-threshold': { type: 'string' },
+        'witnessed-checkpoint': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -99,5 +133,7 @@ export function parseVerifierOptions(argv: readonly string[]): VerifierOptions |
     json: values.json,
     at: parseInstant(values.at),
     threads: parseThreads(values.threads),
+    witnesses: parseWitnesses(values.witness, values['witness-threshold']),
+    witnessNotePath: values['witnessed-checkpoint'],
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '#ingrain/crypto';
 import { type CliIo, EXIT_OK, EXIT_USAGE, EXIT_VERIFICATION_FAILED, VerifierCliError } from './cli-io.js';
 import { type BundleText, readBundleTexts, readJsonFile, readPublicKeySpki, readTextFile } from './inputs.js';
+import { loadWitnessCheck } from './witness-policy.js';
 import { parseVerifierOptions, USAGE, type VerifierOptions } from './options.js';
 import { renderJson, renderText, type ReportedBundle, type VerificationReport } from './report.js';
 
@@ -74,6 +75,7 @@ async function verifyInWorkers(
 }
 
 async function verify(options: VerifierOptions, io: CliIo): Promise<number> {
+  const witnessCheck = loadWitnessCheck(options, io.cwd);
   const trust = loadTrust(options, io.cwd);
   const extras = loadExtras(options, io.cwd);
   const bundles = readBundleTexts(io.cwd, options.bundlePaths);
@@ -83,7 +85,8 @@ async function verify(options: VerifierOptions, io: CliIo): Promise<number> {
     ? await verifyInWorkers(bundles, trust, extras, options.threads)
     : verifyInThread(bundles, trust, extras);
   io.out(options.json ? renderJson(report) : renderText(report));
-  return report.summary.failed === 0 ? EXIT_OK : EXIT_VERIFICATION_FAILED;
+  const witnessesHold = witnessCheck ? witnessCheck(bundles, io) : true;
+  return report.summary.failed === 0 && witnessesHold ? EXIT_OK : EXIT_VERIFICATION_FAILED;
 }
 
 function describeError(error: unknown): string {

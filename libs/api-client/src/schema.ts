@@ -313,6 +313,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/log/witnessed-checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest checkpoint cosigned by the configured witnesses, with their cosignatures */
+        get: operations["witnessingWitnessedCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/products": {
         parameters: {
             query?: never;
@@ -1310,6 +1327,8 @@ export interface components {
             logOrigin: string;
             /** @description PEM SPKI of ingrain-log (ingrain-verify --log-key) */
             logPublicKeyPem: string;
+            /** @description The log key as a c2sp.org/signed-note verifier key, <origin>+<key ID>+base64(0x02 ‖ DER SPKI) (ingrain-witness serve --log-vkey; Go note tooling) */
+            logVerifierKey: string;
         };
         /** @description A failed or stuck job of a line queue */
         QueueJob: {
@@ -1641,6 +1660,25 @@ export interface components {
             secret: string;
             secretRotatedAt: string | null;
             url: string;
+        };
+        /** @description The latest checkpoint the configured witnesses cosigned */
+        WitnessedCheckpoint: {
+            /** @description Who cosigned it, in the note order */
+            cosignatures: {
+                /**
+                 * Format: date-time
+                 * @description The time the witness put in its cosignature
+                 */
+                cosignedAt: string;
+                /** @description The witness key name */
+                keyName: string;
+                /** @description The witness vkey (c2sp.org/signed-note) as configured */
+                witnessKey: string;
+            }[];
+            /** @description The checkpoint note signed by the log key followed by every collected cosignature line (c2sp.org/tlog-cosignature); check it with ingrain-verify --witness */
+            note: string;
+            /** @description Tree size of the witnessed checkpoint */
+            treeSize: number;
         };
         /** @description A quantity of one product at one layout version */
         WorkOrder: {
@@ -3032,6 +3070,62 @@ export interface operations {
                 };
             };
             /** @description CHECKPOINT_NOT_FOUND: no checkpoint was signed at a requested tree size */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    witnessingWitnessedCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WitnessedCheckpoint"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WITNESSED_CHECKPOINT_NOT_FOUND: no witness is configured, or none has cosigned yet */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -219,6 +219,12 @@ export const PublicKeysView = responseModel(
       logPublicKeyPem: z.string().describe('PEM SPKI of ingrain-log (ingrain-verify --log-key)'),
       caCertificatePem: z.string().describe('The device CA certificate (ingrain-verify --ca)'),
       logOrigin: z.string().describe('The checkpoint origin (ingrain-verify --origin)'),
+      logVerifierKey: z
+        .string()
+        .describe(
+          'The log key as a c2sp.org/signed-note verifier key, <origin>+<key ID>+base64(0x02 ‖ DER SPKI) ' +
+            '(ingrain-witness serve --log-vkey; Go note tooling)',
+        ),
     })
     .describe('The trust material an auditor verifies bundles with'),
 );

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONSISTENCY_PROOF_FORMAT, type StoredCheckpoint } from '#ingrain/crypto';
+import { CONSISTENCY_PROOF_FORMAT, logVkeyString, type StoredCheckpoint } from '#ingrain/crypto';
 import { AppError } from '../errors/app-error.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import { TrustService } from '../trust/trust.service.js';
@@ -97,7 +97,8 @@ export class AuditService {
   }
 
   keys(): PublicKeysView {
-    return this.trust.publicKeys();
+    const logVerifierKey = logVkeyString(this.trust.logOrigin, this.trust.logSigner.publicKeySpkiDer);
+    return { ...this.trust.publicKeys(), logVerifierKey };
   }
 
   async #checkpointAt(treeSize: number, parameter: 'from' | 'to'): Promise<StoredCheckpoint> {

@@ -7,6 +7,7 @@ import { ConfigError } from './config-error.js';
 import { apiEnvSchema, DEFAULTS, type LogLevel } from './env-schema.js';
 import { tlsConfig, type TlsConfig } from './tls-config.js';
 import { webhooksConfig, type WebhooksConfig } from './webhooks-config.js';
+import { witnessingConfig, type WitnessingConfig } from './witness-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -57,6 +58,8 @@ export interface ApiConfigValues {
   readonly webhooks: WebhooksConfig;
   readonly consoleSession: ConsoleSessionConfig;
   readonly stations: StationsConfig;
+  /** Witnesses asked for cosignatures (docs/witness.md); null: none configured. */
+  readonly witnessing: WitnessingConfig | null;
 }
 
 /**
@@ -76,6 +79,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly webhooks!: WebhooksConfig;
   readonly consoleSession!: ConsoleSessionConfig;
   readonly stations!: StationsConfig;
+  readonly witnessing!: WitnessingConfig | null;
 
   constructor(values: ApiConfigValues) {
     Object.assign(this, values);
@@ -98,6 +102,10 @@ export class ApiConfig implements ApiConfigValues {
       webhooks: this.webhooks,
       consoleSession: this.consoleSession,
       stations: this.stations,
+      witnessing: this.witnessing && {
+        ...this.witnessing,
+        witnesses: this.witnessing.witnesses.map(({ url, vkey }) => ({ url, vkey })),
+      },
     };
   }
 
@@ -157,7 +165,8 @@ function hsmConfig(env: Env): HsmConfig {
  * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
  * INGRAIN_CONSOLE_SESSION_LIFETIME_S (43200) and INGRAIN_CONSOLE_SESSION_IDLE_S (1800), the
  * INGRAIN_TLS_* variables of HTTPS (tls-config.ts, docs/tls.md), and the INGRAIN_WEBHOOKS_*
- * variables (webhooks-config.ts, docs/webhooks.md). Relative paths resolve against `cwd`.
+ * variables (webhooks-config.ts, docs/webhooks.md), and the INGRAIN_WITNESS_* variables
+ * (witness-config.ts, docs/witness.md). Relative paths resolve against `cwd`.
  *
  * @throws ConfigError naming every invalid variable; the message never contains a value.
  */
@@ -187,5 +196,6 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
       idleTimeoutMs: vars.INGRAIN_CONSOLE_SESSION_IDLE_S * 1000,
     },
     stations: { offlineAfterMs: vars.INGRAIN_STATION_OFFLINE_AFTER_MS },
+    witnessing: witnessingConfig(vars),
   });
 }

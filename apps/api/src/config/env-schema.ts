@@ -96,6 +96,11 @@ export const apiEnvSchema = z.object({
     z.enum(STATION_CERT_MODES, { error: 'expected off, optional or required' }).optional(),
   ),
   ...webhooksEnvShape,
+  // Witnessing (docs/witness.md); checked together in witness-config.ts.
+  INGRAIN_WITNESS_URLS: optionalText,
+  INGRAIN_WITNESS_KEYS: optionalText,
+  INGRAIN_WITNESS_INTERVAL_MS: integer(100, 86_400_000, 10_000),
+  INGRAIN_WITNESS_TIMEOUT_MS: integer(100, 600_000, 10_000),
 });
 
 export const DEFAULTS = {

@@ -497,6 +497,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'no checkpoint was signed at a requested tree size',
     action: 'ask for a tree size a checkpoint was signed at',
   },
+  WITNESSED_CHECKPOINT_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no witness is configured (INGRAIN_WITNESS_URLS), or none has cosigned a checkpoint yet',
+    action: 'configure witnesses (docs/witness.md), or retry after a witnessing round',
+  },
 
   // Webhooks (docs/webhooks.md).
   WEBHOOK_URL_REFUSED: {

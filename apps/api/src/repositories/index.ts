@@ -17,5 +17,6 @@ export * from './webhook-subscriptions.js';
 export * from './webhook-deliveries.js';
 export * from './console-session-repository.js';
 export * from './line-activity-repository.js';
+export * from './witness-repository.js';
 export * from './transactions.js';
 export * from './repositories.module.js';

@@ -15,6 +15,7 @@ import { Transactions } from './transactions.js';
 import { WebhookDeliveryRepository } from './webhook-deliveries.js';
 import { WebhookOutbox } from './webhook-outbox.js';
 import { WebhookSubscriptionRepository } from './webhook-subscriptions.js';
+import { WitnessRepository } from './witness-repository.js';
 import { WorkOrderDevices } from './work-order-devices.js';
 import { WorkOrderRepository } from './work-order-repository.js';
 
@@ -33,6 +34,7 @@ const REPOSITORIES: ReadonlyArray<new (db: Executor) => object> = [
   WebhookDeliveryRepository,
   WebhookOutbox,
   WebhookSubscriptionRepository,
+  WitnessRepository,
   WorkOrderDevices,
   WorkOrderRepository,
 ];

@@ -21,3 +21,42 @@ export { signCheckpoint, verifyCheckpoint, CheckpointVerifier } from './checkpoi
 export { type LeafInput, rootFromInclusionProof, verifyInclusion } from './verify-inclusion.js';
 export { verifyConsistency } from './verify-consistency.js';
 export { InclusionProofCache } from './inclusion-cache.js';
+export { WitnessError, type WitnessErrorCode } from './witness-errors.js';
+export {
+  SIGNATURE_TYPE,
+  type CosignerKey,
+  type ParsedVkey,
+  namedKeyId,
+  ed25519PublicKeyRaw,
+  createCosignerKey,
+  cosignerVkeyString,
+  logVkeyString,
+  parseVkey,
+  parseCosignerVkey,
+  parseLogVkey,
+} from './vkey.js';
+export {
+  COSIGNATURE_V1_BYTES,
+  type Cosignature,
+  cosignatureMessage,
+  decodeCosignature,
+  verifyCosignature,
+  Ed25519Cosigner,
+} from './cosignature.js';
+export {
+  type WitnessPolicy,
+  type WitnessTally,
+  type TallyOptions,
+  createWitnessPolicy,
+  tallyCosignatures,
+  describeWitnessTally,
+  requireWitnessPolicy,
+} from './witness-policy.js';
+export {
+  MAX_PROOF_LINES,
+  TLOG_SIZE_CONTENT_TYPE,
+  type AddCheckpointRequest,
+  formatAddCheckpointRequest,
+  parseAddCheckpointRequest,
+  parseTlogSize,
+} from './witness-protocol.js';

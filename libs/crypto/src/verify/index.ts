@@ -34,3 +34,9 @@ export {
 export { verifyBundlesInParallel, type ParallelVerifyOptions } from './parallel.js';
 export { packTexts, unpackText, unpackedTexts, type PackedTexts } from './packed-texts.js';
 export { buildVerificationBundle, buildConsistencyProofFile, type BundleSource } from './bundle-builder.js';
+export {
+  type WitnessPolicyInput,
+  type WitnessCheckResult,
+  prepareWitnessPolicy,
+  checkCheckpointWitnesses,
+} from './witness-check.js';

@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { DatabaseError, type DatabaseErrorCode } from '../errors.js';
 import { initialMigration } from './0001-initial.js';
 import { stationSealingKeyMigration } from './0002-station-sealing-key.js';
+import { witnessCosignaturesMigration } from './0003-witness-cosignatures.js';
 import { webhooksMigration } from './0005-webhooks.js';
 import { stationHeartbeatsMigration } from './0006-station-heartbeats.js';
 import { consoleSessionsMigration } from './0007-console-sessions.js';
@@ -12,6 +13,7 @@ import type { SqlMigration } from './sql-migration.js';
 export const MIGRATIONS: Readonly<Record<string, SqlMigration>> = {
   '0001-initial': initialMigration,
   '0002-station-sealing-key': stationSealingKeyMigration,
+  '0003-witness-cosignatures': witnessCosignaturesMigration,
   '0005-webhooks': webhooksMigration,
   '0006-station-heartbeats': stationHeartbeatsMigration,
   '0007-console-sessions': consoleSessionsMigration,
