@@ -160,6 +160,8 @@ function bodyOf(operation: Operation, device: ClaimedDevice): object {
       return { reason: 'authorization matrix' };
     case 'layoutsRender':
       return { inputs: catalog.inputs };
+    case 'stationsHeartbeat':
+      return { bootId: randomUUID(), sequence: 0, sentAt: new Date().toISOString(), version: '0.1.0', fixtures: [] };
     default:
       return {};
   }

@@ -243,6 +243,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/line": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The line: stations and fixtures (online/offline), devices per hour, yield and failures by reason */
+        get: operations["lineView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/log/checkpoint": {
         parameters: {
             query?: never;
@@ -370,7 +387,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List stations, by id */
+        /** List stations, by id, with their status (online/offline), version and fixtures */
         get: operations["stationsList"];
         put?: never;
         /** Register a station; returns it with its station token (shown once) */
@@ -392,6 +409,23 @@ export interface paths {
         get: operations["stationsMe"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stations/me/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The calling station's state: its version and each fixture's state and last cycle times */
+        post: operations["stationsHeartbeat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -887,12 +921,52 @@ export interface components {
                 sig: string;
             }[];
         };
+        /** @description A fixture's state as its station last reported it */
+        Fixture: {
+            deviceId: string | null;
+            /** @description The last finished cycle: outcome and milliseconds per phase */
+            lastCycle: {
+                durationsMs: {
+                    connect: number;
+                    identify: number;
+                    lock: number;
+                    plan: number;
+                    read: number;
+                    verify: number;
+                    write: number;
+                };
+                /** Format: date-time */
+                finishedAt: string;
+                outcome: string;
+                totalMs: number;
+            } | null;
+            /** @description The step while programming; null otherwise */
+            phase: ("claiming" | "connect" | "identify" | "read" | "plan" | "write" | "verify" | "lock" | "reporting") | null;
+            /** @description The serial port of the fixture */
+            port: string;
+            /** @description Why a failed fixture failed (an error code); null otherwise */
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description When the fixture entered this state (the station's clock)
+             */
+            since: string;
+            /** @enum {string} */
+            state: "empty" | "chip-present" | "programming" | "done" | "failed";
+        };
         HealthCheckResult: {
             durationMs: number;
             /** @description Stable code of the failure (TIMEOUT, FAILED, or the adapter error code) */
             error?: string;
             /** @enum {string} */
             status: "ok" | "failed";
+        };
+        /** @description The heartbeat was accepted */
+        HeartbeatAck: {
+            /** @description The station is shown offline when no heartbeat arrives for this long */
+            offlineAfterMs: number;
+            /** @description false: a newer heartbeat of the same boot is already stored (this one arrived late) */
+            stored: boolean;
         };
         /** @description A stored layout version (immutable) */
         Layout: {
@@ -933,6 +1007,33 @@ export interface components {
             lock?: number[];
             name: string;
             version: number;
+        };
+        /** @description The state of the line: stations and fixtures, throughput, yield and failures */
+        LineView: {
+            /** @description Devices provisioned in the window, per hour */
+            devicesPerHour: number;
+            /** @description Quarantined devices in the window by reason, most first */
+            failuresByReason: {
+                count: number;
+                reason: string;
+            }[];
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description The line asked for; null: every line */
+            line: string | null;
+            /** @description Stations offline */
+            offline: number;
+            offlineAfterMs: number;
+            /** @description Stations online */
+            online: number;
+            /** @description Devices provisioned in the window */
+            provisioned: number;
+            /** @description Devices quarantined in the window */
+            quarantined: number;
+            stations: components["schemas"]["StationStatus"][];
+            windowMinutes: number;
+            /** @description provisioned / (provisioned + quarantined) in the window; null: none finished */
+            yield: number | null;
         };
         Liveness: {
             /** @constant */
@@ -1129,8 +1230,38 @@ export interface components {
             sealingKeyFingerprint: string | null;
             sealingKeyRegisteredAt: string | null;
         };
+        StationHeartbeat: {
+            /** Format: uuid */
+            bootId: string;
+            fixtures: {
+                deviceId: string | null;
+                lastCycle: {
+                    durationsMs: {
+                        connect: number;
+                        identify: number;
+                        lock: number;
+                        plan: number;
+                        read: number;
+                        verify: number;
+                        write: number;
+                    };
+                    finishedAt: string;
+                    outcome: string;
+                    totalMs: number;
+                } | null;
+                phase: ("claiming" | "connect" | "identify" | "read" | "plan" | "write" | "verify" | "lock" | "reporting") | null;
+                port: string;
+                reason: string | null;
+                since: string;
+                /** @enum {string} */
+                state: "empty" | "chip-present" | "programming" | "done" | "failed";
+            }[];
+            sentAt: string;
+            sequence: number;
+            version: string;
+        };
         StationList: {
-            stations: components["schemas"]["Station"][];
+            stations: components["schemas"]["StationStatus"][];
         };
         StationReport: {
             blocksLocked: number;
@@ -1176,6 +1307,28 @@ export interface components {
                 bytesSent: number;
                 roundTrips: number;
             };
+        };
+        /** @description A registered station and its state from its heartbeats */
+        StationStatus: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description As of the last heartbeat; empty: never one */
+            fixtures: components["schemas"]["Fixture"][];
+            id: string;
+            /** @description When the API received the last heartbeat; null: never */
+            lastSeenAt: string | null;
+            line: string;
+            name: string;
+            /** @description sha256: + hex SHA-256 of the registered 65-byte sealing public key; null: none registered */
+            sealingKeyFingerprint: string | null;
+            sealingKeyRegisteredAt: string | null;
+            /**
+             * @description offline: no heartbeat for INGRAIN_STATION_OFFLINE_AFTER_MS (or never one)
+             * @enum {string}
+             */
+            status: "online" | "offline";
+            /** @description The station software version of the last heartbeat */
+            version: string | null;
         };
         /** @description Everything `ingrain-verify` needs to check one attestation offline (docs/verifier.md); save as is */
         VerificationBundle: {
@@ -2254,6 +2407,67 @@ export interface operations {
             };
         };
     };
+    lineView: {
+        parameters: {
+            query?: {
+                /** @description Only this production line (default: every line) */
+                line?: string;
+                /** @description The window of devices per hour, yield and failures (1-10080 minutes, default 60) */
+                windowMinutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineView"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, auditor, mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     logCheckpoint: {
         parameters: {
             query?: never;
@@ -2938,6 +3152,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Station"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: station */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    stationsHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StationHeartbeat"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatAck"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */

@@ -25,6 +25,11 @@ export interface AuthFailureLimit {
   readonly windowMs: number;
 }
 
+export interface StationsConfig {
+  /** A station whose last heartbeat is older than this is shown offline. */
+  readonly offlineAfterMs: number;
+}
+
 /** Everything the API process needs from its environment, parsed once at boot. */
 export interface ApiConfigValues {
   readonly http: HttpConfig;
@@ -39,6 +44,7 @@ export interface ApiConfigValues {
   readonly authFailureLimit: AuthFailureLimit;
   /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
   readonly tls: TlsConfig | null;
+  readonly stations: StationsConfig;
 }
 
 /**
@@ -55,6 +61,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly publicKeysDir!: string;
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
+  readonly stations!: StationsConfig;
 
   constructor(values: ApiConfigValues) {
     Object.assign(this, values);
@@ -74,6 +81,7 @@ export class ApiConfig implements ApiConfigValues {
       publicKeysDir: this.publicKeysDir,
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
+      stations: this.stations,
     };
   }
 
@@ -130,7 +138,7 @@ function hsmConfig(env: Env): HsmConfig {
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_ORIGIN,
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
- * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), and the INGRAIN_TLS_* variables of HTTPS
+ * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000), and the INGRAIN_TLS_* variables of HTTPS
  * (tls-config.ts, docs/tls.md). Relative paths resolve against `cwd`.
  *
  * @throws ConfigError naming every invalid variable; the message never contains a value.
@@ -155,5 +163,6 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
       windowMs: vars.INGRAIN_AUTH_FAILURE_WINDOW_SECONDS * 1000,
     },
     tls: tlsConfig(vars, cwd),
+    stations: { offlineAfterMs: vars.INGRAIN_STATION_OFFLINE_AFTER_MS },
   });
 }

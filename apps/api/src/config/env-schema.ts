@@ -17,6 +17,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_AUTH_FAILURE_LIMIT = 10;
 const DEFAULT_AUTH_FAILURE_WINDOW_SECONDS = 60;
+const DEFAULT_STATION_OFFLINE_AFTER_MS = 30_000;
 
 // Empty variables count as unset (compose files and shells often export VAR=).
 const optionalText = z
@@ -76,6 +77,8 @@ export const apiEnvSchema = z.object({
   INGRAIN_TRUST_PROXY: trustProxy,
   INGRAIN_AUTH_FAILURE_LIMIT: integer(1, 100_000, DEFAULT_AUTH_FAILURE_LIMIT),
   INGRAIN_AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400, DEFAULT_AUTH_FAILURE_WINDOW_SECONDS),
+  // A station whose last heartbeat is older than this is offline (docs/observability.md).
+  INGRAIN_STATION_OFFLINE_AFTER_MS: integer(100, 86_400_000, DEFAULT_STATION_OFFLINE_AFTER_MS),
   // HTTPS and client certificates (docs/tls.md); checked together in tls-config.ts.
   INGRAIN_TLS_CERT_FILE: optionalText,
   INGRAIN_TLS_KEY_FILE: optionalText,

@@ -47,6 +47,16 @@ export interface StationsTable {
   sealing_key_registered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export interface StationHeartbeatsTable {
+  station_id: string;
+  boot_id: string;
+  sequence_number: number;
+  version: string;
+  fixtures: Jsonb;
+  sent_at: Date;
+  received_at: Date;
+}
+
 export interface ApiTokensTable {
   id: string;
   name: string;
@@ -146,6 +156,7 @@ export interface Tables {
   products: ProductsTable;
   layouts: LayoutsTable;
   stations: StationsTable;
+  station_heartbeats: StationHeartbeatsTable;
   api_tokens: ApiTokensTable;
   work_orders: WorkOrdersTable;
   devices: DevicesTable;

@@ -5,6 +5,7 @@ export * from './token-repository.js';
 export * from './product-repository.js';
 export * from './layout-repository.js';
 export * from './station-repository.js';
+export * from './station-heartbeat-repository.js';
 export * from './work-order-repository.js';
 export * from './work-order-devices.js';
 export * from './device-records.js';

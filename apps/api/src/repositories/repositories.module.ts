@@ -6,6 +6,7 @@ import { DeviceRepository } from './device-repository.js';
 import { LayoutRepository } from './layout-repository.js';
 import { PgLogStore } from './pg-log-store.js';
 import { ProductRepository } from './product-repository.js';
+import { StationHeartbeatRepository } from './station-heartbeat-repository.js';
 import { StationRepository } from './station-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { Transactions } from './transactions.js';
@@ -20,6 +21,7 @@ const REPOSITORIES: ReadonlyArray<new (db: Executor) => object> = [
   PgLogStore,
   ProductRepository,
   StationRepository,
+  StationHeartbeatRepository,
   TokenRepository,
   WorkOrderDevices,
   WorkOrderRepository,

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Post, Put } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
+import type { StationHeartbeat } from '#ingrain/contracts';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -8,7 +9,9 @@ import { ZodResponse } from '../http/zod-response.decorator.js';
 import {
   CreatedStation,
   CreateStationRequest,
+  HeartbeatAck,
   SealingKeyRequest,
+  StationHeartbeatModel,
   StationId,
   StationList,
   StationView,
@@ -46,10 +49,25 @@ export class StationsController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ summary: 'List stations, by id' })
+  @ApiOperation({ summary: 'List stations, by id, with their status (online/offline), version and fixtures' })
   @ZodResponse(200, StationList)
   list(): Promise<StationList> {
     return this.service.list();
+  }
+
+  @Post('me/heartbeat')
+  @HttpCode(200)
+  @Roles('station')
+  @ApiOperation({
+    operationId: 'stationsHeartbeat',
+    summary: "The calling station's state: its version and each fixture's state and last cycle times",
+  })
+  @ZodResponse(200, HeartbeatAck)
+  heartbeat(
+    @CurrentPrincipal() principal: Principal,
+    @ZodBody(StationHeartbeatModel) body: StationHeartbeat,
+  ): Promise<HeartbeatAck> {
+    return this.service.heartbeat(principal, body);
   }
 
   @Get('me')

@@ -1,3 +1,4 @@
+import { FIXTURE_PHASES, FIXTURE_STATES, stationHeartbeatSchema } from '#ingrain/contracts';
 import { z } from 'zod';
 import { HpkeError, parseP256PublicKey } from '#ingrain/crypto';
 import { LineName, slug } from '../catalogue/products.schemas.js';
@@ -72,5 +73,111 @@ export const CreatedStation = responseModel(
 );
 export type CreatedStation = z.output<typeof CreatedStation>;
 
-export const StationList = responseModel('StationList', z.object({ stations: z.array(StationView) }));
+// ─── Heartbeats (docs/observability.md) ─────────────────────────────────────────────────────────
+
+export const StationHeartbeatModel = requestModel('StationHeartbeat', stationHeartbeatSchema);
+
+export const HeartbeatAck = responseModel(
+  'HeartbeatAck',
+  z
+    .object({
+      stored: z
+        .boolean()
+        .describe('false: a newer heartbeat of the same boot is already stored (this one arrived late)'),
+      offlineAfterMs: z.int().describe('The station is shown offline when no heartbeat arrives for this long'),
+    })
+    .describe('The heartbeat was accepted'),
+);
+export type HeartbeatAck = z.output<typeof HeartbeatAck>;
+
+const CyclePhaseMs = z.object({
+  connect: z.number(),
+  identify: z.number(),
+  read: z.number(),
+  plan: z.number(),
+  write: z.number(),
+  verify: z.number(),
+  lock: z.number(),
+});
+
+export const FixtureView = responseModel(
+  'Fixture',
+  z
+    .object({
+      port: z.string().describe('The serial port of the fixture'),
+      state: z.enum(FIXTURE_STATES),
+      phase: z.enum(FIXTURE_PHASES).nullable().describe('The step while programming; null otherwise'),
+      reason: z.string().nullable().describe('Why a failed fixture failed (an error code); null otherwise'),
+      deviceId: z.string().nullable(),
+      since: z.iso.datetime().describe("When the fixture entered this state (the station's clock)"),
+      lastCycle: z
+        .object({
+          outcome: z.string(),
+          durationsMs: CyclePhaseMs,
+          totalMs: z.number(),
+          finishedAt: z.iso.datetime(),
+        })
+        .nullable()
+        .describe('The last finished cycle: outcome and milliseconds per phase'),
+    })
+    .describe("A fixture's state as its station last reported it"),
+);
+export type FixtureView = z.output<typeof FixtureView>;
+
+export const StationStatusView = responseModel(
+  'StationStatus',
+  StationView.extend({
+    status: z
+      .enum(['online', 'offline'])
+      .describe('offline: no heartbeat for INGRAIN_STATION_OFFLINE_AFTER_MS (or never one)'),
+    lastSeenAt: z.iso.datetime().nullable().describe('When the API received the last heartbeat; null: never'),
+    version: z.string().nullable().describe('The station software version of the last heartbeat'),
+    fixtures: z.array(FixtureView).describe('As of the last heartbeat; empty: never one'),
+  }).describe('A registered station and its state from its heartbeats'),
+);
+export type StationStatusView = z.output<typeof StationStatusView>;
+
+export const StationList = responseModel('StationList', z.object({ stations: z.array(StationStatusView) }));
 export type StationList = z.output<typeof StationList>;
+
+// ─── The line view ──────────────────────────────────────────────────────────────────────────────
+
+export const LineQuery = z.strictObject({
+  line: LineName.optional().describe('Only this production line (default: every line)'),
+  windowMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_080)
+    .default(60)
+    .describe('The window of devices per hour, yield and failures (1-10080 minutes, default 60)'),
+});
+export type LineQuery = z.output<typeof LineQuery>;
+
+export const LineView = responseModel(
+  'LineView',
+  z
+    .object({
+      line: z.string().nullable().describe('The line asked for; null: every line'),
+      generatedAt: z.iso.datetime(),
+      windowMinutes: z.int(),
+      offlineAfterMs: z.int(),
+      stations: z.array(StationStatusView),
+      online: z.int().describe('Stations online'),
+      offline: z.int().describe('Stations offline'),
+      provisioned: z.int().describe('Devices provisioned in the window'),
+      quarantined: z.int().describe('Devices quarantined in the window'),
+      devicesPerHour: z.number().describe('Devices provisioned in the window, per hour'),
+      yield: z
+        .number()
+        .min(0)
+        .max(1)
+        .nullable()
+        .describe('provisioned / (provisioned + quarantined) in the window; null: none finished'),
+      failuresByReason: z
+        .array(z.object({ reason: z.string(), count: z.int() }))
+        .describe('Quarantined devices in the window by reason, most first'),
+    })
+    .describe('The state of the line: stations and fixtures, throughput, yield and failures'),
+);
+export type LineView = z.output<typeof LineView>;

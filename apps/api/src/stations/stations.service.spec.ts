@@ -2,11 +2,16 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { DatabaseError } from '../database/errors.js';
+import {
+  StationHeartbeatRepository,
+  type StationHeartbeatRecord,
+} from '../repositories/station-heartbeat-repository.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
 import type { ApiTokenRecord } from '../repositories/token-repository.js';
 import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
 import { mesPrincipal, STATION_ID, stationPrincipal } from '../testing/fixtures.js';
 import { mockTransactions, type MockRepositories } from '../testing/transactions.js';
+import { StationMetrics } from './station-metrics.js';
 import { StationsService } from './stations.service.js';
 
 const AT = new Date('2026-01-01T00:00:00Z');
@@ -18,19 +23,51 @@ const station: StationRecord = {
   sealingPublicKey: null,
   sealingKeyRegisteredAt: null,
 };
+const OFFLINE_AFTER_MS = 10_000;
+const FIXTURE = {
+  port: '/dev/ttyUSB0',
+  state: 'programming' as const,
+  phase: 'write' as const,
+  reason: null,
+  deviceId: null,
+  since: AT.toISOString(),
+  lastCycle: null,
+};
+const heartbeatBody = () => ({
+  bootId: '0b8f6d2e-4c1a-4f0e-9a57-3c2d1e0f9a01',
+  sequence: 3,
+  sentAt: AT.toISOString(),
+  version: '0.1.0',
+  fixtures: [FIXTURE],
+});
+const heartbeatRecord = (stationId: string, ageMs: number): StationHeartbeatRecord => ({
+  stationId,
+  bootId: '0b8f6d2e-4c1a-4f0e-9a57-3c2d1e0f9a01',
+  sequence: 3,
+  version: '0.1.0',
+  fixtures: [FIXTURE],
+  sentAt: AT,
+  receivedAt: AT,
+  ageMs,
+});
 const KEY = Uint8Array.from([4, ...new Array<number>(64).fill(7)]);
 const request = { id: STATION_ID, name: 'Station 1', line: 'line-a' };
 
 describe('StationsService', () => {
   let tx: MockRepositories;
   let stations: Automocked<StationRepository>;
+  let heartbeats: Automocked<StationHeartbeatRepository>;
+  let metrics: Automocked<StationMetrics>;
   let service: StationsService;
 
   beforeEach(() => {
     const transactions = mockTransactions();
     tx = transactions.tx;
     stations = automock(StationRepository);
-    service = new StationsService(transactions.transactions, stations);
+    heartbeats = automock(StationHeartbeatRepository);
+    metrics = automock(StationMetrics);
+    const config = { stations: { offlineAfterMs: OFFLINE_AFTER_MS } };
+    service = new StationsService(transactions.transactions, stations, heartbeats, config, metrics);
   });
 
   test('create registers the station and its first station token in one transaction', async () => {
@@ -77,10 +114,53 @@ describe('StationsService', () => {
 
   test('list shows every station', async () => {
     resolves(stations, 'list', [station]);
+    resolves(heartbeats, 'list', []);
     assert.deepEqual(
       (await service.list()).stations.map((s) => s.id),
       [STATION_ID],
     );
+  });
+
+  test('list: a station without a heartbeat is offline, never seen, without fixtures', async () => {
+    resolves(stations, 'list', [station]);
+    resolves(heartbeats, 'list', []);
+    const [view] = (await service.list()).stations;
+    assert.deepEqual([view?.status, view?.lastSeenAt, view?.version, view?.fixtures], ['offline', null, null, []]);
+  });
+
+  test('list: online up to the offline threshold, offline past it, with version and fixtures', async () => {
+    const other = { ...station, id: 'st-2' };
+    resolves(stations, 'list', [station, other]);
+    resolves(heartbeats, 'list', [
+      heartbeatRecord(STATION_ID, OFFLINE_AFTER_MS),
+      heartbeatRecord('st-2', OFFLINE_AFTER_MS + 1),
+    ]);
+    const views = (await service.list()).stations;
+    assert.deepEqual(
+      views.map((view) => [view.id, view.status, view.version, view.lastSeenAt]),
+      [
+        [STATION_ID, 'online', '0.1.0', AT.toISOString()],
+        ['st-2', 'offline', '0.1.0', AT.toISOString()],
+      ],
+    );
+    assert.deepEqual(views[0]?.fixtures, [FIXTURE]);
+  });
+
+  test("heartbeat stores the calling station's heartbeat and counts it", async () => {
+    resolves(heartbeats, 'record', true);
+    stub(metrics, 'heartbeatReceived', () => undefined);
+    const body = heartbeatBody();
+    assert.deepEqual(await service.heartbeat(stationPrincipal(), body), {
+      stored: true,
+      offlineAfterMs: OFFLINE_AFTER_MS,
+    });
+    assert.deepEqual(callsOf(heartbeats, 'record'), [[STATION_ID, body]]);
+    assert.deepEqual(callsOf(metrics, 'heartbeatReceived'), [[STATION_ID]]);
+  });
+
+  test('heartbeat from a token of another role: STATION_TOKEN_REQUIRED, nothing stored', async () => {
+    await assert.rejects(service.heartbeat(mesPrincipal(), heartbeatBody()), { code: 'STATION_TOKEN_REQUIRED' });
+    assert.equal(callsOf(heartbeats, 'record').length, 0);
   });
 
   test("me answers the station token's own station", async () => {

@@ -1,17 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { StationHeartbeat } from '#ingrain/contracts';
 import { stationKeyFingerprint } from '#ingrain/crypto';
 import { generateToken } from '../auth/api-token.js';
 import type { Principal } from '../auth/principal.js';
 import { stationOf } from '../claims/station-scope.js';
+import { ApiConfig } from '../config/api-config.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { isDatabaseError } from '../database/errors.js';
 import { AppError } from '../errors/app-error.js';
+import { StationHeartbeatRepository } from '../repositories/station-heartbeat-repository.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
 import { Transactions } from '../repositories/transactions.js';
 import { createdTokenView } from '../tokens/tokens.service.js';
-import type { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
+import { StationMetrics } from './station-metrics.js';
+import { withStatus } from './station-status.js';
+import type {
+  CreatedStation,
+  CreateStationRequest,
+  HeartbeatAck,
+  StationList,
+  StationView,
+} from './stations.schemas.js';
 
-function toView(record: StationRecord): StationView {
+export function toView(record: StationRecord): StationView {
   return {
     id: record.id,
     name: record.name,
@@ -28,6 +39,9 @@ export class StationsService {
   constructor(
     @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(StationRepository) private readonly stations: StationRepository,
+    @Inject(StationHeartbeatRepository) private readonly heartbeats: StationHeartbeatRepository,
+    @Inject(ApiConfig) private readonly config: Pick<ApiConfig, 'stations'>,
+    @Inject(StationMetrics) private readonly metrics: Pick<StationMetrics, 'heartbeatReceived'>,
   ) {}
 
   /**
@@ -78,8 +92,24 @@ export class StationsService {
     return toView(station);
   }
 
+  /** Every station, by id, with its status (online/offline), last-seen instant, version and fixtures. */
   async list(): Promise<StationList> {
-    return { stations: (await this.stations.list()).map(toView) };
+    const [stations, heartbeats] = await Promise.all([this.stations.list(), this.heartbeats.list()]);
+    const latest = new Map(heartbeats.map((heartbeat) => [heartbeat.stationId, heartbeat]));
+    const offlineAfterMs = this.config.stations.offlineAfterMs;
+    return { stations: stations.map((station) => withStatus(toView(station), latest.get(station.id), offlineAfterMs)) };
+  }
+
+  /**
+   * Stores the calling station's heartbeat as its latest (`POST /v1/stations/me/heartbeat`); one
+   * that arrives after a newer one of the same boot is acknowledged but not stored.
+   * @throws AppError STATION_TOKEN_REQUIRED for a token bound to no station.
+   */
+  async heartbeat(principal: Principal, heartbeat: StationHeartbeat): Promise<HeartbeatAck> {
+    const id = stationOf(principal);
+    const stored = await this.heartbeats.record(id, heartbeat);
+    this.metrics.heartbeatReceived(id);
+    return { stored, offlineAfterMs: this.config.stations.offlineAfterMs };
   }
 
   /**
