@@ -120,6 +120,9 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       allowPlainHttp: false,
       fixtureLines: new Map(),
       startApplication: 'none',
+      heartbeatMs: 1_000,
+      metricsPort: undefined,
+      metricsHost: '127.0.0.1',
       ...overrides,
     });
     return {

@@ -3,6 +3,7 @@
 // fixtures via the feeder, every report parses as the API's and carries no secret byte.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { stationHeartbeatSchema } from '#ingrain/contracts';
 import { getProfile } from '#ingrain/otp';
 import { testIdentity } from '../../apps/station/src/worker/testing/fake-station-api.js';
 import {
@@ -24,7 +25,8 @@ describe('station worker: fixtures in parallel', () => {
   before(async () => {
     // Claims are answered only once both fixtures wait on one: serial fixtures would never get there.
     harness = await startWorkerHarness({ fixtures, chipsPerFixture, api: { claimBarrier: fixtures } });
-    ({ log } = await harness.startWorker());
+    // Heartbeats every 100 ms and /metrics on a port of the OS's choosing (docs/observability.md).
+    ({ log } = await harness.startWorker({ heartbeatMs: 100, metricsPort: 0 }));
   });
   after(() => harness.close());
 
@@ -94,5 +96,40 @@ describe('station worker: fixtures in parallel', () => {
     assert.equal(ports.size, fixtures, 'every fixture finished chips');
     assert.ok(log.named('fixture-chip-present').length >= fixtures * chipsPerFixture);
     assert.ok(testIdentity(harness.family, 1).secretRanges.length > 0, 'the identities have secrets');
+  });
+
+  test('heartbeats carry each fixture and its last cycle; /metrics counts the cycles', async () => {
+    const ports = harness.config().fixtures;
+    const last = await waitFor('a heartbeat after every chip', () => {
+      const body = harness.api.heartbeats.at(-1);
+      const parsed = stationHeartbeatSchema.safeParse(body);
+      if (!parsed.success) return undefined;
+      const finished = parsed.data.fixtures.every((fixture) => fixture.lastCycle?.outcome === 'provisioned');
+      return finished ? parsed.data : undefined;
+    });
+    assert.deepEqual(
+      last.fixtures.map((fixture) => fixture.port),
+      [...ports],
+    );
+    for (const fixture of last.fixtures) {
+      assert.ok(['done', 'empty', 'chip-present'].includes(fixture.state), fixture.state);
+      assert.ok((fixture.lastCycle?.durationsMs.write ?? 0) > 0, 'the last cycle wrote');
+    }
+    const sequences = harness.api.heartbeats.map((body) => stationHeartbeatSchema.parse(body).sequence);
+    assert.deepEqual(
+      sequences,
+      sequences.map((_, n) => n),
+      'one boot, counted from 0',
+    );
+    const port = log.named('station-started')[0]?.['metricsPort'];
+    assert.equal(typeof port, 'number');
+    const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+    const outcomes = /^ingrain_station_cycle_outcomes_total\{outcome="provisioned"\} (\d+)$/m.exec(text);
+    assert.equal(Number(outcomes?.[1]), fixtures * chipsPerFixture);
+    assert.match(text, /^ingrain_station_cycle_phase_duration_seconds_count\{phase="write"\} [1-9]/m);
+    assert.match(text, /^ingrain_station_spool_reports 0$/m);
+    assert.match(text, /^ingrain_station_heartbeats_sent_total [1-9]/m);
+    assert.match(text, /^ingrain_station_heartbeat_failures_total 0$/m);
+    assert.equal((await fetch(`http://127.0.0.1:${String(port)}/other`)).status, 404);
   });
 });

@@ -19,6 +19,8 @@ export interface ApiProcessOptions {
   readonly logOrigin?: string;
   /** Default `warn`. */
   readonly logLevel?: string;
+  /** More variables (e.g. INGRAIN_STATION_OFFLINE_AFTER_MS). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly onLine?: (line: string) => void;
 }
 
@@ -44,6 +46,7 @@ export class ApiProcess {
       INGRAIN_PUBLIC_KEYS_DIR: this.options.publicKeysDir,
       INGRAIN_LOG_ORIGIN: this.options.logOrigin ?? 'ingrain.local/log',
       LOG_LEVEL: this.options.logLevel ?? 'warn',
+      ...this.options.env,
     };
   }
 

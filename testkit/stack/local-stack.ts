@@ -24,6 +24,8 @@ export interface LocalStackOptions {
   readonly logOrigin?: string;
   /** The API's LOG_LEVEL. Default `warn` (request lines at `info`). */
   readonly apiLogLevel?: string;
+  /** More API variables (e.g. INGRAIN_STATION_OFFLINE_AFTER_MS). */
+  readonly apiEnv?: Readonly<Record<string, string>>;
   readonly onApiLine?: (line: string) => void;
   readonly onStationEvent?: (event: StationEvent) => void;
 }
@@ -72,6 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: apiPort,
     logOrigin,
     logLevel: options.apiLogLevel,
+    env: options.apiEnv,
     onLine: options.onApiLine,
   });
   const stations = new Map<string, StationProcess>();

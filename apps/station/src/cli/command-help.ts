@@ -105,7 +105,7 @@ export const WORKER_HELP: CommandHelp = {
                          [--baud 115200] [--spool-dir DIR] [--release-dir DIR] [--allow-plain-http 1]
                          [--shutdown-grace-ms N] [--link-retries N] [--chip-poll-ms N] [--job-lock-ms N]
                          [--api-ca-file F] [--api-client-cert-file F --api-client-key-file F]
-                         [--station-key-file FILE]
+                         [--station-key-file FILE] [--heartbeat-ms N] [--metrics-port N [--metrics-host ADDR]]
 
 Each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL, INGRAIN_LINE,
 INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR, INGRAIN_ALLOW_PLAIN_HTTP
@@ -115,10 +115,13 @@ keygen; default .ingrain/station-key/<id>/station-key.pem; its public half regis
 checked at start). TLS (docs/tls.md): INGRAIN_API_CA_FILE (the CA of the API's certificate),
 INGRAIN_API_CLIENT_CERT_FILE and INGRAIN_API_CLIENT_KEY_FILE (this station's, mode 0600). The token only
 from INGRAIN_STATION_TOKEN_FILE or INGRAIN_STATION_TOKEN, never a flag; it is checked with the API at start.
+Observability (docs/observability.md): INGRAIN_STATION_HEARTBEAT_MS (5000: the station's state to the API),
+INGRAIN_STATION_METRICS_PORT (GET /metrics; none when unset) on INGRAIN_STATION_METRICS_HOST (127.0.0.1),
+INGRAIN_LOG_FORMAT (pretty on a terminal, else json), INGRAIN_LOG_FILE (JSON lines to this file as well).
 
 Runs until SIGTERM/SIGINT. Exit codes: 0 after a graceful stop; 1 forced stop or a start-up failure
 (spool), an API certificate that does not verify, or a sealing key the API does not have registered; 2 bad configuration, or a token or client certificate
-the API refuses. The log is JSON lines on stderr.`,
+the API refuses. The log goes to stderr: JSON lines, or readable lines on a terminal.`,
 };
 
 export const KEYGEN_HELP: CommandHelp = {

@@ -61,7 +61,15 @@ export interface WorkerConfig {
   readonly fixtureLines: ReadonlyMap<string, FixtureLineConfig>;
   /** After a provisioned chip: start its application (exit sequence, Go) or not. Per fixture overridable. */
   readonly startApplication: StartApplication;
+  /** One heartbeat to the API per this many ms (docs/observability.md). */
+  readonly heartbeatMs: number;
+  /** Port of the station's `GET /metrics`; undefined: no metrics server. */
+  readonly metricsPort: number | undefined;
+  /** Address the metrics server binds (default 127.0.0.1: this machine only). */
+  readonly metricsHost: string;
 }
+
+export const DEFAULT_HEARTBEAT_MS = 5_000;
 
 /** BullMQ's own default lock duration and stalled-check interval. */
 export const DEFAULT_JOB_LOCK_MS = 30_000;
@@ -111,6 +119,9 @@ const configSchema = z
     apiClientKeyFile: z.string().min(1).optional(),
     fixtureLinesFile: z.string().min(1).optional(),
     startApplication: z.enum(START_APPLICATION_VALUES).default('none'),
+    heartbeatMs: milliseconds(100, 600_000).default(DEFAULT_HEARTBEAT_MS),
+    metricsPort: z.coerce.number().int().min(0).max(65_535).optional(),
+    metricsHost: z.string().min(1).default('127.0.0.1'),
   })
   .superRefine((config, context) => {
     const url = new URL(config.apiUrl);
@@ -172,6 +183,9 @@ const SOURCES = {
   apiClientKeyFile: { env: 'INGRAIN_API_CLIENT_KEY_FILE', flag: 'api-client-key-file' },
   fixtureLinesFile: { env: 'INGRAIN_FIXTURE_LINES_FILE', flag: 'fixture-lines-file' },
   startApplication: { env: 'INGRAIN_START_APPLICATION', flag: 'start-application' },
+  heartbeatMs: { env: 'INGRAIN_STATION_HEARTBEAT_MS', flag: 'heartbeat-ms' },
+  metricsPort: { env: 'INGRAIN_STATION_METRICS_PORT', flag: 'metrics-port' },
+  metricsHost: { env: 'INGRAIN_STATION_METRICS_HOST', flag: 'metrics-host' },
 } as const;
 type Sourced = keyof typeof SOURCES;
 
@@ -212,6 +226,7 @@ export function loadWorkerConfig(
     spoolDir: config.spoolDir ?? join('.ingrain', 'station-spool', config.stationId),
     stationKeyFile: config.stationKeyFile ?? join('.ingrain', 'station-key', config.stationId, 'station-key.pem'),
     releaseDir: config.releaseDir,
+    metricsPort: config.metricsPort,
     fixtureLines: readFixtureLines(fixtureLinesFile, config.fixtures, readTextFile),
   };
 }

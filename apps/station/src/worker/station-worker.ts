@@ -1,4 +1,4 @@
-import { lineQueueName } from '#ingrain/contracts';
+import { type FixturePhase, lineQueueName } from '#ingrain/contracts';
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ChipProgrammer, type JobStep } from './cycle/chip-programmer.js';
@@ -18,6 +18,11 @@ import { apiFetchFor } from './api/tls-agent.js';
 import { checkSealingKey, checkStationCredentials, CredentialsWatch } from './api/station-credentials.js';
 import { loadStationPrivateKey } from '../keys/station-key-files.js';
 import { errorFields, type StationLog } from './station-log.js';
+import { FixtureBoard } from './heartbeat/fixture-board.js';
+import { HeartbeatSender } from './heartbeat/heartbeat-sender.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { StationMetrics } from './metrics/station-metrics.js';
+import { stationVersion } from '../cli/help.js';
 
 /** How long a job waits in `delayed` when the API is unreachable before it is tried again. */
 const API_DOWN_DELAY_MS = 5_000;
@@ -33,6 +38,13 @@ const MIN_SWEEP_INTERVAL_MS = 1_000;
  */
 const STRANDED_CHIP_GRACE_MS = 5_000;
 
+/** The job steps the heartbeat shows as a programming phase (the others are the fixture's own states). */
+const STEP_PHASES: Partial<Record<JobStep, FixturePhase>> = {
+  claiming: 'claiming',
+  programming: 'connect',
+  reporting: 'reporting',
+};
+
 /** Test and bench seams; production uses the defaults. */
 export interface StationWorkerDeps {
   readonly log: StationLog;
@@ -47,6 +59,14 @@ export interface StationWorkerDeps {
   readonly credentialsBackoffMs?: { readonly initial: number; readonly max: number };
   /** A stop requested while `start` still waits for the API: `start` then throws STATION_SHUTTING_DOWN. */
   readonly signal?: AbortSignal;
+}
+
+/** What the station tells about itself: heartbeats to the API, `/metrics` (docs/observability.md). */
+interface Observability {
+  readonly board: FixtureBoard;
+  readonly metrics: StationMetrics;
+  readonly heartbeat: HeartbeatSender;
+  readonly server: MetricsServer | undefined;
 }
 
 interface FixtureSlot {
@@ -72,6 +92,7 @@ export class StationWorker {
     private readonly reporter: ResultReporter,
     private readonly slots: FixtureSlot[],
     api: StationApi,
+    private readonly observability: Observability,
   ) {
     const backoff = deps.credentialsBackoffMs ?? CREDENTIALS_BACKOFF_MS;
     this.#credentials = new CredentialsWatch({
@@ -140,8 +161,9 @@ export class StationWorker {
     });
     log.write('info', 'spool-startup-flush', { ...startup });
     reporter.start();
+    const observability = await startObservability(config, api, spool, log);
     const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    const worker = new StationWorker(config, deps, connection, reporter, [], api);
+    const worker = new StationWorker(config, deps, connection, reporter, [], api, observability);
     const control: FixtureControl =
       config.releaseDir === undefined
         ? new OperatorFixtureControl(log)
@@ -153,7 +175,10 @@ export class StationWorker {
       fixtures: config.fixtures.join(','),
       spoolDir: config.spoolDir,
       jobLockMs: config.jobLockMs,
+      heartbeatMs: config.heartbeatMs,
+      metricsPort: observability.server?.port,
     });
+    observability.heartbeat.start();
     return worker;
   }
 
@@ -175,6 +200,8 @@ export class StationWorker {
     await this.reporter.stop();
     const last = await this.reporter.flushPending().catch(() => undefined);
     await Promise.all(this.slots.map(({ fixture }) => fixture.close()));
+    await this.observability.heartbeat.stop();
+    await this.observability.server?.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
     log.write('info', 'station-stopped', { stationId: this.config.stationId, spoolRemaining: last?.remaining });
   }
@@ -190,6 +217,7 @@ export class StationWorker {
       openTransport: deps.openTransport,
       lines: config.fixtureLines.get(port),
       startApplication: config.startApplication,
+      observe: (event) => this.observability.board.fixture(port, event),
     });
     const programmer = new ChipProgrammer({
       fixture,
@@ -198,6 +226,13 @@ export class StationWorker {
       log: deps.log,
       linkRetries: config.linkRetries,
       linkRetryBackoffMs: LINK_RETRY_BACKOFF_MS,
+      observer: {
+        phase: (phase) => this.observability.board.step(port, phase),
+        cycleFinished: (result, finishedAt) => {
+          this.observability.board.cycleFinished(port, result, finishedAt);
+          this.observability.metrics.cycleFinished(result);
+        },
+      },
     });
     const job = new ProvisionJob({ fixture, api, programmer, log: deps.log });
     const lock = new FixtureLock();
@@ -274,6 +309,8 @@ export class StationWorker {
         }),
       );
     } catch (error) {
+      const code = failureCode(error);
+      if (code !== undefined) this.observability.board.failed(fixture.port, code);
       throw await this.#toQueueError(error, job, token);
     }
   }
@@ -281,6 +318,9 @@ export class StationWorker {
   #progress(job: Job, fixture: string, step: JobStep, fields: Readonly<Record<string, string | number>> = {}): void {
     const progress = { step, fixture, ...fields };
     this.deps.log.write('info', `job-${step}`, { jobId: job.id, ...progress });
+    const phase = STEP_PHASES[step];
+    const deviceId = typeof fields['deviceId'] === 'string' ? fields['deviceId'] : undefined;
+    if (phase !== undefined) this.observability.board.step(fixture, phase, deviceId);
     // Progress is informative: a Redis hiccup must not fail the cycle.
     job.updateProgress(progress).catch(() => undefined);
     job.log(`${step} ${JSON.stringify(fields)}`).catch(() => undefined);
@@ -315,4 +355,41 @@ export class StationWorker {
     if (error instanceof Error) return error;
     return new Error(String(error));
   }
+}
+
+/**
+ * Starts what the station tells about itself: the fixture board, the metrics (and their server when
+ * a port is configured) and the heartbeat sender (started once the slots exist).
+ * @throws StationError `STATION_CONFIG_INVALID` when the metrics address cannot be bound.
+ */
+async function startObservability(
+  config: WorkerConfig,
+  api: StationApi,
+  spool: ResultSpool,
+  log: StationLog,
+): Promise<Observability> {
+  const board = new FixtureBoard(config.fixtures);
+  const metrics = new StationMetrics(() => spool.count());
+  const server =
+    config.metricsPort === undefined
+      ? undefined
+      : await MetricsServer.start(metrics, config.metricsHost, config.metricsPort);
+  const heartbeat = new HeartbeatSender({
+    api,
+    board,
+    log,
+    intervalMs: config.heartbeatMs,
+    version: stationVersion(),
+    sent: () => metrics.heartbeatSent(),
+    failed: () => metrics.heartbeatFailed(),
+  });
+  return { board, metrics, heartbeat, server };
+}
+
+/** The code a failed job shows on its fixture; undefined for a stop or an API that is only unreachable. */
+function failureCode(error: unknown): string | undefined {
+  if (error instanceof StationApiError) return error.transient || error.credentialsRefused ? undefined : error.code;
+  if (error instanceof StationError) return error.code === 'STATION_SHUTTING_DOWN' ? undefined : error.code;
+  if (error instanceof JobFailure) return error.code;
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import { createIngrainClient, type components, type IngrainClient } from '#ingrain/api-client';
-import { DEVICE_STATES, type DeviceState, type StationReportBody } from '#ingrain/contracts';
+import { DEVICE_STATES, type DeviceState, type StationHeartbeatBody, type StationReportBody } from '#ingrain/contracts';
 import { CHIP_FAMILIES, type ByteRange, type ChipFamily } from '#ingrain/otp';
 import { z } from 'zod';
 import { StationApiError } from '../errors.js';
@@ -108,6 +108,7 @@ const claimSchema = z
   );
 const bindingSchema = z.object({ deviceId: z.string().min(1), state: z.enum(DEVICE_STATES) });
 const verdictSchema = z.object({ verdict: z.enum(VERDICTS) });
+const heartbeatAckSchema = z.object({ stored: z.boolean() });
 const stationSchema = z.object({
   id: z.string().min(1),
   name: z.string(),
@@ -218,6 +219,14 @@ export class StationApi {
       this.#client.POST('/v1/devices/{id}/result', { params: { path: { id: deviceId } }, body: report }),
     );
     if (answer.response.ok) return parse(verdictSchema, answer.data, what, answer.response.status);
+    throw unexpected(answer, what);
+  }
+
+  /** Sends the station's heartbeat; resolves whether the API stored it (false: a newer one was). */
+  async heartbeat(body: StationHeartbeatBody): Promise<{ readonly stored: boolean }> {
+    const what = 'heartbeat';
+    const answer = await this.#call(what, () => this.#client.POST('/v1/stations/me/heartbeat', { body }));
+    if (answer.response.ok) return parse(heartbeatAckSchema, answer.data, what, answer.response.status);
     throw unexpected(answer, what);
   }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CycleOutcome,
+  type CyclePhase,
   type CycleResult,
   getProfile,
   imageFromRaw,
@@ -61,6 +62,14 @@ export interface ChipProgrammerOptions {
   readonly linkRetries: number;
   /** Wait before the first extra cycle; doubles each time. */
   readonly linkRetryBackoffMs: number;
+  /** Told each cycle phase as it starts and each finished cycle (heartbeat, metrics); must not throw. */
+  readonly observer?: CycleObserver;
+}
+
+/** Watches the cycles of one fixture (the heartbeat's board, the station's metrics). */
+export interface CycleObserver {
+  phase(phase: CyclePhase): void;
+  cycleFinished(result: CycleResult, finishedAt: Date): void;
 }
 
 const QUARANTINE_CODES: Partial<
@@ -207,10 +216,15 @@ export class ChipProgrammer {
             if (context.signal.aborted) return Promise.reject(shuttingDown());
             return Promise.resolve();
           },
+          onProgress: (event) => {
+            if (event.type === 'phase-start') this.options.observer?.phase(event.phase);
+          },
         }),
       chip.uid,
     );
-    return { result, startedAt, finishedAt: new Date() };
+    const finishedAt = new Date();
+    this.options.observer?.cycleFinished(result, finishedAt);
+    return { result, startedAt, finishedAt };
   }
 
   /** Releases the chip to its bin and turns a final failure into a JobFailure. */

@@ -91,6 +91,12 @@ export class ResultSpool {
     return entries;
   }
 
+  /** How many reports wait in `pending/` (the metrics' spool depth; nothing is parsed). */
+  async count(): Promise<number> {
+    const names = await io('list the spool', () => readdir(join(this.directory, PENDING)));
+    return names.filter((n) => n.endsWith(ENTRY_SUFFIX) && !n.startsWith('.')).length;
+  }
+
   /** True while the entry is still pending (not delivered or rejected meanwhile). */
   async isPending(entry: SpoolEntry): Promise<boolean> {
     try {

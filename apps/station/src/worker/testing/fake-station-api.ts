@@ -53,6 +53,8 @@ export interface FakeStationApi {
   readonly devices: Map<string, FakeDevice>;
   /** Requests by endpoint ('me', 'claim', 'binding', 'result', 'auth' for a bad token), including refused ones. */
   readonly requests: { endpoint: string; deviceId?: string; status: number }[];
+  /** Every heartbeat body received (not in `requests`), in order. */
+  readonly heartbeats: unknown[];
   barrierTimedOut: boolean;
   addDevice(id: string, identity: FakeIdentity): FakeDevice;
   /** While down, every connection is dropped (the API looks unreachable). */
@@ -110,6 +112,7 @@ export async function startFakeStationApi(options: FakeStationApiOptions): Promi
     url: '',
     devices: new Map(),
     requests: [],
+    heartbeats: [],
     barrierTimedOut: false,
     sealTo: options.stationPublicKey,
     sealBinding: undefined,
@@ -201,6 +204,11 @@ async function handle(
   };
   if (request.headers.authorization !== `Bearer ${options.token}`) return record('auth', problem(401, 'AUTH_INVALID'));
   const body = await readBody(request);
+  // Heartbeats are kept apart from `requests` and from `refuse` (they come on their own timer, in no fixed order).
+  if (request.method === 'POST' && url === '/v1/stations/me/heartbeat') {
+    api.heartbeats.push(body);
+    return { status: 200, body: { stored: true, offlineAfterMs: 30_000 } };
+  }
   const refusal = api.refuse?.(endpointOf(request.method, url));
   if (refusal !== undefined) return record(endpointOf(request.method, url), problem(refusal.status, refusal.code));
   if (request.method === 'GET' && url === '/v1/stations/me')
