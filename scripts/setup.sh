@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(socat stm32flash softhsm2 opensc redis-server postgresql gpiod chromium)
+DEB_PACKAGES=(socat stm32flash softhsm2 opensc redis-server postgresql gpiod chromium prometheus)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 

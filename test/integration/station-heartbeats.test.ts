@@ -149,6 +149,16 @@ describe('station heartbeats', () => {
     assert.equal((await ownStatus()).version, '0.3.0');
   });
 
+  test('heartbeats of one boot arriving together in any order: the highest sequence is the one kept', async () => {
+    const bootId = randomUUID();
+    const order = [7, 2, 9, 4, 8, 1, 6, 3, 5, 0];
+    const answers = await Promise.all(
+      order.map((sequence) => send(heartbeat({ bootId, sequence, version: `0.9.${sequence}` }))),
+    );
+    assert.ok(answers.every((answer) => answer.status === 200));
+    assert.equal((await ownStatus()).version, '0.9.9');
+  });
+
   test('an invalid heartbeat is refused naming the field, and nothing is stored', async () => {
     const before = await ownStatus();
     const body = heartbeat({ version: 'x'.repeat(65) });

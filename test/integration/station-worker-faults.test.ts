@@ -13,11 +13,13 @@ import {
   settled,
   startWorkerHarness,
   waitFor,
+  type MemoryLog,
   type WorkerHarness,
 } from './station-worker-harness.js';
 
 describe('station worker: faults, conflicts and moved chips', () => {
   let harness: WorkerHarness;
+  let log: MemoryLog;
   const fixture = (): SimulatedDeviceHandle => {
     const handle = harness.sim.devices[0];
     assert.ok(handle);
@@ -27,7 +29,7 @@ describe('station worker: faults, conflicts and moved chips', () => {
   before(async () => {
     harness = await startWorkerHarness({ fixtures: 1 });
     // No in-job retry: the link fault must go through BullMQ's retry and the claim's idempotency.
-    await harness.startWorker({ linkRetries: 0 });
+    ({ log } = await harness.startWorker({ linkRetries: 0 }));
   });
   after(() => harness.close());
 
@@ -47,6 +49,12 @@ describe('station worker: faults, conflicts and moved chips', () => {
     assert.ok(
       device.reports.some((report) => report['outcome'] === 'link-error'),
       'the link error was reported',
+    );
+    const linkErrors = log.named('cycle-link-error');
+    assert.ok(linkErrors.length > 0, 'the link error is logged');
+    assert.ok(
+      linkErrors.every((entry) => entry.level === 'warn' && /^[A-Z][A-Z0-9_]+$/.test(String(entry['code']))),
+      'at warn, with its code',
     );
     const chip = await released(harness, chipUid);
     assert.equal(chip.bin, 'done');

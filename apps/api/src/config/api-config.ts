@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { CryptoError, loadHsmConfig, type HsmConfig } from '#ingrain/crypto';
+import type { LogFormat } from '#ingrain/logging';
 import type { z } from 'zod';
 import type { DatabaseConfig } from '../database/database-config.js';
 import { ConfigError } from './config-error.js';
@@ -47,6 +48,10 @@ export interface ApiConfigValues {
   readonly redisUrl: string;
   readonly hsm: HsmConfig;
   readonly logLevel: LogLevel;
+  /** INGRAIN_LOG_FORMAT; undefined: pretty when stdout is a terminal, JSON otherwise. */
+  readonly logFormat: LogFormat | undefined;
+  /** INGRAIN_LOG_FILE: JSON lines also go to this file. */
+  readonly logFile: string | undefined;
   /** Origin line of the transparency log's checkpoints (c2sp.org/tlog-checkpoint). */
   readonly logOrigin: string;
   /** Directory of the public keys and CA certificate written by `ingrain-admin hsm init`. */
@@ -72,6 +77,8 @@ export class ApiConfig implements ApiConfigValues {
   readonly redisUrl!: string;
   readonly hsm!: HsmConfig;
   readonly logLevel!: LogLevel;
+  readonly logFormat!: LogFormat | undefined;
+  readonly logFile!: string | undefined;
   readonly logOrigin!: string;
   readonly publicKeysDir!: string;
   readonly authFailureLimit!: AuthFailureLimit;
@@ -95,6 +102,8 @@ export class ApiConfig implements ApiConfigValues {
       redisUrl: maskUrl(this.redisUrl),
       hsm: this.hsm,
       logLevel: this.logLevel,
+      logFormat: this.logFormat,
+      logFile: this.logFile,
       logOrigin: this.logOrigin,
       publicKeysDir: this.publicKeysDir,
       authFailureLimit: this.authFailureLimit,
@@ -159,7 +168,7 @@ function hsmConfig(env: Env): HsmConfig {
 /**
  * Parses the API's environment once, at boot: HOST (default 127.0.0.1), PORT (8080),
  * DATABASE_URL or INGRAIN_DATA_DIR, REDIS_URL (redis://127.0.0.1:6379), the INGRAIN_HSM_* variables
- * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_ORIGIN,
+ * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_FORMAT, INGRAIN_LOG_FILE, INGRAIN_LOG_ORIGIN,
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
  * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
@@ -183,6 +192,8 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
     redisUrl: vars.REDIS_URL ?? DEFAULTS.redisUrl,
     hsm: hsmConfig(env),
     logLevel: vars.LOG_LEVEL,
+    logFormat: vars.INGRAIN_LOG_FORMAT,
+    logFile: vars.INGRAIN_LOG_FILE === undefined ? undefined : resolve(cwd, vars.INGRAIN_LOG_FILE),
     logOrigin: vars.INGRAIN_LOG_ORIGIN,
     publicKeysDir: resolve(cwd, vars.INGRAIN_PUBLIC_KEYS_DIR ?? DEFAULTS.publicKeysDir),
     authFailureLimit: {

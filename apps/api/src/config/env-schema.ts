@@ -1,3 +1,4 @@
+import { LOG_FORMATS } from '#ingrain/logging';
 import { z } from 'zod';
 import { webhooksEnvShape } from './webhooks-config.js';
 
@@ -74,6 +75,9 @@ export const apiEnvSchema = z.object({
   INGRAIN_DATA_DIR: optionalText,
   REDIS_URL: url(['redis:', 'rediss:']),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).default('info')),
+  // The log's format and file (docs/observability.md): pretty on a terminal, JSON otherwise.
+  INGRAIN_LOG_FORMAT: optionalText.pipe(z.enum(LOG_FORMATS, { error: 'expected pretty or json' }).optional()),
+  INGRAIN_LOG_FILE: optionalText,
   INGRAIN_LOG_ORIGIN: logOrigin,
   INGRAIN_PUBLIC_KEYS_DIR: optionalText,
   INGRAIN_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),

@@ -9,7 +9,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { serveApiDocs } from '../openapi/api-docs.js';
 import { correlationIdOf } from './correlation-id.js';
 import { answerClientError, answerConnectRequest, answerFrameworkError } from './framework-errors.js';
-import { loggerOptions, type LogDestination } from './logging.js';
+import { createApiLogger, type LogDestination } from './logging.js';
 import { NestPinoLogger } from './nest-logger.js';
 import { installRequestHooks } from './request-hooks.js';
 import { httpsServerOptions, type HttpsServerOptions } from './tls.js';
@@ -38,7 +38,7 @@ function fastifyAdapter(
 ): FastifyAdapter {
   return new FastifyAdapter({
     ...(https === null ? {} : { https }),
-    logger: loggerOptions(config.logLevel, destination),
+    loggerInstance: createApiLogger(config, destination),
     genReqId: correlationIdOf,
     requestIdHeader: false,
     // One line per request, written by installRequestHooks (route template, duration, status).

@@ -1,32 +1,24 @@
-import type { FastifyServerOptions } from 'fastify';
-import type { LogLevel } from '../config/env-schema.js';
+import { createLogger, defaultLogFormat, logDestination } from '#ingrain/logging';
+import type { Logger } from 'pino';
+import type { ApiConfig } from '../config/api-config.js';
 
 /** Anything pino can write lines to (a file stream, or a test's array). */
 export interface LogDestination {
   write(line: string): void;
 }
 
-// Belt and braces: no log line is built from headers or bodies, but should one carry them, these go.
-const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers.cookie',
-  'authorization',
-  'token',
-  '*.token',
-  'pin',
-  '*.pin',
-];
-
 /**
- * Options of Fastify's pino logger: JSON lines at `level`, the correlation id as `correlationId`,
- * Authorization headers and token/pin properties redacted. Request bodies are never logged.
+ * The API's logger (libs/logging: the format both apps share): JSON lines with `component: "api"`,
+ * the correlation id as `correlationId`, every secret path redacted; to stdout (readable lines on a
+ * terminal, or as INGRAIN_LOG_FORMAT says) and, with INGRAIN_LOG_FILE, JSON to that file.
+ * `destination` (tests) replaces both: JSON lines only. Request bodies are never logged.
  */
-export function loggerOptions(level: LogLevel, destination?: LogDestination): FastifyServerOptions['logger'] {
-  return {
-    level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    ...(destination === undefined ? {} : { stream: destination }),
-  };
+export function createApiLogger(
+  config: Pick<ApiConfig, 'logLevel' | 'logFormat' | 'logFile'>,
+  destination?: LogDestination,
+): Logger {
+  const options = { level: config.logLevel, component: 'api' };
+  if (destination !== undefined) return createLogger(options, destination);
+  const format = config.logFormat ?? defaultLogFormat(process.stdout);
+  return createLogger(options, logDestination({ format, stream: process.stdout, file: config.logFile }));
 }

@@ -231,6 +231,14 @@ export class StationWorker {
         cycleFinished: (result, finishedAt) => {
           this.observability.board.cycleFinished(port, result, finishedAt);
           this.observability.metrics.cycleFinished(result);
+          // A link error is worth a look (cable, power, BOOT0): warn, with its code.
+          if (result.outcome === 'link-error')
+            deps.log.write('warn', 'cycle-link-error', {
+              fixture: port,
+              code: result.error?.code ?? 'UNKNOWN',
+              phase: result.error?.phase,
+              stage: result.error?.stage ?? undefined,
+            });
         },
       },
     });
