@@ -28,6 +28,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { LogModule } from './log/log.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
+import { QuarantineModule } from './quarantine/quarantine.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
 import { ResultsModule } from './results/results.module.js';
 import { StationsModule } from './stations/stations.module.js';
@@ -54,6 +55,7 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   LogModule,
   AuditModule,
   OperatorActionsModule,
+  QuarantineModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 

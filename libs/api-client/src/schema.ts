@@ -175,6 +175,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/devices/{id}/difference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A quarantined chip against its target, by layout field (secret fields: status only) */
+        get: operations["devicesDifference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/devices/{id}/release": {
         parameters: {
             query?: never;
@@ -1047,6 +1064,59 @@ export interface components {
             /** @description PEM SPKI of ingrain-log (ingrain-verify --log-key) */
             logPublicKeyPem: string;
         };
+        /** @description A quarantined chip against its target, by layout field (never a secret field's bytes) */
+        QuarantineDifference: {
+            /** @description False when the recorded differences were cut short */
+            complete: boolean;
+            /** Format: uuid */
+            deviceId: string;
+            /** @description Every layout field, in OTP order */
+            fields: {
+                /** @description Null for secret fields and fields not compared */
+                chipHex: string | null;
+                chipValue: string | number | boolean | null;
+                differingBytes: number;
+                name: string;
+                otpOffsetBytes: number;
+                secret: boolean;
+                sizeBytes: number;
+                /**
+                 * @description not-compared: a secret field (the station masks its bytes) or past a cut-short record
+                 * @enum {string}
+                 */
+                status: "same" | "differs" | "not-compared";
+                /** @description Null for secret fields */
+                targetHex: string | null;
+                targetValue: string | number | boolean | null;
+                type: string;
+            }[];
+            /** @description chip-uid, family or product-id: the chip is not the one bound, or not of the layout */
+            identity: {
+                actual: string;
+                expected: string;
+                what: string;
+            }[];
+            layoutVersion: number;
+            /** @description Differing lock bytes (0x00 locked, 0xFF unlocked) */
+            lockBytes: {
+                block: number;
+                chip: number;
+                target: number;
+            }[];
+            omittedDiffs: number;
+            /** @description Differing data bytes that belong to no field */
+            outsideFields: {
+                chip: number;
+                offsetBytes: number;
+                target: number;
+            }[];
+            productId: string;
+            /** Format: date-time */
+            quarantinedAt: string;
+            /** @description The quarantine reason (station-conflict, readback-mismatch, …) */
+            reason: string;
+            serial: string;
+        };
         Readiness: {
             /** @description One entry per dependency: database, redis, hsm… */
             checks: {
@@ -1689,7 +1759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor, admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1841,7 +1911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor, admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1935,6 +2005,82 @@ export interface operations {
                 };
             };
             /** @description IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state), DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out) or STATION_SEALING_KEY_MISSING (no sealing key registered for the station: nothing bound or handed out) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesDifference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarantineDifference"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_QUARANTINED */
             409: {
                 headers: {
                     [name: string]: unknown;

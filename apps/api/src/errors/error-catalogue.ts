@@ -353,6 +353,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'no device has this id',
     action: 'check the id',
   },
+  DEVICE_NOT_QUARANTINED: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the device is not quarantined: only a quarantined chip has a difference from its target',
+    action: "read the device's state and history (GET /v1/devices/{id})",
+  },
 
   // Identity: issuance inputs and re-materialization.
   IDENTITY_INPUT_INVALID: {
