@@ -44,3 +44,6 @@ fi
 
 log "building (tsc, the whole tree)"
 npx --no-install tsc -p tsconfig.test.json
+log "building the web console (type check, esbuild into dist/console)"
+npx --no-install tsc -p apps/console/tsconfig.json
+node scripts/build-console.mjs

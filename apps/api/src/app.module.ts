@@ -16,6 +16,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CatalogueModule } from './catalogue/catalogue.module.js';
 import { ClaimsModule } from './claims/claims.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { ApiConfig } from './config/api-config.js';
 import { Database } from './database/database.js';
 import { DeviceRequestsModule } from './device-requests/device-requests.module.js';
@@ -56,6 +57,7 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   AuditModule,
   OperatorActionsModule,
   QuarantineModule,
+  ConsoleModule,
 ];
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -4,6 +4,25 @@
  */
 
 export interface paths {
+    "/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in console session: role, subject and the session's CSRF token */
+        get: operations["consoleSessionCurrent"];
+        put?: never;
+        /** Sign in to the console with an API token: sets the HttpOnly session cookie */
+        post: operations["consoleSessionSignIn"];
+        /** Sign out of the console: ends the session and clears its cookie (with a bearer token: nothing to end) */
+        delete: operations["consoleSessionSignOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -664,6 +683,23 @@ export interface components {
             envelope: components["schemas"]["WorkOrderReportEnvelope"];
             report: components["schemas"]["WorkOrderReport"];
             workOrder: components["schemas"]["WorkOrder"];
+        };
+        /** @description The signed-in console session */
+        ConsoleSession: {
+            /** @description Echo it in X-CSRF-Token on every state-changing request */
+            csrfToken: string;
+            /**
+             * Format: date-time
+             * @description When the session ends at the latest (it also ends when idle)
+             */
+            expiresAt: string;
+            role: components["schemas"]["Role"];
+            /** @description The token's name (never the token) */
+            subject: string;
+        };
+        ConsoleSignInRequest: {
+            /** @description An API token (ingr_…), pasted once; only a session cookie is kept */
+            token: string;
         };
         CreateDeviceRequest: {
             /**
@@ -1356,6 +1392,179 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    consoleSessionCurrent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            /** @description CONSOLE_SESSION_REQUIRED: called with a bearer token, which has no session */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description CONSOLE_SESSION_INVALID: no live session behind the cookie
+             *
+             *     AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    consoleSessionSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleSignInRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_INVALID: an unknown, revoked or malformed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description CONSOLE_ROLE_NOT_ALLOWED: a station token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    consoleSessionSignOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description CONSOLE_SESSION_INVALID: no live session behind the cookie
+             *
+             *     AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description CSRF_TOKEN_INVALID: X-CSRF-Token missing or not the session's
+             *
+             *     ROLE_FORBIDDEN: allowed roles: admin, mes, auditor
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     healthLive: {
         parameters: {
             query?: never;

@@ -48,7 +48,15 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
       this.metrics.authFailures.inc({ reason: 'missing' });
       throw authRequired();
     }
-    const token = BEARER.exec(header)?.[1];
+    return this.authenticateToken(request, BEARER.exec(header)?.[1]);
+  }
+
+  /**
+   * Authenticates a token given some other way than the header (the console's sign-in), with the
+   * same checks and the same failure limit as the bearer path.
+   * @throws AppError AUTH_INVALID, or AUTH_RATE_LIMITED when the address has too many recent failures.
+   */
+  async authenticateToken(request: FastifyRequest, token: string | undefined): Promise<Principal> {
     if (token === undefined || !isWellFormedToken(token)) return this.#fail(request, 'malformed');
     const record = await this.tokens.findActiveByHash(hashToken(token));
     if (record === undefined || !isRole(record.role)) return this.#fail(request, 'unknown');

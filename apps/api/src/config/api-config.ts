@@ -25,6 +25,14 @@ export interface AuthFailureLimit {
   readonly windowMs: number;
 }
 
+/** The web console's sessions (docs/console.md). */
+export interface ConsoleSessionConfig {
+  /** A session ends this long after sign-in, used or not. */
+  readonly lifetimeMs: number;
+  /** A session ends when unused this long. */
+  readonly idleTimeoutMs: number;
+}
+
 /** Everything the API process needs from its environment, parsed once at boot. */
 export interface ApiConfigValues {
   readonly http: HttpConfig;
@@ -39,6 +47,7 @@ export interface ApiConfigValues {
   readonly authFailureLimit: AuthFailureLimit;
   /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
   readonly tls: TlsConfig | null;
+  readonly consoleSession: ConsoleSessionConfig;
 }
 
 /**
@@ -55,6 +64,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly publicKeysDir!: string;
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
+  readonly consoleSession!: ConsoleSessionConfig;
 
   constructor(values: ApiConfigValues) {
     Object.assign(this, values);
@@ -74,6 +84,7 @@ export class ApiConfig implements ApiConfigValues {
       publicKeysDir: this.publicKeysDir,
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
+      consoleSession: this.consoleSession,
     };
   }
 
@@ -130,7 +141,8 @@ function hsmConfig(env: Env): HsmConfig {
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_ORIGIN,
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
- * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), and the INGRAIN_TLS_* variables of HTTPS
+ * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_CONSOLE_SESSION_LIFETIME_S (43200) and
+ * INGRAIN_CONSOLE_SESSION_IDLE_S (1800), and the INGRAIN_TLS_* variables of HTTPS
  * (tls-config.ts, docs/tls.md). Relative paths resolve against `cwd`.
  *
  * @throws ConfigError naming every invalid variable; the message never contains a value.
@@ -155,5 +167,9 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
       windowMs: vars.INGRAIN_AUTH_FAILURE_WINDOW_SECONDS * 1000,
     },
     tls: tlsConfig(vars, cwd),
+    consoleSession: {
+      lifetimeMs: vars.INGRAIN_CONSOLE_SESSION_LIFETIME_S * 1000,
+      idleTimeoutMs: vars.INGRAIN_CONSOLE_SESSION_IDLE_S * 1000,
+    },
   });
 }

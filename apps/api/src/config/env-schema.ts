@@ -17,6 +17,8 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_AUTH_FAILURE_LIMIT = 10;
 const DEFAULT_AUTH_FAILURE_WINDOW_SECONDS = 60;
+const DEFAULT_CONSOLE_SESSION_LIFETIME_S = 12 * 3600;
+const DEFAULT_CONSOLE_SESSION_IDLE_S = 30 * 60;
 
 // Empty variables count as unset (compose files and shells often export VAR=).
 const optionalText = z
@@ -76,6 +78,9 @@ export const apiEnvSchema = z.object({
   INGRAIN_TRUST_PROXY: trustProxy,
   INGRAIN_AUTH_FAILURE_LIMIT: integer(1, 100_000, DEFAULT_AUTH_FAILURE_LIMIT),
   INGRAIN_AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400, DEFAULT_AUTH_FAILURE_WINDOW_SECONDS),
+  // The web console's sessions (docs/console.md): absolute lifetime and idle timeout.
+  INGRAIN_CONSOLE_SESSION_LIFETIME_S: integer(60, 7 * 86_400, DEFAULT_CONSOLE_SESSION_LIFETIME_S),
+  INGRAIN_CONSOLE_SESSION_IDLE_S: integer(10, 86_400, DEFAULT_CONSOLE_SESSION_IDLE_S),
   // HTTPS and client certificates (docs/tls.md); checked together in tls-config.ts.
   INGRAIN_TLS_CERT_FILE: optionalText,
   INGRAIN_TLS_KEY_FILE: optionalText,

@@ -142,6 +142,16 @@ export interface LogCheckpointsTable {
 }
 
 /** The schema of migrations/, as Kysely sees it. */
+/** A web console session (migration 0007): the id only as its SHA-256. */
+export interface ConsoleSessionsTable {
+  id_hash: Bytea;
+  token_id: string;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | undefined, Date>;
+  expires_at: Date;
+}
+
 export interface Tables {
   products: ProductsTable;
   layouts: LayoutsTable;
@@ -155,4 +165,5 @@ export interface Tables {
   log_nodes: LogNodesTable;
   log_state: LogStateTable;
   log_checkpoints: LogCheckpointsTable;
+  console_sessions: ConsoleSessionsTable;
 }

@@ -163,6 +163,32 @@ export const ERROR_CATALOGUE = {
     meaning: "the token's role may not call this endpoint",
     action: 'use a token with an allowed role',
   },
+  CONSOLE_SESSION_INVALID: {
+    status: 401,
+    title: 'Unauthorized',
+    meaning: 'the console session cookie is unknown, expired, idle too long, signed out, or its token was revoked',
+    action: 'sign in to the console again',
+  },
+  CONSOLE_SESSION_REQUIRED: {
+    status: 400,
+    title: 'Bad Request',
+    meaning:
+      '`GET /console/session` was called with a bearer token: it describes a console session, which only the cookie names',
+    action: 'sign in with `POST /console/session` and call it with the session cookie',
+  },
+  CSRF_TOKEN_INVALID: {
+    status: 403,
+    title: 'Forbidden',
+    meaning:
+      'a state-changing request authenticated by the console session cookie lacks the X-CSRF-Token header of its session (or sends another)',
+    action: 'send the csrfToken of `GET /console/session` in X-CSRF-Token',
+  },
+  CONSOLE_ROLE_NOT_ALLOWED: {
+    status: 403,
+    title: 'Forbidden',
+    meaning: 'a station token may not sign in to the console (stations have no pages)',
+    action: 'sign in with an admin, mes or auditor token',
+  },
   AUTH_RATE_LIMITED: {
     status: 429,
     title: 'Too Many Requests',

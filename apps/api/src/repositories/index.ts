@@ -11,5 +11,6 @@ export * from './device-records.js';
 export * from './device-repository.js';
 export * from './attestation-repository.js';
 export * from './pg-log-store.js';
+export * from './console-session-repository.js';
 export * from './transactions.js';
 export * from './repositories.module.js';

@@ -2,6 +2,7 @@ import { Global, Module, type Provider } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import type { Executor } from '../database/executor.js';
 import { AttestationRepository } from './attestation-repository.js';
+import { ConsoleSessionRepository } from './console-session-repository.js';
 import { DeviceRepository } from './device-repository.js';
 import { LayoutRepository } from './layout-repository.js';
 import { PgLogStore } from './pg-log-store.js';
@@ -15,6 +16,7 @@ import { WorkOrderRepository } from './work-order-repository.js';
 /** Every repository class: each is built once over the Database's Kysely (outside any transaction). */
 const REPOSITORIES: ReadonlyArray<new (db: Executor) => object> = [
   AttestationRepository,
+  ConsoleSessionRepository,
   DeviceRepository,
   LayoutRepository,
   PgLogStore,

@@ -18,6 +18,8 @@ export interface ConsoleApi {
   /** GET returning the body as bytes (bundle and report downloads). */
   getBytes(path: string): Promise<Uint8Array>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  /** DELETE (with the CSRF header); undefined for 204. */
+  delete<T = void>(path: string): Promise<T>;
 }
 
 async function failure(response: Response): Promise<ConsoleApiError> {
@@ -54,6 +56,10 @@ export function createConsoleApi(csrfToken: string): ConsoleApi {
     getBytes: async (path: string) => new Uint8Array(await (await send('GET', path)).arrayBuffer()),
     post: async <T>(path: string, body?: unknown) => {
       const response = await send('POST', path, body);
+      return (response.status === 204 ? undefined : await response.json()) as T;
+    },
+    delete: async <T>(path: string) => {
+      const response = await send('DELETE', path);
       return (response.status === 204 ? undefined : await response.json()) as T;
     },
   };

@@ -3,12 +3,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { DatabaseError, type DatabaseErrorCode } from '../errors.js';
 import { initialMigration } from './0001-initial.js';
 import { stationSealingKeyMigration } from './0002-station-sealing-key.js';
+import { consoleSessionsMigration } from './0007-console-sessions.js';
 import type { SqlMigration } from './sql-migration.js';
 
 /** Every migration, by name; names sort in the order they run. Append only: never edit a shipped one. */
 export const MIGRATIONS: Readonly<Record<string, SqlMigration>> = {
   '0001-initial': initialMigration,
   '0002-station-sealing-key': stationSealingKeyMigration,
+  '0007-console-sessions': consoleSessionsMigration,
 };
 
 const UNREACHABLE = new Set<DatabaseErrorCode>(['CONNECTION_FAILED', 'CONNECTION_TIMEOUT', 'DATABASE_CLOSED']);

@@ -1,0 +1,6 @@
+// The console's pages, in menu order: the shell shows each signed-in role the pages whose `roles`
+// include it. A new page is one import and one entry here.
+import type { ConsolePage } from '../shell/page.js';
+import { linePage } from './line/line-page.js';
+
+export const PAGES: readonly ConsolePage[] = [linePage];
