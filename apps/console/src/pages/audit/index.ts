@@ -1,6 +1,6 @@
 // Audit: attestation search (serial, chip UID, work order, time), one entry with its decoded
 // fields, the verification bundle to download, and verification in the browser (verify-panel.ts).
-import { html } from 'htm/preact';
+import { html } from '../../shell/html.js';
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '#ingrain/api-client';

@@ -1,6 +1,6 @@
 // "Verify in browser": the bundle and the published keys from the API, checked here by
 // libs/verify-web (WebCrypto), one line per check. The API's own verdict is never asked for.
-import { html } from 'htm/preact';
+import { html } from '../../shell/html.js';
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import { type BundleVerification, type PublishedKeys, verifyBundleInBrowser } from '#ingrain/verify-web';

@@ -1,7 +1,7 @@
 // An in-page confirmation for an action that cannot be undone (close a work order, release or
 // scrap a device): the action runs only from its Confirm button; Cancel closes it. Optionally asks
 // for a reason (the API records it in the device history).
-import { html } from 'htm/preact';
+import { html } from '../../shell/html.js';
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
 
@@ -31,7 +31,7 @@ export function ConfirmAction(props: ConfirmProps): VNode {
     }
   };
   return html`
-    <div class="confirm" role="dialog" aria-modal="true" aria-label=${props.title} data-test="confirm">
+    <dialog open class="confirm" aria-label=${props.title} data-test="confirm">
       <h3>${props.title}</h3>
       <p>${props.message}</p>
       ${
@@ -52,6 +52,6 @@ export function ConfirmAction(props: ConfirmProps): VNode {
         </button>
         <button data-test="confirm-no" disabled=${busy} onClick=${props.onCancel}>Cancel</button>
       </div>
-    </div>
+    </dialog>
   `;
 }

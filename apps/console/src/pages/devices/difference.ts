@@ -1,6 +1,6 @@
 // The quarantine bin's view of one chip: target and chip by layout field (GET
 // /v1/devices/{id}/difference). Secret fields come as a status only; the API never sends their bytes.
-import { html } from 'htm/preact';
+import { html } from '../../shell/html.js';
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '#ingrain/api-client';

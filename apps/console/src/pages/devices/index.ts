@@ -1,9 +1,9 @@
 // Devices: search (serial, id, work order, state), a device's history as a timeline, the
 // quarantine bin with the chip's difference from its target by layout field, and the admin's
 // release and scrap, each behind a confirmation.
-import { html } from 'htm/preact';
+import { html } from '../../shell/html.js';
 import type { VNode } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '#ingrain/api-client';
 import type { ConsoleContext, ConsolePage } from '../../shell/page.js';
 import { ConfirmAction } from './confirm-action.js';
@@ -162,8 +162,11 @@ function DevicesView({ context }: { readonly context: ConsoleContext }): VNode {
   const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const id = params.get('id');
+  // Only the latest search's answer is shown (an earlier, slower one must not overwrite it).
+  const latest = useRef(0);
 
   const search = async (text: string, stateFilter: string) => {
+    const ticket = ++latest.current;
     const filters = new URLSearchParams({ limit: '100' });
     const value = text.trim();
     if (UUID.test(value)) {
@@ -178,10 +181,12 @@ function DevicesView({ context }: { readonly context: ConsoleContext }): VNode {
     } else if (value !== '') filters.set('serial', value);
     if (stateFilter !== '') filters.set('state', stateFilter);
     try {
-      setDevices((await context.api.get<DeviceList>(`/v1/devices?${filters.toString()}`)).devices);
+      const list = await context.api.get<DeviceList>(`/v1/devices?${filters.toString()}`);
+      if (ticket !== latest.current) return;
+      setDevices(list.devices);
       setError(null);
     } catch (failure) {
-      setError(errorText(failure));
+      if (ticket === latest.current) setError(errorText(failure));
     }
   };
   useEffect(() => {

@@ -1,5 +1,5 @@
 // A device's history as a timeline: one entry per state change, oldest first.
-import { html } from 'htm/preact';
+import { html } from '../../shell/html.js';
 import type { VNode } from 'preact';
 import type { components } from '#ingrain/api-client';
 
@@ -24,11 +24,11 @@ export function Timeline({ history }: { readonly history: readonly DeviceEvent[]
       ${history.map(
         (event) => html`
           <li data-test="timeline-entry" data-state=${event.toState}>
-            <time datetime=${event.at}>${new Date(event.at).toLocaleString()}</time>
+            <time datetime=${event.at}>${new Date(event.at).toLocaleString()}</time>${' · '}
             <strong>${event.fromState === null ? 'created' : `${event.fromState} → ${event.toState}`}</strong>
-            ${event.reason !== null && html`<span class="reason">${event.reason}</span>`}
+            ${event.reason !== null && html`${' · '}<span class="reason">${event.reason}</span>`}${' · '}
             <span class="actor">by ${event.actor}</span>
-            ${event.chipUid !== null && html`<span class="chip">chip <code>${event.chipUid}</code></span>`}
+            ${event.chipUid !== null && html`${' · '}<span class="chip">chip <code>${event.chipUid}</code></span>`}
             ${detailLine(event.details) !== '' && html`<div class="details">${detailLine(event.details)}</div>`}
           </li>
         `,

@@ -1,6 +1,6 @@
 // Work orders: the list (GET /v1/work-orders), progress against the quota, close with a
 // confirmation (mes), and the signed close report to download.
-import { html } from 'htm/preact';
+import { html } from '../../shell/html.js';
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from '#ingrain/api-client';
