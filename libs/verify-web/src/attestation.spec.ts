@@ -47,4 +47,12 @@ describe('decodeAttestationPayload: the v1 rules on a real payload', () => {
     );
     assert.match(await code(encode({ ...statement, formatVersion: 2 })), /ATTESTATION_UNSUPPORTED_VERSION/);
   });
+
+  it('refuses fields outside their rules (identifiers, times, ranges)', async () => {
+    assert.match(await code(encode({ ...statement, serial: 'SN 1' })), /serial does not follow/);
+    assert.match(await code(encode({ ...statement, provisionedAt: '2030-03-04T05:06:07Z' })), /provisionedAt/);
+    const chip = statement['chip'] as Record<string, unknown>;
+    assert.match(await code(encode({ ...statement, chip: { ...chip, productId: 0x10000 } })), /chip.productId/);
+    assert.match(await code(encode({ ...statement, chip: { ...chip, uidHex: '' } })), /chip.uidHex/);
+  });
 });

@@ -113,13 +113,22 @@ export async function verifyEnvelopeSignature(
   );
 }
 
-const text = (value: unknown, path: string): string => {
+// The field rules of docs/attestation.md "The statement".
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const PRINTABLE = /^[\x21-\x7e]{1,128}$/;
+const FAMILY = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MAX_SECRET_FIELDS = 64;
+
+const text = (value: unknown, path: string, pattern?: RegExp): string => {
   if (typeof value !== 'string') throw malformed(`${path} is not a string`);
+  if (pattern !== undefined && !pattern.test(value)) throw malformed(`${path} does not follow its rule`);
   return value;
 };
-const integer = (value: unknown, path: string): number => {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    throw malformed(`${path} is not a whole number`);
+const integer = (value: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+    throw malformed(`${path} is not a whole number from ${min} to ${max}`);
   return value;
 };
 const sha256Hex = (value: unknown, path: string): string => {
@@ -127,9 +136,11 @@ const sha256Hex = (value: unknown, path: string): string => {
   if (!/^[0-9a-f]{64}$/.test(hex)) throw malformed(`${path} is not 64 lowercase hex digits`);
   return hex;
 };
-const lowerHex = (value: unknown, path: string): string => {
+const lowerHex = (value: unknown, path: string, minBytes: number, maxBytes: number): string => {
   const hex = text(value, path);
   if (!/^(?:[0-9a-f]{2})*$/.test(hex)) throw malformed(`${path} is not lowercase hex`);
+  if (hex.length / 2 < minBytes || hex.length / 2 > maxBytes)
+    throw malformed(`${path} is not ${minBytes}-${maxBytes} bytes`);
   return hex;
 };
 /** An object with exactly `keys` ("every field is required; no other field is allowed anywhere"). */
@@ -167,31 +178,33 @@ function readFacts(value: unknown): AttestationFacts {
   const chip = record(root['chip'], 'chip', ['family', 'productId', 'uidHex']);
   const otp = record(root['otp'], 'otp', OTP_KEYS);
   const secretFields = otp['secretFields'];
-  if (!Array.isArray(secretFields)) throw malformed('otp.secretFields is not an array');
+  if (!Array.isArray(secretFields) || secretFields.length > MAX_SECRET_FIELDS) {
+    throw malformed(`otp.secretFields is not a list of at most ${MAX_SECRET_FIELDS}`);
+  }
   const workOrderId = root['workOrderId'];
   return {
-    deviceId: text(root['deviceId'], 'deviceId'),
-    product: text(root['product'], 'product'),
-    serial: text(root['serial'], 'serial'),
+    deviceId: text(root['deviceId'], 'deviceId', PRINTABLE),
+    product: text(root['product'], 'product', IDENTIFIER),
+    serial: text(root['serial'], 'serial', IDENTIFIER),
     layout: {
-      name: text(layout['name'], 'layout.name'),
-      version: integer(layout['version'], 'layout.version'),
+      name: text(layout['name'], 'layout.name', IDENTIFIER),
+      version: integer(layout['version'], 'layout.version', 1, 2 ** 31 - 1),
       digestSha256: sha256Hex(layout['digestSha256'], 'layout.digestSha256'),
     },
     chip: {
-      family: text(chip['family'], 'chip.family'),
-      productId: integer(chip['productId'], 'chip.productId'),
-      uidHex: lowerHex(chip['uidHex'], 'chip.uidHex'),
+      family: text(chip['family'], 'chip.family', FAMILY),
+      productId: integer(chip['productId'], 'chip.productId', 0, 0xffff),
+      uidHex: lowerHex(chip['uidHex'], 'chip.uidHex', 1, 32),
     },
     otp: {
-      dataHex: lowerHex(otp['dataHex'], 'otp.dataHex'),
+      dataHex: lowerHex(otp['dataHex'], 'otp.dataHex', 1, 4096),
       dataSha256: sha256Hex(otp['dataSha256'], 'otp.dataSha256'),
-      lockBytesHex: lowerHex(otp['lockBytesHex'], 'otp.lockBytesHex'),
+      lockBytesHex: lowerHex(otp['lockBytesHex'], 'otp.lockBytesHex', 0, 256),
       lockBytesSha256: sha256Hex(otp['lockBytesSha256'], 'otp.lockBytesSha256'),
       secretFields: secretFields.map((field: unknown, i) => {
         const f = record(field, `otp.secretFields[${i}]`, ['name', 'offsetBytes', 'lengthBytes', 'commitmentSha256']);
         return {
-          name: text(f['name'], `otp.secretFields[${i}].name`),
+          name: text(f['name'], `otp.secretFields[${i}].name`, FIELD_NAME),
           offsetBytes: integer(f['offsetBytes'], `otp.secretFields[${i}].offsetBytes`),
           lengthBytes: integer(f['lengthBytes'], `otp.secretFields[${i}].lengthBytes`),
           commitmentSha256: sha256Hex(f['commitmentSha256'], `otp.secretFields[${i}].commitmentSha256`),
@@ -199,11 +212,11 @@ function readFacts(value: unknown): AttestationFacts {
       }),
     },
     deviceCertificateSha256: sha256Hex(root['deviceCertificateSha256'], 'deviceCertificateSha256'),
-    stationId: text(root['stationId'], 'stationId'),
-    jobId: text(root['jobId'], 'jobId'),
-    workOrderId: workOrderId === null ? null : text(workOrderId, 'workOrderId'),
-    provisionedAt: text(root['provisionedAt'], 'provisionedAt'),
-    attestedAt: text(root['attestedAt'], 'attestedAt'),
+    stationId: text(root['stationId'], 'stationId', PRINTABLE),
+    jobId: text(root['jobId'], 'jobId', PRINTABLE),
+    workOrderId: workOrderId === null ? null : text(workOrderId, 'workOrderId', PRINTABLE),
+    provisionedAt: text(root['provisionedAt'], 'provisionedAt', INSTANT),
+    attestedAt: text(root['attestedAt'], 'attestedAt', INSTANT),
   };
 }
 
@@ -236,6 +249,8 @@ export async function decodeAttestationPayload(payload: Uint8Array): Promise<Att
   if (toHex(await sha256(lock)) !== facts.otp.lockBytesSha256)
     throw malformed('otp.lockBytesSha256 is not the SHA-256 of otp.lockBytesHex');
   let end = 0;
+  const names = new Set(facts.otp.secretFields.map((field) => field.name));
+  if (names.size !== facts.otp.secretFields.length) throw malformed('two secret fields share a name');
   for (const field of facts.otp.secretFields) {
     if (field.offsetBytes < end) throw malformed(`secret field ${field.name} overlaps or is out of order`);
     end = field.offsetBytes + field.lengthBytes;
