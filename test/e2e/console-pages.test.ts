@@ -2,7 +2,8 @@
 // against the real stack (API process, Redis, SoftHSM, a station and simulated chips): a run with
 // one chip from another factory (quarantined) and two provisioned; then the station stops and a
 // second work order keeps a queued and a claimed device for the admin's actions.
-// INGRAIN_SCREENSHOT_DIR=<dir>: also saves a screenshot of each page there (docs/console.md).
+// INGRAIN_CONSOLE_SCREENSHOTS_DIR=<dir> (npm run console:screenshots): also saves a screenshot of each
+// page there (docs/console.md).
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -35,7 +36,7 @@ function chipFromAnotherFactory(): SimulatedDevice {
   return new SimulatedDevice({ family: 'stm32f4', state: { ...blank, dataHex: data.toString('hex') } });
 }
 
-const SCREENSHOT_DIR = process.env['INGRAIN_SCREENSHOT_DIR'];
+const SCREENSHOT_DIR = process.env['INGRAIN_CONSOLE_SCREENSHOTS_DIR'];
 
 async function screenshot(page: Page, name: string): Promise<void> {
   if (SCREENSHOT_DIR === undefined || SCREENSHOT_DIR === '') return;
@@ -99,8 +100,12 @@ describe('console pages in a browser: work orders, devices, audit', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Every CSP violation and uncaught error of every page the tests opened: none expected. */
+  const problems: string[] = [];
+
   async function signedIn(token: string, route: string): Promise<Page> {
-    const { page } = await openConsole(browser, stack.api.url);
+    const { page, cspViolations, pageErrors } = await openConsole(browser, stack.api.url);
+    page.on('close', () => problems.push(...cspViolations, ...pageErrors));
     await signInAs(page, token);
     await page.locator('header .who').waitFor();
     await page.goto(`${stack.api.url}/#/${route}`);
@@ -249,5 +254,9 @@ describe('console pages in a browser: work orders, devices, audit', () => {
     await page.locator('[data-test="device"][data-state="scrapped"]').waitFor();
     assert.equal(await page.locator('[data-test="admin-actions"]').count(), 0);
     await page.close();
+  });
+
+  test('no page reported a CSP violation or an uncaught error', () => {
+    assert.deepEqual(problems, []);
   });
 });
