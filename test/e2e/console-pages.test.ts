@@ -225,6 +225,15 @@ describe('console pages in a browser: work orders, devices, audit', () => {
     assert.equal(await page.locator('[data-test="admin-actions"]').count(), 0, 'a quarantined device is final');
     await screenshot(page, 'devices-quarantine');
     await page.close();
+
+    // The auditor sees the same difference; the MES sees the history only (the endpoint refuses it).
+    const auditor = await signedIn(stack.catalog.auditorToken, `devices?id=${quarantinedId}`);
+    await auditor.locator('[data-test="field-difference"][data-field="serial"][data-status="differs"]').waitFor();
+    await auditor.close();
+    const mes = await signedIn(stack.catalog.mesToken, `devices?id=${quarantinedId}`);
+    await mes.locator('[data-test="timeline-entry"][data-state="quarantined"]').waitFor();
+    assert.equal(await mes.locator('[data-test="difference"]').count(), 0);
+    await mes.close();
   });
 
   test('admin: release a claimed device and scrap a queued one, each behind a confirmation', async () => {
