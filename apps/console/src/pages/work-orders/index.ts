@@ -14,19 +14,44 @@ type ClosedWorkOrder = components['schemas']['ClosedWorkOrder'];
 
 const PAGE_SIZE = 50;
 
+// Inline style objects: Preact sets them through the CSSOM, which the console's CSP allows.
+const BAR = {
+  display: 'flex',
+  width: '16rem',
+  height: '0.5rem',
+  background: '#e5e7eb',
+  borderRadius: '4px',
+  overflow: 'hidden',
+  marginBottom: '0.25rem',
+};
+const PROVISIONED = { display: 'block', height: '100%', background: '#15803d' };
+const FAILED = { display: 'block', height: '100%', background: '#b91c1c' };
+
 function Progress({ order }: { readonly order: WorkOrder }): VNode {
   const { counts, quantity } = order;
   const percent = (n: number) => `${Math.min(100, (100 * n) / quantity).toFixed(1)}%`;
+  const figures = [
+    `${counts.provisioned} / ${quantity} provisioned`,
+    `${counts.issued} issued`,
+    `${counts.queued} queued`,
+    `${counts.claimed} claimed`,
+    `${counts.quarantined} quarantined`,
+    `${counts.scrapped} scrapped`,
+  ].join(' · ');
   return html`
     <div class="progress" data-test="progress" title=${`${counts.provisioned} of ${quantity} provisioned`}>
-      <div class="bar">
-        <span class="provisioned" style=${{ width: percent(counts.provisioned) }}></span>
-        <span class="failed" style=${{ width: percent(counts.failed) }}></span>
+      <div
+        class="bar"
+        style=${BAR}
+        role="progressbar"
+        aria-valuemin="0"
+        aria-valuemax=${quantity}
+        aria-valuenow=${counts.provisioned}
+      >
+        <span class="provisioned" style=${{ ...PROVISIONED, width: percent(counts.provisioned) }}></span>
+        <span class="failed" style=${{ ...FAILED, width: percent(counts.failed) }}></span>
       </div>
-      <span class="figures">
-        ${counts.provisioned} / ${quantity} provisioned · ${counts.issued} issued · ${counts.queued} queued ·
-        ${counts.claimed} claimed · ${counts.quarantined} quarantined · ${counts.scrapped} scrapped
-      </span>
+      <span class="figures">${figures}</span>
     </div>
   `;
 }
