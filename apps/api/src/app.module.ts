@@ -29,6 +29,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { LogModule } from './log/log.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OperatorActionsModule } from './operator-actions/operator-actions.module.js';
+import { QuarantineModule } from './quarantine/quarantine.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ResultsModule } from './results/results.module.js';
@@ -60,6 +61,7 @@ export const FEATURE_MODULES: ReadonlyArray<Type | DynamicModule> = [
   WitnessingModule,
   OperatorActionsModule,
   WebhooksModule,
+  QuarantineModule,
   ConsoleModule,
   QueueModule,
 ];

@@ -194,6 +194,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/devices/{id}/difference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A quarantined chip against its target, by layout field (secret fields: status only) */
+        get: operations["devicesDifference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/devices/{id}/release": {
         parameters: {
             query?: never;
@@ -649,7 +666,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List work orders, newest first, with their counts (cursor paging) */
+        get: operations["workOrdersList"];
         put?: never;
         /** Open a work order (layout version: the product's latest unless given) */
         post: operations["workOrdersCreate"];
@@ -1330,6 +1348,59 @@ export interface components {
             /** @description The log key as a c2sp.org/signed-note verifier key, <origin>+<key ID>+base64(0x02 ‖ DER SPKI) (ingrain-witness serve --log-vkey; Go note tooling) */
             logVerifierKey: string;
         };
+        /** @description A quarantined chip against its target, by layout field (never a secret field's bytes) */
+        QuarantineDifference: {
+            /** @description False when the recorded differences were cut short */
+            complete: boolean;
+            /** Format: uuid */
+            deviceId: string;
+            /** @description Every layout field, in OTP order */
+            fields: {
+                /** @description Null for secret fields and fields not compared */
+                chipHex: string | null;
+                chipValue: string | number | boolean | null;
+                differingBytes: number;
+                name: string;
+                otpOffsetBytes: number;
+                secret: boolean;
+                sizeBytes: number;
+                /**
+                 * @description not-compared: a secret field (the station masks its bytes) or past a cut-short record
+                 * @enum {string}
+                 */
+                status: "same" | "differs" | "not-compared";
+                /** @description Null for secret fields */
+                targetHex: string | null;
+                targetValue: string | number | boolean | null;
+                type: string;
+            }[];
+            /** @description chip-uid, family or product-id: the chip is not the one bound, or not of the layout */
+            identity: {
+                actual: string;
+                expected: string;
+                what: string;
+            }[];
+            layoutVersion: number;
+            /** @description Differing lock bytes (0x00 locked, 0xFF unlocked) */
+            lockBytes: {
+                block: number;
+                chip: number;
+                target: number;
+            }[];
+            omittedDiffs: number;
+            /** @description Differing data bytes that belong to no field */
+            outsideFields: {
+                chip: number;
+                offsetBytes: number;
+                target: number;
+            }[];
+            productId: string;
+            /** Format: date-time */
+            quarantinedAt: string;
+            /** @description The quarantine reason (station-conflict, readback-mismatch, …) */
+            reason: string;
+            serial: string;
+        };
         /** @description A failed or stuck job of a line queue */
         QueueJob: {
             attemptsMade: number;
@@ -1712,6 +1783,13 @@ export interface components {
             quarantined: number;
             queued: number;
             scrapped: number;
+        };
+        /** @description One page of work orders, newest first */
+        WorkOrderList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Newest first */
+            workOrders: components["schemas"]["WorkOrder"][];
         };
         /** @description The close report (v1): the envelope's payload, decoded */
         WorkOrderReport: {
@@ -2338,7 +2416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor, admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2490,7 +2568,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor, admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2584,6 +2662,82 @@ export interface operations {
                 };
             };
             /** @description IDENTITY_BOUND_ELSEWHERE, CHIP_ALREADY_BOUND (deviceId: finish that device instead), DEVICE_STATE_CONFLICT (state), DEVICE_OTHER_LINE (a device of another line: nothing bound or handed out) or STATION_SEALING_KEY_MISSING (no sealing key registered for the station: nothing bound or handed out) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    devicesDifference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarantineDifference"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description DEVICE_NOT_QUARANTINED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4734,6 +4888,79 @@ export interface operations {
             };
             /** @description WEBHOOK_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersList: {
+        parameters: {
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Only work orders created at or after this instant (RFC 3339) */
+                from?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+                /** @description Only work orders of this product */
+                productId?: string;
+                /** @description Only open or only closed work orders */
+                status?: "open" | "closed";
+                /** @description Only work orders created before this instant (RFC 3339) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderList"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     CURSOR_INVALID
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, admin, auditor */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

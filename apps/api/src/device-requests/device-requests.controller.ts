@@ -39,7 +39,7 @@ export class DeviceRequestsController {
   }
 
   @Get()
-  @Roles('mes', 'auditor')
+  @Roles('mes', 'auditor', 'admin')
   @ApiOperation({ operationId: 'devicesList', summary: 'Search devices (oldest first, without histories)' })
   @ZodResponse(200, DeviceList)
   list(@ZodQuery(DeviceListQuery) query: DeviceListQuery): Promise<DeviceList> {
@@ -47,7 +47,7 @@ export class DeviceRequestsController {
   }
 
   @Get(':id')
-  @Roles('mes', 'auditor')
+  @Roles('mes', 'auditor', 'admin')
   @ApiOperation({ operationId: 'devicesGet', summary: 'A device with its state history' })
   @ZodResponse(200, DeviceView)
   @ApiProblem('DEVICE_NOT_FOUND')

@@ -32,6 +32,13 @@ export const ERROR_CATALOGUE = {
     meaning: 'a body, path, query or header field is invalid; `errors` names each one',
     action: 'fix those fields',
   },
+  CURSOR_INVALID: {
+    status: 400,
+    title: 'Invalid cursor',
+    meaning:
+      'the `cursor` query parameter is not a nextCursor this list gave (malformed, or of another list); `errors` names `query.cursor`',
+    action: "pass the previous page's nextCursor unchanged, with the same filters, or omit it for the first page",
+  },
   BAD_REQUEST: {
     status: 400,
     title: 'Bad Request',
@@ -384,6 +391,12 @@ export const ERROR_CATALOGUE = {
     title: 'Not Found',
     meaning: 'no device has this id',
     action: 'check the id',
+  },
+  DEVICE_NOT_QUARANTINED: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the device is not quarantined: only a quarantined chip has a difference from its target',
+    action: "read the device's state and history (GET /v1/devices/{id})",
   },
 
   // Identity: issuance inputs and re-materialization.
