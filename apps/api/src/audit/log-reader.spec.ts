@@ -32,14 +32,11 @@ describe('LogReader', () => {
     reader = new LogReader(store, attestations, devices, trust, writer);
   });
 
-  test('a log without a checkpoint gets its first one from the writer', async () => {
-    resolves(store, 'readLatestCheckpoint', undefined);
-    resolves(writer, 'ensureCheckpoint', first);
+  test('the latest checkpoint is the writer’s, covering every committed entry (integrated on demand)', async () => {
+    resolves(writer, 'currentCheckpoint', first);
     assert.equal(await reader.latestCheckpoint(), first);
-    assert.equal(callsOf(writer, 'ensureCheckpoint').length, 1);
-    resolves(store, 'readLatestCheckpoint', first);
-    await reader.latestCheckpoint();
-    assert.equal(callsOf(writer, 'ensureCheckpoint').length, 1, 'a stored checkpoint is read, not signed');
+    assert.equal(callsOf(writer, 'currentCheckpoint').length, 1);
+    assert.equal(callsOf(store, 'readLatestCheckpoint').length, 0);
   });
 
   test('bundle: undefined for an unlogged index; TRUST_BUNDLE_INCOMPLETE for a device without a certificate', async () => {

@@ -44,9 +44,12 @@ export class LogReader {
     });
   }
 
-  /** The latest signed checkpoint (one is signed if the log has none yet). */
-  async latestCheckpoint(): Promise<StoredCheckpoint> {
-    return (await this.#log.latestCheckpoint()) ?? this.writer.ensureCheckpoint();
+  /**
+   * A signed checkpoint covering every committed entry: the latest stored one, or a new one the
+   * writer integrates at once (batched, shared with concurrent callers) when entries wait.
+   */
+  latestCheckpoint(): Promise<StoredCheckpoint> {
+    return this.writer.currentCheckpoint();
   }
 
   /** The checkpoint signed at exactly `treeSize`, if any. */
