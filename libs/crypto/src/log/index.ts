@@ -21,3 +21,4 @@ export { signCheckpoint, verifyCheckpoint, CheckpointVerifier } from './checkpoi
 export { type LeafInput, rootFromInclusionProof, verifyInclusion } from './verify-inclusion.js';
 export { verifyConsistency } from './verify-consistency.js';
 export { InclusionProofCache } from './inclusion-cache.js';
+export * from './tiles/index.js';
