@@ -1,8 +1,9 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { roleForbidden } from './auth-errors.js';
-import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
+import { ApiConfig } from '../config/api-config.js';
+import { PUBLIC_KEY, PUBLIC_LOG_KEY, ROLES_KEY } from './auth.decorators.js';
 import { ClientCertificateCheck } from './client-certificate.js';
 import type { Role } from './roles.js';
 import { TokenAuthenticator } from './token-authenticator.js';
@@ -18,12 +19,17 @@ export class AuthGuard implements CanActivate {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
     @Inject(ClientCertificateCheck) private readonly clientCertificates: ClientCertificateCheck,
+    @Optional() @Inject(ApiConfig) private readonly config?: Pick<ApiConfig, 'log'>,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+    // @PublicWhenLogPublic routes (the log's tiles, checkpoint, history) when INGRAIN_LOG_PUBLIC=true.
+    if (this.config?.log.public === true && this.reflector.getAllAndOverride<boolean>(PUBLIC_LOG_KEY, targets)) {
+      return true;
+    }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = await this.authenticator.authenticate(request);
     request.principal = principal;
