@@ -34,3 +34,12 @@ export {
 export { verifyBundlesInParallel, type ParallelVerifyOptions } from './parallel.js';
 export { packTexts, unpackText, unpackedTexts, type PackedTexts } from './packed-texts.js';
 export { buildVerificationBundle, buildConsistencyProofFile, type BundleSource } from './bundle-builder.js';
+export {
+  verifyLogRange,
+  rebuildToCheckpoint,
+  type LogRangeInput,
+  type LogRangeTrust,
+  type LogRangeOptions,
+  type LogRangeVerification,
+} from './range-verifier.js';
+export { verifyAttestationEntries, packEntries, type EntryFailure, type EntriesVerification } from './range-entries.js';
