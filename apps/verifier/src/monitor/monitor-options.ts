@@ -26,7 +26,7 @@ verifies every new attestation, then keeps the new checkpoint.
   --url <url>               the log's tiles prefix, e.g. https://ingrain.example/v1/log/tiles/
   --state <file>            state file (created on the first run: the whole log is then verified)
   --attestation-key <file>  attestation public key (PEM SubjectPublicKeyInfo)
-  --log-key <file>          transparency log public key (PEM SubjectPublicKeySpki)
+  --log-key <file>          transparency log public key (PEM SubjectPublicKeyInfo)
   --origin <origin>         log origin, e.g. ingrain.example/log/factory-1
   --token-file <file>       bearer token for a log that is not public (INGRAIN_LOG_PUBLIC=false)
   --follow                  keep following; check again every --interval-ms
