@@ -47,4 +47,23 @@ describe('LogReader', () => {
     await assert.rejects(reader.bundle(4), { code: 'TRUST_BUNDLE_INCOMPLETE' });
     assert.deepEqual(callsOf(devices, 'get'), [[DEVICE_ID]]);
   });
+
+  test('tiles: only within the published checkpoint’s tree, a partial width up to what it holds, never a full tile early', async () => {
+    resolves(store, 'readLatestCheckpoint', { ...first, treeSize: 5 });
+    resolves(store, 'readNodes', [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)]);
+    assert.equal((await reader.tile({ level: 0, index: 0, width: 2 }))?.length, 64);
+    assert.deepEqual(callsOf(store, 'readNodes'), [
+      [
+        [
+          { level: 0, index: 0 },
+          { level: 0, index: 1 },
+        ],
+      ],
+    ]);
+    assert.equal(await reader.tile({ level: 0, index: 0, width: 6 }), undefined);
+    assert.equal(await reader.tile({ level: 0, index: 0, width: 256 }), undefined);
+    assert.equal(await reader.tile({ level: 'entries', index: 1, width: 1 }), undefined);
+    assert.equal(await reader.tile({ level: 1, index: 0, width: 1 }), undefined);
+    assert.equal(callsOf(store, 'readNodes').length, 1, 'nothing read for a tile the tree does not hold');
+  });
 });
