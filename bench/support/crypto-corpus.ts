@@ -26,6 +26,8 @@ export interface AttestationCorpus {
   /** One verification bundle per attestation, as the JSON text an auditor receives. */
   readonly bundleTexts: readonly string[];
   readonly checkpoint: StoredCheckpoint;
+  /** The log entries (leaf bytes) in order, as entry bundles carry them. */
+  readonly entries: readonly Uint8Array[];
   readonly generateMs: number;
   readonly bundleMs: number;
 }
@@ -73,7 +75,8 @@ async function signDevices(
   return { count, leafText: text((p) => p.leafTexts), certificatePem: text((p) => p.certificatePems) };
 }
 
-async function appendAll(log: TransparencyLog, devices: SignedDevices): Promise<void> {
+async function appendAll(log: TransparencyLog, devices: SignedDevices): Promise<Uint8Array[]> {
+  const entries: Uint8Array[] = [];
   for (let from = 0; from < devices.count; from += APPEND_BATCH) {
     const leaves: Uint8Array[] = [];
     for (let i = from; i < Math.min(devices.count, from + APPEND_BATCH); i++) {
@@ -83,7 +86,9 @@ async function appendAll(log: TransparencyLog, devices: SignedDevices): Promise<
     if (appended.some((leaf, i) => leaf.alreadyPresent || leaf.leafIndex !== from + i)) {
       throw new Error('corpus attestations must be distinct leaves in order');
     }
+    entries.push(...leaves);
   }
+  return entries;
 }
 
 /**
@@ -110,7 +115,7 @@ export async function buildAttestationCorpus(count: number, threads: number): Pr
   const bundleStart = performance.now();
   const logSigner = new SoftwareSignerForTests('log', logKeys);
   const log = new TransparencyLog({ store: new InMemoryLogStore(), origin: CORPUS_ORIGIN, signer: logSigner });
-  await appendAll(log, devices);
+  const entries = await appendAll(log, devices);
   const checkpoint = await log.checkpoint();
   const bundleTexts: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -128,5 +133,5 @@ export async function buildAttestationCorpus(count: number, threads: number): Pr
     caCertificatePem: ca.pem,
     origin: CORPUS_ORIGIN,
   };
-  return { trust, bundleTexts, checkpoint, generateMs, bundleMs: performance.now() - bundleStart };
+  return { trust, bundleTexts, checkpoint, entries, generateMs, bundleMs: performance.now() - bundleStart };
 }

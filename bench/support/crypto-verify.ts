@@ -14,6 +14,7 @@ import {
   type VerificationBundle,
   verifyBundlesInParallel,
   verifyDeviceCertificateChain,
+  verifyLogRange,
 } from '#ingrain/crypto';
 import { verifyAttestationWithProof } from './crypto-attestation-proof.js';
 import { type AttestationCorpus, buildAttestationCorpus } from './crypto-corpus.js';
@@ -57,6 +58,8 @@ export interface VerifyResults {
   readonly averageBundleBytes: number;
   readonly attestationRuns: readonly ParallelRun[];
   readonly fullRuns: readonly ParallelRun[];
+  /** Row (c): the whole range from its entries (tree rebuilt once, no proofs) + every attestation. */
+  readonly rangeRuns: readonly ParallelRun[];
   readonly breakdown: Breakdown;
 }
 
@@ -98,6 +101,20 @@ function fullRun(corpus: AttestationCorpus, threads: number): Promise<ParallelRu
   return timed(async () => ({
     passed: (await verifyBundlesInParallel(corpus.bundleTexts, corpus.trust, { threads })).passed,
   }));
+}
+
+/** Row (c): verifyLogRange over every entry against the checkpoint, attestations on `threads` workers. */
+function rangeRun(corpus: AttestationCorpus, threads: number): Promise<ParallelRun> {
+  return timed(async () => {
+    const result = await verifyLogRange(
+      { checkpointNote: corpus.checkpoint.note, entries: corpus.entries },
+      corpus.trust,
+      {
+        threads,
+      },
+    );
+    return { passed: result.failed === 0 ? result.verified : 0 };
+  });
 }
 
 /** Where the time of one bundle goes, on this thread, over the first bundles of the corpus. */
@@ -157,11 +174,13 @@ export async function measureVerification(count: number): Promise<VerifyResults>
   const corpus = await buildAttestationCorpus(count, threads);
   const attestationRuns: ParallelRun[] = [];
   const fullRuns: ParallelRun[] = [];
+  const rangeRuns: ParallelRun[] = [];
   for (let run = 0; run < PARALLEL_RUNS; run++) {
     attestationRuns.push(await attestationRun(corpus, threads));
     fullRuns.push(await fullRun(corpus, threads));
+    rangeRuns.push(await rangeRun(corpus, threads));
   }
-  if ([...attestationRuns, ...fullRuns].some((r) => r.passed !== count)) {
+  if ([...attestationRuns, ...fullRuns, ...rangeRuns].some((r) => r.passed !== count)) {
     throw new Error('a genuine bundle failed verification: the benchmark is measuring the wrong thing');
   }
   const averageBundleBytes = corpus.bundleTexts.reduce((sum, text) => sum + text.length, 0) / count;
@@ -173,6 +192,7 @@ export async function measureVerification(count: number): Promise<VerifyResults>
     averageBundleBytes,
     attestationRuns,
     fullRuns,
+    rangeRuns,
     breakdown: breakdown(corpus),
   };
 }

@@ -207,7 +207,7 @@ void describe('audit endpoints', () => {
       '/v1/attestations/0',
       '/v1/attestations/0/bundle',
       '/v1/log/checkpoint',
-      '/v1/log/consistency?from=1',
+      '/v1/log/consistency?from=2',
       '/v1/keys',
     ];
     for (const path of paths) {

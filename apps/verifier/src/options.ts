@@ -48,7 +48,9 @@ output and tuning:
   --threads <n>             worker threads for large batches (default: up to 4)
   -h, --help                this text
 
-exit status: 0 every requested check passed; 1 a check failed; 2 usage or unreadable input.`;
+exit status: 0 every requested check passed; 1 a check failed; 2 usage or unreadable input.
+
+monitor a log through its tiles: ingrain-verify monitor --help`;
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value.length === 0) throw new VerifierCliError('VERIFY_USAGE', `missing ${flag}`);

@@ -313,6 +313,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/log/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every signed checkpoint, oldest first, cursor paged (public when INGRAIN_LOG_PUBLIC=true) */
+        get: operations["logCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/log/consistency": {
         parameters: {
             query?: never;
@@ -322,6 +339,40 @@ export interface paths {
         };
         /** Consistency proof from an older signed checkpoint to a newer one (default: the latest) */
         get: operations["logConsistency"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/log/tiles/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest checkpoint as a signed note (text), the tree the tiles are served for */
+        get: operations["logTilesCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/log/tiles/tile/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A hash tile `tile/<L>/<N>[.p/<W>]` or entry bundle `tile/entries/<N>[.p/<W>]` (c2sp.org/tlog-tiles), immutable once served */
+        get: operations["logTilesTile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1247,6 +1298,23 @@ export interface components {
             /** @description Standard base64 of the 32-byte Merkle tree hash */
             rootHash: string;
             treeSize: number;
+        };
+        /** @description Every checkpoint the log signed, oldest first (docs/transparency-log.md, "History") */
+        LogCheckpointHistory: {
+            checkpoints: {
+                /**
+                 * Format: date-time
+                 * @description When the log signed it
+                 */
+                createdAt: string;
+                /** @description The checkpoint as a signed note (C2SP), signed by the log key */
+                note: string;
+                /** @description Standard base64 of the 32-byte Merkle tree hash */
+                rootHash: string;
+                treeSize: number;
+            }[];
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor: string | null;
         };
         /** @description Proof that the newer checkpoint extends the older one */
         LogConsistencyProof: {
@@ -2226,7 +2294,10 @@ export interface operations {
     };
     attestationsBundle: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Prove against the stored checkpoint of this tree size (default: the latest) */
+                treeSize?: number;
+            };
             header?: never;
             path: {
                 leafIndex: number;
@@ -2244,7 +2315,11 @@ export interface operations {
                     "application/json": components["schemas"]["VerificationBundle"];
                 };
             };
-            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2271,8 +2346,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description ATTESTATION_NOT_FOUND */
+            /**
+             * @description CHECKPOINT_NOT_FOUND: no checkpoint was signed at the named treeSize
+             *
+             *     ATTESTATION_NOT_FOUND
+             */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LEAF_NOT_IN_CHECKPOINT: the named checkpoint does not cover the leaf */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3173,6 +3261,67 @@ export interface operations {
             };
         };
     };
+    logCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page (opaque) */
+                cursor?: string;
+                /** @description Page size (1-1000, default 100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogCheckpointHistory"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     logConsistency: {
         parameters: {
             query: {
@@ -3224,6 +3373,111 @@ export interface operations {
                 };
             };
             /** @description CHECKPOINT_NOT_FOUND: no checkpoint was signed at a requested tree size */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    logTilesCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description C2SP signed note */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    logTilesTile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                "*": string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hash tile: 32-byte hashes; entry bundle: big-endian uint16 length + entry, repeated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LOG_TILE_NOT_FOUND: not a tile path, or beyond the latest checkpoint */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -12,6 +12,7 @@ import {
   VerificationBundleView,
 } from './audit.schemas.js';
 import { AuditService } from './audit.service.js';
+import { BundleQuery } from './log-tiles.schemas.js';
 
 @ApiTags('audit')
 @Roles('auditor')
@@ -38,7 +39,12 @@ export class AttestationsController {
   @ApiOperation({ summary: 'The verification bundle of one attestation, as `ingrain-verify` reads it' })
   @ZodResponse(200, VerificationBundleView)
   @ApiProblem('ATTESTATION_NOT_FOUND')
-  bundle(@ZodParam('leafIndex', LeafIndex) leafIndex: number): Promise<VerificationBundleView> {
-    return this.service.bundle(leafIndex);
+  @ApiProblem('CHECKPOINT_NOT_FOUND: no checkpoint was signed at the named treeSize')
+  @ApiProblem('LEAF_NOT_IN_CHECKPOINT: the named checkpoint does not cover the leaf')
+  bundle(
+    @ZodParam('leafIndex', LeafIndex) leafIndex: number,
+    @ZodQuery(BundleQuery) query: BundleQuery,
+  ): Promise<VerificationBundleView> {
+    return this.service.bundle(leafIndex, query.treeSize);
   }
 }

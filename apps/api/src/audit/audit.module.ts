@@ -5,6 +5,7 @@ import { AuditService } from './audit.service.js';
 import { KeysController } from './keys.controller.js';
 import { LogReader } from './log-reader.js';
 import { LogController } from './log.controller.js';
+import { LogTilesController } from './log-tiles.controller.js';
 
 /**
  * The auditor's read-only endpoints: `/v1/attestations`, `/v1/log/checkpoint`,
@@ -13,7 +14,7 @@ import { LogController } from './log.controller.js';
  */
 @Module({
   imports: [LogModule],
-  controllers: [AttestationsController, LogController, KeysController],
+  controllers: [AttestationsController, LogController, LogTilesController, KeysController],
   providers: [AuditService, LogReader],
 })
 export class AuditModule {}

@@ -15,6 +15,7 @@ import type {
   VerificationBundleView,
 } from './audit.schemas.js';
 import { LogReader } from './log-reader.js';
+import { encodeHistoryCursor, type CheckpointHistoryQuery, type CheckpointHistoryView } from './log-tiles.schemas.js';
 import { bytesToBase64 } from '#ingrain/encoding';
 
 const attestationNotFound = (leafIndex: number): AppError =>
@@ -65,8 +66,8 @@ export class AuditService {
   }
 
   /** The verification bundle of one attestation. @throws AppError ATTESTATION_NOT_FOUND. */
-  async bundle(leafIndex: number): Promise<VerificationBundleView> {
-    const bundle = await this.log.bundle(leafIndex);
+  async bundle(leafIndex: number, treeSize?: number): Promise<VerificationBundleView> {
+    const bundle = await this.log.bundle(leafIndex, treeSize);
     if (bundle === undefined) throw attestationNotFound(leafIndex);
     return bundle as VerificationBundleView;
   }
@@ -93,6 +94,22 @@ export class AuditService {
       toTreeSize: newer.treeSize,
       newCheckpoint: newer.note,
       consistencyFile: { format: CONSISTENCY_PROOF_FORMAT, oldCheckpoint: older.note, proof: proof.map(bytesToBase64) },
+    };
+  }
+
+  /** Signed checkpoints, oldest first, one cursor page at a time. */
+  async checkpointHistory(query: CheckpointHistoryQuery): Promise<CheckpointHistoryView> {
+    const rows = await this.log.checkpointHistory(query.cursor ?? -1, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      checkpoints: page.map((row) => ({
+        treeSize: row.treeSize,
+        rootHash: bytesToBase64(row.rootHash),
+        note: row.note,
+        createdAt: row.createdAt.toISOString(),
+      })),
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeHistoryCursor(last.treeSize) : null,
     };
   }
 

@@ -32,14 +32,11 @@ describe('LogReader', () => {
     reader = new LogReader(store, attestations, devices, trust, writer);
   });
 
-  test('a log without a checkpoint gets its first one from the writer', async () => {
-    resolves(store, 'readLatestCheckpoint', undefined);
-    resolves(writer, 'ensureCheckpoint', first);
+  test('the latest checkpoint is the writer’s, covering every committed entry (integrated on demand)', async () => {
+    resolves(writer, 'currentCheckpoint', first);
     assert.equal(await reader.latestCheckpoint(), first);
-    assert.equal(callsOf(writer, 'ensureCheckpoint').length, 1);
-    resolves(store, 'readLatestCheckpoint', first);
-    await reader.latestCheckpoint();
-    assert.equal(callsOf(writer, 'ensureCheckpoint').length, 1, 'a stored checkpoint is read, not signed');
+    assert.equal(callsOf(writer, 'currentCheckpoint').length, 1);
+    assert.equal(callsOf(store, 'readLatestCheckpoint').length, 0);
   });
 
   test('bundle: undefined for an unlogged index; TRUST_BUNDLE_INCOMPLETE for a device without a certificate', async () => {
@@ -49,5 +46,24 @@ describe('LogReader', () => {
     resolves(devices, 'get', claimedDevice({ state: 'provisioned', certificateDer: null }));
     await assert.rejects(reader.bundle(4), { code: 'TRUST_BUNDLE_INCOMPLETE' });
     assert.deepEqual(callsOf(devices, 'get'), [[DEVICE_ID]]);
+  });
+
+  test('tiles: only within the published checkpoint’s tree, a partial width up to what it holds, never a full tile early', async () => {
+    resolves(store, 'readLatestCheckpoint', { ...first, treeSize: 5 });
+    resolves(store, 'readNodes', [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)]);
+    assert.equal((await reader.tile({ level: 0, index: 0, width: 2 }))?.length, 64);
+    assert.deepEqual(callsOf(store, 'readNodes'), [
+      [
+        [
+          { level: 0, index: 0 },
+          { level: 0, index: 1 },
+        ],
+      ],
+    ]);
+    assert.equal(await reader.tile({ level: 0, index: 0, width: 6 }), undefined);
+    assert.equal(await reader.tile({ level: 0, index: 0, width: 256 }), undefined);
+    assert.equal(await reader.tile({ level: 'entries', index: 1, width: 1 }), undefined);
+    assert.equal(await reader.tile({ level: 1, index: 0, width: 1 }), undefined);
+    assert.equal(callsOf(store, 'readNodes').length, 1, 'nothing read for a tile the tree does not hold');
   });
 });

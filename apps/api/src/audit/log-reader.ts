@@ -2,14 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   TransparencyLog,
   buildVerificationBundle,
+  encodeEntryBundle,
   encodePem,
+  hashTileNodes,
+  tileWidthAt,
+  TILE_WIDTH,
   type StoredCheckpoint,
+  type TileCoordinates,
   type VerificationBundleDocument,
 } from '#ingrain/crypto';
+import { AppError } from '../errors/app-error.js';
 import { LogService } from '../log/log.service.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
-import { PgLogStore } from '../repositories/pg-log-store.js';
+import { PgLogStore, type CheckpointHistoryEntry } from '../repositories/pg-log-store.js';
 import { TrustError } from '../trust/trust-error.js';
 import { TrustService } from '../trust/trust.service.js';
 
@@ -29,6 +35,7 @@ export interface InclusionProof {
 @Injectable()
 export class LogReader {
   readonly #log: TransparencyLog;
+  readonly #store: PgLogStore;
 
   constructor(
     @Inject(PgLogStore) store: PgLogStore,
@@ -37,6 +44,7 @@ export class LogReader {
     @Inject(TrustService) private readonly trust: TrustService,
     @Inject(LogService) private readonly writer: LogService,
   ) {
+    this.#store = store;
     this.#log = new TransparencyLog({
       store,
       origin: trust.logOrigin,
@@ -44,9 +52,12 @@ export class LogReader {
     });
   }
 
-  /** The latest signed checkpoint (one is signed if the log has none yet). */
-  async latestCheckpoint(): Promise<StoredCheckpoint> {
-    return (await this.#log.latestCheckpoint()) ?? this.writer.ensureCheckpoint();
+  /**
+   * A signed checkpoint covering every committed entry: the latest stored one, or a new one the
+   * writer integrates at once (batched, shared with concurrent callers) when entries wait.
+   */
+  latestCheckpoint(): Promise<StoredCheckpoint> {
+    return this.writer.currentCheckpoint();
   }
 
   /** The checkpoint signed at exactly `treeSize`, if any. */
@@ -76,7 +87,7 @@ export class LogReader {
    * attestation at `leafIndex`, against the latest checkpoint; undefined when no attestation has
    * that index. @throws TrustError `TRUST_BUNDLE_INCOMPLETE` if the attested device has no certificate.
    */
-  async bundle(leafIndex: number): Promise<VerificationBundleDocument | undefined> {
+  async bundle(leafIndex: number, treeSize?: number): Promise<VerificationBundleDocument | undefined> {
     const record = await this.attestations.get(leafIndex);
     if (record === undefined) return undefined;
     const device = await this.devices.get(record.deviceId);
@@ -86,12 +97,62 @@ export class LogReader {
         `attested device ${record.deviceId} has no certificate on record`,
       );
     }
+    const checkpoint = treeSize === undefined ? await this.latestCheckpoint() : await this.#namedCheckpoint(treeSize);
+    if (leafIndex >= checkpoint.treeSize) {
+      throw new AppError(
+        'LEAF_NOT_IN_CHECKPOINT',
+        `the checkpoint of tree size ${checkpoint.treeSize} does not cover leaf ${leafIndex}`,
+        {
+          errors: [{ path: 'query.treeSize', message: `must be greater than the leaf index ${leafIndex}` }],
+        },
+      );
+    }
     const source = {
       envelope: JSON.parse(record.envelope) as Record<string, unknown>,
       leafIndex,
       deviceCertificatePem: encodePem('CERTIFICATE', device.certificateDer),
       caCertificatePem: this.trust.caCertificatePem,
     };
-    return buildVerificationBundle(this.#log, source, await this.latestCheckpoint());
+    return buildVerificationBundle(this.#log, source, checkpoint);
+  }
+
+  /**
+   * The checkpoint monitors see: the latest stored one, as the interval integration left it (never
+   * signed on demand for an anonymous reader), so tiles and checkpoint are served from one size.
+   */
+  async publishedCheckpoint(): Promise<StoredCheckpoint> {
+    return (await this.#log.latestCheckpoint()) ?? this.writer.currentCheckpoint();
+  }
+
+  /** Signed checkpoints oldest first: up to `limit` after tree size `afterTreeSize` (-1: from the first). */
+  checkpointHistory(afterTreeSize: number, limit: number): Promise<CheckpointHistoryEntry[]> {
+    return this.#store.readCheckpointHistory(afterTreeSize, limit);
+  }
+
+  /**
+   * The bytes of a c2sp.org/tlog-tiles tile within the published checkpoint's tree: a hash tile
+   * (32-byte hashes of tree level 8·L) or an entry bundle (uint16-length-prefixed envelope texts).
+   * Undefined when that tree does not hold the tile at that width (a partial width up to what it
+   * holds is served: its bytes never change).
+   */
+  async tile(tile: TileCoordinates): Promise<Uint8Array | undefined> {
+    const { treeSize } = await this.publishedCheckpoint();
+    const available = tileWidthAt(tile.level, tile.index, treeSize);
+    if (tile.width > available || (tile.width === TILE_WIDTH && available < TILE_WIDTH)) return undefined;
+    if (tile.level === 'entries') {
+      const begin = tile.index * TILE_WIDTH;
+      return encodeEntryBundle(await this.#store.readEntries(begin, begin + tile.width));
+    }
+    return Buffer.concat(await this.#store.readNodes(hashTileNodes({ ...tile, level: tile.level })));
+  }
+
+  async #namedCheckpoint(treeSize: number): Promise<StoredCheckpoint> {
+    const checkpoint = await this.#log.checkpointAt(treeSize);
+    if (checkpoint !== undefined) return checkpoint;
+    throw new AppError('CHECKPOINT_NOT_FOUND', `no checkpoint was signed at tree size ${treeSize}`, {
+      errors: [
+        { path: 'query.treeSize', message: 'no checkpoint was signed at this tree size (see GET /v1/log/checkpoints)' },
+      ],
+    });
   }
 }

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/auth.decorators.js';
+import { PublicWhenLogPublic, Roles } from '../auth/auth.decorators.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
 import { ZodQuery } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
 import { ConsistencyQuery, LogCheckpointView, LogConsistencyView } from './audit.schemas.js';
 import { AuditService } from './audit.service.js';
+import { CheckpointHistoryQuery, CheckpointHistoryView } from './log-tiles.schemas.js';
 
 @ApiTags('audit')
 @Roles('auditor')
@@ -26,5 +27,15 @@ export class LogController {
   @ApiProblem('CHECKPOINT_NOT_FOUND: no checkpoint was signed at a requested tree size')
   consistency(@ZodQuery(ConsistencyQuery) query: ConsistencyQuery): Promise<LogConsistencyView> {
     return this.service.consistency(query);
+  }
+
+  @Get('checkpoints')
+  @PublicWhenLogPublic()
+  @ApiOperation({
+    summary: 'Every signed checkpoint, oldest first, cursor paged (public when INGRAIN_LOG_PUBLIC=true)',
+  })
+  @ZodResponse(200, CheckpointHistoryView)
+  checkpoints(@ZodQuery(CheckpointHistoryQuery) query: CheckpointHistoryQuery): Promise<CheckpointHistoryView> {
+    return this.service.checkpointHistory(query);
   }
 }

@@ -7,6 +7,7 @@ import type { Role } from './roles.js';
 
 export const ROLES_KEY = 'ingrain:roles';
 export const PUBLIC_KEY = 'ingrain:public';
+export const PUBLIC_LOG_KEY = 'ingrain:public-log';
 /** The OpenAPI security scheme name of bearer tokens. */
 export const BEARER_SCHEME = 'bearer';
 
@@ -27,6 +28,14 @@ export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecor
 /** No authentication (health, metrics). Every other route must name its roles with {@link Roles}. */
 export function Public(): MethodDecorator & ClassDecorator {
   return SetMetadata(PUBLIC_KEY, true);
+}
+
+/**
+ * The public transparency log (tiles, checkpoint, checkpoint history): readable by anyone, token or
+ * not, when INGRAIN_LOG_PUBLIC=true; otherwise the route's {@link Roles} apply as everywhere.
+ */
+export function PublicWhenLogPublic(): MethodDecorator & ClassDecorator {
+  return SetMetadata(PUBLIC_LOG_KEY, true);
 }
 
 /** The authenticated caller of a `@Roles` route. */

@@ -1,8 +1,9 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { roleForbidden } from './auth-errors.js';
-import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
+import { ApiConfig } from '../config/api-config.js';
+import { PUBLIC_KEY, PUBLIC_LOG_KEY, ROLES_KEY } from './auth.decorators.js';
 import { ClientCertificateCheck } from './client-certificate.js';
 import type { Role } from './roles.js';
 import { SessionAuthenticator } from './session-authenticator.js';
@@ -21,12 +22,17 @@ export class AuthGuard implements CanActivate {
     @Inject(TokenAuthenticator) private readonly authenticator: TokenAuthenticator,
     @Inject(ClientCertificateCheck) private readonly clientCertificates: ClientCertificateCheck,
     @Inject(SessionAuthenticator) private readonly sessions: SessionAuthenticator,
+    @Optional() @Inject(ApiConfig) private readonly config?: Pick<ApiConfig, 'log'>,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true) return true;
+    // @PublicWhenLogPublic routes (the log's tiles, checkpoint, history) when INGRAIN_LOG_PUBLIC=true.
+    if (this.config?.log.public === true && this.reflector.getAllAndOverride<boolean>(PUBLIC_LOG_KEY, targets)) {
+      return true;
+    }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // The console's session cookie is the alternative to a bearer token; a header, when sent, wins.
     const bySession = request.headers.authorization === undefined && this.sessions.hasSessionCookie(request);

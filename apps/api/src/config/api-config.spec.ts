@@ -25,6 +25,7 @@ describe('loadApiConfig', () => {
     assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
     assert.equal(config.logLevel, 'info');
     assert.equal(config.logOrigin, 'ingrain.local/log');
+    assert.deepEqual(config.log, { checkpointIntervalMs: 1000, public: false });
     assert.equal(config.publicKeysDir, '/srv/ingrain/.ingrain/public-keys');
     assert.deepEqual(config.authFailureLimit, { maxFailures: 10, windowMs: 60_000 });
     assert.equal(config.hsm.pin.reveal(), '123456');
@@ -82,6 +83,10 @@ describe('loadApiConfig', () => {
       /DATABASE_URL and INGRAIN_DATA_DIR are both set/,
     );
     assert.throws(() => loadApiConfig({ ...hsmEnv, INGRAIN_LOG_ORIGIN: 'has space' }), /INGRAIN_LOG_ORIGIN/);
+    const log = { INGRAIN_LOG_CHECKPOINT_INTERVAL_MS: '250', INGRAIN_LOG_PUBLIC: 'true' };
+    assert.deepEqual(loadApiConfig({ ...hsmEnv, ...log }).log, { checkpointIntervalMs: 250, public: true });
+    assert.throws(() => loadApiConfig({ ...hsmEnv, INGRAIN_LOG_PUBLIC: 'yes' }), /INGRAIN_LOG_PUBLIC/);
+    assert.throws(() => loadApiConfig({ ...hsmEnv, INGRAIN_LOG_CHECKPOINT_INTERVAL_MS: '0' }), /INTERVAL_MS/);
   });
 
   test('HSM variable errors surface as ConfigError naming the variable', () => {

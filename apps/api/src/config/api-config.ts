@@ -41,6 +41,13 @@ export interface StationsConfig {
   readonly offlineAfterMs: number;
 }
 
+export interface LogConfig {
+  /** INGRAIN_LOG_CHECKPOINT_INTERVAL_MS: waiting entries are integrated into a signed checkpoint this often. */
+  readonly checkpointIntervalMs: number;
+  /** INGRAIN_LOG_PUBLIC: tiles, checkpoint and checkpoint history readable without a token. */
+  readonly public: boolean;
+}
+
 /** Everything the API process needs from its environment, parsed once at boot. */
 export interface ApiConfigValues {
   readonly http: HttpConfig;
@@ -54,6 +61,8 @@ export interface ApiConfigValues {
   readonly logFile: string | undefined;
   /** Origin line of the transparency log's checkpoints (c2sp.org/tlog-checkpoint). */
   readonly logOrigin: string;
+  /** The transparency log's batching and public reads (docs/transparency-log.md). */
+  readonly log: LogConfig;
   /** Directory of the public keys and CA certificate written by `ingrain-admin hsm init`. */
   readonly publicKeysDir: string;
   readonly authFailureLimit: AuthFailureLimit;
@@ -80,6 +89,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly logFormat!: LogFormat | undefined;
   readonly logFile!: string | undefined;
   readonly logOrigin!: string;
+  readonly log!: LogConfig;
   readonly publicKeysDir!: string;
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
@@ -105,6 +115,7 @@ export class ApiConfig implements ApiConfigValues {
       logFormat: this.logFormat,
       logFile: this.logFile,
       logOrigin: this.logOrigin,
+      log: this.log,
       publicKeysDir: this.publicKeysDir,
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
@@ -169,6 +180,7 @@ function hsmConfig(env: Env): HsmConfig {
  * Parses the API's environment once, at boot: HOST (default 127.0.0.1), PORT (8080),
  * DATABASE_URL or INGRAIN_DATA_DIR, REDIS_URL (redis://127.0.0.1:6379), the INGRAIN_HSM_* variables
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_FORMAT, INGRAIN_LOG_FILE, INGRAIN_LOG_ORIGIN,
+ * INGRAIN_LOG_CHECKPOINT_INTERVAL_MS (1000), INGRAIN_LOG_PUBLIC (false),
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
  * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
@@ -195,6 +207,7 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
     logFormat: vars.INGRAIN_LOG_FORMAT,
     logFile: vars.INGRAIN_LOG_FILE === undefined ? undefined : resolve(cwd, vars.INGRAIN_LOG_FILE),
     logOrigin: vars.INGRAIN_LOG_ORIGIN,
+    log: { checkpointIntervalMs: vars.INGRAIN_LOG_CHECKPOINT_INTERVAL_MS, public: vars.INGRAIN_LOG_PUBLIC },
     publicKeysDir: resolve(cwd, vars.INGRAIN_PUBLIC_KEYS_DIR ?? DEFAULTS.publicKeysDir),
     authFailureLimit: {
       maxFailures: vars.INGRAIN_AUTH_FAILURE_LIMIT,

@@ -79,6 +79,9 @@ export const apiEnvSchema = z.object({
   INGRAIN_LOG_FORMAT: optionalText.pipe(z.enum(LOG_FORMATS, { error: 'expected pretty or json' }).optional()),
   INGRAIN_LOG_FILE: optionalText,
   INGRAIN_LOG_ORIGIN: logOrigin,
+  // Batched checkpoints and the public log (docs/transparency-log.md).
+  INGRAIN_LOG_CHECKPOINT_INTERVAL_MS: integer(10, 86_400_000, 1000),
+  INGRAIN_LOG_PUBLIC: optionalText.pipe(z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
   INGRAIN_PUBLIC_KEYS_DIR: optionalText,
   INGRAIN_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),
   INGRAIN_TRUST_PROXY: trustProxy,

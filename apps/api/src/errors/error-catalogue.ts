@@ -537,6 +537,19 @@ export const ERROR_CATALOGUE = {
     meaning: 'the subscription has no delivery with this id',
     action: 'check the ids (GET /v1/webhooks/{id}/deliveries)',
   },
+  LEAF_NOT_IN_CHECKPOINT: {
+    status: 422,
+    title: 'Unprocessable Content',
+    meaning: 'the named checkpoint does not cover this leaf index (leafIndex >= treeSize)',
+    action: 'name a checkpoint with a larger tree size, or omit treeSize for the latest',
+  },
+  LOG_TILE_NOT_FOUND: {
+    status: 404,
+    title: 'Not Found',
+    meaning:
+      'no such tile: the path is not a c2sp.org/tlog-tiles tile path, or the latest checkpoint does not reach it yet',
+    action: 'fetch the checkpoint and ask only for tiles of its tree size',
+  },
 
   // Start-up and readiness: never an HTTP answer (the process does not serve, or is not ready).
   CONFIG_INVALID: {

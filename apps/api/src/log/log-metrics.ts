@@ -10,6 +10,8 @@ export class LogMetrics {
    * anything else means a writer outside LogService touched the log.
    */
   readonly appendRetries: Counter;
+  /** Checkpoints this process signed (one per integration that found waiting entries). */
+  readonly checkpointsSigned: Counter;
   /** Tree size of the latest checkpoint this process signed or read at start-up. */
   readonly treeSize: Gauge;
 
@@ -23,6 +25,11 @@ export class LogMetrics {
     this.appendRetries = new Counter({
       name: 'ingrain_log_append_retries_total',
       help: 'Transparency log appends retried after a concurrent write (LOG_APPEND_CONFLICT)',
+      registers,
+    });
+    this.checkpointsSigned = new Counter({
+      name: 'ingrain_log_checkpoints_signed_total',
+      help: 'Transparency log checkpoints signed by this process (batched: one per integration)',
       registers,
     });
     this.treeSize = new Gauge({

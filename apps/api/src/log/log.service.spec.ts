@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, mock, test } from 'node:test';
 import {
   buildAttestation,
   InMemoryLogStore,
@@ -89,5 +89,30 @@ describe('LogService', () => {
     assert.equal(checkpoint.treeSize, 0);
     assert.equal(callsOf(tx.log, 'lockWriters').length, 1);
     assert.equal((await memory.readLatestCheckpoint())?.treeSize, 0);
+  });
+
+  test('appends sign nothing; concurrent readers needing a covering checkpoint share one signature', async () => {
+    const memory = new InMemoryLogStore();
+    Object.assign(tx, { log: memoryStore(memory) });
+    await service.ensureCheckpoint();
+    const store = automock(PgLogStore);
+    stub(store, 'inTransaction', ((work: (s: PgLogStore) => Promise<unknown>) => work(tx.log)) as never);
+    for (const seed of ['a', 'b', 'c'])
+      await service.appendAttestation(store, await envelopeText(attestationSigner, seed));
+    assert.equal((await memory.readLatestCheckpoint())?.treeSize, 0, 'no checkpoint signed by the appends');
+    const sign = mock.method(logSigner, 'sign');
+    const answers = await Promise.all([
+      service.currentCheckpoint(),
+      service.currentCheckpoint(),
+      service.currentCheckpoint(),
+    ]);
+    assert.deepEqual(
+      answers.map((checkpoint) => checkpoint.treeSize),
+      [3, 3, 3],
+    );
+    assert.equal(sign.mock.callCount(), 1, 'one signature for the three requests');
+    await service.currentCheckpoint();
+    assert.equal(sign.mock.callCount(), 1, 'a covering checkpoint is read, not signed again');
+    sign.mock.restore();
   });
 });

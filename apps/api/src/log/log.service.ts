@@ -1,43 +1,69 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { TransparencyLog, verifyAttestationEnvelopeWithLeaf, type StoredCheckpoint } from '#ingrain/crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { TransparencyLogError, verifyAttestationEnvelopeWithLeaf, type StoredCheckpoint } from '#ingrain/crypto';
+import { ApiConfig } from '../config/api-config.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { PgLogStore } from '../repositories/pg-log-store.js';
 import { Transactions } from '../repositories/transactions.js';
 import { TrustError } from '../trust/trust-error.js';
 import { TrustService } from '../trust/trust.service.js';
 import { appendWithRetry } from './append-retry.js';
+import { logOver } from './checkpoint-in.js';
 import { LogMetrics } from './log-metrics.js';
 
-/** Where an attestation landed in the log, and the size of the checkpoint signed with it. */
+/** Where an attestation landed in the log. */
 export interface AppendedAttestation {
   readonly leafIndex: number;
-  /** Tree size of the checkpoint signed in the same transaction (covers `leafIndex`). */
+  /** Tree size right after this append (in the caller's transaction); no checkpoint covers it yet. */
   readonly treeSize: number;
   /** True when this very envelope was already in the log (a repeated append): nothing was added. */
   readonly alreadyPresent: boolean;
 }
 
+/** Default of INGRAIN_LOG_CHECKPOINT_INTERVAL_MS when no ApiConfig is given (unit tests, tools). */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 1000;
+
 /**
  * The writer of the transparency log of attestations (RFC 9162 tree, C2SP checkpoints signed by
- * `ingrain-log`) over the PostgreSQL store. Appends run inside the caller's transaction, so the
- * attestation, its leaf, the new checkpoint and the device's state change commit or roll back
- * together; they are serialized across API processes by a transaction-scoped advisory lock. The
- * auditor's reads (checkpoints, proofs, bundles) are the LogReader's (audit/).
+ * `ingrain-log`) over the PostgreSQL store, integrating checkpoints in batches as tiled logs do:
+ * - an append runs inside the caller's transaction (attestation, leaf and device state commit or
+ *   roll back together) and signs nothing; appends are serialised across API processes by a
+ *   transaction-scoped advisory lock;
+ * - one checkpoint covering every committed entry is signed per interval
+ *   (INGRAIN_LOG_CHECKPOINT_INTERVAL_MS) when entries wait, or at once when a reader needs one
+ *   covering them ({@link currentCheckpoint}); concurrent requests in one process share one
+ *   signature, and across processes the same advisory lock plus "one checkpoint per size" make
+ *   the second process find the first one's checkpoint instead of signing again.
+ * The auditor's reads (proofs, bundles, tiles) are the LogReader's (audit/).
  */
 @Injectable()
-export class LogService implements OnModuleInit {
+export class LogService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   readonly #transactions: Transactions;
   readonly #trust: TrustService;
   readonly #metrics: LogMetrics;
+  readonly #intervalMs: number;
+  readonly #logger = new Logger(LogService.name);
+  #integrating: Promise<StoredCheckpoint> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
 
   constructor(
     @Inject(Transactions) transactions: Transactions,
     @Inject(TrustService) trust: TrustService,
     @Inject(Metrics) metrics: Metrics,
+    @Optional() @Inject(ApiConfig) config?: Pick<ApiConfig, 'log'>,
   ) {
     this.#transactions = transactions;
     this.#trust = trust;
     this.#metrics = new LogMetrics(metrics);
+    this.#intervalMs = config?.log.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   }
 
   /** Signs the first checkpoint of an empty log (or of any size not yet signed) at start-up. */
@@ -45,11 +71,26 @@ export class LogService implements OnModuleInit {
     this.#metrics.treeSize.set((await this.ensureCheckpoint()).treeSize);
   }
 
+  /** Starts the interval integration (not in onModuleInit: tools and tests that build a LogService by hand get no timer). */
+  onApplicationBootstrap(): void {
+    this.#timer = setInterval(() => {
+      this.#ticking ??= this.#tick().finally(() => (this.#ticking = undefined));
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#ticking;
+    await this.#integrating?.catch(() => undefined);
+  }
+
   /**
-   * Appends a signed attestation and signs the checkpoint that covers it, in the transaction of
-   * `store` (the caller's, from Transactions.run; a new one when `store` is not over a transaction). Idempotent: the same envelope
-   * text appended again keeps its first index (`alreadyPresent`). Hold the transaction briefly
-   * after this call: other writers wait for its commit.
+   * Appends a signed attestation in the transaction of `store` (the caller's, from Transactions.run;
+   * a new one when `store` is not over a transaction). Signs no checkpoint: the next integration
+   * covers it. Idempotent: the same envelope text appended again keeps its first index
+   * (`alreadyPresent`). Hold the transaction briefly after this call: other writers wait for its commit.
    *
    * @param envelopeText the envelope exactly as stored in `attestations.envelope`:
    *   serializeAttestationEnvelope's normal form, which is the log leaf.
@@ -62,13 +103,44 @@ export class LogService implements OnModuleInit {
     const leaf = this.#leafOf(envelopeText);
     return store.inTransaction(async (tx) => {
       await tx.lockWriters();
-      const log = this.#logOver(tx);
+      const log = logOver(tx, this.#trust);
       const appended = await appendWithRetry(log, leaf, () => this.#metrics.appendRetries.inc());
-      const checkpoint = await log.checkpoint();
       if (!appended.alreadyPresent) this.#metrics.appended.inc();
-      this.#metrics.treeSize.set(checkpoint.treeSize);
-      return { leafIndex: appended.leafIndex, treeSize: checkpoint.treeSize, alreadyPresent: appended.alreadyPresent };
+      return { leafIndex: appended.leafIndex, treeSize: await log.treeSize(), alreadyPresent: appended.alreadyPresent };
     });
+  }
+
+  /**
+   * A signed checkpoint covering every entry committed before this call: the latest stored one when
+   * it does, else one integration (shared with any integration this process is already running
+   * that covers them). Never call it inside an open transaction (it uses its own).
+   */
+  async currentCheckpoint(): Promise<StoredCheckpoint> {
+    const { latest, treeSize } = await this.#transactions.run(async ({ log }) => ({
+      treeSize: await log.readTreeSize(),
+      latest: await log.readLatestCheckpoint(),
+    }));
+    if (latest !== undefined && latest.treeSize >= treeSize) return latest;
+    const running = await this.#integrating?.catch(() => undefined);
+    if (running !== undefined && running.treeSize >= treeSize) return running;
+    const integrated = await this.integrate();
+    if (integrated.treeSize < treeSize) {
+      throw new TransparencyLogError(
+        'LOG_STATE_INCONSISTENT',
+        `integration signed tree size ${integrated.treeSize}, below the ${treeSize} entries committed`,
+      );
+    }
+    return integrated;
+  }
+
+  /**
+   * Integrates now: signs and stores a checkpoint for every committed entry unless the latest one
+   * covers them (then returns it). One at a time per process (a caller arriving while one runs
+   * shares it); across processes serialised by the writers' advisory lock.
+   */
+  integrate(): Promise<StoredCheckpoint> {
+    this.#integrating ??= this.ensureCheckpoint().finally(() => (this.#integrating = undefined));
+    return this.#integrating;
   }
 
   /**
@@ -78,16 +150,21 @@ export class LogService implements OnModuleInit {
   ensureCheckpoint(): Promise<StoredCheckpoint> {
     return this.#transactions.run(async ({ log }) => {
       await log.lockWriters();
-      return this.#logOver(log).checkpoint();
+      const before = await log.readLatestCheckpoint();
+      const checkpoint = await logOver(log, this.#trust).checkpoint();
+      if (before?.treeSize !== checkpoint.treeSize) this.#metrics.checkpointsSigned.inc();
+      this.#metrics.treeSize.set(checkpoint.treeSize);
+      return checkpoint;
     });
   }
 
-  #logOver(store: PgLogStore): TransparencyLog {
-    return new TransparencyLog({
-      store,
-      origin: this.#trust.logOrigin,
-      signer: this.#trust.logSigner,
-    });
+  /** One interval: integrates when entries wait beyond the latest checkpoint. Errors are logged, the next tick retries. */
+  async #tick(): Promise<void> {
+    try {
+      await this.currentCheckpoint();
+    } catch (error) {
+      this.#logger.warn(`checkpoint integration failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+    }
   }
 
   /** The leaf bytes of a verified envelope whose text is exactly its normal form. */

@@ -151,6 +151,50 @@ export class PgLogStore implements LogStore {
       .executeTakeFirst();
     return row && { treeSize: row.tree_size, rootHash: plainBytes(row.root_hash), note: row.note };
   }
+
+  /** Every signed checkpoint, oldest first: up to `limit` with a tree size above `afterTreeSize` (-1: from the start). */
+  async readCheckpointHistory(afterTreeSize: number, limit: number): Promise<CheckpointHistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('log_checkpoints')
+      .select(['tree_size', 'root_hash', 'note', 'created_at'])
+      .where('tree_size', '>', afterTreeSize)
+      .orderBy('tree_size', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      treeSize: row.tree_size,
+      rootHash: plainBytes(row.root_hash),
+      note: row.note,
+      createdAt: row.created_at,
+    }));
+  }
+
+  /**
+   * The log entries (leaf bytes) at indices [begin, end), in order: every leaf is an attestation
+   * whose stored envelope text is exactly its leaf bytes (LogService appends only that normal form).
+   * LOG_NODE_MISSING when one is absent.
+   */
+  async readEntries(begin: number, end: number): Promise<Uint8Array[]> {
+    const rows = await this.db
+      .selectFrom('attestations')
+      .select(['leaf_index', 'envelope'])
+      .where('leaf_index', '>=', begin)
+      .where('leaf_index', '<', end)
+      .orderBy('leaf_index', 'asc')
+      .execute();
+    return Array.from({ length: Math.max(0, end - begin) }, (_, i) => {
+      const row = rows[i];
+      if (row?.leaf_index !== begin + i) {
+        throw new TransparencyLogError('LOG_NODE_MISSING', `no stored entry at leaf index ${begin + i}`);
+      }
+      return new Uint8Array(Buffer.from(row.envelope, 'utf8'));
+    });
+  }
+}
+
+/** One stored checkpoint of the history, with when it was signed. */
+export interface CheckpointHistoryEntry extends StoredCheckpoint {
+  readonly createdAt: Date;
 }
 
 async function insertNodes(db: Executor, nodes: readonly StoredNode[]): Promise<void> {

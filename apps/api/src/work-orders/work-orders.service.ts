@@ -15,6 +15,7 @@ import { TrustService } from '../trust/trust.service.js';
 import { workOrderClosedEvent } from '../webhooks/webhook-events.js';
 import { envelopeJson, reportOf, storedEnvelope } from './stored-report.js';
 import { signWorkOrderReport } from './work-order-envelope.js';
+import { checkpointCoveringIn } from '../log/checkpoint-in.js';
 import { productHasNoLayout, workOrderNotFound } from './work-order-errors.js';
 import { buildWorkOrderReport } from './work-order-report.js';
 import type {
@@ -146,7 +147,7 @@ export class WorkOrdersService {
     if (layout === undefined) throw new Error(`work order ${order.id} refers to a missing layout`);
     // Devices first, then the checkpoint: every leaf in the list is then inside the anchored tree.
     const devices = await repositories.workOrderDevices.list(order.id);
-    const checkpoint = await repositories.log.readLatestCheckpoint();
+    const checkpoint = await checkpointCoveringIn(repositories.log, this.trust);
     const report = buildWorkOrderReport({
       workOrder: { ...order, layoutDigestSha256: layout.digest },
       devices,

@@ -12,7 +12,8 @@ export type TransparencyLogErrorCode =
   | 'LOG_INDEX_OUT_OF_RANGE'
   | 'LOG_APPEND_CONFLICT'
   | 'LOG_NODE_MISSING'
-  | 'LOG_STATE_INCONSISTENT';
+  | 'LOG_STATE_INCONSISTENT'
+  | 'LOG_TILE_INVALID';
 
 /**
  * Every failure of the transparency log and of its offline verification functions. Messages name

@@ -1,6 +1,6 @@
 // Transparency log: RFC 9162 Merkle tree, C2SP checkpoints in signed notes, offline proof checks.
 export * from './errors.js';
-export { HASH_SIZE_BYTES, emptyTreeHash, hashLeaf, hashChildren } from './hashing.js';
+export { HASH_SIZE_BYTES, emptyTreeHash, hashLeaf, hashChildren, hashesEqual } from './hashing.js';
 export type { NodeId, LeafRange } from './tree-math.js';
 export type { LogStore, LogAppendBatch, StoredNode, StoredCheckpoint } from './log-store.js';
 export { InMemoryLogStore } from './memory-log-store.js';
@@ -60,3 +60,4 @@ export {
   parseAddCheckpointRequest,
   parseTlogSize,
 } from './witness-protocol.js';
+export * from './tiles/index.js';

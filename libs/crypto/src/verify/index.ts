@@ -40,3 +40,12 @@ export {
   prepareWitnessPolicy,
   checkCheckpointWitnesses,
 } from './witness-check.js';
+export {
+  verifyLogRange,
+  rebuildToCheckpoint,
+  type LogRangeInput,
+  type LogRangeTrust,
+  type LogRangeOptions,
+  type LogRangeVerification,
+} from './range-verifier.js';
+export { verifyAttestationEntries, packEntries, type EntryFailure, type EntriesVerification } from './range-entries.js';
