@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { CryptoError, loadHsmConfig, type HsmConfig } from '#ingrain/crypto';
+import { CryptoError, loadHsmConfig, type HsmConfig, type WitnessPolicy } from '#ingrain/crypto';
 import type { z } from 'zod';
 import type { DatabaseConfig } from '../database/database-config.js';
 import { ConfigError } from './config-error.js';
@@ -36,6 +36,8 @@ export interface ApiConfigValues {
   readonly logOrigin: string;
   /** Directory of the public keys and CA certificate written by `ingrain-admin hsm init`. */
   readonly publicKeysDir: string;
+  /** The witness keys and threshold the trust root publishes (docs/verifier.md "Trust root"). */
+  readonly trustRootWitnesses: WitnessPolicy;
   readonly authFailureLimit: AuthFailureLimit;
   /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
   readonly tls: TlsConfig | null;
@@ -53,6 +55,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly logLevel!: LogLevel;
   readonly logOrigin!: string;
   readonly publicKeysDir!: string;
+  readonly trustRootWitnesses!: WitnessPolicy;
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
 
@@ -72,6 +75,7 @@ export class ApiConfig implements ApiConfigValues {
       logLevel: this.logLevel,
       logOrigin: this.logOrigin,
       publicKeysDir: this.publicKeysDir,
+      trustRootWitnesses: this.trustRootWitnesses,
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
     };
@@ -115,6 +119,20 @@ function databaseConfig(vars: z.output<typeof apiEnvSchema>, cwd: string): Datab
   return { kind: 'pglite', dataDir: resolve(cwd, vars.INGRAIN_DATA_DIR ?? DEFAULTS.dataDir) };
 }
 
+function witnessPolicy(vars: z.output<typeof apiEnvSchema>): WitnessPolicy {
+  const keys = vars.INGRAIN_TRUST_ROOT_WITNESS_KEYS;
+  const threshold = vars.INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD ?? keys.length;
+  const allowed = keys.length === 0 ? threshold === 0 : threshold >= 1 && threshold <= keys.length;
+  if (!allowed) {
+    throw new ConfigError(
+      keys.length === 0
+        ? 'INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD is invalid: must be 0 (or unset) without INGRAIN_TRUST_ROOT_WITNESS_KEYS'
+        : `INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD is invalid: expected 1 to ${keys.length} (the number of witness keys)`,
+    );
+  }
+  return { keys, threshold };
+}
+
 function hsmConfig(env: Env): HsmConfig {
   try {
     return loadHsmConfig(env);
@@ -128,7 +146,8 @@ function hsmConfig(env: Env): HsmConfig {
  * Parses the API's environment once, at boot: HOST (default 127.0.0.1), PORT (8080),
  * DATABASE_URL or INGRAIN_DATA_DIR, REDIS_URL (redis://127.0.0.1:6379), the INGRAIN_HSM_* variables
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_ORIGIN,
- * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
+ * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_TRUST_ROOT_WITNESS_KEYS (none) and
+ * INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD (all keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
  * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), and the INGRAIN_TLS_* variables of HTTPS
  * (tls-config.ts, docs/tls.md). Relative paths resolve against `cwd`.
@@ -150,6 +169,7 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
     logLevel: vars.LOG_LEVEL,
     logOrigin: vars.INGRAIN_LOG_ORIGIN,
     publicKeysDir: resolve(cwd, vars.INGRAIN_PUBLIC_KEYS_DIR ?? DEFAULTS.publicKeysDir),
+    trustRootWitnesses: witnessPolicy(vars),
     authFailureLimit: {
       maxFailures: vars.INGRAIN_AUTH_FAILURE_LIMIT,
       windowMs: vars.INGRAIN_AUTH_FAILURE_WINDOW_SECONDS * 1000,
