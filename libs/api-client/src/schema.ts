@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/attestations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bulk export of a work order's or a time range's attestations, in log order: verification bundles (format=jsonl, one per line, as ingrain-verify reads a .jsonl file) or a CSV summary (format=csv) */
+        get: operations["exportExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/attestations/{leafIndex}": {
         parameters: {
             query?: never;
@@ -518,6 +535,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/work-orders/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed close report of a closed work order */
+        get: operations["workOrdersReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work-orders/{id}/report/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The devices a close report's devices.listSha256 covers, in its order, a page at a time */
+        get: operations["workOrdersReportDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -663,6 +714,13 @@ export interface components {
             envelope: components["schemas"]["WorkOrderReportEnvelope"];
             report: components["schemas"]["WorkOrderReport"];
             workOrder: components["schemas"]["WorkOrder"];
+        };
+        /** @description The signed close report of a closed work order (verify the envelope with the attestation key) */
+        ClosedWorkOrderReport: {
+            envelope: components["schemas"]["WorkOrderReportEnvelope"];
+            report: components["schemas"]["WorkOrderReport"];
+            /** Format: uuid */
+            workOrderId: string;
         };
         CreateDeviceRequest: {
             /**
@@ -1242,6 +1300,25 @@ export interface components {
             queued: number;
             scrapped: number;
         };
+        /** @description One device of the close report's list (docs/api.md "Close report device list") */
+        WorkOrderDeviceEntry: {
+            /** @description The attestation in the log; null unless provisioned */
+            attestationLeafIndex: number | null;
+            /** @description Lowercase hex UID of the bound chip; null if none */
+            chipUid: string | null;
+            /** Format: uuid */
+            deviceId: string;
+            serial: string;
+            /** @description The device state */
+            state: string;
+        };
+        /** @description A page of the devices the report's devices.listSha256 covers: the JCS array of all pages' entries hashes to it */
+        WorkOrderDeviceListPage: {
+            /** @description In the report order: serial, then device id (code points) */
+            devices: components["schemas"]["WorkOrderDeviceEntry"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         /** @description The close report (v1): the envelope's payload, decoded */
         WorkOrderReport: {
             closedAt: string;
@@ -1399,6 +1476,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttestationList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    exportExport: {
+        parameters: {
+            query: {
+                /** @description jsonl: one verification bundle per line (ingrain-verify reads it); csv: one summary row per attestation */
+                format: "jsonl" | "csv";
+                /** @description Attestations logged at or after this instant (RFC 3339) */
+                from?: string;
+                /** @description Attestations logged before this instant (RFC 3339) */
+                to?: string;
+                /** @description Every attestation of this work order */
+                workOrderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Streamed; JSON Lines or RFC 4180 CSV with a header row (docs/api.md "Bulk export") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
                 };
             };
             /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
@@ -2707,7 +2850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes */
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3483,6 +3626,167 @@ export interface operations {
             };
             /** @description WORK_ORDER_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedWorkOrderReport"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_CLOSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersReportDevices: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page (opaque); omit for the first page */
+                cursor?: string;
+                /** @description Page size (1-1000, default 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderDeviceListPage"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_CLOSED */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

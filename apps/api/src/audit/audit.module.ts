@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { LogModule } from '../log/log.module.js';
 import { AttestationsController } from './attestations.controller.js';
 import { AuditService } from './audit.service.js';
+import { AttestationExporter } from './export/attestation-export.js';
+import { ExportController } from './export/export.controller.js';
 import { KeysController } from './keys.controller.js';
 import { LogReader } from './log-reader.js';
 import { LogController } from './log.controller.js';
@@ -13,7 +15,7 @@ import { LogController } from './log.controller.js';
  */
 @Module({
   imports: [LogModule],
-  controllers: [AttestationsController, LogController, KeysController],
-  providers: [AuditService, LogReader],
+  controllers: [ExportController, AttestationsController, LogController, KeysController],
+  providers: [AuditService, LogReader, AttestationExporter],
 })
 export class AuditModule {}
