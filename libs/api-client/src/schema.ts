@@ -543,7 +543,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed close report of a closed work order */
-        get: operations["workOrdersReport"];
+        get: operations["workOrderReportsReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -560,7 +560,7 @@ export interface paths {
             cookie?: never;
         };
         /** The devices a close report's devices.listSha256 covers, in its order, a page at a time */
-        get: operations["workOrdersReportDevices"];
+        get: operations["workOrderReportsReportDevices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3644,7 +3644,7 @@ export interface operations {
             };
         };
     };
-    workOrdersReport: {
+    workOrderReportsReport: {
         parameters: {
             query?: never;
             header?: never;
@@ -3720,7 +3720,7 @@ export interface operations {
             };
         };
     };
-    workOrdersReportDevices: {
+    workOrderReportsReportDevices: {
         parameters: {
             query?: {
                 /** @description The nextCursor of the previous page (opaque); omit for the first page */

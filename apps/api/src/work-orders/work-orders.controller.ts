@@ -3,21 +3,16 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
-import { ZodBody, ZodParam, ZodQuery } from '../http/zod-params.decorator.js';
+import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
 import { ClosedWorkOrder, CreateWorkOrderRequest, WorkOrderId, WorkOrderView } from './work-orders.schemas.js';
 import { WorkOrdersService } from './work-orders.service.js';
-import { ClosedWorkOrderReport, DeviceListQuery, WorkOrderDeviceListPage } from './work-order-report.schemas.js';
-import { WorkOrderReportsService } from './work-order-reports.service.js';
 
 @ApiTags('work-orders')
 @Roles('mes')
 @Controller('v1/work-orders')
 export class WorkOrdersController {
-  constructor(
-    @Inject(WorkOrdersService) private readonly service: WorkOrdersService,
-    @Inject(WorkOrderReportsService) private readonly reports: WorkOrderReportsService,
-  ) {}
+  constructor(@Inject(WorkOrdersService) private readonly service: WorkOrdersService) {}
 
   @Post()
   @ApiOperation({ summary: "Open a work order (layout version: the product's latest unless given)" })
@@ -42,30 +37,5 @@ export class WorkOrdersController {
   @ApiProblem('WORK_ORDER_NOT_FOUND')
   close(@ZodParam('id', WorkOrderId) id: string, @CurrentPrincipal() principal: Principal): Promise<ClosedWorkOrder> {
     return this.service.close(id, principal.tokenId);
-  }
-
-  @Get(':id/report')
-  @Roles('mes', 'auditor')
-  @ApiOperation({ summary: 'The signed close report of a closed work order' })
-  @ZodResponse(200, ClosedWorkOrderReport)
-  @ApiProblem('WORK_ORDER_NOT_FOUND')
-  @ApiProblem('WORK_ORDER_NOT_CLOSED')
-  report(@ZodParam('id', WorkOrderId) id: string): Promise<ClosedWorkOrderReport> {
-    return this.reports.report(id);
-  }
-
-  @Get(':id/report/devices')
-  @Roles('mes', 'auditor')
-  @ApiOperation({
-    summary: "The devices a close report's devices.listSha256 covers, in its order, a page at a time",
-  })
-  @ZodResponse(200, WorkOrderDeviceListPage)
-  @ApiProblem('WORK_ORDER_NOT_FOUND')
-  @ApiProblem('WORK_ORDER_NOT_CLOSED')
-  reportDevices(
-    @ZodParam('id', WorkOrderId) id: string,
-    @ZodQuery(DeviceListQuery) query: DeviceListQuery,
-  ): Promise<WorkOrderDeviceListPage> {
-    return this.reports.devicePage(id, query);
   }
 }
