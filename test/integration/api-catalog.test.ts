@@ -92,7 +92,7 @@ describe('every endpoint × role', () => {
     { method: 'get', path: '/v1/products', allowed: ['admin', 'mes'] },
     { method: 'get', path: '/v1/products/sensor-node', allowed: ['admin', 'mes'] },
     { method: 'post', path: '/v1/products/sensor-node/layouts', body: { source: 'name: x' }, allowed: ['admin'] },
-    { method: 'get', path: '/v1/products/sensor-node/layouts/1', allowed: ['admin', 'mes'] },
+    { method: 'get', path: '/v1/products/sensor-node/layouts/1', allowed: ['admin', 'mes', 'auditor'] },
     {
       method: 'post',
       path: '/v1/products/sensor-node/layouts/1/render',

@@ -35,3 +35,36 @@ void describe('ingrain-verify options', () => {
     assert.throws(() => parseVerifierOptions([...base, '--frobnicate', 'b.json']), usage);
   });
 });
+
+void describe('ingrain-verify --trust-root', () => {
+  void test('--trust-root replaces the four trust flags', () => {
+    const options = parseVerifierOptions(['--trust-root', 'root.json', 'b.json']);
+    assert.notEqual(options, 'help');
+    if (options === 'help') return;
+    assert.deepEqual(options.trust, { kind: 'trust-root', path: 'root.json' });
+    const separate = parseVerifierOptions([...base, 'b.json']);
+    if (separate === 'help') return assert.fail('help');
+    assert.deepEqual(separate.trust, {
+      kind: 'flags',
+      attestationKeyPath: 'a.pem',
+      logKeyPath: 'l.pem',
+      caPath: 'ca.pem',
+      origin: 'o.example/log',
+    });
+  });
+
+  void test('--trust-root with any of the four flags is refused, naming them; neither is a usage error', () => {
+    assert.throws(() => parseVerifierOptions(['--trust-root', 'r.json', '--ca', 'ca.pem', 'b.json']), {
+      code: 'VERIFY_USAGE',
+      message: /--trust-root and --ca given together/,
+    });
+    assert.throws(() => parseVerifierOptions(['b.json']), {
+      code: 'VERIFY_USAGE',
+      message: 'missing --attestation-key, --log-key, --ca, --origin (or use --trust-root)',
+    });
+    assert.throws(() => parseVerifierOptions(['--ca', 'ca.pem', 'b.json']), {
+      code: 'VERIFY_USAGE',
+      message: /missing --attestation-key, --log-key, --origin \(or use --trust-root\)/,
+    });
+  });
+});

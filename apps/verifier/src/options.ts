@@ -1,13 +1,22 @@
 import { parseArgs } from 'node:util';
 import { VerifierCliError } from './cli-io.js';
 
+/** The trust root file (`--trust-root`) or the four files/values of the older flags. */
+export type TrustSource =
+  | { readonly kind: 'trust-root'; readonly path: string }
+  | {
+      readonly kind: 'flags';
+      readonly attestationKeyPath: string;
+      readonly logKeyPath: string;
+      readonly caPath: string;
+      readonly origin: string;
+    };
+
 /** Parsed command line of ingrain-verify. */
 export interface VerifierOptions {
   readonly bundlePaths: readonly string[];
-  readonly attestationKeyPath: string;
-  readonly logKeyPath: string;
-  readonly caPath: string;
-  readonly origin: string;
+  /** Where the trust material comes from: one trust root file, or the four separate flags. */
+  readonly trust: TrustSource;
   readonly consistencyPath: string | undefined;
   readonly deviceReadPath: string | undefined;
   readonly json: boolean;
@@ -22,14 +31,17 @@ export const USAGE = `usage: ingrain-verify [options] <bundle.json | bundles.jso
 
 Verifies Ingrain attestation bundles offline (no network, no Ingrain database).
 
-required (published trust material):
+trust (published by the operator): either
+  --trust-root <file>       the trust root (ingrain-admin trust-root export, GET /v1/trust-root)
+or all four of (not together with --trust-root)
   --attestation-key <file>  attestation public key (PEM SubjectPublicKeyInfo)
   --log-key <file>          transparency log public key (PEM SubjectPublicKeyInfo)
   --ca <file>               device CA certificate (PEM)
   --origin <origin>         log origin, e.g. ingrain.example/log/factory-1
 
 optional checks:
-  --consistency <file>      prove the bundle's checkpoint extends an older one (JSON)
+  --consistency <file>      prove the bundle's checkpoint extends an older one (the JSON
+                            file, or the GET /v1/log/consistency answer saved as is)
   --device-read <file>      prove the device still holds what was attested
                             (the JSON of \`ingrain-station read --json\`)
 
@@ -94,6 +106,36 @@ function parseWitnesses(
   return { vkeys, threshold: k };
 }
 
+const SEPARATE_TRUST_FLAGS = ['attestation-key', 'log-key', 'ca', 'origin'] as const;
+
+function trustSource(values: Readonly<Record<string, unknown>>): TrustSource {
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const root = text('trust-root');
+  if (root !== undefined) {
+    const mixed = SEPARATE_TRUST_FLAGS.filter((name) => text(name) !== undefined).map((name) => `--${name}`);
+    if (mixed.length > 0) {
+      throw new VerifierCliError(
+        'VERIFY_USAGE',
+        `--trust-root and ${mixed.join(', ')} given together: the trust root holds them; give one or the other`,
+      );
+    }
+    return { kind: 'trust-root', path: required(root, '--trust-root') };
+  }
+  const missing = SEPARATE_TRUST_FLAGS.filter((name) => !text(name)).map((name) => `--${name}`);
+  if (missing.length > 0)
+    throw new VerifierCliError('VERIFY_USAGE', `missing ${missing.join(', ')} (or use --trust-root)`);
+  return {
+    kind: 'flags',
+    attestationKeyPath: required(text('attestation-key'), '--attestation-key'),
+    logKeyPath: required(text('log-key'), '--log-key'),
+    caPath: required(text('ca'), '--ca'),
+    origin: required(text('origin'), '--origin'),
+  };
+}
+
 /** Parses argv (without node and script): the options, or 'help'. Throws VerifierCliError VERIFY_USAGE. */
 export function parseVerifierOptions(argv: readonly string[]): VerifierOptions | 'help' {
   let parsed;
@@ -103,6 +145,7 @@ export function parseVerifierOptions(argv: readonly string[]): VerifierOptions |
       strict: true,
       allowPositionals: true,
       options: {
+        'trust-root': { type: 'string' },
         'attestation-key': { type: 'string' },
         'log-key': { type: 'string' },
         ca: { type: 'string' },
@@ -126,10 +169,7 @@ export function parseVerifierOptions(argv: readonly string[]): VerifierOptions |
   if (positionals.length === 0) throw new VerifierCliError('VERIFY_USAGE', 'no bundle file given');
   return {
     bundlePaths: positionals,
-    attestationKeyPath: required(values['attestation-key'], '--attestation-key'),
-    logKeyPath: required(values['log-key'], '--log-key'),
-    caPath: required(values.ca, '--ca'),
-    origin: required(values.origin, '--origin'),
+    trust: trustSource(values),
     consistencyPath: values.consistency,
     deviceReadPath: values['device-read'],
     json: values.json,

@@ -13,22 +13,13 @@ import { type CliIo, EXIT_OK, EXIT_USAGE, EXIT_VERIFICATION_FAILED, VerifierCliE
 import { type BundleText, readBundleTexts, readJsonFile, readPublicKeySpki, readTextFile } from './inputs.js';
 import { loadWitnessCheck } from './witness-policy.js';
 import { parseVerifierOptions, USAGE, type VerifierOptions } from './options.js';
+import { loadTrust } from './trust-input.js';
 import { renderJson, renderText, type ReportedBundle, type VerificationReport } from './report.js';
 
 /** Batches at least this large go to worker threads (below it, thread start-up costs more). */
 const PARALLEL_THRESHOLD = 2000;
 /** Up to this many bundles every result is listed; above it only failures. */
 const LIST_ALL_LIMIT = 100;
-
-function loadTrust(options: VerifierOptions, cwd: string): VerifierTrustInput {
-  return {
-    attestationPublicKeySpkiDer: readPublicKeySpki(cwd, options.attestationKeyPath, 'attestation key'),
-    logPublicKeySpkiDer: readPublicKeySpki(cwd, options.logKeyPath, 'log key'),
-    caCertificatePem: readTextFile(cwd, options.caPath),
-    origin: options.origin,
-    ...(options.at && { at: options.at }),
-  };
-}
 
 function loadExtras(options: VerifierOptions, cwd: string): BundleExtras {
   return {
@@ -75,8 +66,8 @@ async function verifyInWorkers(
 }
 
 async function verify(options: VerifierOptions, io: CliIo): Promise<number> {
-  const witnessCheck = loadWitnessCheck(options, io.cwd);
-  const trust = loadTrust(options, io.cwd);
+  const { trust, witnesses } = loadTrust(options.trust, io.cwd, options.at);
+  const witnessCheck = loadWitnessCheck(options, io.cwd, witnesses);
   const extras = loadExtras(options, io.cwd);
   const bundles = readBundleTexts(io.cwd, options.bundlePaths);
   if (bundles.length === 0) throw new VerifierCliError('VERIFY_USAGE', 'the bundle files contain no bundle');

@@ -1,4 +1,9 @@
-import { checkCheckpointWitnesses, prepareWitnessPolicy, type WitnessPolicy } from '#ingrain/crypto';
+import {
+  checkCheckpointWitnesses,
+  prepareWitnessPolicy,
+  type TrustRootWitnesses,
+  type WitnessPolicy,
+} from '#ingrain/crypto';
 import { type CliIo, VerifierCliError } from './cli-io.js';
 import type { BundleText } from './inputs.js';
 import { readTextFile } from './inputs.js';
@@ -40,18 +45,43 @@ function checkpointNoteOf(text: string): string | undefined {
   }
 }
 
+/** The policy to check: --witness flags, or the trust root's witnesses; never both. */
+function witnessesOf(
+  options: VerifierOptions,
+  fromTrustRoot: TrustRootWitnesses | undefined,
+): VerifierOptions['witnesses'] {
+  const rooted = fromTrustRoot !== undefined && fromTrustRoot.keys.length > 0;
+  if (options.witnesses !== undefined && rooted) {
+    throw new VerifierCliError(
+      'VERIFY_USAGE',
+      '--witness given with a trust root that names witnesses: the trust root holds the policy; give one or the other',
+    );
+  }
+  if (options.witnesses !== undefined) return options.witnesses;
+  return rooted ? { vkeys: fromTrustRoot.keys, threshold: fromTrustRoot.threshold } : undefined;
+}
+
 /**
- * The witness policy check of --witness / --witness-threshold / --witnessed-checkpoint, or
- * undefined without --witness. Usage errors (bad vkey, bad threshold, unreadable file) throw now.
+ * The witness policy check of --witness / --witness-threshold (or the trust root's witnesses) and
+ * --witnessed-checkpoint, or undefined without witnesses. Usage errors (bad vkey, bad threshold,
+ * unreadable file) throw now.
  */
-export function loadWitnessCheck(options: VerifierOptions, cwd: string): WitnessCheck | undefined {
-  if (options.witnesses === undefined) {
+export function loadWitnessCheck(
+  options: VerifierOptions,
+  cwd: string,
+  fromTrustRoot?: TrustRootWitnesses,
+): WitnessCheck | undefined {
+  const witnesses = witnessesOf(options, fromTrustRoot);
+  if (witnesses === undefined) {
     if (options.witnessNotePath !== undefined) {
-      throw new VerifierCliError('VERIFY_USAGE', '--witnessed-checkpoint needs --witness');
+      throw new VerifierCliError(
+        'VERIFY_USAGE',
+        '--witnessed-checkpoint needs --witness or a trust root with witnesses',
+      );
     }
     return undefined;
   }
-  const policy = policyOf(options.witnesses);
+  const policy = policyOf(witnesses);
   const copies = options.witnessNotePath === undefined ? [] : [readWitnessNote(cwd, options.witnessNotePath)];
   return (bundles, io) => {
     const notes = new Set(bundles.map((b) => checkpointNoteOf(b.text)).filter((n) => n !== undefined));

@@ -91,6 +91,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/attestations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bulk export of a work order's or a time range's attestations, in log order: verification bundles (format=jsonl, one per line, as ingrain-verify reads a .jsonl file) or a CSV summary (format=csv) */
+        get: operations["exportExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/attestations/{leafIndex}": {
         parameters: {
             query?: never;
@@ -622,6 +639,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trust-root": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trust root (format ingrain.trust-root.v1, docs/verifier.md): attestation keys, device CA certificates, log origin and key, witness keys and threshold; save as is for `ingrain-verify --trust-root` */
+        get: operations["trustRootGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -756,6 +790,40 @@ export interface paths {
         put?: never;
         /** Close a work order; returns its report signed by the attestation key (idempotent) */
         post: operations["workOrdersClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work-orders/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed close report of a closed work order */
+        get: operations["workOrderReportsReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/work-orders/{id}/report/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The devices a close report's devices.listSha256 covers, in its order, a page at a time */
+        get: operations["workOrderReportsReportDevices"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -907,6 +975,13 @@ export interface components {
             envelope: components["schemas"]["WorkOrderReportEnvelope"];
             report: components["schemas"]["WorkOrderReport"];
             workOrder: components["schemas"]["WorkOrder"];
+        };
+        /** @description The signed close report of a closed work order (verify the envelope with the attestation key) */
+        ClosedWorkOrderReport: {
+            envelope: components["schemas"]["WorkOrderReportEnvelope"];
+            report: components["schemas"]["WorkOrderReport"];
+            /** Format: uuid */
+            workOrderId: string;
         };
         /** @description The signed-in console session */
         ConsoleSession: {
@@ -1852,6 +1927,25 @@ export interface components {
             queued: number;
             scrapped: number;
         };
+        /** @description One device of the close report's list (docs/api.md "Close report device list") */
+        WorkOrderDeviceEntry: {
+            /** @description The attestation in the log; null unless provisioned */
+            attestationLeafIndex: number | null;
+            /** @description Lowercase hex UID of the bound chip; null if none */
+            chipUid: string | null;
+            /** Format: uuid */
+            deviceId: string;
+            serial: string;
+            /** @description The device state */
+            state: string;
+        };
+        /** @description A page of the devices the report's devices.listSha256 covers: the JCS array of all pages' entries hashes to it */
+        WorkOrderDeviceListPage: {
+            /** @description In the report order: serial, then device id (code points) */
+            devices: components["schemas"]["WorkOrderDeviceEntry"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         /** @description One page of work orders, newest first */
         WorkOrderList: {
             /** @description Pass as `cursor` to get the next page; null on the last page */
@@ -2185,6 +2279,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttestationList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    exportExport: {
+        parameters: {
+            query: {
+                /** @description jsonl: one verification bundle per line (ingrain-verify reads it); csv: one summary row per attestation */
+                format: "jsonl" | "csv";
+                /** @description Attestations logged at or after this instant (RFC 3339) */
+                from?: string;
+                /** @description Attestations logged before this instant (RFC 3339) */
+                to?: string;
+                /** @description Every attestation of this work order */
+                workOrderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Streamed; JSON Lines or RFC 4180 CSV with a header row (docs/api.md "Bulk export") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
                 };
             };
             /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
@@ -3872,7 +4032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes */
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4586,6 +4746,53 @@ export interface operations {
             };
             /** @description TOKEN_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    trustRootGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trust root file, exactly the bytes `ingrain-admin trust-root export` writes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: auditor, admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5427,6 +5634,167 @@ export interface operations {
             };
             /** @description WORK_ORDER_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrderReportsReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedWorkOrderReport"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_CLOSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrderReportsReportDevices: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page (opaque); omit for the first page */
+                cursor?: string;
+                /** @description Page size (1-1000, default 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderDeviceListPage"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_CLOSED */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { LogModule } from '../log/log.module.js';
 import { AttestationsController } from './attestations.controller.js';
 import { AuditService } from './audit.service.js';
+import { AttestationExporter } from './export/attestation-export.js';
+import { ExportController } from './export/export.controller.js';
 import { KeysController } from './keys.controller.js';
 import { LogReader } from './log-reader.js';
 import { LogController } from './log.controller.js';
@@ -14,7 +16,7 @@ import { LogTilesController } from './log-tiles.controller.js';
  */
 @Module({
   imports: [LogModule],
-  controllers: [AttestationsController, LogController, LogTilesController, KeysController],
-  providers: [AuditService, LogReader],
+  controllers: [ExportController, AttestationsController, LogController, LogTilesController, KeysController],
+  providers: [AuditService, LogReader, AttestationExporter],
 })
 export class AuditModule {}

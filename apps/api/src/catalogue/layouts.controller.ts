@@ -34,7 +34,7 @@ export class LayoutsController {
   }
 
   @Get(':version')
-  @Roles('admin', 'mes')
+  @Roles('admin', 'mes', 'auditor')
   @ApiOperation({ summary: 'Read a layout version' })
   @ZodResponse(200, LayoutView)
   @ApiProblem('LAYOUT_NOT_FOUND')

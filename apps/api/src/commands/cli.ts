@@ -3,9 +3,10 @@ import type { AdminCommand, CliIo, CommandGroup } from './command.js';
 import { AdminError } from './errors.js';
 import { hsmCommands } from './hsm/hsm-commands.js';
 import { tokenCommands } from './token/token-commands.js';
+import { trustRootCommands } from './trust-root/trust-root-commands.js';
 
 /** Command groups of ingrain-admin. A new group is one more entry here. */
-export const COMMAND_GROUPS: readonly CommandGroup[] = [hsmCommands, tokenCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [hsmCommands, tokenCommands, trustRootCommands];
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;

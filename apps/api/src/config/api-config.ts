@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { CryptoError, loadHsmConfig, type HsmConfig } from '#ingrain/crypto';
+import { CryptoError, loadHsmConfig, type HsmConfig, type TrustRootWitnesses } from '#ingrain/crypto';
 import type { LogFormat } from '#ingrain/logging';
 import type { z } from 'zod';
 import type { DatabaseConfig } from '../database/database-config.js';
@@ -65,6 +65,8 @@ export interface ApiConfigValues {
   readonly log: LogConfig;
   /** Directory of the public keys and CA certificate written by `ingrain-admin hsm init`. */
   readonly publicKeysDir: string;
+  /** The witness keys and threshold the trust root publishes (docs/verifier.md "Trust root"). */
+  readonly trustRootWitnesses: TrustRootWitnesses;
   readonly authFailureLimit: AuthFailureLimit;
   /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
   readonly tls: TlsConfig | null;
@@ -91,6 +93,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly logOrigin!: string;
   readonly log!: LogConfig;
   readonly publicKeysDir!: string;
+  readonly trustRootWitnesses!: TrustRootWitnesses;
   readonly authFailureLimit!: AuthFailureLimit;
   readonly tls!: TlsConfig | null;
   readonly webhooks!: WebhooksConfig;
@@ -117,6 +120,7 @@ export class ApiConfig implements ApiConfigValues {
       logOrigin: this.logOrigin,
       log: this.log,
       publicKeysDir: this.publicKeysDir,
+      trustRootWitnesses: this.trustRootWitnesses,
       authFailureLimit: this.authFailureLimit,
       tls: this.tls,
       webhooks: this.webhooks,
@@ -167,6 +171,20 @@ function databaseConfig(vars: z.output<typeof apiEnvSchema>, cwd: string): Datab
   return { kind: 'pglite', dataDir: resolve(cwd, vars.INGRAIN_DATA_DIR ?? DEFAULTS.dataDir) };
 }
 
+function witnessPolicy(vars: z.output<typeof apiEnvSchema>): TrustRootWitnesses {
+  const keys = vars.INGRAIN_TRUST_ROOT_WITNESS_KEYS;
+  const threshold = vars.INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD ?? keys.length;
+  const allowed = keys.length === 0 ? threshold === 0 : threshold >= 1 && threshold <= keys.length;
+  if (!allowed) {
+    throw new ConfigError(
+      keys.length === 0
+        ? 'INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD is invalid: must be 0 (or unset) without INGRAIN_TRUST_ROOT_WITNESS_KEYS'
+        : `INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD is invalid: expected 1 to ${keys.length} (the number of witness keys)`,
+    );
+  }
+  return { keys, threshold };
+}
+
 function hsmConfig(env: Env): HsmConfig {
   try {
     return loadHsmConfig(env);
@@ -181,7 +199,8 @@ function hsmConfig(env: Env): HsmConfig {
  * DATABASE_URL or INGRAIN_DATA_DIR, REDIS_URL (redis://127.0.0.1:6379), the INGRAIN_HSM_* variables
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_FORMAT, INGRAIN_LOG_FILE, INGRAIN_LOG_ORIGIN,
  * INGRAIN_LOG_CHECKPOINT_INTERVAL_MS (1000), INGRAIN_LOG_PUBLIC (false),
- * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
+ * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_TRUST_ROOT_WITNESS_KEYS (none) and
+ * INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD (all keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
  * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
  * INGRAIN_CONSOLE_SESSION_LIFETIME_S (43200) and INGRAIN_CONSOLE_SESSION_IDLE_S (1800), the
@@ -209,6 +228,7 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
     logOrigin: vars.INGRAIN_LOG_ORIGIN,
     log: { checkpointIntervalMs: vars.INGRAIN_LOG_CHECKPOINT_INTERVAL_MS, public: vars.INGRAIN_LOG_PUBLIC },
     publicKeysDir: resolve(cwd, vars.INGRAIN_PUBLIC_KEYS_DIR ?? DEFAULTS.publicKeysDir),
+    trustRootWitnesses: witnessPolicy(vars),
     authFailureLimit: {
       maxFailures: vars.INGRAIN_AUTH_FAILURE_LIMIT,
       windowMs: vars.INGRAIN_AUTH_FAILURE_WINDOW_SECONDS * 1000,

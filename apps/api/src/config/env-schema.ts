@@ -1,4 +1,5 @@
 import { LOG_FORMATS } from '#ingrain/logging';
+import { verifierKeyProblem } from '#ingrain/crypto';
 import { z } from 'zod';
 import { webhooksEnvShape } from './webhooks-config.js';
 
@@ -67,6 +68,17 @@ const logOrigin = optionalText.pipe(
     .default('ingrain.local/log'),
 );
 
+// Witness verifier keys the trust root publishes: c2sp.org/signed-note vkeys, comma-separated.
+const witnessKeys = optionalText.transform((value, context): string[] => {
+  const keys = value === undefined ? [] : value.split(',').map((key) => key.trim());
+  keys.forEach((key, i) => {
+    const problem = verifierKeyProblem(key);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: `key ${i + 1}: ${problem}` });
+    else if (keys.indexOf(key) !== i) context.addIssue({ code: 'custom', message: `key ${i + 1} is listed twice` });
+  });
+  return keys;
+});
+
 /** Every variable the API reads besides the HSM's (libs/crypto `loadHsmConfig` owns those). */
 export const apiEnvSchema = z.object({
   HOST: optionalText.pipe(z.string().default('127.0.0.1')),
@@ -83,6 +95,10 @@ export const apiEnvSchema = z.object({
   INGRAIN_LOG_CHECKPOINT_INTERVAL_MS: integer(10, 86_400_000, 1000),
   INGRAIN_LOG_PUBLIC: optionalText.pipe(z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
   INGRAIN_PUBLIC_KEYS_DIR: optionalText,
+  INGRAIN_TRUST_ROOT_WITNESS_KEYS: witnessKeys,
+  INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD: optionalText.pipe(
+    z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).optional(),
+  ),
   INGRAIN_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),
   INGRAIN_TRUST_PROXY: trustProxy,
   INGRAIN_AUTH_FAILURE_LIMIT: integer(1, 100_000, DEFAULT_AUTH_FAILURE_LIMIT),

@@ -380,6 +380,12 @@ export const ERROR_CATALOGUE = {
     meaning: 'the work order is closed: it issues no more devices (`workOrderId`)',
     action: 'open another work order',
   },
+  WORK_ORDER_NOT_CLOSED: {
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the work order is still open: its close report does not exist yet',
+    action: 'close it first (POST /v1/work-orders/{id}/close, role mes), or wait until it is closed',
+  },
   WORK_ORDER_EXHAUSTED: {
     status: 409,
     title: 'Conflict',

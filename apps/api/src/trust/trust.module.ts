@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/c
 import { Hsm } from '#ingrain/crypto';
 import { ApiConfig } from '../config/api-config.js';
 import { HealthRegistry } from '../health/health-registry.js';
+import { TrustRootController } from './trust-root.controller.js';
 import { TrustService } from './trust.service.js';
 
 /** Registers the `trust` readiness check: service keys on the token, CA certificate still valid. */
@@ -25,6 +26,7 @@ class TrustReadiness implements OnModuleInit {
  */
 @Global()
 @Module({
+  controllers: [TrustRootController],
   providers: [
     {
       provide: TrustService,

@@ -1,4 +1,12 @@
-import { SERVICE_KEY_LABELS, encodePem, type DeviceCertificateIssuer, type Hsm, type Signer } from '#ingrain/crypto';
+import {
+  SERVICE_KEY_LABELS,
+  encodePem,
+  serializeTrustRoot,
+  type DeviceCertificateIssuer,
+  type Hsm,
+  type Signer,
+  type TrustRootWitnesses,
+} from '#ingrain/crypto';
 import { assertCaCurrent, assertServiceKeys, prepareIssuer, readCaCertificate } from './trust-material.js';
 
 /** What auditors need to verify bundles offline (`GET /v1/keys`, `ingrain-verify` flags). */
@@ -17,6 +25,8 @@ export interface PublicKeys {
 export interface TrustConfig {
   readonly publicKeysDir: string;
   readonly logOrigin: string;
+  /** The witness policy the trust root publishes (INGRAIN_TRUST_ROOT_WITNESS_*; default: none). */
+  readonly trustRootWitnesses?: TrustRootWitnesses;
 }
 
 type TrustHsm = Pick<Hsm, 'listKeys' | 'token' | 'findSigner'>;
@@ -27,6 +37,7 @@ interface TrustParts {
   readonly logSigner: Signer;
   readonly issuer: DeviceCertificateIssuer;
   readonly logOrigin: string;
+  readonly witnesses: TrustRootWitnesses;
   readonly clock: () => Date;
 }
 
@@ -49,6 +60,11 @@ export class TrustService {
   readonly #hsm: TrustHsm;
   readonly #clock: () => Date;
   readonly #publicKeys: PublicKeys;
+  /**
+   * The trust root file (docs/verifier.md "Trust root"), exactly as `GET /v1/trust-root` serves it
+   * and `ingrain-admin trust-root export` writes it: both take it from here, so they are the same bytes.
+   */
+  readonly trustRootJson: string;
 
   private constructor(parts: TrustParts) {
     this.attestationSigner = parts.attestationSigner;
@@ -63,6 +79,12 @@ export class TrustService {
       logPublicKeyPem: spkiPem(parts.logSigner.publicKeySpkiDer),
       caCertificatePem: this.caCertificatePem,
       logOrigin: parts.logOrigin,
+    });
+    this.trustRootJson = serializeTrustRoot({
+      attestationPublicKeysSpkiDer: [parts.attestationSigner.publicKeySpkiDer],
+      deviceCaCertificatesPem: [this.caCertificatePem],
+      log: { origin: parts.logOrigin, publicKeySpkiDer: parts.logSigner.publicKeySpkiDer },
+      witnesses: parts.witnesses,
     });
   }
 
@@ -82,7 +104,15 @@ export class TrustService {
       hsm.findSigner(SERVICE_KEY_LABELS.log),
     ]);
     const issuer = prepareIssuer(caSigner, await readCaCertificate(config.publicKeysDir), clock());
-    return new TrustService({ hsm, attestationSigner, logSigner, issuer, logOrigin: config.logOrigin, clock });
+    return new TrustService({
+      hsm,
+      attestationSigner,
+      logSigner,
+      issuer,
+      logOrigin: config.logOrigin,
+      witnesses: config.trustRootWitnesses ?? { keys: [], threshold: 0 },
+      clock,
+    });
   }
 
   /** The public keys, CA certificate and log origin an auditor needs. */

@@ -19,7 +19,7 @@ export {
 } from './signed-note.js';
 export { signCheckpoint, verifyCheckpoint, CheckpointVerifier } from './checkpoint-note.js';
 export { type LeafInput, rootFromInclusionProof, verifyInclusion } from './verify-inclusion.js';
-export { verifyConsistency } from './verify-consistency.js';
+export { verifyConsistency, rootsFromConsistencyProof } from './verify-consistency.js';
 export { InclusionProofCache } from './inclusion-cache.js';
 export { WitnessError, type WitnessErrorCode } from './witness-errors.js';
 export {

@@ -48,8 +48,12 @@ export function verifyConsistency(
   if (!hashesEqual(newComputed, newRoot)) fail(`consistency proof does not lead to the root of size ${newSize}`);
 }
 
-/** RFC 9162 §2.1.4.2 steps 1–7 for 0 < oldSize < newSize; returns both recomputed roots. */
-function rootsFromConsistencyProof(
+/**
+ * RFC 9162 §2.1.4.2 steps 1–7 for 0 < oldSize < newSize; returns both recomputed roots (callers
+ * that must say which root a bad proof misses compare them themselves). Throws
+ * LOG_CONSISTENCY_PROOF_INVALID when the proof's length does not fit the sizes.
+ */
+export function rootsFromConsistencyProof(
   oldSize: number,
   newSize: number,
   proof: readonly Uint8Array[],

@@ -2,3 +2,4 @@
 export * from './software-signer.js';
 export * from './attestation-fixtures.js';
 export * from './station-key.js';
+export { buildFixture as buildVerifierFixture, type Fixture as VerifierFixture } from '../verify/testing/fixtures.js';

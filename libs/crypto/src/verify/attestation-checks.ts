@@ -1,5 +1,5 @@
 import { decodePem, sha256Hex } from '../encoding/index.js';
-import { type DeviceCertificateFacts, verifyDeviceCertificateChain } from '../certs/index.js';
+import { type DeviceCertificateFacts, type TrustedDeviceCa, verifyDeviceCertificateChain } from '../certs/index.js';
 import type { VerifiedAttestation } from './attestation-port.js';
 import type { AttestationPort } from './attestation-port.js';
 import { type CheckResult, failed, notChecked, passed } from './check-result.js';
@@ -9,14 +9,31 @@ import type { PreparedTrust } from './trust.js';
 
 const short = (fingerprint: string): string => `${fingerprint.slice(0, 16)}…`;
 
-/** Checks the attestation envelope's signature with the trusted attestation key. */
+/** Verifies with the first trusted key; on failure tries the others, else throws the first key's error. */
+function verifyWithAnyKey(bundle: VerificationBundle, trust: PreparedTrust, attestations: AttestationPort) {
+  const [first, ...others] = trust.attestationPublicKeysSpkiDer;
+  try {
+    return attestations.verify(bundle.attestation, first ?? trust.attestationPublicKeySpkiDer);
+  } catch (error) {
+    for (const key of others) {
+      try {
+        return attestations.verify(bundle.attestation, key);
+      } catch {
+        // the first key's error is the one reported
+      }
+    }
+    throw error;
+  }
+}
+
+/** Checks the attestation envelope's signature with a trusted attestation key. */
 export function checkAttestationSignature(
   bundle: VerificationBundle,
   trust: PreparedTrust,
   attestations: AttestationPort,
 ): { result: CheckResult; attestation?: VerifiedAttestation } {
   try {
-    const attestation = attestations.verify(bundle.attestation, trust.attestationPublicKeySpkiDer);
+    const attestation = verifyWithAnyKey(bundle, trust, attestations);
     const { product, serial } = attestation.facts;
     const detail = `signed by the attestation key (product ${product}, serial ${serial})`;
     return { result: passed('attestation-signature', detail), attestation };
@@ -25,20 +42,24 @@ export function checkAttestationSignature(
   }
 }
 
-function requireTrustedCa(bundleCaPem: string, trust: PreparedTrust): void {
-  if (bundleCaPem === trust.ca.pem) return;
+function requireTrustedCa(bundleCaPem: string, trust: PreparedTrust): TrustedDeviceCa {
+  const same = trust.cas.find((ca) => ca.pem === bundleCaPem);
+  if (same !== undefined) return same;
   let fingerprint: string;
   try {
     fingerprint = sha256Hex(decodePem(bundleCaPem, 'CERTIFICATE'));
   } catch (cause) {
     throw new VerifierError('VERIFY_CA_MISMATCH', 'the bundle CA certificate is not a PEM certificate', { cause });
   }
-  if (fingerprint !== trust.ca.fingerprintSha256) {
+  const trusted = trust.cas.find((ca) => ca.fingerprintSha256 === fingerprint);
+  if (trusted === undefined) {
+    const names = trust.cas.map((ca) => short(ca.fingerprintSha256)).join(', ');
     throw new VerifierError(
       'VERIFY_CA_MISMATCH',
-      `the bundle names CA ${short(fingerprint)}, not the trusted CA ${short(trust.ca.fingerprintSha256)}`,
+      `the bundle names CA ${short(fingerprint)}, not a trusted CA (${names})`,
     );
   }
+  return trusted;
 }
 
 /** Checks the device certificate chains to the trusted CA (and the bundle names that CA). */
@@ -47,9 +68,9 @@ export function checkCertificateChain(
   trust: PreparedTrust,
 ): { result: CheckResult; certificate?: DeviceCertificateFacts } {
   try {
-    requireTrustedCa(bundle.caCertificatePem, trust);
+    const ca = requireTrustedCa(bundle.caCertificatePem, trust);
     const options = trust.at === undefined ? {} : { at: trust.at };
-    const certificate = verifyDeviceCertificateChain(bundle.deviceCertificatePem, trust.ca, options);
+    const certificate = verifyDeviceCertificateChain(bundle.deviceCertificatePem, ca, options);
     const detail = `device certificate ${short(certificate.fingerprintSha256)} issued by the trusted CA`;
     return { result: passed('certificate-chain', detail), certificate };
   } catch (error) {
@@ -63,11 +84,17 @@ function bindingMismatches(attestation: VerifiedAttestation, certificate: Device
   if (facts.deviceCertificateFingerprintSha256.toLowerCase() !== certificate.fingerprintSha256) {
     problems.push(`attested certificate ${short(facts.deviceCertificateFingerprintSha256)} is not the bundle's`);
   }
-  if (facts.product !== certificate.product) problems.push('product differs between attestation and certificate');
-  if (facts.serial !== certificate.serial) problems.push('serial differs between attestation and certificate');
+  if (facts.product !== certificate.product) {
+    problems.push(`the attestation says product ${facts.product}, the certificate ${certificate.product}`);
+  }
+  if (facts.serial !== certificate.serial) {
+    problems.push(`the attestation says serial ${facts.serial}, the certificate ${certificate.serial}`);
+  }
   const certificateUid = certificate.chipUidHex;
   if (certificateUid !== undefined && certificateUid !== facts.chip.uidHex.toLowerCase()) {
-    problems.push('chip UID differs between attestation and certificate');
+    problems.push(
+      `the attestation says chip UID ${facts.chip.uidHex.toLowerCase()}, the certificate ${certificateUid}`,
+    );
   }
   return problems;
 }
@@ -83,16 +110,28 @@ export function checkCertificateBinding(
   if (problems.length > 0) {
     return failed('certificate-binding', new VerifierError('VERIFY_CERTIFICATE_MISMATCH', problems.join('; ')));
   }
+  if (certificate.chipUidHex === undefined) {
+    return passed(
+      'certificate-binding',
+      'the attestation names this certificate, product and serial (the certificate carries no chip UID: ' +
+        'only the attestation key vouches for the chip)',
+    );
+  }
   return passed('certificate-binding', 'the attestation names this certificate, product, serial and chip UID');
 }
+
+const hexId = (id: number): string => `0x${id.toString(16)}`;
 
 function identityMismatches(read: DeviceRead, attestation: VerifiedAttestation): string[] {
   const chip = attestation.facts.chip;
   const problems: string[] = [];
   if (read.family !== chip.family) problems.push(`family ${read.family} is not the attested ${chip.family}`);
-  if (read.productId !== chip.productId) problems.push('chip product ID differs from the attested one');
-  if (Buffer.from(read.uid).toString('hex') !== chip.uidHex.toLowerCase()) {
-    problems.push('chip UID differs from the attested one: this is another chip');
+  if (read.productId !== chip.productId) {
+    problems.push(`chip product ID ${hexId(read.productId)} is not the attested ${hexId(chip.productId)}`);
+  }
+  const readUid = Buffer.from(read.uid).toString('hex');
+  if (readUid !== chip.uidHex.toLowerCase()) {
+    problems.push(`chip UID ${readUid} is not the attested ${chip.uidHex.toLowerCase()}: this is another chip`);
   }
   return problems;
 }

@@ -43,7 +43,17 @@ const consistencySchema = z.strictObject({
 /** A consistency proof file as JSON. */
 export type ConsistencyProofDocument = z.output<typeof consistencySchema>;
 /** A parsed consistency proof file. */
-export type ConsistencyProofFile = Omit<ConsistencyProofDocument, 'proof'> & { readonly proof: Uint8Array[] };
+export type ConsistencyProofFile = Omit<ConsistencyProofDocument, 'proof'> & {
+  readonly proof: Uint8Array[];
+  /** The checkpoint the proof leads to, when the input named it (the `GET /v1/log/consistency` answer). */
+  readonly newCheckpoint?: string;
+};
+
+/** The answer of `GET /v1/log/consistency`, saved as is (docs/api.md): the file plus the newer note. */
+const consistencyAnswerSchema = z.looseObject({
+  newCheckpoint: z.string().min(1),
+  consistencyFile: z.unknown(),
+});
 
 const hexBytes = z
   .string()
@@ -127,8 +137,24 @@ export function parseVerificationBundle(input: unknown): VerificationBundle {
   return { ...parsed.data, log: { ...log, inclusionProof: log.inclusionProof.map(toHash) } };
 }
 
-/** Validates a consistency proof file; VERIFY_CONSISTENCY_MALFORMED otherwise. */
+/**
+ * Validates a consistency proof file, or the `GET /v1/log/consistency` answer saved as is (its
+ * `consistencyFile` is the file; its `newCheckpoint` is kept so the verifier can say when the proof
+ * leads to another checkpoint than the bundle's); VERIFY_CONSISTENCY_MALFORMED otherwise.
+ */
 export function parseConsistencyProofFile(input: unknown): ConsistencyProofFile {
+  const isAnswer = typeof input === 'object' && input !== null && 'consistencyFile' in input;
+  if (isAnswer) {
+    const answer = consistencyAnswerSchema.safeParse(input);
+    if (!answer.success) {
+      throw new VerifierError('VERIFY_CONSISTENCY_MALFORMED', `consistency: ${issues(answer.error)}`);
+    }
+    return { ...parseConsistencyFileOnly(answer.data.consistencyFile), newCheckpoint: answer.data.newCheckpoint };
+  }
+  return parseConsistencyFileOnly(input);
+}
+
+function parseConsistencyFileOnly(input: unknown): ConsistencyProofFile {
   const parsed = consistencySchema.safeParse(input);
   if (!parsed.success) throw new VerifierError('VERIFY_CONSISTENCY_MALFORMED', `consistency: ${issues(parsed.error)}`);
   return { ...parsed.data, proof: parsed.data.proof.map(toHash) };

@@ -21,6 +21,18 @@ export type {
 } from './attestation-port.js';
 export { defaultAttestationPort } from './attestation-adapter.js';
 export { prepareTrust, type VerifierTrustInput, type PreparedTrust } from './trust.js';
+export {
+  TRUST_ROOT_FORMAT,
+  type TrustRoot,
+  type TrustRootDocument,
+  type TrustRootWitnesses,
+  parseTrustRoot,
+  serializeTrustRoot,
+  trustRootDocument,
+  trustInputFromRoot,
+  verifierKeyProblem,
+} from './trust-root.js';
+export { consistencyProofLength } from './log-checks.js';
 export { BundleVerifier, type BundleExtras, type BundleVerification } from './bundle-verifier.js';
 export {
   verifyBundles,

@@ -15,15 +15,23 @@ export interface VerifierTrustInput {
   readonly origin: string;
   /** Instant at which certificate validity is judged (default: now). */
   readonly at?: Date;
+  /** Further trusted attestation keys (DER SPKI), e.g. the previous key after a rotation. */
+  readonly additionalAttestationPublicKeysSpkiDer?: readonly Uint8Array[];
+  /** Further trusted device CA certificates (PEM). */
+  readonly additionalCaCertificatesPem?: readonly string[];
 }
 
 /** Trust material parsed once and reused for every bundle (key objects, CA, checkpoint cache). */
 export interface PreparedTrust {
   readonly attestationPublicKeySpkiDer: Uint8Array;
+  /** Every trusted attestation key, `attestationPublicKeySpkiDer` first. */
+  readonly attestationPublicKeysSpkiDer: readonly Uint8Array[];
   readonly checkpoints: CheckpointVerifier;
   /** Remembers tree nodes proven by earlier bundles of the same checkpoint. */
   readonly inclusions: InclusionProofCache;
   readonly ca: TrustedDeviceCa;
+  /** Every trusted device CA, `ca` first. */
+  readonly cas: readonly TrustedDeviceCa[];
   readonly at: Date | undefined;
 }
 
@@ -43,25 +51,30 @@ function requireP256(spkiDer: Uint8Array, what: string): void {
  * certificate error is the `cause`).
  */
 export function prepareTrust(input: VerifierTrustInput): PreparedTrust {
-  requireP256(input.attestationPublicKeySpkiDer, 'attestation key');
+  const attestationKeys = [input.attestationPublicKeySpkiDer, ...(input.additionalAttestationPublicKeysSpkiDer ?? [])];
+  attestationKeys.forEach((key, i) => requireP256(key, i === 0 ? 'attestation key' : `attestation key ${i + 1}`));
   requireP256(input.logPublicKeySpkiDer, 'log key');
   let checkpoints: CheckpointVerifier;
-  let ca: TrustedDeviceCa;
+  let cas: TrustedDeviceCa[];
   try {
     checkpoints = new CheckpointVerifier(input.origin, input.logPublicKeySpkiDer);
   } catch (cause) {
     throw new VerifierError('VERIFY_TRUST_INVALID', 'origin is not a valid log name', { cause });
   }
   try {
-    ca = prepareTrustedDeviceCa(input.caCertificatePem);
+    cas = [input.caCertificatePem, ...(input.additionalCaCertificatesPem ?? [])].map(prepareTrustedDeviceCa);
   } catch (cause) {
     throw new VerifierError('VERIFY_TRUST_INVALID', 'CA certificate is not a usable device CA', { cause });
   }
+  const [ca] = cas;
+  if (ca === undefined) throw new VerifierError('VERIFY_TRUST_INVALID', 'no device CA certificate');
   return {
     attestationPublicKeySpkiDer: input.attestationPublicKeySpkiDer,
+    attestationPublicKeysSpkiDer: attestationKeys,
     checkpoints,
     inclusions: new InclusionProofCache(),
     ca,
+    cas,
     at: input.at,
   };
 }
