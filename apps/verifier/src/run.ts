@@ -10,7 +10,7 @@ import {
   verifyBundlesInParallel,
 } from '#ingrain/crypto';
 import { type CliIo, EXIT_OK, EXIT_USAGE, EXIT_VERIFICATION_FAILED, VerifierCliError } from './cli-io.js';
-import { type BundleText, readBundleTexts, readJsonFile, readPublicKeySpki, readTextFile } from './inputs.js';
+import { type BundleText, readBundleTexts, readJsonFile } from './inputs.js';
 import { loadWitnessCheck } from './witness-policy.js';
 import { parseVerifierOptions, USAGE, type VerifierOptions } from './options.js';
 import { loadTrust } from './trust-input.js';
