@@ -457,7 +457,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List work orders, newest first, with their counts (cursor paging) */
+        get: operations["workOrdersList"];
         put?: never;
         /** Open a work order (layout version: the product's latest unless given) */
         post: operations["workOrdersCreate"];
@@ -1224,6 +1225,13 @@ export interface components {
             quarantined: number;
             queued: number;
             scrapped: number;
+        };
+        /** @description One page of work orders, newest first */
+        WorkOrderList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Newest first */
+            workOrders: components["schemas"]["WorkOrder"][];
         };
         /** @description The close report (v1): the envelope's payload, decoded */
         WorkOrderReport: {
@@ -3207,6 +3215,79 @@ export interface operations {
             };
             /** @description TOKEN_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersList: {
+        parameters: {
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Only work orders created at or after this instant (RFC 3339) */
+                from?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+                /** @description Only work orders of this product */
+                productId?: string;
+                /** @description Only open or only closed work orders */
+                status?: "open" | "closed";
+                /** @description Only work orders created before this instant (RFC 3339) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderList"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     CURSOR_INVALID
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes, admin, auditor */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -32,6 +32,13 @@ export const ERROR_CATALOGUE = {
     meaning: 'a body, path, query or header field is invalid; `errors` names each one',
     action: 'fix those fields',
   },
+  CURSOR_INVALID: {
+    status: 400,
+    title: 'Invalid cursor',
+    meaning:
+      'the `cursor` query parameter is not a nextCursor this list gave (malformed, or of another list); `errors` names `query.cursor`',
+    action: "pass the previous page's nextCursor unchanged, with the same filters, or omit it for the first page",
+  },
   BAD_REQUEST: {
     status: 400,
     title: 'Bad Request',

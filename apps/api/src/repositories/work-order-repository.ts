@@ -25,6 +25,28 @@ export interface NewWorkOrder {
   readonly quantity: number;
 }
 
+/** Filters of WorkOrderRepository.list (every given one must match). */
+export interface WorkOrderFilters {
+  readonly status?: WorkOrderStatus | undefined;
+  readonly productId?: string | undefined;
+  /** Created at or after. */
+  readonly from?: Date | undefined;
+  /** Created before. */
+  readonly to?: Date | undefined;
+}
+
+/** A position in the newest-first list: the exact creation time (microseconds, as text) and the id. */
+export interface WorkOrderListKey {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/** A listed work order with its sort key. */
+export interface ListedWorkOrder {
+  readonly record: WorkOrderRecord;
+  readonly key: WorkOrderListKey;
+}
+
 /** Work order progress: the plan, the quota used, and where its devices are now. */
 export interface WorkOrderCounts {
   readonly planned: number;
@@ -147,23 +169,69 @@ export class WorkOrderRepository {
   async counts(id: string): Promise<WorkOrderCounts | undefined> {
     const order = await this.get(id);
     if (order === undefined) return undefined;
+    return (await this.countsOf([order])).get(id);
+  }
+
+  /** Progress of each given work order (one grouped query), by id. */
+  async countsOf(orders: readonly WorkOrderRecord[]): Promise<Map<string, WorkOrderCounts>> {
+    const counts = new Map<string, WorkOrderCounts>();
+    if (orders.length === 0) return counts;
     const rows = await this.db
       .selectFrom('devices')
-      .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('work_order_id', '=', id)
-      .groupBy('state')
+      .select(['work_order_id', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+      .where(
+        'work_order_id',
+        'in',
+        orders.map((order) => order.id),
+      )
+      .groupBy(['work_order_id', 'state'])
       .execute();
-    const byState = new Map<DeviceState, number>(rows.map((row) => [row.state, Number(row.count)]));
-    const count = (state: DeviceState): number => byState.get(state) ?? 0;
-    return {
-      planned: order.quantity,
-      issued: order.issued,
-      queued: count('queued'),
-      claimed: count('claimed'),
-      provisioned: count('provisioned'),
-      failed: count('quarantined') + count('scrapped'),
-      quarantined: count('quarantined'),
-      scrapped: count('scrapped'),
-    };
+    for (const order of orders) {
+      const byState = new Map<DeviceState, number>(
+        rows.filter((row) => row.work_order_id === order.id).map((row) => [row.state, Number(row.count)]),
+      );
+      counts.set(order.id, countsFrom(order, byState));
+    }
+    return counts;
   }
+
+  /**
+   * Work orders matching every filter, newest first (creation time, then id, both descending),
+   * starting after `after`; at most `limit`.
+   */
+  async list(
+    filters: WorkOrderFilters,
+    page: { limit: number; after?: WorkOrderListKey | undefined },
+  ): Promise<ListedWorkOrder[]> {
+    let query = this.db
+      .selectFrom('work_orders')
+      .select([...COLUMNS, sql<string>`${sql.raw(EXACT_CREATED_AT)}`.as('created_key')]);
+    if (filters.status !== undefined) query = query.where('status', '=', filters.status);
+    if (filters.productId !== undefined) query = query.where('product_id', '=', filters.productId);
+    if (filters.from !== undefined) query = query.where('created_at', '>=', filters.from);
+    if (filters.to !== undefined) query = query.where('created_at', '<', filters.to);
+    const { after } = page;
+    if (after !== undefined) {
+      query = query.where(sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+    return rows.map((row) => ({ record: toRecord(row), key: { createdAt: row.created_key, id: row.id } }));
+  }
+}
+
+/** created_at exactly, as RFC 3339 text in UTC with microseconds (a JS Date would drop them). */
+const EXACT_CREATED_AT = `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function countsFrom(order: WorkOrderRecord, byState: ReadonlyMap<DeviceState, number>): WorkOrderCounts {
+  const count = (state: DeviceState): number => byState.get(state) ?? 0;
+  return {
+    planned: order.quantity,
+    issued: order.issued,
+    queued: count('queued'),
+    claimed: count('claimed'),
+    provisioned: count('provisioned'),
+    failed: count('quarantined') + count('scrapped'),
+    quarantined: count('quarantined'),
+    scrapped: count('scrapped'),
+  };
 }

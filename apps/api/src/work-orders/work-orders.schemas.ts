@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProductId } from '../catalogue/products.schemas.js';
 import { requestModel, responseModel } from '../http/api-models.js';
+import { cursorParam, limitParam, nextCursorField } from '../http/cursor.js';
 import { workOrderReportSchema } from './work-order-report-schema.js';
 
 /** Largest quantity of one work order (the MES splits bigger batches). */
@@ -93,3 +94,37 @@ export const ClosedWorkOrder = responseModel(
     .describe('A closed work order with its signed report (the same on every close call)'),
 );
 export type ClosedWorkOrder = z.output<typeof ClosedWorkOrder>;
+
+const instant = (what: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((text) => new Date(text))
+    .describe(what);
+
+export const WorkOrderListQuery = z
+  .strictObject({
+    status: z.enum(['open', 'closed']).optional().describe('Only open or only closed work orders'),
+    productId: z.string().min(1).max(64).optional().describe('Only work orders of this product'),
+    from: instant('Only work orders created at or after this instant (RFC 3339)').optional(),
+    to: instant('Only work orders created before this instant (RFC 3339)').optional(),
+    limit: limitParam(500, 100),
+    cursor: cursorParam,
+  })
+  .superRefine((query, context) => {
+    // Refinements run even when a field failed: an unparseable date is still its text here.
+    if (query.from instanceof Date && query.to instanceof Date && query.from.getTime() >= query.to.getTime()) {
+      context.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+    }
+  });
+export type WorkOrderListQuery = z.output<typeof WorkOrderListQuery>;
+
+export const WorkOrderList = responseModel(
+  'WorkOrderList',
+  z
+    .object({
+      workOrders: z.array(WorkOrderView).describe('Newest first'),
+      nextCursor: nextCursorField,
+    })
+    .describe('One page of work orders, newest first'),
+);
+export type WorkOrderList = z.output<typeof WorkOrderList>;

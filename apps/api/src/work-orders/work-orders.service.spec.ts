@@ -70,6 +70,41 @@ describe('WorkOrdersService', () => {
     await assert.rejects(service.get(WORK_ORDER_ID), { code: 'WORK_ORDER_NOT_FOUND' });
   });
 
+  describe('list', () => {
+    const CREATED_KEY = '2026-12-06T10:00:00.123456Z';
+    const listed = (id: string) => ({ record: workOrderRecord({ id }), key: { createdAt: CREATED_KEY, id } });
+    const ID_A = '00000000-0000-4000-8000-00000000000a';
+    const ID_B = '00000000-0000-4000-8000-00000000000b';
+
+    test('reads limit + 1 rows, answers limit with counts and a cursor after the last one', async () => {
+      resolves(workOrders, 'list', [listed(ID_A), listed(ID_B)]);
+      resolves(workOrders, 'countsOf', new Map([[ID_A, { ...counts, queued: 1 }]]));
+      const page = await service.list({ status: 'open', limit: 1 });
+      assert.deepEqual(callsOf(workOrders, 'list'), [[{ status: 'open' }, { limit: 2, after: undefined }]]);
+      assert.deepEqual(
+        page.workOrders.map((order) => [order.id, order.counts.queued]),
+        [[ID_A, 1]],
+      );
+      assert.notEqual(page.nextCursor, null);
+
+      resolves(workOrders, 'list', [listed(ID_B)]);
+      resolves(workOrders, 'countsOf', new Map());
+      const next = await service.list({ status: 'open', limit: 1, cursor: page.nextCursor ?? '' });
+      assert.deepEqual(callsOf(workOrders, 'list')[1], [
+        { status: 'open' },
+        { limit: 2, after: { createdAt: CREATED_KEY, id: ID_A } },
+      ]);
+      assert.deepEqual([next.workOrders.length, next.nextCursor], [1, null]);
+    });
+
+    test('a foreign or malformed cursor: CURSOR_INVALID, nothing read', async () => {
+      const foreign = Buffer.from(JSON.stringify({ l: 'devices', k: [CREATED_KEY, ID_A] })).toString('base64url');
+      await assert.rejects(service.list({ limit: 5, cursor: foreign }), { code: 'CURSOR_INVALID' });
+      await assert.rejects(service.list({ limit: 5, cursor: 'abc' }), { code: 'CURSOR_INVALID' });
+      assert.equal(callsOf(workOrders, 'list').length, 0);
+    });
+  });
+
   describe('close', () => {
     test('an unknown work order: WORK_ORDER_NOT_FOUND', async () => {
       resolves(tx.workOrders, 'get', undefined);

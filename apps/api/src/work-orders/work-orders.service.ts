@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { bytesToHex } from '#ingrain/encoding';
+import { z } from 'zod';
 import { layoutNotFound, productNotFound } from '../catalogue/catalog-errors.js';
+import { cursorPage, decodeCursor, timestampKey } from '../http/cursor.js';
 import { LayoutRepository } from '../repositories/layout-repository.js';
 import { ProductRepository } from '../repositories/product-repository.js';
 import { Transactions, type Repositories } from '../repositories/transactions.js';
@@ -14,7 +16,17 @@ import { envelopeJson, reportOf, storedEnvelope } from './stored-report.js';
 import { signWorkOrderReport } from './work-order-envelope.js';
 import { productHasNoLayout, workOrderNotFound } from './work-order-errors.js';
 import { buildWorkOrderReport } from './work-order-report.js';
-import type { ClosedWorkOrder, CreateWorkOrderRequest, WorkOrderView } from './work-orders.schemas.js';
+import type {
+  ClosedWorkOrder,
+  CreateWorkOrderRequest,
+  WorkOrderList,
+  WorkOrderListQuery,
+  WorkOrderView,
+} from './work-orders.schemas.js';
+
+/** The list name in work order cursors (http/cursor.ts). */
+const WORK_ORDER_LIST = 'work-orders';
+const workOrderKey = z.tuple([timestampKey, z.uuid()]);
 
 function toView(record: WorkOrderRecord, counts: WorkOrderCounts): WorkOrderView {
   return {
@@ -82,6 +94,27 @@ export class WorkOrdersService {
     const counts = await this.workOrders.counts(id);
     if (order === undefined || counts === undefined) throw workOrderNotFound(id);
     return toView(order, counts);
+  }
+
+  /**
+   * Work orders matching every filter, newest first, each with its counts.
+   *
+   * @throws AppError CURSOR_INVALID.
+   */
+  async list(query: WorkOrderListQuery): Promise<WorkOrderList> {
+    const { limit, cursor, ...filters } = query;
+    const after = cursor === undefined ? undefined : decodeCursor(WORK_ORDER_LIST, cursor, workOrderKey);
+    const rows = await this.workOrders.list(filters, {
+      limit: limit + 1,
+      after: after && { createdAt: after[0], id: after[1] },
+    });
+    const page = cursorPage(WORK_ORDER_LIST, rows, limit, (row) => [row.key.createdAt, row.key.id]);
+    const orders = page.items.map((row) => row.record);
+    const counts = await this.workOrders.countsOf(orders);
+    return {
+      workOrders: orders.map((order) => toView(order, counts.get(order.id) ?? noDevices(order))),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /**
