@@ -523,6 +523,8 @@ export interface components {
             stationId: string | null;
         };
         ApiTokenList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
             tokens: components["schemas"]["ApiToken"][];
         };
         /** @description A logged attestation with its inclusion proof against the latest checkpoint */
@@ -557,8 +559,11 @@ export interface components {
             /** @description In log order */
             attestations: components["schemas"]["AttestationSummary"][];
             limit: number;
-            /** @description The offset of the next page; null on the last page */
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Deprecated (use nextCursor): the offset of the next page; null on the last page */
             nextOffset: number | null;
+            /** @description Deprecated: the offset given (0 with a cursor) */
             offset: number;
         };
         /** @description The envelope's payload, decoded (not a verification: verify the bundle offline) */
@@ -831,8 +836,12 @@ export interface components {
             toState: components["schemas"]["DeviceState"];
         };
         DeviceList: {
+            /** @description Oldest first */
             devices: components["schemas"]["DeviceSummary"][];
             limit: number;
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Deprecated: the offset given (0 with a cursor) */
             offset: number;
         };
         /**
@@ -999,6 +1008,8 @@ export interface components {
             serialPrefix: string;
         };
         ProductList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
             products: components["schemas"]["Product"][];
         };
         /** @description The API’s verdict on a station report */
@@ -1131,6 +1142,8 @@ export interface components {
             sealingKeyRegisteredAt: string | null;
         };
         StationList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
             stations: components["schemas"]["Station"][];
         };
         StationReport: {
@@ -1360,11 +1373,13 @@ export interface operations {
             query?: {
                 /** @description Only the attestation of this chip (unique device ID, hex) */
                 chipUid?: string;
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
                 /** @description Only attestations created at or after this instant (RFC 3339) */
                 from?: string;
                 /** @description Page size (1-500, default 100) */
                 limit?: number;
-                /** @description Attestations to skip (log order) */
+                /** @description Deprecated (use cursor; removed in the next release): attestations (log order) to skip. Not with cursor. */
                 offset?: number;
                 /** @description Only attestations of this product */
                 productId?: string;
@@ -1643,9 +1658,11 @@ export interface operations {
     devicesList: {
         parameters: {
             query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
                 /** @description Page size (1-500, default 100) */
                 limit?: number;
-                /** @description Devices to skip (oldest first) */
+                /** @description Deprecated (use cursor; removed in the next release): devices (oldest first) to skip. Not with cursor. */
                 offset?: number;
                 /** @description Only devices of this product */
                 productId?: string;
@@ -1728,6 +1745,8 @@ export interface operations {
             /** @description The device, queued (also for a repeated request with the same key and body) */
             202: {
                 headers: {
+                    /** @description `true` when this answer replays an earlier request with the same Idempotency-Key and body (nothing new was made); absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2381,7 +2400,12 @@ export interface operations {
     };
     productsList: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2395,6 +2419,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
@@ -2816,7 +2849,12 @@ export interface operations {
     };
     stationsList: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2830,6 +2868,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StationList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
@@ -3054,7 +3101,12 @@ export interface operations {
     };
     tokensList: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3068,6 +3120,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */

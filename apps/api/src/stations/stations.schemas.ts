@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HpkeError, parseP256PublicKey } from '#ingrain/crypto';
 import { LineName, slug } from '../catalogue/products.schemas.js';
 import { requestModel, responseModel } from '../http/api-models.js';
+import { nextCursorField } from '../http/cursor.js';
 import { CreatedToken } from '../tokens/tokens.schemas.js';
 
 export const StationId = slug('Station id (a slug, e.g. "line1-st3")');
@@ -72,5 +73,8 @@ export const CreatedStation = responseModel(
 );
 export type CreatedStation = z.output<typeof CreatedStation>;
 
-export const StationList = responseModel('StationList', z.object({ stations: z.array(StationView) }));
+export const StationList = responseModel(
+  'StationList',
+  z.object({ stations: z.array(StationView), nextCursor: nextCursorField }),
+);
 export type StationList = z.output<typeof StationList>;

@@ -9,6 +9,7 @@ import { AppError } from '../errors/app-error.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
 import { Transactions } from '../repositories/transactions.js';
 import { createdTokenView } from '../tokens/tokens.service.js';
+import { pageById, type PageQuery } from '../http/cursor.js';
 import type { CreatedStation, CreateStationRequest, StationList, StationView } from './stations.schemas.js';
 
 function toView(record: StationRecord): StationView {
@@ -78,8 +79,10 @@ export class StationsService {
     return toView(station);
   }
 
-  async list(): Promise<StationList> {
-    return { stations: (await this.stations.list()).map(toView) };
+  /** One page of the list (http/cursor.ts); without a query, all. @throws AppError CURSOR_INVALID. */
+  async list(query?: PageQuery): Promise<StationList> {
+    const page = await pageById('stations', query, (next) => this.stations.list(next));
+    return { stations: page.items.map(toView), nextCursor: page.nextCursor };
   }
 
   /**
