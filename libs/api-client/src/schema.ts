@@ -502,6 +502,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/work-orders/{id}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request up to 1,000 devices of a work order in one idempotent call, with a result per item */
+        post: operations["workOrdersRequestDevices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -777,6 +794,52 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             workOrderId: string | null;
+        };
+        /** @description Devices of one work order, requested in one idempotent call */
+        DeviceBatchRequest: {
+            /** @description 1-1000 devices of the work order; item i is idempotent under "<Idempotency-Key>/i" */
+            items: {
+                /**
+                 * @description Values of the layout's input fields (GET /v1/products/{id}/layouts/{version}/inputs-schema)
+                 * @default {}
+                 */
+                inputs: {
+                    [key: string]: unknown;
+                };
+                /** @description The serial; default: the next of the product sequence (prefix + 6 digits) */
+                serial?: string;
+            }[];
+        };
+        /** @description The outcome of each item; resend the same call (same key, same body) to retry the failed ones */
+        DeviceBatchResponse: {
+            created: number;
+            failed: number;
+            replayed: number;
+            /** @description One per item, in request order */
+            results: {
+                /** @description The device (created or replayed); null for an error */
+                device: components["schemas"]["DeviceSummary"] | null;
+                /** @description Why the item failed; null otherwise */
+                error: {
+                    /** @description A code of docs/errors.md (e.g. VALUES_INVALID, WORK_ORDER_EXHAUSTED) */
+                    code: string;
+                    detail: string;
+                    /** @description Each field at fault, as body.items[i].… */
+                    errors: {
+                        message: string;
+                        path: string;
+                    }[];
+                } | null;
+                /** @description Position of the item in the request */
+                index: number;
+                /**
+                 * @description created now; replayed (an earlier call with the same key made it); error (nothing stored)
+                 * @enum {string}
+                 */
+                status: "created" | "replayed" | "error";
+            }[];
+            /** Format: uuid */
+            workOrderId: string;
         };
         /** @description The binding and the intended image; its secrets only sealed to the claiming station's key (docs/sealing.md) */
         DeviceClaim: {
@@ -3561,6 +3624,97 @@ export interface operations {
             };
             /** @description WORK_ORDER_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersRequestDevices: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per new request (e.g. a UUID), 1-255 printable ASCII characters without spaces. Resending the same body with the same key returns the device the first request made. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Each item: created, replayed or error (code and fields); Idempotent-Replayed when every item was replayed */
+            200: {
+                headers: {
+                    /** @description `true` when this answer replays an earlier request with the same Idempotency-Key and body (nothing new was made); absent otherwise */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceBatchResponse"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED (body: 1-1000 items) or IDEMPOTENCY_KEY_INVALID (header)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_CLOSED: nothing was issued */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -47,7 +47,7 @@ class LostToReplay extends Error {
   }
 }
 
-interface Creation {
+export interface Creation {
   readonly principal: Principal;
   readonly idempotencyKey: string;
   readonly requestHash: Uint8Array;
@@ -231,7 +231,7 @@ export class DeviceRequestsService {
 }
 
 /** The history entry of a new device. */
-function creationEvent(principal: Principal) {
+export function creationEvent(principal: Principal) {
   return { actor: principal.tokenId, reason: 'requested', details: { requestedBy: principal.tokenName } };
 }
 
@@ -255,7 +255,7 @@ async function takeQuota(orders: WorkOrderRepository, workOrderId: string): Prom
   throw workOrderExhausted(order.id, order.quantity);
 }
 
-function newDevice(creation: Creation, identity: IssuedIdentity): NewDevice {
+export function newDevice(creation: Creation, identity: IssuedIdentity): NewDevice {
   const id = randomUUID();
   const { target } = creation;
   return {
