@@ -346,6 +346,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/products/{id}/layouts/{version}/inputs-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The layout version's inputs as JSON Schema (types, ranges, patterns; x-ingrain-secret marks secret ones) */
+        get: operations["layoutsInputsSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/products/{id}/layouts/{version}/render": {
         parameters: {
             query?: never;
@@ -1006,6 +1023,10 @@ export interface components {
             lock?: number[];
             name: string;
             version: number;
+        };
+        /** @description A JSON Schema (draft 2020-12) of a device request's `inputs` for this layout version; `x-ingrain-secret: true` marks a secret input */
+        LayoutInputsSchema: {
+            [key: string]: unknown;
         };
         Liveness: {
             /** @constant */
@@ -1801,6 +1822,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "inputs": {
+                 *         "calibrated": true,
+                 *         "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *         "gain": 1.0125,
+                 *         "manufactured_at": 1718000000,
+                 *         "offset_mv": -12,
+                 *         "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *         "temp_coeff_ppm": 35.5
+                 *       },
+                 *       "workOrderId": "0b4f8a52-8c1e-4b6e-9a57-3f2d1c0e9b7a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateDeviceRequest"];
             };
         };
@@ -2531,6 +2566,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "sensor-node-b",
+                 *       "line": "line-a",
+                 *       "name": "Sensor node, rev. B",
+                 *       "serialPrefix": "SNB-"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateProductRequest"];
             };
         };
@@ -2823,6 +2866,78 @@ export interface operations {
             };
         };
     };
+    layoutsInputsSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutInputsSchema"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LAYOUT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     layoutsRender: {
         parameters: {
             query?: never;
@@ -2835,6 +2950,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": {
+                 *         "calibrated": true,
+                 *         "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *         "gain": 1.0125,
+                 *         "manufactured_at": 1718000000,
+                 *         "offset_mv": -12,
+                 *         "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *         "serial": "SN-2406-000123",
+                 *         "temp_coeff_ppm": 35.5
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["RenderLayoutRequest"];
             };
         };
@@ -3439,6 +3568,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "productId": "sensor-node",
+                 *       "quantity": 500
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateWorkOrderRequest"];
             };
         };
@@ -3656,6 +3791,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "inputs": {
+                 *             "calibrated": true,
+                 *             "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *             "gain": 1.0125,
+                 *             "manufactured_at": 1718000000,
+                 *             "offset_mv": -12,
+                 *             "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *             "temp_coeff_ppm": 35.5
+                 *           }
+                 *         },
+                 *         {
+                 *           "inputs": {
+                 *             "calibrated": true,
+                 *             "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *             "gain": 0.9987,
+                 *             "manufactured_at": 1718000000,
+                 *             "offset_mv": -12,
+                 *             "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *             "temp_coeff_ppm": 35.5
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["DeviceBatchRequest"];
             };
         };
