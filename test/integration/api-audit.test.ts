@@ -248,10 +248,16 @@ void describe('audit endpoints', () => {
     assert.deepEqual(await indices(`?to=${hourAgo}`), []);
 
     const page = await get('/v1/attestations?limit=2');
+    const nextCursor = (page.body as { nextCursor: string | null }).nextCursor;
     assert.deepEqual(
       { ...(page.body as object), attestations: undefined },
-      { attestations: undefined, limit: 2, offset: 0, nextOffset: 2 },
+      { attestations: undefined, limit: 2, offset: 0, nextOffset: 2, nextCursor },
     );
+    const byCursor = (await get(`/v1/attestations?limit=2&cursor=${nextCursor ?? ''}`)).body as {
+      attestations: { leafIndex: number }[];
+      nextCursor: unknown;
+    };
+    assert.deepEqual([byCursor.attestations.map((a) => a.leafIndex), byCursor.nextCursor], [[2], null]);
     const last = (await get('/v1/attestations?limit=2&offset=2')).body as {
       attestations: object[];
       nextOffset: unknown;

@@ -161,6 +161,8 @@ function bodyOf(operation: Operation, device: ClaimedDevice): object {
     case 'devicesRelease':
     case 'devicesScrap':
       return { reason: 'authorization matrix' };
+    case 'workOrdersRequestDevices':
+      return { items: [{ inputs: catalog.inputs }] };
     case 'layoutsRender':
       return { inputs: catalog.inputs };
     case 'stationsHeartbeat':

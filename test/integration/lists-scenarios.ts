@@ -79,13 +79,98 @@ export function describeLists(databaseKind: 'pglite' | 'postgres'): void {
       assert.equal(response.status, 201, JSON.stringify(response.body));
       made.push((response.body as WorkOrder).id);
     }
-    const device = await post('/v1/devices', { workOrderId: first.workOrderId, inputs: first.inputs });
-    assert.equal(device.status, 202, JSON.stringify(device.body));
+    for (const catalog of [first, second, second]) {
+      const device = await post('/v1/devices', { workOrderId: catalog.workOrderId, inputs: catalog.inputs });
+      assert.equal(device.status, 202, JSON.stringify(device.body));
+    }
     const closed = await post(`/v1/work-orders/${made[3] ?? ''}/close`, {});
     assert.equal(closed.status, 200, JSON.stringify(closed.body));
   });
 
   after(() => api?.close());
+
+  /** Walks a list page by page with `limit`; returns the pages (each page's items). */
+  async function walk(path: string, member: string, limit: number, token: string): Promise<{ id: string }[][]> {
+    const pages: { id: string }[][] = [];
+    let cursor: string | null = null;
+    const join = path.includes('?') ? '&' : '?';
+    do {
+      const suffix: string = cursor === null ? '' : `&cursor=${cursor}`;
+      const response = await get(`${path}${join}limit=${limit}${suffix}`, token);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      const body = response.body as Record<string, unknown>;
+      pages.push(body[member] as { id: string }[]);
+      cursor = body['nextCursor'] as string | null;
+      assert.ok(pages.length < 100, 'paging ends');
+    } while (cursor !== null);
+    return pages;
+  }
+
+  test(`POST /v1/devices: a replayed answer carries Idempotent-Replayed: true, a new one does not (${databaseKind})`, async () => {
+    const key = randomUUID();
+    const send = () =>
+      api
+        .http()
+        .post('/v1/devices')
+        .set('authorization', `Bearer ${tokens.mes}`)
+        .set('Idempotency-Key', key)
+        .send({ workOrderId: second.workOrderId, inputs: second.inputs });
+    const created = await send();
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    assert.equal(created.headers['idempotent-replayed'], undefined);
+    const replayed = await send();
+    assert.equal(replayed.status, 202, JSON.stringify(replayed.body));
+    assert.equal(replayed.headers['idempotent-replayed'], 'true');
+    assert.equal((replayed.body as { id: string }).id, (created.body as { id: string }).id);
+  });
+
+  describe(`cursor paging on every list (${databaseKind})`, () => {
+    const LISTS = [
+      { path: '/v1/products', member: 'products', role: 'admin' },
+      { path: '/v1/stations', member: 'stations', role: 'admin' },
+      { path: '/v1/tokens', member: 'tokens', role: 'admin' },
+      { path: '/v1/devices', member: 'devices', role: 'mes' },
+    ] as const;
+
+    for (const { path, member, role } of LISTS) {
+      test(`${path}: pages of 1 give the whole list once, in order; a cursor of another list is refused`, async () => {
+        const whole = await get(`${path}?limit=500`, tokens[role]);
+        assert.equal(whole.status, 200, JSON.stringify(whole.body));
+        const all = (whole.body as Record<string, { id: string }[]>)[member] ?? [];
+        assert.ok(all.length >= 2, `${path} has at least two items`);
+        assert.equal((whole.body as { nextCursor: unknown }).nextCursor, null);
+        const pages = await walk(path, member, 1, tokens[role]);
+        assert.ok(pages.slice(0, -1).every((page) => page.length === 1));
+        assert.deepEqual(
+          pages.flat().map((item) => item.id),
+          all.map((item) => item.id),
+        );
+        const foreign = Buffer.from(JSON.stringify({ l: 'elsewhere', k: ['x'] })).toString('base64url');
+        assertProblem(await get(`${path}?cursor=${foreign}`, tokens[role]), 400, 'CURSOR_INVALID', 'query.cursor');
+      });
+    }
+
+    test('/v1/devices: the deprecated offset still pages; offset with a cursor is refused naming query.offset', async () => {
+      const all = ((await get('/v1/devices?limit=500')).body as { devices: { id: string }[] }).devices;
+      const second_ = (await get('/v1/devices?limit=1&offset=1')).body as {
+        devices: { id: string }[];
+        offset: number;
+        nextCursor: string;
+      };
+      assert.deepEqual([second_.devices[0]?.id, second_.offset], [all[1]?.id, 1]);
+      // The cursor an offset page gives continues after its last item.
+      const third = (await get(`/v1/devices?limit=1&cursor=${second_.nextCursor}`)).body as {
+        devices: { id: string }[];
+      };
+      assert.equal(third.devices[0]?.id, all[2]?.id);
+      assertProblem(
+        await get(`/v1/devices?offset=1&cursor=${second_.nextCursor}`),
+        400,
+        'VALIDATION_FAILED',
+        'query.offset',
+      );
+    });
+  });
 
   describe(`GET /v1/work-orders (${databaseKind})`, () => {
     test('pages of 2 cover every work order once, newest first, each as GET /v1/work-orders/{id} answers it', async () => {

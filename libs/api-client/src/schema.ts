@@ -484,6 +484,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/products/{id}/layouts/{version}/inputs-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The layout version's inputs as JSON Schema (types, ranges, patterns; x-ingrain-secret marks secret ones) */
+        get: operations["layoutsInputsSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/products/{id}/layouts/{version}/render": {
         parameters: {
             query?: never;
@@ -796,6 +813,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/work-orders/{id}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request up to 1,000 devices of a work order in one idempotent call, with a result per item */
+        post: operations["workOrdersRequestDevices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/work-orders/{id}/report": {
         parameters: {
             query?: never;
@@ -851,6 +885,8 @@ export interface components {
             stationId: string | null;
         };
         ApiTokenList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
             tokens: components["schemas"]["ApiToken"][];
         };
         /** @description A logged attestation with its inclusion proof against the latest checkpoint */
@@ -885,8 +921,11 @@ export interface components {
             /** @description In log order */
             attestations: components["schemas"]["AttestationSummary"][];
             limit: number;
-            /** @description The offset of the next page; null on the last page */
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Deprecated (use nextCursor): the offset of the next page; null on the last page */
             nextOffset: number | null;
+            /** @description Deprecated: the offset given (0 with a cursor) */
             offset: number;
         };
         /** @description The envelope's payload, decoded (not a verification: verify the bundle offline) */
@@ -1131,6 +1170,52 @@ export interface components {
             updatedAt: string;
             workOrderId: string | null;
         };
+        /** @description Devices of one work order, requested in one idempotent call */
+        DeviceBatchRequest: {
+            /** @description 1-1000 devices of the work order; item i is idempotent under "<Idempotency-Key>/i" */
+            items: {
+                /**
+                 * @description Values of the layout's input fields (GET /v1/products/{id}/layouts/{version}/inputs-schema)
+                 * @default {}
+                 */
+                inputs: {
+                    [key: string]: unknown;
+                };
+                /** @description The serial; default: the next of the product sequence (prefix + 6 digits) */
+                serial?: string;
+            }[];
+        };
+        /** @description The outcome of each item; resend the same call (same key, same body) to retry the failed ones */
+        DeviceBatchResponse: {
+            created: number;
+            failed: number;
+            replayed: number;
+            /** @description One per item, in request order */
+            results: {
+                /** @description The device (created or replayed); null for an error */
+                device: components["schemas"]["DeviceSummary"] | null;
+                /** @description Why the item failed; null otherwise */
+                error: {
+                    /** @description A code of docs/errors.md (e.g. VALUES_INVALID, WORK_ORDER_EXHAUSTED) */
+                    code: string;
+                    detail: string;
+                    /** @description Each field at fault, as body.items[i].… */
+                    errors: {
+                        message: string;
+                        path: string;
+                    }[];
+                } | null;
+                /** @description Position of the item in the request */
+                index: number;
+                /**
+                 * @description created now; replayed (an earlier call with the same key made it); error (nothing stored)
+                 * @enum {string}
+                 */
+                status: "created" | "replayed" | "error";
+            }[];
+            /** Format: uuid */
+            workOrderId: string;
+        };
         /** @description The binding and the intended image; its secrets only sealed to the claiming station's key (docs/sealing.md) */
         DeviceClaim: {
             /** @description The chip the identity is now bound to */
@@ -1189,8 +1274,12 @@ export interface components {
             toState: components["schemas"]["DeviceState"];
         };
         DeviceList: {
+            /** @description Oldest first */
             devices: components["schemas"]["DeviceSummary"][];
             limit: number;
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Deprecated: the offset given (0 with a cursor) */
             offset: number;
         };
         /**
@@ -1333,6 +1422,10 @@ export interface components {
             name: string;
             version: number;
         };
+        /** @description A JSON Schema (draft 2020-12) of a device request's `inputs` for this layout version; `x-ingrain-secret: true` marks a secret input */
+        LayoutInputsSchema: {
+            [key: string]: unknown;
+        };
         /** @description The state of the line: stations and fixtures, throughput, yield and failures */
         LineView: {
             /** @description Devices provisioned in the window, per hour */
@@ -1441,6 +1534,8 @@ export interface components {
             serialPrefix: string;
         };
         ProductList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
             products: components["schemas"]["Product"][];
         };
         /** @description The API’s verdict on a station report */
@@ -1688,6 +1783,8 @@ export interface components {
             version: string;
         };
         StationList: {
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
             stations: components["schemas"]["StationStatus"][];
         };
         StationReport: {
@@ -2249,11 +2346,13 @@ export interface operations {
             query?: {
                 /** @description Only the attestation of this chip (unique device ID, hex) */
                 chipUid?: string;
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
                 /** @description Only attestations created at or after this instant (RFC 3339) */
                 from?: string;
                 /** @description Page size (1-500, default 100) */
                 limit?: number;
-                /** @description Attestations to skip (log order) */
+                /** @description Deprecated (use cursor; removed in the next release): attestations (log order) to skip. Not with cursor. */
                 offset?: number;
                 /** @description Only attestations of this product */
                 productId?: string;
@@ -2618,9 +2717,11 @@ export interface operations {
     devicesList: {
         parameters: {
             query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
                 /** @description Page size (1-500, default 100) */
                 limit?: number;
-                /** @description Devices to skip (oldest first) */
+                /** @description Deprecated (use cursor; removed in the next release): devices (oldest first) to skip. Not with cursor. */
                 offset?: number;
                 /** @description Only devices of this product */
                 productId?: string;
@@ -2696,6 +2797,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "inputs": {
+                 *         "calibrated": true,
+                 *         "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *         "gain": 1.0125,
+                 *         "manufactured_at": 1718000000,
+                 *         "offset_mv": -12,
+                 *         "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *         "temp_coeff_ppm": 35.5
+                 *       },
+                 *       "workOrderId": "0b4f8a52-8c1e-4b6e-9a57-3f2d1c0e9b7a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateDeviceRequest"];
             };
         };
@@ -2703,6 +2818,8 @@ export interface operations {
             /** @description The device, queued (also for a repeated request with the same key and body) */
             202: {
                 headers: {
+                    /** @description `true` when this answer replays an earlier request with the same Idempotency-Key and body (nothing new was made); absent otherwise */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -3715,7 +3832,12 @@ export interface operations {
     };
     productsList: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3729,6 +3851,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
@@ -3769,6 +3900,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "sensor-node-b",
+                 *       "line": "line-a",
+                 *       "name": "Sensor node, rev. B",
+                 *       "serialPrefix": "SNB-"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateProductRequest"];
             };
         };
@@ -4061,6 +4200,78 @@ export interface operations {
             };
         };
     };
+    layoutsInputsSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutInputsSchema"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: admin, mes, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description LAYOUT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     layoutsRender: {
         parameters: {
             query?: never;
@@ -4073,6 +4284,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "values": {
+                 *         "calibrated": true,
+                 *         "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *         "gain": 1.0125,
+                 *         "manufactured_at": 1718000000,
+                 *         "offset_mv": -12,
+                 *         "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *         "serial": "SN-2406-000123",
+                 *         "temp_coeff_ppm": 35.5
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["RenderLayoutRequest"];
             };
         };
@@ -4287,7 +4512,12 @@ export interface operations {
     };
     stationsList: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4301,6 +4531,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StationList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
@@ -4585,7 +4824,12 @@ export interface operations {
     };
     tokensList: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
+                cursor?: string;
+                /** @description Page size (1-500, default 100) */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4599,6 +4843,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+            /** @description VALIDATION_FAILED: an input is invalid (errors names each field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
@@ -5449,6 +5702,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "productId": "sensor-node",
+                 *       "quantity": 500
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateWorkOrderRequest"];
             };
         };
@@ -5634,6 +5893,125 @@ export interface operations {
             };
             /** @description WORK_ORDER_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many authentication failures from this address (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    workOrdersRequestDevices: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per new request (e.g. a UUID), 1-255 printable ASCII characters without spaces. Resending the same body with the same key returns the device the first request made. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "inputs": {
+                 *             "calibrated": true,
+                 *             "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *             "gain": 1.0125,
+                 *             "manufactured_at": 1718000000,
+                 *             "offset_mv": -12,
+                 *             "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *             "temp_coeff_ppm": 35.5
+                 *           }
+                 *         },
+                 *         {
+                 *           "inputs": {
+                 *             "calibrated": true,
+                 *             "device_uuid": "0190f3a2-7c1e-7b4d-9a55-3e2f1c0d9b8a",
+                 *             "gain": 0.9987,
+                 *             "manufactured_at": 1718000000,
+                 *             "offset_mv": -12,
+                 *             "radio_mac": "02:1a:2b:3c:4d:5e",
+                 *             "temp_coeff_ppm": 35.5
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["DeviceBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Each item: created, replayed or error (code and fields); Idempotent-Replayed when every item was replayed */
+            200: {
+                headers: {
+                    /** @description `true` when this answer replays an earlier request with the same Idempotency-Key and body (nothing new was made); absent otherwise */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceBatchResponse"];
+                };
+            };
+            /**
+             * @description VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED: an input is invalid (errors names each field)
+             *
+             *     VALIDATION_FAILED (body: 1-1000 items) or IDEMPOTENCY_KEY_INVALID (header)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID: no token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description ROLE_FORBIDDEN: allowed roles: mes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description WORK_ORDER_CLOSED: nothing was issued */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,13 @@
 import { CONSISTENCY_PROOF_FORMAT, VERIFICATION_BUNDLE_FORMAT } from '#ingrain/crypto';
 import { z } from 'zod';
 import { responseModel } from '../http/api-models.js';
+import {
+  cursorParam,
+  deprecatedOffsetParam,
+  limitParam,
+  nextCursorField,
+  notBothCursorAndOffset,
+} from '../http/cursor.js';
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
 const hexText = (what: string) => z.string().regex(HEX).describe(what);
@@ -37,10 +44,12 @@ export const AttestationSearchQuery = z
     stationId: z.string().min(1).max(64).optional().describe('Only attestations reported by this station'),
     from: instant('Only attestations created at or after this instant (RFC 3339)').optional(),
     to: instant('Only attestations created before this instant (RFC 3339)').optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size (1-500, default 100)'),
-    offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0).describe('Attestations to skip (log order)'),
+    limit: limitParam(500, 100),
+    cursor: cursorParam,
+    offset: deprecatedOffsetParam('attestations (log order)'),
   })
   .superRefine((query, context) => {
+    notBothCursorAndOffset(query, context);
     // Refinements run even when a field failed: an unparseable date is still its text here.
     if (query.from instanceof Date && query.to instanceof Date && query.from.getTime() >= query.to.getTime()) {
       context.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
@@ -82,8 +91,12 @@ export const AttestationList = responseModel(
   z.object({
     attestations: z.array(AttestationSummary).describe('In log order'),
     limit: z.int(),
-    offset: z.int(),
-    nextOffset: z.int().nullable().describe('The offset of the next page; null on the last page'),
+    offset: z.int().describe('Deprecated: the offset given (0 with a cursor)'),
+    nextOffset: z
+      .int()
+      .nullable()
+      .describe('Deprecated (use nextCursor): the offset of the next page; null on the last page'),
+    nextCursor: nextCursorField,
   }),
 );
 export type AttestationList = z.output<typeof AttestationList>;

@@ -16,6 +16,11 @@ import type {
 } from './audit.schemas.js';
 import { LogReader } from './log-reader.js';
 import { encodeHistoryCursor, type CheckpointHistoryQuery, type CheckpointHistoryView } from './log-tiles.schemas.js';
+import { z } from 'zod';
+import { cursorPage, decodeCursor } from '../http/cursor.js';
+
+const ATTESTATION_LIST = 'attestations';
+const leafIndexKey = z.tuple([z.int().min(0)]);
 import { bytesToBase64 } from '#ingrain/encoding';
 
 const attestationNotFound = (leafIndex: number): AppError =>
@@ -35,14 +40,20 @@ export class AuditService {
 
   /** Attestations matching every given filter, in log order, one page at a time. */
   async search(query: AttestationSearchQuery): Promise<AttestationList> {
-    const { limit, offset, ...filters } = query;
-    const rows = await this.attestations.search(filters, { limit: limit + 1, offset });
-    const hasMore = rows.length > limit;
+    const { limit, offset = 0, cursor, ...filters } = query;
+    const after = cursor === undefined ? undefined : decodeCursor(ATTESTATION_LIST, cursor, leafIndexKey)[0];
+    const rows = await this.attestations.search(filters, {
+      limit: limit + 1,
+      offset,
+      ...(after === undefined ? {} : { after }),
+    });
+    const page = cursorPage(ATTESTATION_LIST, rows, limit, (row) => [row.leafIndex]);
     return {
-      attestations: rows.slice(0, limit).map(toSummary),
+      attestations: page.items.map(toSummary),
       limit,
       offset,
-      nextOffset: hasMore ? offset + limit : null,
+      nextOffset: page.nextCursor === null || cursor !== undefined ? null : offset + limit,
+      nextCursor: page.nextCursor,
     };
   }
 

@@ -6,6 +6,7 @@ import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
 import {
   CreateLayoutRequest,
+  LayoutInputsSchema,
   LayoutVersionParam,
   LayoutView,
   RenderedLayout,
@@ -43,6 +44,21 @@ export class LayoutsController {
     @ZodParam('version', LayoutVersionParam) version: number,
   ): Promise<LayoutView> {
     return this.service.get(productId, version);
+  }
+
+  @Get(':version/inputs-schema')
+  @Roles('admin', 'mes', 'auditor')
+  @ApiOperation({
+    operationId: 'layoutsInputsSchema',
+    summary: "The layout version's inputs as JSON Schema (types, ranges, patterns; x-ingrain-secret marks secret ones)",
+  })
+  @ZodResponse(200, LayoutInputsSchema)
+  @ApiProblem('LAYOUT_NOT_FOUND')
+  inputsSchema(
+    @ZodParam('id', ProductId) productId: string,
+    @ZodParam('version', LayoutVersionParam) version: number,
+  ): Promise<LayoutInputsSchema> {
+    return this.service.inputsSchema(productId, version);
   }
 
   @Post(':version/render')

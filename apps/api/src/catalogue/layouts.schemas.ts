@@ -122,3 +122,13 @@ export const RenderedLayout = responseModel(
     .describe('A dry-run rendering: nothing stored, no key generated'),
 );
 export type RenderedLayout = z.output<typeof RenderedLayout>;
+
+export const LayoutInputsSchema = responseModel(
+  'LayoutInputsSchema',
+  z
+    .record(z.string(), z.unknown())
+    .describe(
+      "A JSON Schema (draft 2020-12) of a device request's `inputs` for this layout version; `x-ingrain-secret: true` marks a secret input",
+    ),
+);
+export type LayoutInputsSchema = z.output<typeof LayoutInputsSchema>;

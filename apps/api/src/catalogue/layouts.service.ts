@@ -7,7 +7,14 @@ import { Transactions } from '../repositories/transactions.js';
 import { layoutNotFound, layoutVersionConflict, productNotFound } from './catalog-errors.js';
 import { loadStoredLayout, toLayoutDocument } from './layout-document.js';
 import { assertLayoutSupported } from './layout-support.js';
-import type { CreateLayoutRequest, LayoutView, RenderedLayout, RenderLayoutRequest } from './layouts.schemas.js';
+import type {
+  CreateLayoutRequest,
+  LayoutInputsSchema,
+  LayoutView,
+  RenderedLayout,
+  RenderLayoutRequest,
+} from './layouts.schemas.js';
+import { layoutInputsSchema } from './inputs-schema.js';
 import { renderSample } from './render-sample.js';
 
 function toView(record: LayoutRecord, layout: Layout): LayoutView {
@@ -69,6 +76,19 @@ export class LayoutsService {
   async get(productId: string, version: number): Promise<LayoutView> {
     const record = await this.#record(productId, version);
     return toView(record, loadStoredLayout(record));
+  }
+
+  /**
+   * The layout version's inputs as JSON Schema (inputs-schema.ts).
+   *
+   * @throws AppError LAYOUT_NOT_FOUND.
+   */
+  async inputsSchema(productId: string, version: number): Promise<LayoutInputsSchema> {
+    const record = await this.#record(productId, version);
+    return layoutInputsSchema(
+      loadStoredLayout(record),
+      `/v1/products/${encodeURIComponent(productId)}/layouts/${version}/inputs-schema`,
+    );
   }
 
   /**

@@ -2,9 +2,10 @@ import { Controller, Get, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
-import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
+import { ZodBody, ZodParam, ZodQuery } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
 import { CreateProductRequest, ProductId, ProductList, ProductView } from './products.schemas.js';
+import { PageQuery } from '../http/cursor.js';
 import { ProductsService } from './products.service.js';
 
 @ApiTags('products')
@@ -25,8 +26,8 @@ export class ProductsController {
   @Roles('admin', 'mes')
   @ApiOperation({ summary: 'List products, by id' })
   @ZodResponse(200, ProductList)
-  list(): Promise<ProductList> {
-    return this.service.list();
+  list(@ZodQuery(PageQuery) query: PageQuery): Promise<ProductList> {
+    return this.service.list(query);
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { requestModel, responseModel } from '../http/api-models.js';
+import { nextCursorField } from '../http/cursor.js';
 import { serialPrefixSchema } from './serials.js';
 
 /**
@@ -46,5 +47,8 @@ export const ProductView = responseModel(
 );
 export type ProductView = z.output<typeof ProductView>;
 
-export const ProductList = responseModel('ProductList', z.object({ products: z.array(ProductView) }));
+export const ProductList = responseModel(
+  'ProductList',
+  z.object({ products: z.array(ProductView), nextCursor: nextCursorField }),
+);
 export type ProductList = z.output<typeof ProductList>;

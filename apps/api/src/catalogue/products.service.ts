@@ -3,6 +3,7 @@ import { CONSTRAINTS } from '../database/constraints.js';
 import { isDatabaseError } from '../database/errors.js';
 import { ProductRepository, type ProductRecord } from '../repositories/product-repository.js';
 import { productExists, productNotFound } from './catalog-errors.js';
+import { pageById, type PageQuery } from '../http/cursor.js';
 import type { CreateProductRequest, ProductList, ProductView } from './products.schemas.js';
 
 function toView(record: ProductRecord): ProductView {
@@ -36,8 +37,10 @@ export class ProductsService {
     }
   }
 
-  async list(): Promise<ProductList> {
-    return { products: (await this.products.list()).map(toView) };
+  /** One page of the list (http/cursor.ts); without a query, all. @throws AppError CURSOR_INVALID. */
+  async list(query?: PageQuery): Promise<ProductList> {
+    const page = await pageById('products', query, (next) => this.products.list(next));
+    return { products: page.items.map(toView), nextCursor: page.nextCursor };
   }
 
   /** @throws AppError PRODUCT_NOT_FOUND. */

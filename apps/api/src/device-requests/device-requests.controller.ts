@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Post } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -7,7 +7,8 @@ import { ZodBody, ZodParam, ZodQuery } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
 import { DeviceRequestsService } from './device-requests.service.js';
 import { CreateDeviceRequest, DeviceId, DeviceList, DeviceListQuery, DeviceView } from './devices.schemas.js';
-import { IdempotencyKey } from './request-params.js';
+import type { FastifyReply } from 'fastify';
+import { IdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER, markReplayed } from './request-params.js';
 
 /** The MES side of `/v1/devices`: request a device identity, search and read devices. */
 @ApiTags('devices')
@@ -21,7 +22,12 @@ export class DeviceRequestsController {
     operationId: 'devicesCreate',
     summary: 'Request a device identity (idempotent by Idempotency-Key); its job is queued',
   })
-  @ZodResponse(202, DeviceView, 'The device, queued (also for a repeated request with the same key and body)')
+  @ZodResponse(
+    202,
+    DeviceView,
+    'The device, queued (also for a repeated request with the same key and body)',
+    IDEMPOTENT_REPLAYED_RESPONSE_HEADER,
+  )
   @ApiProblem('VALIDATION_FAILED (body) or IDEMPOTENCY_KEY_INVALID (header)')
   @ApiProblem('WORK_ORDER_NOT_FOUND or PRODUCT_NOT_FOUND')
   @ApiProblem(
@@ -30,12 +36,15 @@ export class DeviceRequestsController {
   @ApiProblem(
     'IDEMPOTENCY_KEY_REUSED (existingId), SERIAL_INVALID, IDENTITY_INPUT_INVALID or VALUES_INVALID (errors names each input)',
   )
-  create(
+  async create(
     @CurrentPrincipal() principal: Principal,
     @IdempotencyKey() idempotencyKey: string,
     @ZodBody(CreateDeviceRequest) body: CreateDeviceRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DeviceView> {
-    return this.requests.create(principal, idempotencyKey, body);
+    const outcome = await this.requests.request(principal, idempotencyKey, body);
+    if (outcome.replayed) markReplayed(reply);
+    return outcome.device;
   }
 
   @Get()

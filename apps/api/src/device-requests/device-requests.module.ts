@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CatalogueModule } from '../catalogue/catalogue.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
+import { DeviceBatchController } from './device-batch.controller.js';
+import { DeviceBatchService } from './device-batch.service.js';
 import { DeviceRequestsController } from './device-requests.controller.js';
 import { DeviceRequestsService } from './device-requests.service.js';
 import { RequestHasher } from './idempotency.js';
@@ -12,8 +14,8 @@ import { RequestHasher } from './idempotency.js';
  */
 @Module({
   imports: [CatalogueModule, IdentityModule],
-  controllers: [DeviceRequestsController],
-  providers: [DeviceRequestsService, RequestHasher],
+  controllers: [DeviceRequestsController, DeviceBatchController],
+  providers: [DeviceRequestsService, DeviceBatchService, RequestHasher],
   exports: [DeviceRequestsService],
 })
 export class DeviceRequestsModule {}

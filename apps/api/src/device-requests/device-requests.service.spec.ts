@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, mock, test } from 'node:test';
 import { parseLayout } from '#ingrain/otp';
 import { LayoutCache } from '../catalogue/layout-cache.js';
@@ -235,7 +236,22 @@ describe('DeviceRequestsService', () => {
   test('list: the page of devices matching the filters', async () => {
     resolves(devices, 'search', [deviceRecord()]);
     const list = await service.list({ limit: 10, offset: 0, state: 'queued' });
-    assert.deepEqual(callsOf(devices, 'search'), [[{ state: 'queued' }, { limit: 10, offset: 0 }]]);
-    assert.equal(list.devices.length, 1);
+    // One row more than the page: it only says whether there is a next page (nextCursor).
+    assert.deepEqual(callsOf(devices, 'search'), [[{ state: 'queued' }, { limit: 11, offset: 0 }]]);
+    assert.deepEqual([list.devices.length, list.nextCursor], [1, null]);
+  });
+
+  test('list: a full page gives a cursor after its last device; that cursor reads after it', async () => {
+    const [one, two] = [deviceRecord({ id: randomUUID() }), deviceRecord({ id: randomUUID() })];
+    resolves(devices, 'search', [one, two]);
+    const page = await service.list({ limit: 1 });
+    assert.deepEqual(
+      page.devices.map((device) => device.id),
+      [one.id],
+    );
+    resolves(devices, 'search', [two]);
+    await service.list({ limit: 1, cursor: page.nextCursor ?? '' });
+    assert.deepEqual(callsOf(devices, 'search')[1], [{}, { limit: 2, after: one.id }]);
+    await assert.rejects(service.list({ limit: 1, cursor: 'eyJsIjoidyIsImsiOlsxXX0' }), { code: 'CURSOR_INVALID' });
   });
 });

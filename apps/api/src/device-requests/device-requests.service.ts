@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { productNotFound } from '../catalogue/catalog-errors.js';
 import { LayoutCache } from '../catalogue/layout-cache.js';
@@ -7,6 +8,7 @@ import { formatSerial } from '../catalogue/serials.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { isDatabaseError } from '../database/errors.js';
 import { isAppError } from '../errors/app-error.js';
+import { cursorPage, decodeCursor } from '../http/cursor.js';
 import { IdentityService } from '../identity/identity.service.js';
 import type { IssuedIdentity } from '../identity/identity.service.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -28,6 +30,16 @@ import { assertIssuable, resolveTarget, type RequestTarget } from './request-tar
 /** The operation named in the request hash (docs/api-domain.md, "Idempotent device requests"). */
 export const CREATE_DEVICE_OPERATION = 'POST /v1/devices';
 
+/** The list name in device cursors (http/cursor.ts); the sort key is the last device's id. */
+const DEVICE_LIST = 'devices';
+const deviceKey = z.tuple([z.uuid()]);
+
+/** A device request's answer, and whether it replays an earlier request with the same key. */
+export interface DeviceOutcome {
+  readonly device: DeviceView;
+  readonly replayed: boolean;
+}
+
 /** The same key was used concurrently and the other request stored first: answer with its device. */
 class LostToReplay extends Error {
   constructor(readonly device: DeviceRecord) {
@@ -35,7 +47,7 @@ class LostToReplay extends Error {
   }
 }
 
-interface Creation {
+export interface Creation {
   readonly principal: Principal;
   readonly idempotencyKey: string;
   readonly requestHash: Uint8Array;
@@ -92,9 +104,17 @@ export class DeviceRequestsService {
    *   HsmError from the HSM. Nothing is stored or queued when it throws.
    */
   async create(principal: Principal, idempotencyKey: string, request: CreateDeviceRequest): Promise<DeviceView> {
+    return (await this.request(principal, idempotencyKey, request)).device;
+  }
+
+  /**
+   * {@link create}, saying whether the answer is a replay of an earlier request (the
+   * `Idempotent-Replayed: true` header). Throws as create does.
+   */
+  async request(principal: Principal, idempotencyKey: string, request: CreateDeviceRequest): Promise<DeviceOutcome> {
     const hash = await this.requestHasher.digest(CREATE_DEVICE_OPERATION, request);
     const earlier = await this.devices.findByIdempotencyKey(principal.tokenId, idempotencyKey);
-    if (earlier !== undefined) return this.#replay(earlier, hash);
+    if (earlier !== undefined) return { device: await this.#replay(earlier, hash), replayed: true };
     const repositories = { products: this.products, layouts: this.layoutRecords, workOrders: this.workOrders };
     const target = await resolveTarget(repositories, this.layouts, request);
     const { layout } = target.layout;
@@ -114,9 +134,9 @@ export class DeviceRequestsService {
     } finally {
       identity.image.data.fill(0); // the only copy of the secrets: the database holds the zeroed image
     }
-    if (!stored.created) return this.#replay(stored.device, hash);
+    if (!stored.created) return { device: await this.#replay(stored.device, hash), replayed: true };
     await this.#enqueue(stored.device, target.product.line);
-    return toDeviceView(stored.device, creationHistory(stored.device, principal), null);
+    return { device: toDeviceView(stored.device, creationHistory(stored.device, principal), null), replayed: false };
   }
 
   /** @throws AppError DEVICE_NOT_FOUND. */
@@ -128,9 +148,15 @@ export class DeviceRequestsService {
 
   /** Devices matching every filter, oldest first (without their histories). */
   async list(query: DeviceListQuery): Promise<DeviceList> {
-    const { limit, offset, ...filters } = query;
-    const devices = await this.devices.search(filters, { limit, offset });
-    return { devices: devices.map(toDeviceSummary), limit, offset };
+    const { limit, offset, cursor, ...filters } = query;
+    const after = cursor === undefined ? undefined : decodeCursor(DEVICE_LIST, cursor, deviceKey)[0];
+    const rows = await this.devices.search(filters, {
+      limit: limit + 1,
+      ...(offset === undefined ? {} : { offset }),
+      ...(after === undefined ? {} : { after }),
+    });
+    const page = cursorPage(DEVICE_LIST, rows, limit, (device) => [device.id]);
+    return { devices: page.items.map(toDeviceSummary), nextCursor: page.nextCursor, limit, offset: offset ?? 0 };
   }
 
   async #store(creation: Creation, identity: IssuedIdentity): Promise<Stored> {
@@ -205,7 +231,7 @@ export class DeviceRequestsService {
 }
 
 /** The history entry of a new device. */
-function creationEvent(principal: Principal) {
+export function creationEvent(principal: Principal) {
   return { actor: principal.tokenId, reason: 'requested', details: { requestedBy: principal.tokenName } };
 }
 
@@ -229,7 +255,7 @@ async function takeQuota(orders: WorkOrderRepository, workOrderId: string): Prom
   throw workOrderExhausted(order.id, order.quantity);
 }
 
-function newDevice(creation: Creation, identity: IssuedIdentity): NewDevice {
+export function newDevice(creation: Creation, identity: IssuedIdentity): NewDevice {
   const id = randomUUID();
   const { target } = creation;
   return {

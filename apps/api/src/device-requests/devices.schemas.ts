@@ -2,6 +2,13 @@
 import { z } from 'zod';
 import { DEVICE_STATES, operatorActionSchema } from '#ingrain/contracts';
 import { requestModel, responseModel, sharedModel } from '../http/api-models.js';
+import {
+  cursorParam,
+  deprecatedOffsetParam,
+  limitParam,
+  nextCursorField,
+  notBothCursorAndOffset,
+} from '../http/cursor.js';
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
 const MAX_CHIP_UID_BYTES = 32;
@@ -56,14 +63,17 @@ export const CreateDeviceRequest = requestModel(
 );
 export type CreateDeviceRequest = z.output<typeof CreateDeviceRequest>;
 
-export const DeviceListQuery = z.strictObject({
-  serial: z.string().min(1).max(64).optional().describe('Only devices with this serial'),
-  workOrderId: z.uuid().optional().describe('Only devices of this work order'),
-  productId: z.string().min(1).max(64).optional().describe('Only devices of this product'),
-  state: z.enum(DEVICE_STATES).optional().describe('Only devices in this state'),
-  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size (1-500, default 100)'),
-  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0).describe('Devices to skip (oldest first)'),
-});
+export const DeviceListQuery = z
+  .strictObject({
+    serial: z.string().min(1).max(64).optional().describe('Only devices with this serial'),
+    workOrderId: z.uuid().optional().describe('Only devices of this work order'),
+    productId: z.string().min(1).max(64).optional().describe('Only devices of this product'),
+    state: z.enum(DEVICE_STATES).optional().describe('Only devices in this state'),
+    limit: limitParam(500, 100),
+    cursor: cursorParam,
+    offset: deprecatedOffsetParam('devices (oldest first)'),
+  })
+  .superRefine(notBothCursorAndOffset);
 export type DeviceListQuery = z.output<typeof DeviceListQuery>;
 
 const SecretFieldView = z.object({
@@ -132,7 +142,12 @@ export type DeviceView = z.output<typeof DeviceView>;
 
 export const DeviceList = responseModel(
   'DeviceList',
-  z.object({ devices: z.array(DeviceSummary), limit: z.int(), offset: z.int() }),
+  z.object({
+    devices: z.array(DeviceSummary).describe('Oldest first'),
+    nextCursor: nextCursorField,
+    limit: z.int(),
+    offset: z.int().describe('Deprecated: the offset given (0 with a cursor)'),
+  }),
 );
 export type DeviceList = z.output<typeof DeviceList>;
 

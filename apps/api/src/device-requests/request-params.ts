@@ -3,7 +3,7 @@
 // still documented in the OpenAPI document like the zod decorators document theirs.
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { inlineJsonSchema } from '../http/api-models.js';
 import { documented } from '../http/documented-param.js';
 import { idempotencyKeySchema, parseIdempotencyKey } from './idempotency.js';
@@ -28,4 +28,21 @@ export function IdempotencyKey(): ParameterDecorator {
         'Resending the same body with the same key returns the device the first request made.',
     }),
   );
+}
+
+/** The response header of an answer that replays an earlier request with the same Idempotency-Key. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** Its OpenAPI documentation (a ZodResponse header). */
+export const IDEMPOTENT_REPLAYED_RESPONSE_HEADER = {
+  [IDEMPOTENT_REPLAYED_HEADER]: {
+    description:
+      '`true` when this answer replays an earlier request with the same Idempotency-Key and body (nothing new was made); absent otherwise',
+    schema: { type: 'string' as const, enum: ['true'] },
+  },
+};
+
+/** Sets `Idempotent-Replayed: true` on the reply. */
+export function markReplayed(reply: FastifyReply): void {
+  void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
 }

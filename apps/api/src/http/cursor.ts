@@ -102,3 +102,50 @@ export function cursorPage<T>(
  * keeps milliseconds only and a key rounded down would repeat or skip rows.
  */
 export const timestampKey = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+
+/** The query of a list without filters: `?limit=&cursor=` (page size 1-500, default 100). */
+export const PageQuery = z.strictObject({ limit: limitParam(500, 100), cursor: cursorParam });
+export type PageQuery = z.output<typeof PageQuery>;
+
+/** A list whose sort key is one text id (products, stations by id; tokens, devices after an id). */
+export const idKey = z.tuple([z.string().min(1).max(256)]);
+
+/** An offset query parameter kept for one release next to `cursor` (deprecated). */
+export function deprecatedOffsetParam(what: string) {
+  return z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000_000)
+    .optional()
+    .describe(`Deprecated (use cursor; removed in the next release): ${what} to skip. Not with cursor.`)
+    .meta({ deprecated: true });
+}
+
+/**
+ * One page of a list ordered by (something ending in) its items' unique id: reads `limit + 1` rows
+ * after the cursor's id and cuts the page. Without a query (an in-process caller such as the admin
+ * CLI): every row, as one page.
+ *
+ * @throws AppError CURSOR_INVALID.
+ */
+export async function pageById<T extends { readonly id: string }>(
+  list: string,
+  query: { readonly limit: number; readonly cursor?: string | undefined } | undefined,
+  read: (page: { limit?: number; after?: string | undefined }) => Promise<T[]>,
+): Promise<CursorPage<T>> {
+  if (query === undefined) return { items: await read({}), nextCursor: null };
+  const after = query.cursor === undefined ? undefined : decodeCursor(list, query.cursor, idKey)[0];
+  const rows = await read({ limit: query.limit + 1, after });
+  return cursorPage(list, rows, query.limit, (row) => [row.id]);
+}
+
+/** Refinement of a list query keeping a deprecated offset: `cursor` and `offset` exclude each other. */
+export function notBothCursorAndOffset(
+  query: { readonly cursor?: unknown; readonly offset?: unknown },
+  context: z.RefinementCtx,
+): void {
+  if (query.cursor !== undefined && query.offset !== undefined) {
+    context.addIssue({ code: 'custom', path: ['offset'], message: 'give cursor or offset (deprecated), not both' });
+  }
+}

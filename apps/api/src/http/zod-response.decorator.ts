@@ -13,12 +13,22 @@ export const RESPONSE_SCHEMA = 'ingrain:response-schema';
  * through `schema` — unknown properties are stripped, so a field the schema does not name (a hash,
  * a sealed key) never leaves the API. Without a schema the response has no body (e.g. 204).
  */
-export function ZodResponse(status: number, schema?: z.ZodType, description?: string): MethodDecorator {
+export function ZodResponse(
+  status: number,
+  schema?: z.ZodType,
+  description?: string,
+  headers?: Record<string, { description: string; schema: { type: 'string'; enum?: string[] } }>,
+): MethodDecorator {
   const content =
     schema === undefined ? {} : { content: { 'application/json': { schema: modelRef(schema, 'response') } } };
   return applyDecorators(
     HttpCode(status),
-    ApiResponse({ status, description: description ?? STATUS_CODES[status] ?? 'Success', ...content }),
+    ApiResponse({
+      status,
+      description: description ?? STATUS_CODES[status] ?? 'Success',
+      ...content,
+      ...(headers === undefined ? {} : { headers }),
+    }),
     SetMetadata(RESPONSE_SCHEMA, schema ?? null),
   );
 }

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../auth/auth.decorators.js';
 import { componentSchemas } from '../http/api-models.js';
+import { REQUEST_EXAMPLES } from './examples.js';
 import { sortDocument } from './sort-document.js';
 
 export const API_TITLE = 'Ingrain API';
@@ -58,5 +59,24 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     autoTagControllers: false,
   });
   document.components = { ...document.components, schemas: usedSchemas(document.paths) as never };
+  addRequestExamples(document);
   return sortDocument(document);
+}
+
+/**
+ * Puts each request example (examples.ts) on the bodies of its model, where Swagger UI's "Try it
+ * out" takes it from: the example then works as sent, instead of one made up from the schema.
+ */
+function addRequestExamples(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, unknown>)) {
+      const body = (operation as { requestBody?: { content?: Record<string, Record<string, unknown>> } }).requestBody;
+      const media = body?.content?.['application/json'];
+      const ref = (media?.['schema'] as { $ref?: string } | undefined)?.$ref;
+      const name = ref?.replace('#/components/schemas/', '');
+      if (media !== undefined && name !== undefined && Object.hasOwn(REQUEST_EXAMPLES, name)) {
+        media['example'] = REQUEST_EXAMPLES[name as keyof typeof REQUEST_EXAMPLES];
+      }
+    }
+  }
 }

@@ -117,7 +117,7 @@ export class AttestationRepository {
   }
 
   /** Attestations matching every given filter, in log order. */
-  async search(filters: AttestationSearchFilters, page: Page): Promise<AttestationRecord[]> {
+  async search(filters: AttestationSearchFilters, page: Page<number>): Promise<AttestationRecord[]> {
     if (filters.workOrderId !== undefined && !isUuid(filters.workOrderId)) return [];
     let query = this.db.selectFrom('attestations').select(COLUMNS);
     if (filters.serial !== undefined) query = query.where('serial', '=', filters.serial);
@@ -127,6 +127,7 @@ export class AttestationRepository {
     if (filters.stationId !== undefined) query = query.where('station_id', '=', filters.stationId);
     if (filters.from !== undefined) query = query.where('created_at', '>=', filters.from);
     if (filters.to !== undefined) query = query.where('created_at', '<', filters.to);
+    if (page.after !== undefined) query = query.where('leaf_index', '>', page.after);
     const rows = await query
       .orderBy('leaf_index')
       .limit(page.limit)

@@ -125,10 +125,12 @@ export interface DeviceSearchFilters {
   readonly stationId?: string | undefined;
 }
 
-/** Offset paging, oldest first. */
-export interface Page {
+/** Paging, in the list's order: after a cursor position (`after`), or (deprecated) skipping `offset` rows. */
+export interface Page<K = string> {
   readonly limit: number;
   readonly offset?: number | undefined;
+  /** The sort key of the last item of the previous page (a device id for devices). */
+  readonly after?: K | undefined;
 }
 
 /** Columns read for a DeviceRecord (sealed_private_key deliberately absent). */

@@ -146,6 +146,28 @@ export class DeviceRepository {
     return row && toDeviceRecord(row);
   }
 
+  /** The devices a requester created with any of these idempotency keys, by key (one query). */
+  async findByIdempotencyKeys(requestedBy: string, keys: readonly string[]): Promise<Map<string, DeviceRecord>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.selectDevices()
+      .where('requested_by', '=', requestedBy)
+      .where('idempotency_key', 'in', [...keys])
+      .execute();
+    return new Map(rows.map((row) => [row.idempotency_key, toDeviceRecord(row)]));
+  }
+
+  /** Which of these serials the product's devices already have (one query). */
+  async serialsTaken(productId: string, serials: readonly string[]): Promise<Set<string>> {
+    if (serials.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('devices')
+      .select('serial')
+      .where('product_id', '=', productId)
+      .where('serial', 'in', [...serials])
+      .execute();
+    return new Set(rows.map((row) => row.serial));
+  }
+
   /**
    * The production line of the device: its product's (products.line, fixed when the product is
    * made; the line whose queue gets the device's job). Undefined for an unknown device.
@@ -176,6 +198,13 @@ export class DeviceRepository {
     if (filters.serial !== undefined) query = query.where('serial', '=', filters.serial);
     if (filters.state !== undefined) query = query.where('state', '=', filters.state);
     if (filters.stationId !== undefined) query = query.where('station_id', '=', filters.stationId);
+    if (page.after !== undefined) {
+      // After the device `after` in (created_at, id) order; an unknown id matches nothing.
+      const after = isUuid(page.after) ? page.after : '00000000-0000-0000-0000-000000000000';
+      query = query.where(
+        sql<boolean>`(created_at, id) > (select d.created_at, d.id from devices d where d.id = ${after}::uuid)`,
+      );
+    }
     const rows = await query
       .orderBy('created_at')
       .orderBy('id')

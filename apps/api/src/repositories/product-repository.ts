@@ -1,4 +1,5 @@
 import type { Executor } from '../database/executor.js';
+import type { Page } from './device-records.js';
 
 export interface ProductRecord {
   /** Slug, e.g. `sensor-node`. */
@@ -64,9 +65,14 @@ export class ProductRepository {
     return row && toRecord(row);
   }
 
-  /** Every product, by id. */
-  async list(): Promise<ProductRecord[]> {
-    const rows = await this.db.selectFrom('products').select(COLUMNS).orderBy('id').execute();
+  /** Products by id, after the id `page.after`, at most `page.limit` (all without one). */
+  async list(page: Partial<Page> = {}): Promise<ProductRecord[]> {
+    let query = this.db.selectFrom('products').select(COLUMNS);
+    if (page.after !== undefined) query = query.where('id', '>', page.after);
+    const rows = await query
+      .orderBy('id')
+      .$if(page.limit !== undefined, (q) => q.limit(page.limit ?? 0))
+      .execute();
     return rows.map(toRecord);
   }
 
@@ -75,6 +81,21 @@ export class ProductRepository {
    * concurrent callers never get the same number. A number taken by a transaction that rolls back
    * is given back with it. Undefined for an unknown product.
    */
+  /**
+   * Takes `count` consecutive numbers of the product's serial sequence in one atomic UPDATE: the
+   * first of them (the rest follow it), undefined for an unknown product. As nextSerial, numbers
+   * taken by a transaction that rolls back or a request that fails are skipped, never reused.
+   */
+  async nextSerials(productId: string, count: number): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('products')
+      .set((eb) => ({ serial_next: eb('serial_next', '+', count) }))
+      .where('id', '=', productId)
+      .returning((eb) => eb('serial_next', '-', count).as('first'))
+      .executeTakeFirst();
+    return row?.first;
+  }
+
   async nextSerial(productId: string): Promise<number | undefined> {
     const row = await this.db
       .updateTable('products')

@@ -1,4 +1,5 @@
 import type { Executor } from '../database/executor.js';
+import type { Page } from './device-records.js';
 import { plainBytesOrNull } from './row-values.js';
 
 export interface StationRecord {
@@ -74,9 +75,14 @@ export class StationRepository {
     return row && toRecord(row);
   }
 
-  /** Every station, by id. */
-  async list(): Promise<StationRecord[]> {
-    const rows = await this.db.selectFrom('stations').select(COLUMNS).orderBy('id').execute();
+  /** Stations by id, after the id `page.after`, at most `page.limit` (all without one). */
+  async list(page: Partial<Page> = {}): Promise<StationRecord[]> {
+    let query = this.db.selectFrom('stations').select(COLUMNS);
+    if (page.after !== undefined) query = query.where('id', '>', page.after);
+    const rows = await query
+      .orderBy('id')
+      .$if(page.limit !== undefined, (q) => q.limit(page.limit ?? 0))
+      .execute();
     return rows.map(toRecord);
   }
 }

@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database/executor.js';
 import type { TokenRole } from '../database/tables.js';
+import type { Page } from './device-records.js';
 import { isUuid, newId, plainBytesOrNull } from './row-values.js';
+
+const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 /** An API token as stored: never its secret, never its hash. */
 export interface ApiTokenRecord {
@@ -135,9 +138,20 @@ export class TokenRepository {
       .execute();
   }
 
-  /** Every token, revoked ones included, oldest first. */
-  async list(): Promise<ApiTokenRecord[]> {
-    const rows = await this.db.selectFrom('api_tokens').select(COLUMNS).orderBy('created_at').orderBy('id').execute();
+  /** Tokens, revoked ones included, oldest first, after the token id `page.after`, at most `page.limit` (all without one). */
+  async list(page: Partial<Page> = {}): Promise<ApiTokenRecord[]> {
+    let query = this.db.selectFrom('api_tokens').select(COLUMNS);
+    if (page.after !== undefined) {
+      // After the token `after` in (created_at, id) order; an unknown id matches nothing.
+      query = query.where(
+        sql<boolean>`(created_at, id) > (select t.created_at, t.id from api_tokens t where t.id = ${isUuid(page.after) ? page.after : NO_ID}::uuid)`,
+      );
+    }
+    const rows = await query
+      .orderBy('created_at')
+      .orderBy('id')
+      .$if(page.limit !== undefined, (q) => q.limit(page.limit ?? 0))
+      .execute();
     return rows.map(toRecord);
   }
 

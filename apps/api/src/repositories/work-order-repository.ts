@@ -150,6 +150,32 @@ export class WorkOrderRepository {
   }
 
   /**
+   * Locks the work order's row until the caller's transaction ends and says how many units of its
+   * quota are left: 0 when it is closed or used up, undefined when unknown. Use inside a
+   * transaction, then {@link addIssued} what was used: concurrent takers (other processes too)
+   * wait on the lock, so the quota holds across batches.
+   */
+  async lockQuota(id: string): Promise<number | undefined> {
+    const order = await this.get(id, { forUpdate: true });
+    if (order === undefined) return undefined;
+    return order.status === 'open' ? Math.max(0, order.quantity - order.issued) : 0;
+  }
+
+  /**
+   * Counts `count` more identities as issued, under the lock {@link lockQuota} took. The CHECK
+   * constraint (issued <= quantity) refuses going past the quota (DatabaseError CHECK_VIOLATION).
+   */
+  async addIssued(id: string, count: number): Promise<void> {
+    if (count === 0) return;
+    await this.db
+      .updateTable('work_orders')
+      .set((eb) => ({ issued: eb('issued', '+', count) }))
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow();
+  }
+
+  /**
    * Closes an open work order with its signed report. Undefined when it is unknown or already
    * closed (closing is final: the first report stays).
    */

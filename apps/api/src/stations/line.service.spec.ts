@@ -35,6 +35,7 @@ describe('LineService', () => {
         station('a2', 'line-a', 'offline'),
         station('b1', 'line-b', 'online'),
       ],
+      nextCursor: null,
     });
   });
 

@@ -4,7 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
-import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
+import { ZodBody, ZodParam, ZodQuery } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
 import {
   CreatedStation,
@@ -16,6 +16,7 @@ import {
   StationList,
   StationView,
 } from './stations.schemas.js';
+import { PageQuery } from '../http/cursor.js';
 import { StationsService } from './stations.service.js';
 
 @ApiTags('stations')
@@ -51,8 +52,8 @@ export class StationsController {
   @Roles('admin')
   @ApiOperation({ summary: 'List stations, by id, with their status (online/offline), version and fixtures' })
   @ZodResponse(200, StationList)
-  list(): Promise<StationList> {
-    return this.service.list();
+  list(@ZodQuery(PageQuery) query: PageQuery): Promise<StationList> {
+    return this.service.list(query);
   }
 
   @Post('me/heartbeat')

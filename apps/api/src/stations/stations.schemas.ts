@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HpkeError, parseP256PublicKey } from '#ingrain/crypto';
 import { LineName, slug } from '../catalogue/products.schemas.js';
 import { requestModel, responseModel } from '../http/api-models.js';
+import { nextCursorField } from '../http/cursor.js';
 import { CreatedToken } from '../tokens/tokens.schemas.js';
 
 export const StationId = slug('Station id (a slug, e.g. "line1-st3")');
@@ -137,7 +138,10 @@ export const StationStatusView = responseModel(
 );
 export type StationStatusView = z.output<typeof StationStatusView>;
 
-export const StationList = responseModel('StationList', z.object({ stations: z.array(StationStatusView) }));
+export const StationList = responseModel(
+  'StationList',
+  z.object({ stations: z.array(StationStatusView), nextCursor: nextCursorField }),
+);
 export type StationList = z.output<typeof StationList>;
 
 // ─── The line view ──────────────────────────────────────────────────────────────────────────────

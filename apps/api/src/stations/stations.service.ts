@@ -21,6 +21,7 @@ import type {
   StationList,
   StationView,
 } from './stations.schemas.js';
+import { pageById, type PageQuery } from '../http/cursor.js';
 
 export function toView(record: StationRecord): StationView {
   return {
@@ -92,12 +93,21 @@ export class StationsService {
     return toView(station);
   }
 
-  /** Every station, by id, with its status (online/offline), last-seen instant, version and fixtures. */
-  async list(): Promise<StationList> {
-    const [stations, heartbeats] = await Promise.all([this.stations.list(), this.heartbeats.list()]);
+  /**
+   * One page of the stations by id (http/cursor.ts; without a query, all), each with its status
+   * (online/offline), last-seen instant, version and fixtures. @throws AppError CURSOR_INVALID.
+   */
+  async list(query?: PageQuery): Promise<StationList> {
+    const [page, heartbeats] = await Promise.all([
+      pageById('stations', query, (next) => this.stations.list(next)),
+      this.heartbeats.list(),
+    ]);
     const latest = new Map(heartbeats.map((heartbeat) => [heartbeat.stationId, heartbeat]));
     const offlineAfterMs = this.config.stations.offlineAfterMs;
-    return { stations: stations.map((station) => withStatus(toView(station), latest.get(station.id), offlineAfterMs)) };
+    return {
+      stations: page.items.map((station) => withStatus(toView(station), latest.get(station.id), offlineAfterMs)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /**

@@ -2,9 +2,10 @@ import { Controller, Delete, Get, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators.js';
 import { ApiProblem } from '../http/api-problems.decorator.js';
-import { ZodBody, ZodParam } from '../http/zod-params.decorator.js';
+import { ZodBody, ZodParam, ZodQuery } from '../http/zod-params.decorator.js';
 import { ZodResponse } from '../http/zod-response.decorator.js';
 import { CreatedToken, CreateTokenRequest, TokenId, TokenList } from './tokens.schemas.js';
+import { PageQuery } from '../http/cursor.js';
 import { TokensService } from './tokens.service.js';
 
 @ApiTags('tokens')
@@ -24,8 +25,8 @@ export class TokensController {
   @Get()
   @ApiOperation({ summary: 'List API tokens (never their secrets)' })
   @ZodResponse(200, TokenList)
-  list(): Promise<TokenList> {
-    return this.service.list();
+  list(@ZodQuery(PageQuery) query: PageQuery): Promise<TokenList> {
+    return this.service.list(query);
   }
 
   @Delete(':id')

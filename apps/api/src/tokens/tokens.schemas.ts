@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RoleSchema } from '../auth/roles.js';
+import { nextCursorField } from '../http/cursor.js';
 import { requestModel, responseModel } from '../http/api-models.js';
 
 export const TokenId = z.uuid().describe('Token id');
@@ -57,5 +58,8 @@ export const CreatedToken = responseModel(
 );
 export type CreatedToken = z.output<typeof CreatedToken>;
 
-export const TokenList = responseModel('ApiTokenList', z.object({ tokens: z.array(ApiTokenView) }));
+export const TokenList = responseModel(
+  'ApiTokenList',
+  z.object({ tokens: z.array(ApiTokenView), nextCursor: nextCursorField }),
+);
 export type TokenList = z.output<typeof TokenList>;

@@ -3,6 +3,7 @@ import { generateToken } from '../auth/api-token.js';
 import { isDatabaseError } from '../database/errors.js';
 import { AppError } from '../errors/app-error.js';
 import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
+import { pageById, type PageQuery } from '../http/cursor.js';
 import type { ApiTokenView, CreatedToken, CreateTokenRequest, TokenList } from './tokens.schemas.js';
 
 /** A token as the API shows it (never its secret or hash). */
@@ -52,8 +53,10 @@ export class TokensService {
     }
   }
 
-  async list(): Promise<TokenList> {
-    return { tokens: (await this.tokens.list()).map(toTokenView) };
+  /** One page of the list (http/cursor.ts); without a query, all. @throws AppError CURSOR_INVALID. */
+  async list(query?: PageQuery): Promise<TokenList> {
+    const page = await pageById('tokens', query, (next) => this.tokens.list(next));
+    return { tokens: page.items.map(toTokenView), nextCursor: page.nextCursor };
   }
 
   /**
