@@ -206,6 +206,15 @@ describe('@ingrain/api-client as an installable package', () => {
       assert.equal(device.workOrderId, printed.workOrderId);
       assert.equal(device.serial, printed.serial);
       assert.match(device.serial, /^SN-/);
+
+      // docs/mes-guide.md: a misspelt field the types let through is refused by the API, naming it.
+      const misspelt = await mes.POST('/v1/devices', {
+        params: { header: { 'Idempotency-Key': randomUUID() } },
+        body: { workOrderID: printed.workOrderId, inputs } as never,
+      });
+      assert.equal(misspelt.response.status, 400);
+      assert.equal(misspelt.error?.code, 'VALIDATION_FAILED');
+      assert.match(JSON.stringify(misspelt.error.errors), /workOrderID/);
     });
   });
 });
