@@ -55,6 +55,12 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
+/** The guide's row of a code: the catalogue's status, meaning and action. */
+function expectedRow(code: ErrorCode): string {
+  const entry = ERROR_CATALOGUE[code];
+  return `| \`${code}\` | ${entry.status} | ${cell(entry.meaning)} | ${cell(entry.action)} |`;
+}
+
 describe(GUIDE, () => {
   test('its error table is the catalogue entry of every code an MES can receive', async () => {
     const guide = await readFile(join(REPO_ROOT, GUIDE), 'utf8');
@@ -64,14 +70,19 @@ describe(GUIDE, () => {
     }
     const required = new Set<string>([...HTTP_LAYER_CODES, ...(await mesRouteCodes())]);
     assert.ok(required.size > HTTP_LAYER_CODES.length, 'the MES routes name codes');
+    const missing = [...required].filter((code) => !rows.has(code));
     for (const code of required) {
       assert.ok(code in ERROR_CATALOGUE, `${code} (named in openapi/openapi.json) is in the error catalogue`);
-      assert.ok(rows.has(code), `${GUIDE} lists ${code}`);
     }
+    // The failure message holds the rows to add (in the catalogue's order), ready to paste.
+    const toAdd = Object.keys(ERROR_CATALOGUE)
+      .filter((code) => missing.includes(code))
+      .map((code) => expectedRow(code as ErrorCode));
+    assert.deepEqual(toAdd, [], `${GUIDE} lacks rows for codes an MES can receive; add:\n${toAdd.join('\n')}`);
     for (const [code, row] of rows) {
       const entry = ERROR_CATALOGUE[code as ErrorCode] as (typeof ERROR_CATALOGUE)[ErrorCode] | undefined;
       assert.ok(entry, `${GUIDE} lists ${code}, which the error catalogue does not have`);
-      assert.equal(row, `| \`${code}\` | ${entry.status} | ${cell(entry.meaning)} | ${cell(entry.action)} |`);
+      assert.equal(row, expectedRow(code as ErrorCode));
     }
   });
 });
