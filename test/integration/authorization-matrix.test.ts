@@ -68,6 +68,8 @@ const PUBLIC_ROUTES: readonly { readonly method: Method; readonly path: string; 
   { method: 'get', path: '/metrics', status: 200 },
   { method: 'get', path: '/docs', status: 200 },
   { method: 'get', path: '/docs/openapi.json', status: 200 },
+  // The contract itself (openapi/openapi.json): MES teams read it before they hold a token.
+  { method: 'get', path: '/openapi.json', status: 200 },
   // The web console: its page (served outside the document) and its sign-in (an empty body: 400).
   { method: 'get', path: '/', status: 200 },
   { method: 'post', path: '/console/session', status: 400 },

@@ -4,6 +4,8 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from '../app.module.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
+export { openApiJson } from './openapi-json.js';
+
 /**
  * The OpenAPI document of the whole API without starting anything: Nest's preview mode wires the
  * modules and reads the controllers' metadata but instantiates no provider (no database, HSM or
@@ -20,9 +22,4 @@ export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
   } finally {
     await app.close();
   }
-}
-
-/** The committed form of the document: two-space JSON with a final newline. */
-export function openApiJson(document: OpenAPIObject): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
 }
