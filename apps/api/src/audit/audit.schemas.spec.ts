@@ -21,7 +21,7 @@ void describe('audit request schemas', () => {
     });
     assert.deepEqual(query.chipUid, Uint8Array.from([0xa0, 0xb1]));
     assert.equal(query.from?.toISOString(), '2029-12-31T23:00:00.000Z');
-    assert.deepEqual([query.limit, query.offset], [100, 0]);
+    assert.deepEqual([query.limit, query.offset, query.cursor], [100, undefined, undefined]);
   });
 
   void test('search: bad values and unknown parameters name their field', () => {

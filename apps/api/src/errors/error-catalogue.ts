@@ -34,7 +34,7 @@ export const ERROR_CATALOGUE = {
   },
   CURSOR_INVALID: {
     status: 400,
-    title: 'Invalid cursor',
+    title: 'Bad Request',
     meaning:
       'the `cursor` query parameter is not a nextCursor this list gave (malformed, or of another list); `errors` names `query.cursor`',
     action: "pass the previous page's nextCursor unchanged, with the same filters, or omit it for the first page",
@@ -526,7 +526,7 @@ export const ERROR_CATALOGUE = {
   // Webhooks (docs/webhooks.md).
   WEBHOOK_URL_REFUSED: {
     status: 422,
-    title: 'Unprocessable Content',
+    title: 'Unprocessable Entity',
     meaning:
       'the subscription URL is not accepted: not https:// (http:// only for a loopback host unless INGRAIN_WEBHOOKS_ALLOW_HTTP=true), or it carries credentials or a fragment; `errors` names the field and the rule',
     action: 'give an https:// URL without user name, password or fragment',
@@ -545,7 +545,7 @@ export const ERROR_CATALOGUE = {
   },
   LEAF_NOT_IN_CHECKPOINT: {
     status: 422,
-    title: 'Unprocessable Content',
+    title: 'Unprocessable Entity',
     meaning: 'the named checkpoint does not cover this leaf index (leafIndex >= treeSize)',
     action: 'name a checkpoint with a larger tree size, or omit treeSize for the latest',
   },
