@@ -247,7 +247,8 @@ function newDevice(creation: Creation, identity: IssuedIdentity): NewDevice {
     secretFields: identity.secretFields.map((field) => ({ ...field })),
     sealedPrivateKey: identity.sealedSecrets,
     publicKeySpki: identity.publicKeySpkiDer,
-    certificateDer: identity.certificate.der,
-    certificateSha256: Buffer.from(identity.certificate.fingerprintSha256, 'hex'),
+    // Issued at claim, chip-bound (ClaimsService; docs/certificates.md).
+    certificateDer: null,
+    certificateSha256: null,
   };
 }

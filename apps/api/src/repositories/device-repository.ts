@@ -359,6 +359,28 @@ export class DeviceRepository {
     return row?.sealed_private_key == null ? undefined : plainBytes(row.sealed_private_key);
   }
 
+  /**
+   * Stores the chip-bound certificate issued at the device's first claim (docs/certificates.md,
+   * "When the certificate is issued"): written only while the device has none and is bound to
+   * `chipUid`, so a device never gets two certificates. Returns the device as stored afterwards: a
+   * concurrent claim that stored first wins, and its certificate is the one returned.
+   */
+  async storeCertificateOnce(
+    id: string,
+    chipUid: Uint8Array,
+    certificate: { der: Uint8Array; sha256: Uint8Array },
+  ): Promise<DeviceRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    await this.db
+      .updateTable('devices')
+      .set({ certificate_der: certificate.der, certificate_sha256: certificate.sha256, updated_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where('chip_uid', '=', chipUid)
+      .where('certificate_der', 'is', null)
+      .executeTakeFirst();
+    return this.get(id);
+  }
+
   /** Erases the sealed private key (once the device is provisioned); true if there was one. */
   async eraseSealedKey(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
