@@ -34,3 +34,4 @@ export {
 export { verifyBundlesInParallel, type ParallelVerifyOptions } from './parallel.js';
 export { packTexts, unpackText, unpackedTexts, type PackedTexts } from './packed-texts.js';
 export { buildVerificationBundle, buildConsistencyProofFile, type BundleSource } from './bundle-builder.js';
+export { checkChipBinding, NOT_CHIP_BOUND_DETAIL } from './chip-binding-check.js';
