@@ -1,7 +1,7 @@
-// DeviceRepository.storeCertificateOnce on PGlite and PostgreSQL: the chip-bound certificate issued
-// at the first claim is written once, only for the bound chip; a second write (a concurrent claim,
-// a retry) changes nothing and returns the stored one. docs/certificates.md, "When the certificate
-// is issued".
+// DeviceRepository.certifyOnce on PGlite and PostgreSQL: the chip-bound certificate of the first
+// claim is issued and written once, under the row lock, only for the bound chip; a concurrent
+// claim or a retry issues nothing and gets the stored one. docs/certificates.md, "When the
+// certificate is issued".
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DeviceRepository } from '../../apps/api/src/repositories/index.js';
@@ -15,35 +15,40 @@ for (const kind of DATABASE_KINDS) {
   void describe(`API persistence on ${kind}: the chip-bound certificate`, () => {
     const openDatabase = useTestDatabases(kind);
 
-    void test('is stored once, for the bound chip only', async () => {
+    void test('is issued and stored once, for the bound chip only', async () => {
       const { database } = await openDatabase();
       const seed = await seedProduction(database.kysely);
       const devices = new DeviceRepository(database.kysely);
       const { device } = await devices.create(newDeviceFor(seed, { publicKeySpki: Uint8Array.of(0x30, 0x59) }));
       assert.equal(device.certificateDer, null);
+      let issued = 0;
+      const issue = (n: number) => () => {
+        issued++;
+        return Promise.resolve(cert(n));
+      };
 
-      // Not bound yet: nothing is written.
-      const unbound = await devices.storeCertificateOnce(device.id, chip, cert(1));
-      assert.equal(unbound?.certificateDer, null);
-
+      // Not bound yet, or bound to another chip: nothing is issued or written.
+      assert.equal((await devices.certifyOnce(device.id, chip, issue(1)))?.certificateDer, null);
       assert.equal((await devices.claim(device.id, chip, seed.stationId)).outcome, 'claimed');
-      // Another chip's UID: nothing is written.
-      assert.equal((await devices.storeCertificateOnce(device.id, otherChip, cert(2)))?.certificateDer, null);
+      assert.equal((await devices.certifyOnce(device.id, otherChip, issue(2)))?.certificateDer, null);
+      assert.equal(issued, 0);
 
+      // Two concurrent first claims by the chip: one certificate is issued, both see it.
       const [first, second] = await Promise.all([
-        devices.storeCertificateOnce(device.id, chip, cert(3)),
-        devices.storeCertificateOnce(device.id, chip, cert(4)),
+        devices.certifyOnce(device.id, chip, issue(3)),
+        devices.certifyOnce(device.id, chip, issue(4)),
       ]);
-      assert.deepEqual(first?.certificateDer, second?.certificateDer, 'both claims see the one stored certificate');
-      const stored = await devices.get(device.id);
-      assert.ok(stored?.certificateDer);
-      assert.ok([3, 4].includes(stored.certificateDer[2]!));
-      assert.deepEqual(stored.certificateSha256, new Uint8Array(32).fill(stored.certificateDer[2]!));
+      assert.equal(issued, 1, 'the CA signs once');
+      assert.ok(first?.certificateDer);
+      assert.deepEqual(second?.certificateDer, first.certificateDer);
+      const n = first.certificateDer[2]!;
+      assert.deepEqual(first.certificateSha256, new Uint8Array(32).fill(n));
+      assert.deepEqual((await devices.get(device.id))?.certificateDer, first.certificateDer);
 
-      // A later write never replaces it.
-      const later = await devices.storeCertificateOnce(device.id, chip, cert(5));
-      assert.deepEqual(later?.certificateDer, stored.certificateDer);
-      assert.equal(await devices.storeCertificateOnce('not-a-uuid', chip, cert(6)), undefined);
+      // A re-claim never issues or replaces it.
+      assert.deepEqual((await devices.certifyOnce(device.id, chip, issue(5)))?.certificateDer, first.certificateDer);
+      assert.equal(issued, 1);
+      assert.equal(await devices.certifyOnce('not-a-uuid', chip, issue(6)), undefined);
     });
   });
 }

@@ -196,14 +196,18 @@ describe('ClaimsService', () => {
       const fresh = claimedDevice({ publicKeySpki: SPKI });
       resolves(devices, 'claim', { outcome: 'claimed', device: fresh });
       resolves(identities, 'certify', issued as never);
-      resolves(devices, 'storeCertificateOnce', { ...fresh, certificateDer: issued.der });
+      const stored: unknown[] = [];
+      stub(devices, 'certifyOnce', async (id, chipUid, issue) => {
+        assert.deepEqual([id, chipUid], [DEVICE_ID, CHIP_UID]);
+        const certificate = await issue(fresh);
+        stored.push(certificate);
+        return { ...fresh, certificateDer: certificate.der, certificateSha256: certificate.sha256 };
+      });
       await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
       assert.deepEqual(callsOf(identities, 'certify'), [
         [{ product: fresh.productId, serial: fresh.serial, publicKeySpkiDer: SPKI, chipUidHex: CHIP_HEX }],
       ]);
-      assert.deepEqual(callsOf(devices, 'storeCertificateOnce'), [
-        [DEVICE_ID, CHIP_UID, { der: issued.der, sha256: Buffer.from(issued.fingerprintSha256, 'hex') }],
-      ]);
+      assert.deepEqual(stored, [{ der: issued.der, sha256: Buffer.from(issued.fingerprintSha256, 'hex') }]);
     });
 
     test('a re-claim by the same chip (job run twice, station crash) reuses the stored certificate', async () => {
@@ -212,21 +216,21 @@ describe('ClaimsService', () => {
       resolves(devices, 'claim', { outcome: 'handed-over', device: certifiedDevice(), fromStationId: 'st-2' });
       await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
       assert.equal(callsOf(identities, 'certify').length, 0, 'never a second certificate');
-      assert.equal(callsOf(devices, 'storeCertificateOnce').length, 0, 'nothing written twice');
+      assert.equal(callsOf(devices, 'certifyOnce').length, 0, 'nothing written twice');
     });
 
     test('a claim by another chip keeps the refusal and issues nothing', async () => {
       resolves(devices, 'claim', { outcome: 'bound-to-other-chip' });
       await assert.rejects(service.claim(DEVICE_ID, REQUEST, stationPrincipal()), { code: 'IDENTITY_BOUND_ELSEWHERE' });
       assert.equal(callsOf(identities, 'certify').length, 0);
-      assert.equal(callsOf(devices, 'storeCertificateOnce').length, 0);
+      assert.equal(callsOf(devices, 'certifyOnce').length, 0);
     });
 
-    test('a device that lost its binding meanwhile is refused, and no image is handed out', async () => {
+    test('a device that lost its binding meanwhile is refused, nothing is issued, no image is handed out', async () => {
       resolves(devices, 'claim', { outcome: 'claimed', device: claimedDevice({ publicKeySpki: SPKI }) });
-      resolves(identities, 'certify', issued as never);
-      resolves(devices, 'storeCertificateOnce', claimedDevice({ chipUid: null }));
+      resolves(devices, 'certifyOnce', claimedDevice({ chipUid: null }));
       await assert.rejects(service.claim(DEVICE_ID, REQUEST, stationPrincipal()), { code: 'IDENTITY_RECORD_INVALID' });
+      assert.equal(callsOf(identities, 'certify').length, 0);
       assert.equal(callsOf(identities, 'rematerialize').length, 0);
     });
   });

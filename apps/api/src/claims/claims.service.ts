@@ -92,23 +92,21 @@ export class ClaimsService {
    */
   async #certified(device: DeviceRecord): Promise<DeviceRecord> {
     if (device.certificateDer !== null) return device;
-    const { chipUid, publicKeySpki } = device;
-    if (chipUid === null || publicKeySpki === null) {
-      throw new AppError('IDENTITY_RECORD_INVALID', `device ${device.id} has no chip binding or public key on record`);
-    }
-    const certificate = await this.identities.certify({
-      product: device.productId,
-      serial: device.serial,
-      publicKeySpkiDer: publicKeySpki,
-      chipUidHex: bytesToHex(chipUid),
+    const { chipUid } = device;
+    if (chipUid === null) throw lostBinding(device.id);
+    const stored = await this.devices.certifyOnce(device.id, chipUid, async (locked) => {
+      if (locked.publicKeySpki === null) {
+        throw new AppError('IDENTITY_RECORD_INVALID', `device ${locked.id} has no public key on record`);
+      }
+      const certificate = await this.identities.certify({
+        product: locked.productId,
+        serial: locked.serial,
+        publicKeySpkiDer: locked.publicKeySpki,
+        chipUidHex: bytesToHex(chipUid),
+      });
+      return { der: certificate.der, sha256: Buffer.from(certificate.fingerprintSha256, 'hex') };
     });
-    const stored = await this.devices.storeCertificateOnce(device.id, chipUid, {
-      der: certificate.der,
-      sha256: Buffer.from(certificate.fingerprintSha256, 'hex'),
-    });
-    if (stored?.certificateDer == null) {
-      throw new AppError('IDENTITY_RECORD_INVALID', `device ${device.id} lost its chip binding while being certified`);
-    }
+    if (stored?.certificateDer == null) throw lostBinding(device.id);
     return stored;
   }
 
@@ -163,4 +161,8 @@ function secretRangesOf(layout: Layout): DeviceClaim['secretRanges'] {
   return layout.fields
     .filter((field) => field.secret)
     .map((field) => ({ name: field.name, offsetBytes: field.otpOffsetBytes, lengthBytes: field.sizeBytes }));
+}
+
+function lostBinding(deviceId: string): AppError {
+  return new AppError('IDENTITY_RECORD_INVALID', `device ${deviceId} lost its chip binding while being certified`);
 }
