@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { EncodingError } from '#ingrain/encoding';
-import { encodeDer } from '../encoding/index.js';
+import { decodeDerObjectIdentifier, derObjectIdentifier, encodeDer, parseDer } from '../encoding/index.js';
 import { SoftwareSignerForTests } from '../testing/index.js';
 import { createCaCertificate } from './ca-certificate.js';
 import { parseCertificate } from './certificate-parser.js';
@@ -50,6 +50,14 @@ void describe('chip UID extension (DER)', () => {
     ]) {
       assert.throws(() => decodeChipUidExtension(Buffer.from(bad, 'hex')), EncodingError, bad);
     }
+  });
+
+  void test('OIDs with arcs above 2^53 round-trip through the DER writer and reader; above 160 bits are refused', () => {
+    for (const oid of [Oid.chipUidExtension, Oid.chipUidAttribute, '2.25.9007199254740992', '1.2.840.10045.4.3.2']) {
+      assert.equal(decodeDerObjectIdentifier(parseDer(derObjectIdentifier(oid)), 'oid'), oid);
+    }
+    const huge = derObjectIdentifier(`2.25.${(1n << 161n).toString()}`);
+    assert.throws(() => decodeDerObjectIdentifier(parseDer(huge), 'oid'), /oversized arc/);
   });
 
   void test('the OID is the documented 2.25 UUID arc', () => {
