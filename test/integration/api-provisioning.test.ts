@@ -211,7 +211,7 @@ void describe('a device provisioned as an MES and a station would', () => {
     assert.equal(created.jobId, created.id);
     assert.match(created.serial, /^SN-\d{6}$/);
     assert.equal(created.workOrderId, catalog.workOrderId);
-    assert.match(created.certificatePem ?? '', /BEGIN CERTIFICATE/);
+    assert.equal(created.certificatePem, null, 'the certificate is issued at claim, chip-bound');
     assert.deepEqual(
       created.history.map((event) => [event.fromState, event.toState]),
       [[null, 'queued']],
@@ -227,6 +227,7 @@ void describe('a device provisioned as an MES and a station would', () => {
     const chipUid = randomChipUid();
     const claimed = await claimOk(created.id, chipUid);
     assert.equal(claimed.chipUid, chipUid);
+    assert.match((await getDevice(created.id)).certificatePem ?? '', /BEGIN CERTIFICATE/);
     assert.equal(claimed.layout.name, 'sensor-node');
     assert.deepEqual(claimed.image.lockedBlocks, [0, 1, 2, 3, 4]);
     assert.equal(claimed.image.lockBytesHex, '0000000000ffffffffffffffffffffff');

@@ -147,14 +147,21 @@ void describe('TrustModule in the app', () => {
     assert.deepEqual(spkiOfPem(keys.logPublicKeyPem), spkiOfPem(await file('ingrain-log.pub.pem')));
   });
 
-  void test('IdentityService issues device certificates under the CA certificate', async () => {
+  void test('IdentityService issues chip-bound device certificates under the CA certificate', async () => {
     const read = (path: string) => readFile(join(REPO_ROOT, path), 'utf8');
     const layout = parseLayout(await read('examples/layouts/sensor-node.yaml'));
     const inputs = JSON.parse(await read('examples/values/sensor-node.json')) as Record<string, unknown>;
     const identity = await api.app
       .get(IdentityService)
       .issue({ product: 'sensor-node', serial: 'SN-TRUST-1', layout, inputs: { ...inputs, serial: 'SN-TRUST-1' } });
-    const facts = verifyDeviceCertificateChain(identity.certificate.pem, trust.caCertificatePem);
+    const certificate = await api.app.get(IdentityService).certify({
+      product: 'sensor-node',
+      serial: 'SN-TRUST-1',
+      publicKeySpkiDer: identity.publicKeySpkiDer,
+      chipUidHex: '0123456789abcdef01234567',
+    });
+    const facts = verifyDeviceCertificateChain(certificate.pem, trust.caCertificatePem);
+    assert.equal(facts.chipUidHex, '0123456789abcdef01234567');
     assert.equal(facts.serial, 'SN-TRUST-1');
     assert.equal(facts.product, 'sensor-node');
   });

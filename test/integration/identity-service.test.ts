@@ -107,14 +107,20 @@ void describe('IdentityService.issue', () => {
       inputs: gatewayInputs,
     });
 
-    const facts = verifyDeviceCertificateChain(identity.certificate.pem, caPem, { at: NOW });
+    // The certificate is issued at claim (chip-bound): certify() with the key made here.
+    const certificate = await identities.certify({
+      product: 'gateway-f7',
+      serial: 'GW7-000042',
+      publicKeySpkiDer: identity.publicKeySpkiDer,
+      chipUidHex: '0123456789abcdef01234567',
+    });
+    const facts = verifyDeviceCertificateChain(certificate.pem, caPem, { at: NOW });
     assert.equal(facts.product, 'gateway-f7');
     assert.equal(facts.serial, 'GW7-000042');
+    assert.equal(facts.chipUidHex, '0123456789abcdef01234567');
+    assert.equal(facts.chipBound, true);
     assert.deepEqual(Buffer.from(facts.publicKeySpkiDer), Buffer.from(identity.publicKeySpkiDer));
-    assert.equal(
-      identity.certificate.fingerprintSha256,
-      createHash('sha256').update(identity.certificate.der).digest('hex'),
-    );
+    assert.equal(certificate.fingerprintSha256, createHash('sha256').update(certificate.der).digest('hex'));
 
     const point = pointOf(identity.publicKeySpkiDer);
     assert.deepEqual(Buffer.from(identity.publicKeyPoint), point);
@@ -232,13 +238,23 @@ void describe('IdentityService.issue', () => {
       ),
     );
     assert.equal(new Set(issued.map((identity) => hex(identity.publicKeySpkiDer))).size, serials.length);
-    assert.equal(new Set(issued.map((identity) => identity.certificate.serialNumberHex)).size, serials.length);
     assert.equal(
       new Set(issued.map((identity) => hex(bytesOf(identity.image, sensor, 'pairing_key')))).size,
       serials.length,
     );
-    issued.forEach((identity, i) =>
-      assert.equal(verifyDeviceCertificateChain(identity.certificate.pem, caPem, { at: NOW }).serial, serials[i]),
+    const certificates = await Promise.all(
+      issued.map((identity, i) =>
+        identities.certify({
+          product: 'sensor-node',
+          serial: serials[i]!,
+          publicKeySpkiDer: identity.publicKeySpkiDer,
+          chipUidHex: (0x1000 + i).toString(16).padStart(24, '0'),
+        }),
+      ),
+    );
+    assert.equal(new Set(certificates.map((certificate) => certificate.serialNumberHex)).size, serials.length);
+    certificates.forEach((certificate, i) =>
+      assert.equal(verifyDeviceCertificateChain(certificate.pem, caPem, { at: NOW }).serial, serials[i]),
     );
   });
 

@@ -209,6 +209,7 @@ void describe('ingrain-verify', () => {
         '✓ attestation-signature',
         '✓ certificate-chain',
         '✓ certificate-binding',
+        '✓ chip-binding',
         '✓ checkpoint',
         '✓ log-inclusion',
       ],

@@ -30,6 +30,11 @@ const REQUEST = { chipUid: CHIP_HEX, claimId: CLAIM_ID };
 const STATION_KEY = testStationKey();
 const ACTING = { id: STATION_ID, line: 'line-1' };
 const STATION = { ...ACTING, sealingPublicKey: STATION_KEY.publicKey };
+const CERT = { der: Uint8Array.of(0x30, 0x01), sha256: new Uint8Array(32).fill(0xc1) };
+const SPKI = Uint8Array.of(0x30, 0x59);
+/** A claimed device whose chip-bound certificate was stored at its first claim. */
+const certifiedDevice = (overrides: Parameters<typeof claimedDevice>[0] = {}) =>
+  claimedDevice({ publicKeySpki: SPKI, certificateDer: CERT.der, certificateSha256: CERT.sha256, ...overrides });
 
 describe('ClaimsService', () => {
   let devices: Automocked<DeviceRepository>;
@@ -80,7 +85,7 @@ describe('ClaimsService', () => {
     resolves(layouts, 'get', { record: layoutRecord(), layout });
     image.fill(0x5a);
     image.fill(0xa7, 32, 40);
-    resolves(devices, 'claim', { outcome: 'claimed', device: claimedDevice() });
+    resolves(devices, 'claim', { outcome: 'claimed', device: certifiedDevice() });
     const claim = await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
     assert.deepEqual(claim.secretRanges, [{ name: 'pin', offsetBytes: 32, lengthBytes: 8 }]);
     assert.equal(claim.claimId, CLAIM_ID);
@@ -120,7 +125,7 @@ describe('ClaimsService', () => {
   test('the same chip at another station of the line: handed over, with its image', async () => {
     resolves(devices, 'claim', {
       outcome: 'handed-over',
-      device: claimedDevice({ stationId: 'st-2' }),
+      device: certifiedDevice({ stationId: 'st-2' }),
       fromStationId: STATION_ID,
     });
     const claim = await service.claim(DEVICE_ID, REQUEST, stationPrincipal('st-2'));
@@ -129,7 +134,7 @@ describe('ClaimsService', () => {
   });
 
   test('a claimed device is handed over with its image, then the image is zeroed', async () => {
-    resolves(devices, 'claim', { outcome: 'claimed', device: claimedDevice() });
+    resolves(devices, 'claim', { outcome: 'claimed', device: certifiedDevice() });
     const claim = await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
     assert.deepEqual(callsOf(devices, 'claim'), [[DEVICE_ID, Buffer.from(CHIP_HEX, 'hex'), STATION_ID]]);
     assert.equal(claim.state, 'claimed');
@@ -146,7 +151,7 @@ describe('ClaimsService', () => {
     const sealed = new Uint8Array([1, 2, 3]);
     resolves(devices, 'claim', {
       outcome: 'already-claimed-by-this-chip',
-      device: claimedDevice({ hasSealedPrivateKey: true }),
+      device: certifiedDevice({ hasSealedPrivateKey: true }),
     });
     resolves(devices, 'sealedPrivateKey', sealed);
     await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
@@ -182,5 +187,51 @@ describe('ClaimsService', () => {
     stub(scope, 'assertOnLine', () => Promise.reject(deviceOtherLine(DEVICE_ID)));
     await assert.rejects(service.binding(CHIP_HEX, stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
     assert.deepEqual(callsOf(scope, 'assertOnLine'), [[ACTING, DEVICE_ID]]);
+  });
+
+  describe('chip-bound certificate (docs/certificates.md)', () => {
+    const issued = { der: Uint8Array.of(0x30, 0x02), fingerprintSha256: 'ab'.repeat(32) };
+
+    test('the first claim issues the certificate for the claimed chip and stores it once', async () => {
+      const fresh = claimedDevice({ publicKeySpki: SPKI });
+      resolves(devices, 'claim', { outcome: 'claimed', device: fresh });
+      resolves(identities, 'certify', issued as never);
+      const stored: unknown[] = [];
+      stub(devices, 'certifyOnce', async (id, chipUid, issue) => {
+        assert.deepEqual([id, chipUid], [DEVICE_ID, CHIP_UID]);
+        const certificate = await issue(fresh);
+        stored.push(certificate);
+        return { ...fresh, certificateDer: certificate.der, certificateSha256: certificate.sha256 };
+      });
+      await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
+      assert.deepEqual(callsOf(identities, 'certify'), [
+        [{ product: fresh.productId, serial: fresh.serial, publicKeySpkiDer: SPKI, chipUidHex: CHIP_HEX }],
+      ]);
+      assert.deepEqual(stored, [{ der: issued.der, sha256: Buffer.from(issued.fingerprintSha256, 'hex') }]);
+    });
+
+    test('a re-claim by the same chip (job run twice, station crash) reuses the stored certificate', async () => {
+      resolves(devices, 'claim', { outcome: 'already-claimed-by-this-chip', device: certifiedDevice() });
+      await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
+      resolves(devices, 'claim', { outcome: 'handed-over', device: certifiedDevice(), fromStationId: 'st-2' });
+      await service.claim(DEVICE_ID, REQUEST, stationPrincipal());
+      assert.equal(callsOf(identities, 'certify').length, 0, 'never a second certificate');
+      assert.equal(callsOf(devices, 'certifyOnce').length, 0, 'nothing written twice');
+    });
+
+    test('a claim by another chip keeps the refusal and issues nothing', async () => {
+      resolves(devices, 'claim', { outcome: 'bound-to-other-chip' });
+      await assert.rejects(service.claim(DEVICE_ID, REQUEST, stationPrincipal()), { code: 'IDENTITY_BOUND_ELSEWHERE' });
+      assert.equal(callsOf(identities, 'certify').length, 0);
+      assert.equal(callsOf(devices, 'certifyOnce').length, 0);
+    });
+
+    test('a device that lost its binding meanwhile is refused, nothing is issued, no image is handed out', async () => {
+      resolves(devices, 'claim', { outcome: 'claimed', device: claimedDevice({ publicKeySpki: SPKI }) });
+      resolves(devices, 'certifyOnce', claimedDevice({ chipUid: null }));
+      await assert.rejects(service.claim(DEVICE_ID, REQUEST, stationPrincipal()), { code: 'IDENTITY_RECORD_INVALID' });
+      assert.equal(callsOf(identities, 'certify').length, 0);
+      assert.equal(callsOf(identities, 'rematerialize').length, 0);
+    });
   });
 });

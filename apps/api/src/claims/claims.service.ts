@@ -10,6 +10,7 @@ import {
   deviceStateConflict,
   identityBoundElsewhere,
 } from '../device-requests/provisioning-errors.js';
+import { AppError } from '../errors/app-error.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { storedIdentityOf } from '../identity/stored-device.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
@@ -84,7 +85,33 @@ export class ClaimsService {
     return { deviceId: device.id, state: device.state };
   }
 
-  async #withImage(device: DeviceRecord, station: ClaimingStation, request: ClaimRequest): Promise<DeviceClaim> {
+  /**
+   * The device with its chip-bound certificate: issued at the first claim and stored once, reused
+   * by every re-claim (a job run twice, a station crash, a hand-over); a device requested before
+   * chip binding keeps the certificate it has (docs/certificates.md, "When the certificate is issued").
+   */
+  async #certified(device: DeviceRecord): Promise<DeviceRecord> {
+    if (device.certificateDer !== null) return device;
+    const { chipUid } = device;
+    if (chipUid === null) throw lostBinding(device.id);
+    const stored = await this.devices.certifyOnce(device.id, chipUid, async (locked) => {
+      if (locked.publicKeySpki === null) {
+        throw new AppError('IDENTITY_RECORD_INVALID', `device ${locked.id} has no public key on record`);
+      }
+      const certificate = await this.identities.certify({
+        product: locked.productId,
+        serial: locked.serial,
+        publicKeySpkiDer: locked.publicKeySpki,
+        chipUidHex: bytesToHex(chipUid),
+      });
+      return { der: certificate.der, sha256: Buffer.from(certificate.fingerprintSha256, 'hex') };
+    });
+    if (stored?.certificateDer == null) throw lostBinding(device.id);
+    return stored;
+  }
+
+  async #withImage(bound: DeviceRecord, station: ClaimingStation, request: ClaimRequest): Promise<DeviceClaim> {
+    const device = await this.#certified(bound);
     const resolved = await this.layouts.get(device.productId, device.layoutVersion);
     const sealed = device.hasSealedPrivateKey ? await this.devices.sealedPrivateKey(device.id) : undefined;
     const image = await this.identities.rematerialize(storedIdentityOf(device, sealed), resolved.layout);
@@ -134,4 +161,8 @@ function secretRangesOf(layout: Layout): DeviceClaim['secretRanges'] {
   return layout.fields
     .filter((field) => field.secret)
     .map((field) => ({ name: field.name, offsetBytes: field.otpOffsetBytes, lengthBytes: field.sizeBytes }));
+}
+
+function lostBinding(deviceId: string): AppError {
+  return new AppError('IDENTITY_RECORD_INVALID', `device ${deviceId} lost its chip binding while being certified`);
 }

@@ -273,7 +273,8 @@ export function newDevice(creation: Creation, identity: IssuedIdentity): NewDevi
     secretFields: identity.secretFields.map((field) => ({ ...field })),
     sealedPrivateKey: identity.sealedSecrets,
     publicKeySpki: identity.publicKeySpkiDer,
-    certificateDer: identity.certificate.der,
-    certificateSha256: Buffer.from(identity.certificate.fingerprintSha256, 'hex'),
+    // Issued at claim, chip-bound (ClaimsService; docs/certificates.md).
+    certificateDer: null,
+    certificateSha256: null,
   };
 }

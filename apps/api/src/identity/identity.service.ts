@@ -1,5 +1,5 @@
-// Device identity issuance: a key pair made in the HSM, its certificate signed by the HSM CA key,
-// the generated OTP fields, commitments to the secret ones, and the rendered image. And the
+// Device identity issuance: a key pair made in the HSM (its certificate is signed by the HSM CA
+// key later, at claim, when the chip UID is known: certify), the generated OTP fields, commitments to the secret ones, and the rendered image. And the
 // reverse at claim time: the stored (zeroed) image made whole again. docs/api-domain.md
 // ("Identity issuance") explains the choices.
 import {
@@ -65,7 +65,6 @@ export interface IssuedIdentity {
   readonly publicKeySpkiDer: Uint8Array;
   /** Uncompressed P-256 point 04 ‖ X ‖ Y. */
   readonly publicKeyPoint: Uint8Array;
-  readonly certificate: IssuedCertificate;
   /** The full image with every secret field's bytes. Never store, log or send it. */
   readonly image: OtpImage;
   /** The same image with every secret field's bytes set to 0x00: what the database keeps. */
@@ -80,7 +79,7 @@ const SALT_LENGTH_BYTES = 32;
 
 /**
  * Issues device identities and re-materializes their images. HSM calls that do not depend on each
- * other run in parallel (key generation, derivations, salts; then certificate and sealing).
+ * other run in parallel (key generation, derivations, salts; then sealing).
  */
 export class IdentityService {
   readonly #hsm: IdentityHsm;
@@ -104,14 +103,14 @@ export class IdentityService {
   /**
    * Makes one device identity: renders the image with placeholder generated values first (so
    * nothing is generated or signed for inputs that cannot encode), then generates the key pair in the HSM (the private key exported
-   * only for a `device-private-key` field), issues the certificate, derives `derived-secret`
+   * only for a `device-private-key` field), derives `derived-secret`
    * fields and commitment salts, renders the image, commits to every secret field and seals the
    * ones that cannot be re-derived.
    *
    * @throws AppError `SERIAL_INVALID`, `IDENTITY_INPUT_INVALID` (an input for a generated field),
    *   `IDENTITY_FIELDS_DISAGREE` (an identity field's input is not the serial: identity-fields.ts);
    *   ValuesValidationError `VALUES_INVALID` (libs/otp) for inputs that do not fit the layout;
-   *   CertificateError `CERT_INPUT_INVALID` for a product outside the identifier rule; HsmError
+   *   HsmError
    *   from the HSM. Temporary secret buffers are zeroed on every path.
    */
   async issue(request: IdentityRequest): Promise<IssuedIdentity> {
@@ -123,16 +122,15 @@ export class IdentityService {
     const inputs = withIdentityValues(layout, request.inputs, { serial });
     const image = encodeImage(layout, { ...inputs, ...placeholderValues(plan) });
     const keyPair = this.#hsm.generateDeviceKeyPair({ exportPrivateKey: plan.exportsPrivateKey });
-    const certificate = keyPair.then((pair) => this.#certificate(product, serial, pair));
     const derived = this.#deriveAll(product, serial, plan.derived, (field) => [field.name, field.sizeBytes]);
     const salts = this.#deriveAll(product, serial, plan.secret, (field) => [
       saltPurpose(field.name),
       SALT_LENGTH_BYTES,
     ]);
-    const settled = await Promise.allSettled([keyPair, derived, salts, certificate]);
+    const settled = await Promise.allSettled([keyPair, derived, salts]);
     try {
-      const [pair, derivedValues, saltValues, issued] = unwrapAll(settled);
-      return await this.#assemble(request, plan, image, { pair, derivedValues, saltValues, certificate: issued });
+      const [pair, derivedValues, saltValues] = unwrapAll(settled);
+      return await this.#assemble(request, plan, image, { pair, derivedValues, saltValues });
     } catch (error) {
       image.data.fill(0); // holds secret inputs, and generated secrets once written
       throw error;
@@ -163,12 +161,21 @@ export class IdentityService {
     });
   }
 
-  #certificate(product: string, serial: string, pair: DeviceKeyPair): Promise<IssuedCertificate> {
+  /**
+   * The chip-bound device certificate (docs/certificates.md, "Chip binding"), issued when the chip
+   * is claimed: the device key made at request time, the chip UID in the subject and the chip UID
+   * extension. The caller stores it once (a re-claim reuses the stored one).
+   *
+   * @throws CertificateError CERT_INPUT_INVALID (identifiers, key or UID outside the profile),
+   *   CERT_ISSUER_INVALID; HsmError from the CA signature.
+   */
+  certify(device: ChipBoundSubject): Promise<IssuedCertificate> {
     return issueDeviceCertificate({
       issuer: this.#issuer,
-      devicePublicKeySpkiDer: pair.publicKeySpkiDer,
-      product,
-      serial,
+      devicePublicKeySpkiDer: device.publicKeySpkiDer,
+      product: device.product,
+      serial: device.serial,
+      chipUidHex: device.chipUidHex,
       random: this.#random,
       notBefore: this.#clock(),
       validityDays: this.#validityDays,
@@ -212,7 +219,6 @@ export class IdentityService {
     return {
       publicKeySpkiDer: pair.publicKeySpkiDer,
       publicKeyPoint: pair.publicKeyPoint,
-      certificate: parts.certificate,
       image,
       storedImage: {
         family: image.family,
@@ -241,7 +247,15 @@ interface IssuanceParts {
   readonly pair: DeviceKeyPair;
   readonly derivedValues: ReadonlyMap<string, Uint8Array>;
   readonly saltValues: ReadonlyMap<string, Uint8Array>;
-  readonly certificate: IssuedCertificate;
+}
+
+/** What a chip-bound certificate is issued for. */
+export interface ChipBoundSubject {
+  readonly product: string;
+  readonly serial: string;
+  readonly publicKeySpkiDer: Uint8Array;
+  /** The claimed chip's UID, hex. */
+  readonly chipUidHex: string;
 }
 
 function commitment(field: LayoutField, data: Uint8Array, salts: ReadonlyMap<string, Uint8Array>): SecretFieldRecord {

@@ -2,6 +2,7 @@ import { EncodingError } from '#ingrain/encoding';
 import { type DerNode, DerTag, encodeDer } from '../encoding/index.js';
 import { type Signer } from '../signer.js';
 import { type IssuedCertificate, toIssuedCertificate } from './certificate-result.js';
+import { chipUidAttributeValue, chipUidExtension } from './chip-uid.js';
 import { chipUidUrn, deviceUrn } from './device-urn.js';
 import { CertificateError } from './errors.js';
 import {
@@ -69,12 +70,21 @@ function devicePublicKeyBits(spkiDer: Uint8Array): Uint8Array {
   }
 }
 
-function deviceSubject(product: string, serial: string): DerNode {
-  return encodeName([
+/** The device subject; with a chip UID, a fourth RDN: chipUid (Oid.chipUidAttribute) = lowercase hex. */
+export function deviceSubject(product: string, serial: string, chipUidHex?: string): DerNode {
+  const attributes: { oid: string; tag: number; value: string }[] = [
     { oid: Oid.organizationalUnitName, tag: DerTag.utf8String, value: product },
     { oid: Oid.commonName, tag: DerTag.utf8String, value: serial },
     { oid: Oid.serialNumber, tag: DerTag.printableString, value: serial }, // X.520: PrintableString
-  ]);
+  ];
+  if (chipUidHex !== undefined) {
+    attributes.push({
+      oid: Oid.chipUidAttribute,
+      tag: DerTag.printableString,
+      value: chipUidAttributeValue(chipUidHex),
+    });
+  }
+  return encodeName(attributes);
 }
 
 /**
@@ -82,7 +92,8 @@ function deviceSubject(product: string, serial: string): DerNode {
  * ecdsa-with-SHA256, subject OU=product, CN=serial, serialNumber=serial; basicConstraints critical
  * CA:FALSE; keyUsage critical digitalSignature + keyAgreement; subjectKeyIdentifier;
  * authorityKeyIdentifier = the CA's key id; subjectAltName URI urn:ingrain:device:<product>:<serial>
- * and, with a chip UID, urn:ingrain:chip-uid:<hex>. One CA signature, no parsing of the CA
+ * and, with a chip UID (a chip-bound certificate), urn:ingrain:chip-uid:<hex>, the subject RDN
+ * chipUid=<hex> and the non-critical chip UID extension (Oid.chipUidExtension). One CA signature, no parsing of the CA
  * certificate when given a prepared issuer. The signature is not re-verified here.
  * @throws CertificateError CERT_INPUT_INVALID for bad identifiers, key, validity or randomness;
  * CERT_ISSUER_INVALID if the CA certificate cannot issue or is not valid at notBefore; whatever
@@ -105,7 +116,7 @@ export async function issueDeviceCertificate(input: IssueDeviceCertificateInput)
     issuerNameDer: issuer.issuerNameDer,
     notBefore,
     notAfter,
-    subjectNameDer: deviceSubject(input.product, input.serial),
+    subjectNameDer: deviceSubject(input.product, input.serial, input.chipUidHex),
     spkiDer: input.devicePublicKeySpkiDer,
     extensions: [
       DEVICE_BASIC_CONSTRAINTS,
@@ -113,6 +124,7 @@ export async function issueDeviceCertificate(input: IssueDeviceCertificateInput)
       subjectKeyIdentifierExtension(keyIdentifier(keyBits)),
       issuer.authorityKeyIdentifierExtensionDer,
       subjectAltNameUrisExtension(uris),
+      ...(input.chipUidHex === undefined ? [] : [chipUidExtension(input.chipUidHex)]),
     ],
   });
   return toIssuedCertificate(await signTbsCertificate(tbs, issuer.signer), serialNumber);

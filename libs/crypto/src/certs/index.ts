@@ -14,3 +14,5 @@ export { verifyDeviceCertificateChain, type DeviceCertificateFacts } from './ver
 export { parseCertificate, type ParsedCertificate, type ParsedExtension } from './certificate-parser.js';
 export { type NameAttribute } from './names.js';
 export { deviceUrn, chipUidUrn, parseDeviceUrn, parseChipUidUrn } from './device-urn.js';
+export { chipUidExtension, decodeChipUidExtension, chipUidAttributeValue, MAX_CHIP_UID_BYTES } from './chip-uid.js';
+export { Oid as CertificateOid } from './oids.js';

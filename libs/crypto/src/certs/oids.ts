@@ -19,6 +19,14 @@ export const Oid = {
   subjectAltName: '2.5.29.17',
   basicConstraints: '2.5.29.19',
   authorityKeyIdentifier: '2.5.29.35',
+  /**
+   * Ingrain's arc: a UUID OID (ITU-T X.667 / ISO/IEC 9834-8, arc 2.25; no registration needed),
+   * UUID fcbb00aa-31e6-42fa-a30e-5a0bba3f2c62 as an integer. Sub-arcs: .1 the chip UID extension, .2 the chip UID attribute
+   * (docs/certificates.md, "Chip binding").
+   */
+  ingrainArc: '2.25.335936427934575574882612561292623293538',
+  chipUidExtension: '2.25.335936427934575574882612561292623293538.1',
+  chipUidAttribute: '2.25.335936427934575574882612561292623293538.2',
 } as const;
 
 /** AlgorithmIdentifier of ecdsa-with-SHA256; RFC 5758 §3.2: the parameters field MUST be absent. */

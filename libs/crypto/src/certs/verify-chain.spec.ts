@@ -99,6 +99,7 @@ void describe('verifyDeviceCertificateChain', () => {
         product: 'sensor-node',
         serial: 'SN-1',
         chipUidHex: undefined,
+        chipBound: false,
         publicKeySpkiDer: undefined,
         fingerprintSha256: good.fingerprintSha256,
         serialNumberHex: good.serialNumberHex,

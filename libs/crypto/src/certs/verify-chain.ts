@@ -2,6 +2,7 @@ import { verify } from 'node:crypto';
 import { bytesToHex, EncodingError } from '#ingrain/encoding';
 import { derToP1363, sha256Hex } from '../encoding/index.js';
 import { type ParsedCertificate } from './certificate-parser.js';
+import { decodeChipUidExtension } from './chip-uid.js';
 import { parseChipUidUrn, parseDeviceUrn } from './device-urn.js';
 import { type CertificateVerificationError } from './errors.js';
 import {
@@ -27,6 +28,12 @@ export interface DeviceCertificateFacts {
   readonly serial: string;
   /** Lowercase hex, or undefined when the certificate carries no chip UID. */
   readonly chipUidHex: string | undefined;
+  /**
+   * True when the certificate is chip-bound (docs/certificates.md, "Chip binding"): the chip UID
+   * extension is present and agrees with the subject's chipUid attribute (and the chip-UID URI,
+   * when present). False for certificates issued before the chip was known.
+   */
+  readonly chipBound: boolean;
   readonly publicKeySpkiDer: Uint8Array;
   /** Lowercase hex SHA-256 of the device certificate DER. */
   readonly fingerprintSha256: string;
@@ -42,6 +49,8 @@ interface DeviceExtensions {
   readonly basicConstraints: { ca: boolean } | undefined;
   readonly keyUsage: ReadonlySet<string>;
   readonly uris: readonly string[];
+  /** The chip UID extension's UID (lowercase hex), if present. */
+  readonly chipUidHex: string | undefined;
 }
 
 function decodeDeviceExtensions(device: ParsedCertificate): DeviceExtensions {
@@ -51,11 +60,13 @@ function decodeDeviceExtensions(device: ParsedCertificate): DeviceExtensions {
     const basic = extensions.get(Oid.basicConstraints);
     const usage = extensions.get(Oid.keyUsage);
     const san = extensions.get(Oid.subjectAltName);
+    const chipUid = extensions.get(Oid.chipUidExtension);
     return {
       authorityKeyId: aki === undefined ? undefined : decodeAuthorityKeyIdentifier(aki.valueDer),
       basicConstraints: basic === undefined ? undefined : decodeBasicConstraints(basic.valueDer),
       keyUsage: usage === undefined ? new Set() : decodeKeyUsage(usage.valueDer),
       uris: san === undefined ? [] : decodeSubjectAltNameUris(san.valueDer),
+      chipUidHex: chipUid === undefined ? undefined : decodeChipUidExtension(chipUid.valueDer),
     };
   } catch (error) {
     if (!(error instanceof EncodingError)) throw error;
@@ -130,7 +141,29 @@ function checkDeviceFlags(extensions: DeviceExtensions): void {
   }
 }
 
-type DeviceIdentity = { product: string; serial: string; chipUidHex: string | undefined };
+type DeviceIdentity = { product: string; serial: string; chipUidHex: string | undefined; chipBound: boolean };
+
+/** The chip UID the certificate states: extension, subject attribute and URI must agree. */
+function chipBinding(
+  device: ParsedCertificate,
+  extensions: DeviceExtensions,
+  uriUid: string | undefined,
+  profileError: (message: string) => CertificateVerificationError,
+): Pick<DeviceIdentity, 'chipUidHex' | 'chipBound'> {
+  const subjectUids = device.subject.filter((a) => a.oid === Oid.chipUidAttribute);
+  if (subjectUids.length > 1) throw profileError('subject has more than one chipUid attribute');
+  const subjectUid = subjectUids[0]?.value;
+  const extensionUid = extensions.chipUidHex;
+  if (extensionUid === undefined) {
+    if (subjectUids.length > 0) throw profileError('subject names a chip UID but the chip UID extension is missing');
+    return { chipUidHex: uriUid, chipBound: false };
+  }
+  if (subjectUid !== extensionUid) throw profileError('chip UID extension and subject chipUid attribute differ');
+  if (uriUid !== undefined && uriUid !== extensionUid) {
+    throw profileError('chip UID extension and urn:ingrain:chip-uid URI differ');
+  }
+  return { chipUidHex: extensionUid, chipBound: true };
+}
 
 function deviceIdentity(device: ParsedCertificate, extensions: DeviceExtensions): DeviceIdentity {
   const profileError = (message: string, cause?: unknown): CertificateVerificationError =>
@@ -154,7 +187,7 @@ function deviceIdentity(device: ParsedCertificate, extensions: DeviceExtensions)
   } catch (error) {
     throw profileError('public key is not an uncompressed P-256 key', error);
   }
-  return { ...identity, chipUidHex: uids[0] };
+  return { ...identity, ...chipBinding(device, extensions, uids[0], profileError) };
 }
 
 /**

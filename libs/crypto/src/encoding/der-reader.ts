@@ -157,13 +157,12 @@ export function decodeDerObjectIdentifier(element: DerElement | undefined, what:
 
 function decodeOidContents(contents: Uint8Array, what: string): string {
   if (contents.length === 0 || (contents[contents.length - 1]! & 0x80) !== 0) throw invalid(`${what} is truncated`);
-  const arcs: number[] = [];
-  let value = 0;
+  const arcs: (number | bigint)[] = [];
+  let value: number | bigint = 0;
   let fresh = true;
   for (const byte of contents) {
     if (fresh && byte === 0x80) throw invalid(`${what} has a non-minimal sub-identifier`);
-    value = value * 128 + (byte & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER) throw invalid(`${what} has an oversized arc`);
+    value = nextArcValue(value, byte & 0x7f, arcs.length === 0, what);
     fresh = (byte & 0x80) === 0;
     if (fresh) {
       arcs.push(value);
@@ -171,8 +170,25 @@ function decodeOidContents(contents: Uint8Array, what: string): string {
     }
   }
   const first = arcs[0]!;
+  if (typeof first === 'bigint') throw invalid(`${what} has an oversized arc`);
   const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
   return [...head, ...arcs.slice(1)].join('.');
+}
+
+/**
+ * One more base-128 digit of an arc. Arcs above 2^53 - 1 continue as bigint (UUID arcs under 2.25,
+ * ITU-T X.667, are 128 bits) up to 160 bits; the first sub-identifier must stay a safe integer.
+ */
+function nextArcValue(value: number | bigint, digit: number, first: boolean, what: string): number | bigint {
+  if (typeof value === 'number') {
+    const next = value * 128 + digit;
+    if (next <= Number.MAX_SAFE_INTEGER) return next;
+    if (first) throw invalid(`${what} has an oversized arc`);
+    value = BigInt(value);
+  }
+  const next = value * 128n + BigInt(digit);
+  if (next >= 1n << 160n) throw invalid(`${what} has an oversized arc`);
+  return next;
 }
 
 /** BIT STRING contents: the unused-bit count and the bytes; DER requires unused bits to be zero. */

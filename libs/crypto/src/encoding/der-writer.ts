@@ -173,6 +173,7 @@ export function derObjectIdentifier(dotted: string): Uint8Array {
 }
 
 function encodeObjectIdentifier(dotted: string): Uint8Array {
+  if (dotted.split('.').some((arc) => arc.length > 15)) return encodeLargeObjectIdentifier(dotted);
   const arcs = dotted.split('.').map(Number);
   const [first, second, ...rest] = arcs;
   if (first === undefined || second === undefined || arcs.some((a) => !Number.isSafeInteger(a) || a < 0)) {
@@ -184,6 +185,21 @@ function encodeObjectIdentifier(dotted: string): Uint8Array {
     for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128)) {
       groups.unshift(0x80 | (value & 0x7f));
     }
+    bytes.push(...groups);
+  }
+  return primitive(DerTag.objectIdentifier, bytes);
+}
+
+/** The same encoding with bigint arcs (e.g. a 128-bit UUID arc under 2.25, ITU-T X.667). */
+function encodeLargeObjectIdentifier(dotted: string): Uint8Array {
+  if (!/^[0-2](?:\.(?:0|[1-9][0-9]*))+$/.test(dotted)) throw new RangeError(`invalid object identifier ${dotted}`);
+  const arcs = dotted.split('.').map(BigInt);
+  const [first, second, ...rest] = arcs as [bigint, bigint, ...bigint[]];
+  if (first < 2n && second >= 40n) throw new RangeError(`invalid object identifier ${dotted}`);
+  const bytes: number[] = [];
+  for (const arc of [first * 40n + second, ...rest]) {
+    const groups: number[] = [Number(arc & 0x7fn)];
+    for (let value = arc >> 7n; value > 0n; value >>= 7n) groups.unshift(0x80 | Number(value & 0x7fn));
     bytes.push(...groups);
   }
   return primitive(DerTag.objectIdentifier, bytes);

@@ -29,6 +29,7 @@ function verified(attestation: Attestation, leafBytes: () => Uint8Array): Verifi
     },
     compareDeviceRead: (otpData, lockBytes) => compare(attestation, otpData, lockBytes),
     leafBytes,
+    attestedOtpDataHex: () => attestation.otp.dataHex,
   };
 }
 

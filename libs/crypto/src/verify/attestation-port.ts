@@ -42,6 +42,8 @@ export interface VerifiedAttestation {
    * envelope), from the decode that was verified. Optional: without it the verifier asks the port.
    */
   readonly leafBytes?: () => Uint8Array;
+  /** The attested OTP data (lowercase hex, secret fields 00), for the chip-binding check. Optional. */
+  readonly attestedOtpDataHex?: () => string;
 }
 
 /** The attestation operations the verifier uses; errors thrown carry a stable `code`. */

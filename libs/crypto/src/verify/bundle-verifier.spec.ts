@@ -43,6 +43,7 @@ void describe('BundleVerifier', () => {
       'attestation-signature': 'passed',
       'certificate-chain': 'passed',
       'certificate-binding': 'passed',
+      'chip-binding': 'passed',
       checkpoint: 'passed',
       'log-inclusion': 'passed',
     });

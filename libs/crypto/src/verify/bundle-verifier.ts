@@ -12,6 +12,7 @@ import {
   parseVerificationBundle,
   type VerificationBundle,
 } from './formats.js';
+import { checkChipBinding } from './chip-binding-check.js';
 import { checkCheckpoint, checkConsistency, checkInclusion } from './log-checks.js';
 import { prepareTrust, type PreparedTrust, type VerifierTrustInput } from './trust.js';
 
@@ -37,6 +38,7 @@ const BASE_CHECKS: readonly VerificationCheck[] = [
   'attestation-signature',
   'certificate-chain',
   'certificate-binding',
+  'chip-binding',
   'checkpoint',
   'log-inclusion',
 ];
@@ -83,6 +85,7 @@ export class BundleVerifier {
       signature.result,
       chain.result,
       checkCertificateBinding(signature.attestation, chain.certificate),
+      checkChipBinding(signature.attestation, chain.certificate),
       checkpoint.result,
       checkInclusion(bundle, leafBytes, checkpoint.checkpoint, this.trust),
     ];

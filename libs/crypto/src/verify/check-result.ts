@@ -4,6 +4,7 @@ export const VERIFICATION_CHECKS = [
   'attestation-signature',
   'certificate-chain',
   'certificate-binding',
+  'chip-binding',
   'checkpoint',
   'log-inclusion',
   'log-consistency',

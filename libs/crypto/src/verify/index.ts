@@ -61,3 +61,4 @@ export {
   type LogRangeVerification,
 } from './range-verifier.js';
 export { verifyAttestationEntries, packEntries, type EntryFailure, type EntriesVerification } from './range-entries.js';
+export { checkChipBinding, NOT_CHIP_BOUND_DETAIL } from './chip-binding-check.js';

@@ -44,6 +44,7 @@ async function makeDevice(
   caSigner: SoftwareSignerForTests,
   caPem: string,
   attestationSigner: SoftwareSignerForTests,
+  chipBound = true,
 ) {
   const uidHex = randomBytes(12).toString('hex');
   const deviceKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -53,7 +54,7 @@ async function makeDevice(
     devicePublicKeySpkiDer: new Uint8Array(deviceKey.publicKey.export({ format: 'der', type: 'spki' })),
     product: 'widget',
     serial: `SN${1000 + i}`,
-    chipUidHex: uidHex,
+    ...(chipBound && { chipUidHex: uidHex }),
     random,
     notBefore: new Date(),
     validityDays: 30,
@@ -83,7 +84,10 @@ async function makeDevice(
 }
 
 /** A CA, `deviceCount` attested devices all appended to one log, and one checkpoint over them. */
-export async function buildFixture(deviceCount = 3): Promise<Fixture> {
+export async function buildFixture(
+  deviceCount = 3,
+  options: { readonly notChipBound?: readonly number[] } = {},
+): Promise<Fixture> {
   const caSigner = new SoftwareSignerForTests('ca');
   const logSigner = new SoftwareSignerForTests('log');
   const attestationSigner = new SoftwareSignerForTests('attestation');
@@ -91,7 +95,8 @@ export async function buildFixture(deviceCount = 3): Promise<Fixture> {
   const log = new TransparencyLog({ store: new InMemoryLogStore(), origin: ORIGIN, signer: logSigner });
   const devices: FixtureDevice[] = [];
   for (let i = 0; i < deviceCount; i++) {
-    const device = await makeDevice(i, caSigner, ca.pem, attestationSigner);
+    const chipBound = !(options.notChipBound ?? []).includes(i);
+    const device = await makeDevice(i, caSigner, ca.pem, attestationSigner, chipBound);
     const [appended] = await log.append([attestationLeafBytes(device.envelope)]);
     devices.push({ ...device, leafIndex: appended?.leafIndex ?? -1 });
   }
