@@ -25,6 +25,7 @@ const certificate = (overrides: Partial<DeviceCertificateFacts> = {}): DeviceCer
   product: 'widget',
   serial: 'SN1',
   chipUidHex: UID,
+  chipBound: true,
   publicKeySpkiDer: new Uint8Array(),
   fingerprintSha256: FINGERPRINT,
   serialNumberHex: '01',
