@@ -19,6 +19,7 @@ export { startLocalStack, type LocalStack, type LocalStackOptions } from './loca
 export { orderDevices, sampleInputs, waitForWorkOrder, type OrderedDevices, type WorkOrderCounts } from './mes.js';
 export { binPath, REPO_ROOT } from '../paths.js';
 export { answersPing, startRedis, type RedisServer } from './redis.js';
+export { startRedisSentinel, type RedisSentinel } from './redis-sentinel.js';
 export {
   settledReleases,
   startSimProcess,

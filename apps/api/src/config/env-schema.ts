@@ -1,3 +1,4 @@
+import { redisSentinelNameSchema, redisSentinelsSchema } from '#ingrain/contracts';
 import { z } from 'zod';
 import { webhooksEnvShape } from './webhooks-config.js';
 
@@ -73,6 +74,9 @@ export const apiEnvSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   INGRAIN_DATA_DIR: optionalText,
   REDIS_URL: url(['redis:', 'rediss:']),
+  // Redis Sentinel for the queues (docs/deployment.md): both or neither (checked in api-config.ts).
+  INGRAIN_REDIS_SENTINELS: optionalText.pipe(redisSentinelsSchema.optional()),
+  INGRAIN_REDIS_SENTINEL_NAME: optionalText.pipe(redisSentinelNameSchema.optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).default('info')),
   INGRAIN_LOG_ORIGIN: logOrigin,
   INGRAIN_PUBLIC_KEYS_DIR: optionalText,
