@@ -8,8 +8,10 @@ const run = promisify(execFile);
 const START_TIMEOUT_MS = 60_000;
 
 export interface ApiProcessOptions {
-  /** PGlite data directory (INGRAIN_DATA_DIR), kept across restarts. */
+  /** PGlite data directory (INGRAIN_DATA_DIR), kept across restarts. Unused with `databaseUrl`. */
   readonly dataDir: string;
+  /** A PostgreSQL URL (DATABASE_URL) instead of PGlite: several API processes can share it. */
+  readonly databaseUrl?: string;
   readonly publicKeysDir: string;
   /** SOFTHSM2_CONF and INGRAIN_HSM_* (hsm-token.ts). */
   readonly hsmEnv: Readonly<Record<string, string>>;
@@ -42,7 +44,9 @@ export class ApiProcess {
       HOST: '127.0.0.1',
       PORT: String(this.options.port),
       REDIS_URL: this.options.redisUrl,
-      INGRAIN_DATA_DIR: this.options.dataDir,
+      ...(this.options.databaseUrl === undefined
+        ? { INGRAIN_DATA_DIR: this.options.dataDir }
+        : { DATABASE_URL: this.options.databaseUrl }),
       INGRAIN_PUBLIC_KEYS_DIR: this.options.publicKeysDir,
       INGRAIN_LOG_ORIGIN: this.options.logOrigin ?? 'ingrain.local/log',
       LOG_LEVEL: this.options.logLevel ?? 'warn',
@@ -64,7 +68,8 @@ export class ApiProcess {
    * is stopped, as PGlite has one writer. Returns the secret.
    */
   async createToken(role: 'admin' | 'mes' | 'station' | 'auditor', name: string): Promise<string> {
-    if (this.#process !== undefined) throw new Error('createToken: stop the API first (PGlite has one writer)');
+    if (this.#process !== undefined && this.options.databaseUrl === undefined)
+      throw new Error('createToken: stop the API first (PGlite has one writer)');
     const args = [binPath('ingrain-admin'), 'token', 'create', '--role', role, '--name', name, '--json'];
     const { stdout } = await run(process.execPath, args, { env: this.env });
     return (JSON.parse(stdout) as { token: string }).token;

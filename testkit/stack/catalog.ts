@@ -15,7 +15,7 @@ export interface StackProduct {
 export const SAMPLE_PRODUCT = { id: 'sensor-node', name: 'Sensor node', layoutFile: 'sensor-node.yaml' } as const;
 
 export interface CatalogOptions {
-  /** Production line (its queue is ingrain-line-<line>). */
+  /** Production line (its queue is {ingrain-line-<line>}). */
   readonly line: string;
   /** Station ids to register on the line. */
   readonly stationIds: readonly string[];

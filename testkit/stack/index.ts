@@ -13,11 +13,13 @@ export {
 } from './audit.js';
 export { SAMPLE_PRODUCT, seedCatalog, type Catalog, type CatalogOptions, type StackProduct } from './catalog.js';
 export { freePort, pollUntil, spawnLines, type LineProcess } from './child-process.js';
+export { ApiProcess, type ApiProcessOptions } from './api-process.js';
 export { prepareHsm, type StackHsm } from './hsm-token.js';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack.js';
 export { orderDevices, sampleInputs, waitForWorkOrder, type OrderedDevices, type WorkOrderCounts } from './mes.js';
 export { binPath, REPO_ROOT } from '../paths.js';
 export { answersPing, startRedis, type RedisServer } from './redis.js';
+export { startRedisSentinel, type RedisSentinel } from './redis-sentinel.js';
 export {
   settledReleases,
   startSimProcess,

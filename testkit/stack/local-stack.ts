@@ -20,6 +20,8 @@ export interface LocalStackOptions {
   readonly product?: StackProduct & { readonly serialPrefix?: string };
   /** Default: a free port. */
   readonly apiPort?: number;
+  /** A PostgreSQL URL for the API (DATABASE_URL) instead of PGlite under `dir`/data. */
+  readonly databaseUrl?: string;
   /** Default `ingrain.local/log`. */
   readonly logOrigin?: string;
   /** The API's LOG_LEVEL. Default `warn` (request lines at `info`). */
@@ -68,6 +70,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const logOrigin = options.logOrigin ?? 'ingrain.local/log';
   const api = new ApiProcess({
     dataDir: join(options.dir, 'data'),
+    databaseUrl: options.databaseUrl,
     publicKeysDir: hsm.publicKeysDir,
     hsmEnv: hsm.env,
     redisUrl: redis.url,

@@ -1,3 +1,4 @@
+import { redisSentinelOptions } from '#ingrain/contracts';
 import {
   Global,
   Inject,
@@ -138,7 +139,11 @@ export async function openInfrastructure(config: ApiConfig, lentDatabase?: Datab
     if (lentDatabase === undefined) await database.close().catch(() => undefined);
     throw error;
   }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, connectionName: 'ingrain-api' });
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 3,
+    connectionName: 'ingrain-api',
+    ...redisSentinelOptions(config.redisSentinel),
+  });
   return { database, hsm, redis, ownsDatabase: lentDatabase === undefined };
 }
 

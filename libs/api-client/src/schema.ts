@@ -1070,7 +1070,7 @@ export interface components {
         CreateProductRequest: {
             /** @description Product id (a slug, e.g. "sensor-node") */
             id: string;
-            /** @description Production line (a slug): its job queue is ingrain-line-<line> */
+            /** @description Production line (a slug): its job queue is {ingrain-line-<line>} (hash-tagged for Redis Cluster) */
             line: string;
             /** @description Human-readable product name */
             name: string;
@@ -1080,7 +1080,7 @@ export interface components {
         CreateStationRequest: {
             /** @description Station id (a slug, e.g. "line1-st3") */
             id: string;
-            /** @description Production line (a slug): its job queue is ingrain-line-<line> */
+            /** @description Production line (a slug): its job queue is {ingrain-line-<line>} (hash-tagged for Redis Cluster) */
             line: string;
             /** @description Human-readable station name */
             name: string;

@@ -7,3 +7,4 @@ export * from './station-report.js';
 export * from './device-state.js';
 export * from './claim-secrets.js';
 export * from './station-heartbeat.js';
+export * from './redis-sentinel.js';

@@ -6,8 +6,8 @@ import { lineQueueName, parseProvisionJobPayload, provisionJobPayloadSchema } fr
 const DEVICE = '00000000-0000-4000-8000-000000000001';
 
 void describe('lineQueueName', () => {
-  void test('prefixes the line: BullMQ refuses ":" in queue names', () => {
-    assert.equal(lineQueueName('smt-1'), 'ingrain-line-smt-1');
+  void test('prefixes the line and hash-tags the name (one Redis Cluster slot per queue): BullMQ refuses ":"', () => {
+    assert.equal(lineQueueName('smt-1'), '{ingrain-line-smt-1}');
   });
 
   void test('refuses a line that cannot name a queue', () => {

@@ -5,8 +5,9 @@ import { ContractError } from './errors.js';
 
 /**
  * Prefix of a line's BullMQ queue name. docs/api.md once said `ingrain:line:<line>`, but BullMQ
- * refuses `:` in queue names (it separates the parts of its Redis keys), so the queue of line
- * `smt-1` is `ingrain-line-smt-1` (keys `bull:ingrain-line-smt-1:*`).
+ * refuses `:` in queue names (it separates the parts of its Redis keys). The name is hash-tagged
+ * (in braces) so that every key of one queue hashes to one slot on a Redis Cluster: the queue of
+ * line `smt-1` is `{ingrain-line-smt-1}` (keys `bull:{ingrain-line-smt-1}:*`); lines spread over slots.
  */
 export const LINE_QUEUE_PREFIX = 'ingrain-line-';
 
@@ -25,7 +26,7 @@ export function lineQueueName(line: string): string {
   if (!LINE_PATTERN.test(line)) {
     throw new ContractError('JOB_LINE_INVALID', 'a line must be 1-64 of A-Z a-z 0-9 . _ - starting alphanumeric');
   }
-  return `${LINE_QUEUE_PREFIX}${line}`;
+  return `{${LINE_QUEUE_PREFIX}${line}}`;
 }
 
 /**

@@ -17,7 +17,9 @@ export function slug(what: string) {
 }
 
 export const ProductId = slug('Product id (a slug, e.g. "sensor-node")');
-export const LineName = slug('Production line (a slug): its job queue is ingrain-line-<line>');
+export const LineName = slug(
+  'Production line (a slug): its job queue is {ingrain-line-<line>} (hash-tagged for Redis Cluster)',
+);
 
 export const CreateProductRequest = requestModel(
   'CreateProductRequest',

@@ -31,6 +31,24 @@ describe('loadApiConfig', () => {
     assert.equal(config.hsm.pin.reveal(), '123456');
   });
 
+  test('Redis Sentinel: INGRAIN_REDIS_SENTINELS with INGRAIN_REDIS_SENTINEL_NAME, both or neither', () => {
+    assert.equal(loadApiConfig(hsmEnv).redisSentinel, null);
+    const env = { ...hsmEnv, INGRAIN_REDIS_SENTINELS: 's1:26379,s2:26379' };
+    const config = loadApiConfig({ ...env, INGRAIN_REDIS_SENTINEL_NAME: 'ingrain' });
+    assert.deepEqual(config.redisSentinel, {
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      name: 'ingrain',
+    });
+    assert.throws(() => loadApiConfig(env), /set both or neither/);
+    assert.throws(
+      () => loadApiConfig({ ...env, INGRAIN_REDIS_SENTINELS: 's1:0', INGRAIN_REDIS_SENTINEL_NAME: 'ingrain' }),
+      (error: unknown) => error instanceof ConfigError && /INGRAIN_REDIS_SENTINELS/.test(error.message),
+    );
+  });
+
   test('reads every variable', () => {
     const config = loadApiConfig(
       {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
+import { redisSentinelPairProblem, type RedisSentinelConfig } from '#ingrain/contracts';
 import { CryptoError, loadHsmConfig, type HsmConfig, type TrustRootWitnesses } from '#ingrain/crypto';
 import type { LogFormat } from '#ingrain/logging';
 import type { z } from 'zod';
@@ -53,6 +54,8 @@ export interface ApiConfigValues {
   readonly http: HttpConfig;
   readonly database: DatabaseConfig;
   readonly redisUrl: string;
+  /** The queues' Redis master found through Sentinels (INGRAIN_REDIS_SENTINELS); null: REDIS_URL's host. */
+  readonly redisSentinel: RedisSentinelConfig | null;
   readonly hsm: HsmConfig;
   readonly logLevel: LogLevel;
   /** INGRAIN_LOG_FORMAT; undefined: pretty when stdout is a terminal, JSON otherwise. */
@@ -86,6 +89,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly http!: HttpConfig;
   readonly database!: DatabaseConfig;
   readonly redisUrl!: string;
+  readonly redisSentinel!: RedisSentinelConfig | null;
   readonly hsm!: HsmConfig;
   readonly logLevel!: LogLevel;
   readonly logFormat!: LogFormat | undefined;
@@ -113,6 +117,7 @@ export class ApiConfig implements ApiConfigValues {
       http: this.http,
       database,
       redisUrl: maskUrl(this.redisUrl),
+      redisSentinel: this.redisSentinel,
       hsm: this.hsm,
       logLevel: this.logLevel,
       logFormat: this.logFormat,
@@ -163,6 +168,14 @@ export function loadDatabaseConfig(env: Env, cwd: string = process.cwd()): Datab
   return databaseConfig(parseEnv(env), cwd);
 }
 
+/** INGRAIN_REDIS_SENTINELS with INGRAIN_REDIS_SENTINEL_NAME, or null when neither is set. */
+function redisSentinelConfig(vars: z.output<typeof apiEnvSchema>): RedisSentinelConfig | null {
+  const problem = redisSentinelPairProblem(vars.INGRAIN_REDIS_SENTINELS, vars.INGRAIN_REDIS_SENTINEL_NAME);
+  if (problem !== undefined) throw new ConfigError(problem);
+  if (vars.INGRAIN_REDIS_SENTINELS === undefined || vars.INGRAIN_REDIS_SENTINEL_NAME === undefined) return null;
+  return { sentinels: vars.INGRAIN_REDIS_SENTINELS, name: vars.INGRAIN_REDIS_SENTINEL_NAME };
+}
+
 function databaseConfig(vars: z.output<typeof apiEnvSchema>, cwd: string): DatabaseConfig {
   if (vars.DATABASE_URL !== undefined && vars.INGRAIN_DATA_DIR !== undefined) {
     throw new ConfigError('DATABASE_URL and INGRAIN_DATA_DIR are both set: set exactly one');
@@ -196,7 +209,8 @@ function hsmConfig(env: Env): HsmConfig {
 
 /**
  * Parses the API's environment once, at boot: HOST (default 127.0.0.1), PORT (8080),
- * DATABASE_URL or INGRAIN_DATA_DIR, REDIS_URL (redis://127.0.0.1:6379), the INGRAIN_HSM_* variables
+ * DATABASE_URL or INGRAIN_DATA_DIR, REDIS_URL (redis://127.0.0.1:6379) with INGRAIN_REDIS_SENTINELS and
+ * INGRAIN_REDIS_SENTINEL_NAME (both or neither: the master through Sentinels), the INGRAIN_HSM_* variables
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_FORMAT, INGRAIN_LOG_FILE, INGRAIN_LOG_ORIGIN,
  * INGRAIN_LOG_CHECKPOINT_INTERVAL_MS (1000), INGRAIN_LOG_PUBLIC (false),
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_TRUST_ROOT_WITNESS_KEYS (none) and
@@ -221,6 +235,7 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
     },
     database: databaseConfig(vars, cwd),
     redisUrl: vars.REDIS_URL ?? DEFAULTS.redisUrl,
+    redisSentinel: redisSentinelConfig(vars),
     hsm: hsmConfig(env),
     logLevel: vars.LOG_LEVEL,
     logFormat: vars.INGRAIN_LOG_FORMAT,

@@ -1,3 +1,4 @@
+import { redisSentinelNameSchema, redisSentinelsSchema } from '#ingrain/contracts';
 import { LOG_FORMATS } from '#ingrain/logging';
 import { verifierKeyProblem } from '#ingrain/crypto';
 import { z } from 'zod';
@@ -86,6 +87,9 @@ export const apiEnvSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   INGRAIN_DATA_DIR: optionalText,
   REDIS_URL: url(['redis:', 'rediss:']),
+  // Redis Sentinel for the queues (docs/deployment.md): both or neither (checked in api-config.ts).
+  INGRAIN_REDIS_SENTINELS: optionalText.pipe(redisSentinelsSchema.optional()),
+  INGRAIN_REDIS_SENTINEL_NAME: optionalText.pipe(redisSentinelNameSchema.optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS).default('info')),
   // The log's format and file (docs/observability.md): pretty on a terminal, JSON otherwise.
   INGRAIN_LOG_FORMAT: optionalText.pipe(z.enum(LOG_FORMATS, { error: 'expected pretty or json' }).optional()),

@@ -43,7 +43,7 @@ function queueFailure(error: unknown, what: string): JobQueueError {
 
 /**
  * The production-line job queues (BullMQ on the API's Redis connection): one queue per line
- * (`ingrain-line-<line>`), job id = device id, payload `{ deviceId, productId, layoutVersion }`.
+ * (`{ingrain-line-<line>}`, hash-tagged for Redis Cluster), job id = device id, payload `{ deviceId, productId, layoutVersion }`.
  * An adapter: it decides nothing about devices. Call it only after the database transaction that
  * made the device `queued` has committed — a job must never name an uncommitted device.
  */

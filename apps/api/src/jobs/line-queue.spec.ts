@@ -7,7 +7,7 @@ import { lineQueueName } from './line-queue.js';
 // the API reports a bad line in its job queue's own vocabulary.
 void describe('lineQueueName', () => {
   test('prefixes the line: BullMQ refuses ":" in queue names', () => {
-    assert.equal(lineQueueName('smt-1'), 'ingrain-line-smt-1');
+    assert.equal(lineQueueName('smt-1'), '{ingrain-line-smt-1}');
   });
 
   test('refuses a line that cannot name a queue', () => {

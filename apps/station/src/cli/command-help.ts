@@ -106,8 +106,10 @@ export const WORKER_HELP: CommandHelp = {
                          [--shutdown-grace-ms N] [--link-retries N] [--chip-poll-ms N] [--job-lock-ms N]
                          [--api-ca-file F] [--api-client-cert-file F --api-client-key-file F]
                          [--station-key-file FILE] [--heartbeat-ms N] [--metrics-port N [--metrics-host ADDR]]
+                         [--redis-sentinels H:P,… --redis-sentinel-name NAME]
 
-Each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL, INGRAIN_LINE,
+Each flag also comes from the environment: INGRAIN_STATION_ID, INGRAIN_API_URL, REDIS_URL (with
+INGRAIN_REDIS_SENTINELS and INGRAIN_REDIS_SENTINEL_NAME: the master through Sentinels), INGRAIN_LINE,
 INGRAIN_FIXTURES, INGRAIN_BAUD, INGRAIN_SPOOL_DIR, INGRAIN_FIXTURE_RELEASE_DIR, INGRAIN_ALLOW_PLAIN_HTTP
 (plain http:// only to a loopback host unless 1), INGRAIN_SHUTDOWN_GRACE_MS, INGRAIN_LINK_RETRIES,
 INGRAIN_CHIP_POLL_MS, INGRAIN_JOB_LOCK_MS, INGRAIN_STATION_KEY_FILE (the sealing key from ingrain-station

@@ -132,4 +132,24 @@ describe('loadWorkerConfig', () => {
       assert.equal(config.allowPlainHttp, false);
     }
   });
+
+  test('Redis Sentinel: INGRAIN_REDIS_SENTINELS with INGRAIN_REDIS_SENTINEL_NAME, both or neither', () => {
+    assert.equal(loadWorkerConfig([], ENV, noFile).redisSentinel, null);
+    const env = { ...ENV, INGRAIN_REDIS_SENTINELS: 'sentinel-a:26379, 10.0.0.2:26380,[::1]:26381' };
+    const config = loadWorkerConfig([], { ...env, INGRAIN_REDIS_SENTINEL_NAME: 'ingrain' }, noFile);
+    assert.deepEqual(config.redisSentinel, {
+      sentinels: [
+        { host: 'sentinel-a', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'ingrain',
+    });
+    assert.match(configError(() => loadWorkerConfig([], env, noFile)).message, /INGRAIN_REDIS_SENTINELS.*set both/);
+    const bad = { ...ENV, INGRAIN_REDIS_SENTINELS: 'sentinel-a', INGRAIN_REDIS_SENTINEL_NAME: 'ingrain' };
+    assert.match(
+      configError(() => loadWorkerConfig([], bad, noFile)).message,
+      /INGRAIN_REDIS_SENTINELS.*not host:port/,
+    );
+  });
 });

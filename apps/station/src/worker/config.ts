@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  redisSentinelNameSchema,
+  redisSentinelPairProblem,
+  redisSentinelsSchema,
+  type RedisSentinelConfig,
+} from '#ingrain/contracts';
 import { z } from 'zod';
 import { StationError } from './errors.js';
 import {
@@ -17,7 +23,9 @@ export interface WorkerConfig {
   readonly token: string;
   readonly apiUrl: string;
   readonly redisUrl: string;
-  /** The production line: the worker consumes the BullMQ queue `ingrain-line-<line>`. */
+  /** The queues' Redis master found through Sentinels (INGRAIN_REDIS_SENTINELS); null: REDIS_URL's host. */
+  readonly redisSentinel?: RedisSentinelConfig | null;
+  /** The production line: the worker consumes the BullMQ queue `{ingrain-line-<line>}`. */
   readonly line: string;
   /** Serial ports, one fixture each (one BullMQ worker slot per fixture). */
   readonly fixtures: readonly string[];
@@ -98,6 +106,8 @@ const configSchema = z
     token: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16-512 printable characters without spaces'),
     apiUrl: httpUrl,
     redisUrl,
+    redisSentinels: redisSentinelsSchema.optional(),
+    redisSentinelName: redisSentinelNameSchema.optional(),
     line: identifier,
     fixtures: z
       .array(z.string().min(1, 'an empty port name'))
@@ -124,6 +134,9 @@ const configSchema = z
     metricsHost: z.string().min(1).default('127.0.0.1'),
   })
   .superRefine((config, context) => {
+    const sentinelProblem = redisSentinelPairProblem(config.redisSentinels, config.redisSentinelName);
+    if (sentinelProblem !== undefined)
+      context.addIssue({ code: 'custom', path: ['redisSentinels'], message: sentinelProblem });
     const url = new URL(config.apiUrl);
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !config.allowPlainHttp) {
       context.addIssue({
@@ -167,6 +180,8 @@ const SOURCES = {
   stationId: { env: 'INGRAIN_STATION_ID', flag: 'station-id' },
   apiUrl: { env: 'INGRAIN_API_URL', flag: 'api-url' },
   redisUrl: { env: 'REDIS_URL', flag: 'redis-url' },
+  redisSentinels: { env: 'INGRAIN_REDIS_SENTINELS', flag: 'redis-sentinels' },
+  redisSentinelName: { env: 'INGRAIN_REDIS_SENTINEL_NAME', flag: 'redis-sentinel-name' },
   line: { env: 'INGRAIN_LINE', flag: 'line' },
   fixtures: { env: 'INGRAIN_FIXTURES', flag: 'fixtures' },
   baudRate: { env: 'INGRAIN_BAUD', flag: 'baud' },
@@ -220,9 +235,13 @@ export function loadWorkerConfig(
     const problems = parsed.error.issues.map((issue) => `${describeKey(String(issue.path[0]))}: ${issue.message}`);
     throw new StationError('STATION_CONFIG_INVALID', `invalid worker configuration: ${problems.join('; ')}`);
   }
-  const { fixtureLinesFile, ...config } = parsed.data;
+  const { fixtureLinesFile, redisSentinels, redisSentinelName, ...config } = parsed.data;
   return {
     ...config,
+    redisSentinel:
+      redisSentinels === undefined || redisSentinelName === undefined
+        ? null
+        : { sentinels: redisSentinels, name: redisSentinelName },
     spoolDir: config.spoolDir ?? join('.ingrain', 'station-spool', config.stationId),
     stationKeyFile: config.stationKeyFile ?? join('.ingrain', 'station-key', config.stationId, 'station-key.pem'),
     releaseDir: config.releaseDir,

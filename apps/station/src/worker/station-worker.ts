@@ -1,4 +1,4 @@
-import { type FixturePhase, lineQueueName } from '#ingrain/contracts';
+import { type FixturePhase, lineQueueName, redisSentinelOptions } from '#ingrain/contracts';
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ChipProgrammer, type JobStep } from './cycle/chip-programmer.js';
@@ -162,7 +162,10 @@ export class StationWorker {
     log.write('info', 'spool-startup-flush', { ...startup });
     reporter.start();
     const observability = await startObservability(config, api, spool, log);
-    const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    const connection = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: null,
+      ...redisSentinelOptions(config.redisSentinel),
+    });
     const worker = new StationWorker(config, deps, connection, reporter, [], api, observability);
     const control: FixtureControl =
       config.releaseDir === undefined

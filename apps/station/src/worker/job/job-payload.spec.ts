@@ -28,5 +28,5 @@ test('an invalid payload names the members, never their values', () => {
 });
 
 test('the line queue is named as the API names it', () => {
-  assert.equal(lineQueueName('smt-1'), 'ingrain-line-smt-1');
+  assert.equal(lineQueueName('smt-1'), '{ingrain-line-smt-1}');
 });
