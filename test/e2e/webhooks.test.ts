@@ -221,6 +221,12 @@ describe('end to end: webhooks survive an API crash mid-delivery', () => {
     const rest = await call('GET', `/v1/webhooks?limit=1&cursor=${page.nextCursor ?? ''}`, admin);
     const next = rest.json as { webhooks: { id: string }[]; nextCursor: string | null };
     assert.deepEqual([next.webhooks.map((w) => w.id), next.nextCursor], [[failing.id], null]);
+    const foreign = await call('GET', `/v1/webhooks/${main.id}/deliveries?cursor=${page.nextCursor ?? ''}`, admin);
+    assert.deepEqual(
+      [foreign.status, (foreign.json as { code: string }).code],
+      [400, 'CURSOR_INVALID'],
+      'one list per cursor',
+    );
     assert.equal((await call('GET', '/v1/webhooks', mes)).status, 403, 'admin only');
 
     // The receiver stalls: the first attempt hangs until the API dies.

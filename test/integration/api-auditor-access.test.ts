@@ -167,7 +167,10 @@ void describe('auditor access', () => {
       [...entries.map((e) => e.serial)].sort(),
     );
     const bad = await get(`/v1/work-orders/${catalog.workOrderId}/report/devices?cursor=nonsense`);
-    assertProblem(bad, 400, 'VALIDATION_FAILED', 'query.cursor');
+    assertProblem(bad, 400, 'CURSOR_INVALID', 'query.cursor');
+    const checkpointCursor = Buffer.from(JSON.stringify({ l: 'log-checkpoints', k: [1] })).toString('base64url');
+    const foreign = await get(`/v1/work-orders/${catalog.workOrderId}/report/devices?cursor=${checkpointCursor}`);
+    assertProblem(foreign, 400, 'CURSOR_INVALID', 'query.cursor');
     assertProblem(await get(`/v1/work-orders/${openWorkOrderId}/report/devices`), 409, 'WORK_ORDER_NOT_CLOSED');
   });
 });

@@ -152,7 +152,7 @@ void describe('public log (INGRAIN_LOG_PUBLIC=true, integration only on demand)'
     }
   });
 
-  test('history is cursor paged, oldest first; a bad cursor is a 400 naming it', async () => {
+  test('history is cursor paged, oldest first; a bad cursor or one of another list is CURSOR_INVALID naming it', async () => {
     const first = (await json('/v1/log/checkpoints?limit=2')).body as HistoryBody;
     assert.deepEqual(
       first.checkpoints.map((c) => c.treeSize),
@@ -170,7 +170,9 @@ void describe('public log (INGRAIN_LOG_PUBLIC=true, integration only on demand)'
       const verified = verifyCheckpoint(entry.note, logKey, api.config.logOrigin);
       assert.equal(Buffer.from(verified.rootHash).toString('base64'), entry.rootHash);
     }
-    assertProblem(await json('/v1/log/checkpoints?cursor=nope'), 400, 'VALIDATION_FAILED', 'query.cursor');
+    assertProblem(await json('/v1/log/checkpoints?cursor=nope'), 400, 'CURSOR_INVALID', 'query.cursor');
+    const attestationCursor = Buffer.from(JSON.stringify({ l: 'attestations', k: [1] })).toString('base64url');
+    assertProblem(await json(`/v1/log/checkpoints?cursor=${attestationCursor}`), 400, 'CURSOR_INVALID', 'query.cursor');
   });
 
   test('a bundle against a named checkpoint proves inclusion in that tree; unknown size 404, uncovered leaf 422', async () => {

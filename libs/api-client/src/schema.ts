@@ -1481,7 +1481,7 @@ export interface components {
                 rootHash: string;
                 treeSize: number;
             }[];
-            /** @description Cursor of the next page; null on the last page */
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
         };
         /** @description Proof that the newer checkpoint extends the older one */
@@ -1948,11 +1948,11 @@ export interface components {
         WebhookDeliveryList: {
             /** @description Newest first */
             deliveries: components["schemas"]["WebhookDelivery"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
         };
         WebhookList: {
-            /** @description Pass as ?cursor= for the next page; null on the last page */
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
             webhooks: components["schemas"]["Webhook"][];
         };
@@ -2040,7 +2040,7 @@ export interface components {
         WorkOrderDeviceListPage: {
             /** @description In the report order: serial, then device id (code points) */
             devices: components["schemas"]["WorkOrderDeviceEntry"][];
-            /** @description Pass as ?cursor= for the next page; null on the last page */
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
         };
         /** @description One page of work orders, newest first */
@@ -3541,7 +3541,7 @@ export interface operations {
     logCheckpoints: {
         parameters: {
             query?: {
-                /** @description The nextCursor of the previous page (opaque) */
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
                 cursor?: string;
                 /** @description Page size (1-1000, default 100) */
                 limit?: number;
@@ -5067,7 +5067,7 @@ export interface operations {
     webhooksList: {
         parameters: {
             query?: {
-                /** @description The nextCursor of the previous page (opaque) */
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
                 cursor?: string;
                 /** @description Page size (1-100, default 50) */
                 limit?: number;
@@ -5404,7 +5404,7 @@ export interface operations {
     webhooksDeliveries: {
         parameters: {
             query?: {
-                /** @description The nextCursor of the previous page (opaque) */
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
                 cursor?: string;
                 /** @description Only the delivery of this event */
                 eventId?: string;
@@ -6109,7 +6109,7 @@ export interface operations {
     workOrderReportsReportDevices: {
         parameters: {
             query?: {
-                /** @description The nextCursor of the previous page (opaque); omit for the first page */
+                /** @description The previous page's nextCursor (opaque); absent for the first page */
                 cursor?: string;
                 /** @description Page size (1-1000, default 100) */
                 limit?: number;

@@ -15,12 +15,14 @@ import type {
   VerificationBundleView,
 } from './audit.schemas.js';
 import { LogReader } from './log-reader.js';
-import { encodeHistoryCursor, type CheckpointHistoryQuery, type CheckpointHistoryView } from './log-tiles.schemas.js';
+import { type CheckpointHistoryQuery, type CheckpointHistoryView } from './log-tiles.schemas.js';
 import { z } from 'zod';
 import { cursorPage, decodeCursor } from '../http/cursor.js';
 
 const ATTESTATION_LIST = 'attestations';
 const leafIndexKey = z.tuple([z.int().min(0)]);
+const CHECKPOINT_LIST = 'log-checkpoints';
+const treeSizeKey = z.tuple([z.int().min(0)]);
 import { bytesToBase64 } from '#ingrain/encoding';
 
 const attestationNotFound = (leafIndex: number): AppError =>
@@ -108,19 +110,23 @@ export class AuditService {
     };
   }
 
-  /** Signed checkpoints, oldest first, one cursor page at a time. */
+  /**
+   * Signed checkpoints, oldest first, one cursor page at a time.
+   *
+   * @throws AppError CURSOR_INVALID.
+   */
   async checkpointHistory(query: CheckpointHistoryQuery): Promise<CheckpointHistoryView> {
-    const rows = await this.log.checkpointHistory(query.cursor ?? -1, query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
+    const after = query.cursor === undefined ? -1 : decodeCursor(CHECKPOINT_LIST, query.cursor, treeSizeKey)[0];
+    const rows = await this.log.checkpointHistory(after, query.limit + 1);
+    const page = cursorPage(CHECKPOINT_LIST, rows, query.limit, (row) => [row.treeSize]);
     return {
-      checkpoints: page.map((row) => ({
+      checkpoints: page.items.map((row) => ({
         treeSize: row.treeSize,
         rootHash: bytesToBase64(row.rootHash),
         note: row.note,
         createdAt: row.createdAt.toISOString(),
       })),
-      nextCursor: rows.length > query.limit && last !== undefined ? encodeHistoryCursor(last.treeSize) : null,
+      nextCursor: page.nextCursor,
     };
   }
 

@@ -1,30 +1,11 @@
 // Request and response models of the public log reads: checkpoint history, bundles at a named size.
 import { z } from 'zod';
 import { responseModel } from '../http/api-models.js';
-
-/** An opaque page cursor: base64url of `{"after":<tree size>}`. */
-export function encodeHistoryCursor(afterTreeSize: number): string {
-  return Buffer.from(JSON.stringify({ after: afterTreeSize })).toString('base64url');
-}
-
-const historyCursor = z
-  .string()
-  .max(200)
-  .transform((text, context) => {
-    try {
-      const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { after?: unknown };
-      if (Number.isSafeInteger(value.after) && (value.after as number) >= 0) return value.after as number;
-    } catch {
-      // reported below
-    }
-    context.addIssue({ code: 'custom', message: 'cursor is not one this endpoint returned' });
-    return z.NEVER;
-  })
-  .describe('The nextCursor of the previous page (opaque)');
+import { cursorParam, limitParam, nextCursorField } from '../http/cursor.js';
 
 export const CheckpointHistoryQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Page size (1-1000, default 100)'),
-  cursor: historyCursor.optional(),
+  limit: limitParam(1000, 100),
+  cursor: cursorParam,
 });
 export type CheckpointHistoryQuery = z.output<typeof CheckpointHistoryQuery>;
 
@@ -40,7 +21,7 @@ export const CheckpointHistoryView = responseModel(
           createdAt: z.iso.datetime({ offset: true }).describe('When the log signed it'),
         }),
       ),
-      nextCursor: z.string().nullable().describe('Cursor of the next page; null on the last page'),
+      nextCursor: nextCursorField,
     })
     .describe('Every checkpoint the log signed, oldest first (docs/transparency-log.md, "History")'),
 );

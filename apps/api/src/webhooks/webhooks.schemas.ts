@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { WEBHOOK_DELIVERY_STATUSES } from '../database/webhook-tables.js';
 import { requestModel, responseModel } from '../http/api-models.js';
-import { CursorParam, LimitParam } from './page-cursor.js';
+import { cursorParam, limitParam, nextCursorField } from '../http/cursor.js';
 import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
 
 export const WebhookId = z.uuid().describe('Webhook subscription id');
@@ -64,14 +64,17 @@ export const WebhookWithSecret = responseModel(
 );
 export type WebhookWithSecret = z.output<typeof WebhookWithSecret>;
 
-export const WebhookListQuery = z.strictObject({ limit: LimitParam, cursor: CursorParam });
+/** Page size of the webhook lists: 1-100, default 50. */
+const LimitParam = limitParam(100, 50);
+
+export const WebhookListQuery = z.strictObject({ limit: LimitParam, cursor: cursorParam });
 export type WebhookListQuery = z.output<typeof WebhookListQuery>;
 
 export const WebhookList = responseModel(
   'WebhookList',
   z.object({
     webhooks: z.array(WebhookView),
-    nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page'),
+    nextCursor: nextCursorField,
   }),
 );
 export type WebhookList = z.output<typeof WebhookList>;
@@ -84,7 +87,7 @@ export const DeliveryListQuery = z.strictObject({
   status: DeliveryStatus.optional(),
   eventId: z.uuid().optional().describe('Only the delivery of this event'),
   limit: LimitParam,
-  cursor: CursorParam,
+  cursor: cursorParam,
 });
 export type DeliveryListQuery = z.output<typeof DeliveryListQuery>;
 
@@ -127,7 +130,7 @@ export const DeliveryList = responseModel(
   'WebhookDeliveryList',
   z.object({
     deliveries: z.array(DeliveryView).describe('Newest first'),
-    nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page'),
+    nextCursor: nextCursorField,
   }),
 );
 export type DeliveryList = z.output<typeof DeliveryList>;

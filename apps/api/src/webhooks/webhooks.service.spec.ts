@@ -9,7 +9,7 @@ import {
 } from '../repositories/webhook-subscriptions.js';
 import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
 import { adminPrincipal } from '../testing/fixtures.js';
-import { encodeCursor } from './page-cursor.js';
+import { encodeCursor } from '../http/cursor.js';
 import { parseWebhookSecret } from './signature.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -79,13 +79,36 @@ describe('WebhooksService', () => {
 
   test('list: pages by position with an opaque cursor, never a secret', async () => {
     resolves(subscriptions, 'list', [subscription({ position: 4 }), subscription({ position: 9 })]);
-    const page = await service.list({ limit: 1, cursor: 3 });
+    const page = await service.list({ limit: 1, cursor: encodeCursor('webhooks', [3]) });
     assert.deepEqual(callsOf(subscriptions, 'list'), [[2, 3]]);
-    assert.equal(page.nextCursor, encodeCursor(4));
+    assert.equal(page.nextCursor, encodeCursor('webhooks', [4]));
     assert.equal(page.webhooks.length, 1);
     assert.equal('secret' in (page.webhooks[0] ?? {}), false);
     resolves(subscriptions, 'list', [subscription({ position: 9 })]);
-    assert.equal((await service.list({ limit: 1, cursor: 4 })).nextCursor, null);
+    assert.equal((await service.list({ limit: 1, cursor: page.nextCursor ?? '' })).nextCursor, null);
+  });
+
+  test("list: a malformed cursor or another list's cursor is CURSOR_INVALID and nothing is read", async () => {
+    const deliveryCursor = encodeCursor('webhook-deliveries', [4]);
+    for (const cursor of ['abc', deliveryCursor, encodeCursor('webhooks', ['x'])]) {
+      await assert.rejects(
+        service.list({ limit: 1, cursor }),
+        (error: { code: string; errors: { path: string }[] }) => {
+          assert.equal(error.code, 'CURSOR_INVALID');
+          assert.deepEqual(
+            error.errors.map((issue) => issue.path),
+            ['query.cursor'],
+          );
+          return true;
+        },
+      );
+    }
+    resolves(subscriptions, 'get', subscription());
+    await assert.rejects(service.deliveryLog(WEBHOOK_ID, { limit: 1, cursor: encodeCursor('webhooks', [4]) }), {
+      code: 'CURSOR_INVALID',
+    });
+    assert.equal(callsOf(subscriptions, 'list').length, 0);
+    assert.equal(callsOf(deliveries, 'list').length, 0);
   });
 
   test('unknown ids: WEBHOOK_NOT_FOUND and WEBHOOK_DELIVERY_NOT_FOUND', async () => {

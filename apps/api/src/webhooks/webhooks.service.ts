@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { ApiConfig } from '../config/api-config.js';
+import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
+import { cursorPage, decodeCursor } from '../http/cursor.js';
 import { type WebhookDeliveryRecord, WebhookDeliveryRepository } from '../repositories/webhook-deliveries.js';
 import {
   type WebhookSubscriptionRecord,
   WebhookSubscriptionRepository,
 } from '../repositories/webhook-subscriptions.js';
-import { encodeCursor } from './page-cursor.js';
 import { formatWebhookSecret, generateWebhookSecret } from './signature.js';
 import type { WebhookEventType } from './webhook-events.js';
 import { webhookUrlIssues } from './webhook-url.js';
@@ -22,6 +23,11 @@ import type {
   WebhookView,
   WebhookWithSecret,
 } from './webhooks.schemas.js';
+
+/** The subscription list (oldest first) and a subscription's deliveries (newest first), by position. */
+const WEBHOOK_LIST = 'webhooks';
+const DELIVERY_LIST = 'webhook-deliveries';
+const positionKey = z.tuple([z.int().min(0)]);
 
 function toView(record: WebhookSubscriptionRecord): WebhookView {
   return {
@@ -96,14 +102,12 @@ export class WebhooksService {
     }
   }
 
+  /** Subscriptions, oldest first. @throws AppError CURSOR_INVALID. */
   async list(query: WebhookListQuery): Promise<WebhookList> {
-    const records = await this.subscriptions.list(query.limit + 1, query.cursor ?? 0);
-    const page = records.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      webhooks: page.map(toView),
-      nextCursor: records.length > query.limit && last !== undefined ? encodeCursor(last.position) : null,
-    };
+    const after = query.cursor === undefined ? 0 : decodeCursor(WEBHOOK_LIST, query.cursor, positionKey)[0];
+    const records = await this.subscriptions.list(query.limit + 1, after);
+    const page = cursorPage(WEBHOOK_LIST, records, query.limit, (record) => [record.position]);
+    return { webhooks: page.items.map(toView), nextCursor: page.nextCursor };
   }
 
   /** @throws AppError WEBHOOK_NOT_FOUND. */
@@ -137,17 +141,14 @@ export class WebhooksService {
     }
   }
 
-  /** @throws AppError WEBHOOK_NOT_FOUND. */
+  /** Deliveries of one subscription, newest first. @throws AppError WEBHOOK_NOT_FOUND, CURSOR_INVALID. */
   async deliveryLog(id: string, query: DeliveryListQuery): Promise<DeliveryList> {
     await this.get(id);
+    const before = query.cursor === undefined ? undefined : decodeCursor(DELIVERY_LIST, query.cursor, positionKey)[0];
     const filters = { status: query.status, eventId: query.eventId };
-    const records = await this.deliveries.list(id, filters, query.limit + 1, query.cursor);
-    const page = records.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      deliveries: page.map(toDeliveryView),
-      nextCursor: records.length > query.limit && last !== undefined ? encodeCursor(last.position) : null,
-    };
+    const records = await this.deliveries.list(id, filters, query.limit + 1, before);
+    const page = cursorPage(DELIVERY_LIST, records, query.limit, (record) => [record.position]);
+    return { deliveries: page.items.map(toDeliveryView), nextCursor: page.nextCursor };
   }
 
   /**

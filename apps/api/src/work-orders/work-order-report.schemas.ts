@@ -2,33 +2,12 @@
 // (GET /v1/work-orders/{id}/report, GET /v1/work-orders/{id}/report/devices).
 import { z } from 'zod';
 import { responseModel } from '../http/api-models.js';
+import { cursorParam, limitParam, nextCursorField } from '../http/cursor.js';
 import { WorkOrderReportEnvelope, WorkOrderReportView } from './work-orders.schemas.js';
 
-/** Position after one entry of the report's order: base64url of JSON `{"serial":…,"deviceId":…}`. */
-const cursorValue = z.strictObject({ serial: z.string().max(256), deviceId: z.uuid() });
-export type DeviceListCursor = z.output<typeof cursorValue>;
-
-/** The opaque cursor of the next page (base64url JSON; clients pass it back unchanged). */
-export function encodeDeviceListCursor(position: DeviceListCursor): string {
-  return Buffer.from(JSON.stringify({ serial: position.serial, deviceId: position.deviceId })).toString('base64url');
-}
-
-const cursor = z
-  .string()
-  .max(1024)
-  .transform((text, context): DeviceListCursor => {
-    try {
-      return cursorValue.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-    } catch {
-      context.addIssue({ code: 'custom', message: 'not a cursor this endpoint gave out' });
-      return z.NEVER;
-    }
-  })
-  .describe('The nextCursor of the previous page (opaque); omit for the first page');
-
 export const DeviceListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Page size (1-1000, default 100)'),
-  cursor: cursor.optional(),
+  limit: limitParam(1000, 100),
+  cursor: cursorParam,
 });
 export type DeviceListQuery = z.output<typeof DeviceListQuery>;
 
@@ -62,7 +41,7 @@ export const WorkOrderDeviceListPage = responseModel(
   z
     .object({
       devices: z.array(WorkOrderDeviceEntryView).describe('In the report order: serial, then device id (code points)'),
-      nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last page'),
+      nextCursor: nextCursorField,
     })
     .describe(
       "A page of the devices the report's devices.listSha256 covers: the JCS array of all pages' entries hashes to it",
