@@ -886,8 +886,9 @@ void describe('every endpoint × role', () => {
         body: { workOrderId: catalog.workOrderId, inputs: catalog.inputs },
         allowed: ['mes'],
       },
-      { method: 'get', path: '/v1/devices', allowed: ['mes', 'auditor'] },
-      { method: 'get', path: `/v1/devices/${device.id}`, allowed: ['mes', 'auditor'] },
+      // Admin reads devices too (the console's Devices page finds the device to release or scrap).
+      { method: 'get', path: '/v1/devices', allowed: ['admin', 'mes', 'auditor'] },
+      { method: 'get', path: `/v1/devices/${device.id}`, allowed: ['admin', 'mes', 'auditor'] },
       {
         method: 'post',
         path: `/v1/devices/${device.id}/claim`,

@@ -100,11 +100,16 @@ describe('station worker: fixtures in parallel', () => {
 
   test('heartbeats carry each fixture and its last cycle; /metrics counts the cycles', async () => {
     const ports = harness.config().fixtures;
+    // Heartbeats are periodic: the latest may predate the end of the last chip (a fixture still
+    // programming its second chip with the first one's cycle as lastCycle), so wait for one sent
+    // when every fixture had finished.
     const last = await waitFor('a heartbeat after every chip', () => {
       const body = harness.api.heartbeats.at(-1);
       const parsed = stationHeartbeatSchema.safeParse(body);
       if (!parsed.success) return undefined;
-      const finished = parsed.data.fixtures.every((fixture) => fixture.lastCycle?.outcome === 'provisioned');
+      const finished = parsed.data.fixtures.every(
+        (fixture) => fixture.lastCycle?.outcome === 'provisioned' && fixture.state !== 'programming',
+      );
       return finished ? parsed.data : undefined;
     });
     assert.deepEqual(
