@@ -6,41 +6,27 @@
 // answers only auditors. Needs the compiled dist/ (npx tsc -p tsconfig.build.json).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  buildAttestation,
-  issueDeviceCertificate,
   noteVerifierKeyString,
-  pooledRandomSource,
   serializeAttestationEnvelope,
-  signAttestation,
   verifyCheckpoint,
   verifyConsistency,
   verifyInclusion,
 } from '#ingrain/crypto';
-import { sampleDeviceForTests } from '#ingrain/crypto/testing';
 import type { Response } from 'supertest';
 import { AuditModule } from '../../apps/api/src/audit/audit.module.js';
 import type { Role } from '../../apps/api/src/auth/roles.js';
-import { LogService } from '../../apps/api/src/log/log.service.js';
-import { AttestationRepository, DeviceRepository, PgLogStore } from '../../apps/api/src/repositories/index.js';
 import { TrustModule, TrustService } from '../../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
-import { newDeviceFor, seedProduction, type SeededProduction } from '../support/database.js';
+import { seedProduction, type SeededProduction } from '../support/database.js';
 import { binPath } from '../../testkit/paths.js';
+import { type LoggedAttestation, provisionLogged } from '../support/logged-attestation.js';
 
-interface Logged {
-  readonly leafIndex: number;
-  readonly deviceId: string;
-  readonly serial: string;
-  readonly chipUid: string;
-  readonly envelopeText: string;
-  readonly seed: SeededProduction;
-}
+type Logged = LoggedAttestation;
 
 interface CheckpointBody {
   origin: string;
@@ -65,65 +51,8 @@ let seeds: SeededProduction[];
 /** The checkpoint an auditor kept after the first two attestations. */
 let keptCheckpoint: CheckpointBody;
 
-/**
- * What S2's result endpoint does for a verified device, done directly: the device (with a
- * certificate under the HSM CA) is claimed, then in one transaction it becomes provisioned, its
- * signed attestation is appended to the log and the attestation row is stored.
- */
-async function provisionDevice(seed: SeededProduction, serial: string): Promise<Logged> {
-  const trust = api.app.get(TrustService);
-  const db = api.database.kysely;
-  const chipUid = randomBytes(12);
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const certificate = await issueDeviceCertificate({
-    issuer: trust.issuer,
-    devicePublicKeySpkiDer: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-    product: seed.productId,
-    serial,
-    random: pooledRandomSource(),
-    notBefore: new Date(),
-    validityDays: 365,
-  });
-  const overrides = {
-    serial,
-    certificateDer: certificate.der,
-    certificateSha256: Buffer.from(certificate.fingerprintSha256, 'hex'),
-  };
-  const { device } = await new DeviceRepository(db).create(newDeviceFor(seed, overrides));
-  await new DeviceRepository(db).claim(device.id, chipUid, seed.stationId);
-  const { input } = sampleDeviceForTests(serial);
-  const attestation = buildAttestation({
-    ...input,
-    deviceId: device.id,
-    product: seed.productId,
-    serial,
-    chip: { ...input.chip, uidHex: chipUid.toString('hex') },
-    deviceCertificateSha256: certificate.fingerprintSha256,
-    stationId: seed.stationId,
-    workOrderId: seed.workOrderId,
-    jobId: device.id,
-    provisionedAt: new Date(),
-    attestedAt: new Date(),
-  });
-  const envelopeText = serializeAttestationEnvelope(await signAttestation(attestation, trust.attestationSigner));
-  const leafIndex = await api.database.transaction(async (trx) => {
-    const moved = await new DeviceRepository(trx).transition(device.id, 'provision', { actor: 'api' });
-    assert.equal(moved, true);
-    const { leafIndex } = await api.app.get(LogService).appendAttestation(new PgLogStore(trx), envelopeText);
-    await new AttestationRepository(trx).insert({
-      leafIndex,
-      deviceId: device.id,
-      envelope: envelopeText,
-      serial,
-      chipUid,
-      productId: seed.productId,
-      workOrderId: seed.workOrderId,
-      stationId: seed.stationId,
-    });
-    return leafIndex;
-  });
-  return { leafIndex, deviceId: device.id, serial, chipUid: chipUid.toString('hex'), envelopeText, seed };
-}
+/** A logged attestation, as the result endpoint makes it (test/support/logged-attestation.ts). */
+const provisionDevice = (seed: SeededProduction, serial: string): Promise<Logged> => provisionLogged(api, seed, serial);
 
 /** GET as the auditor, as another token, or (null) without a token. */
 const get = (path: string, token: string | null = auditor) => {

@@ -5,30 +5,18 @@
 // log store) is refused by a witness, and still after the witness restarts. Needs the compiled dist/.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  InMemoryLogStore,
-  TransparencyLog,
-  buildAttestation,
-  formatAddCheckpointRequest,
-  issueDeviceCertificate,
-  pooledRandomSource,
-  serializeAttestationEnvelope,
-  signAttestation,
-} from '#ingrain/crypto';
-import { sampleDeviceForTests } from '#ingrain/crypto/testing';
-import { LogService } from '../../apps/api/src/log/log.service.js';
-import { AttestationRepository, DeviceRepository, PgLogStore } from '../../apps/api/src/repositories/index.js';
+import { InMemoryLogStore, TransparencyLog, formatAddCheckpointRequest } from '#ingrain/crypto';
 import { TrustService } from '../../apps/api/src/trust/index.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
 import { binPath } from '../../testkit/paths.js';
-import { newDeviceFor, seedProduction, type SeededProduction } from '../support/database.js';
+import { seedProduction, type SeededProduction } from '../support/database.js';
+import { provisionLogged } from '../support/logged-attestation.js';
 
 interface CliResult {
   readonly code: number;
@@ -129,58 +117,9 @@ async function stopWitness(witness: WitnessProcess): Promise<void> {
 
 const get = (path: string) => api.http().get(path).set('Authorization', `Bearer ${auditor}`);
 
-/** A logged attestation, as the result endpoint makes it (see api-audit.test.ts). */
+/** A logged attestation, as the result endpoint makes it (test/support/logged-attestation.ts). */
 async function provisionDevice(seed: SeededProduction, serial: string): Promise<number> {
-  const trust = api.app.get(TrustService);
-  const db = api.database.kysely;
-  const chipUid = randomBytes(12);
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const certificate = await issueDeviceCertificate({
-    issuer: trust.issuer,
-    devicePublicKeySpkiDer: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-    product: seed.productId,
-    serial,
-    random: pooledRandomSource(),
-    notBefore: new Date(),
-    validityDays: 365,
-  });
-  const overrides = {
-    serial,
-    certificateDer: certificate.der,
-    certificateSha256: Buffer.from(certificate.fingerprintSha256, 'hex'),
-  };
-  const { device } = await new DeviceRepository(db).create(newDeviceFor(seed, overrides));
-  await new DeviceRepository(db).claim(device.id, chipUid, seed.stationId);
-  const { input } = sampleDeviceForTests(serial);
-  const attestation = buildAttestation({
-    ...input,
-    deviceId: device.id,
-    product: seed.productId,
-    serial,
-    chip: { ...input.chip, uidHex: chipUid.toString('hex') },
-    deviceCertificateSha256: certificate.fingerprintSha256,
-    stationId: seed.stationId,
-    workOrderId: seed.workOrderId,
-    jobId: device.id,
-    provisionedAt: new Date(),
-    attestedAt: new Date(),
-  });
-  const envelopeText = serializeAttestationEnvelope(await signAttestation(attestation, trust.attestationSigner));
-  return api.database.transaction(async (trx) => {
-    assert.equal(await new DeviceRepository(trx).transition(device.id, 'provision', { actor: 'api' }), true);
-    const { leafIndex } = await api.app.get(LogService).appendAttestation(new PgLogStore(trx), envelopeText);
-    await new AttestationRepository(trx).insert({
-      leafIndex,
-      deviceId: device.id,
-      envelope: envelopeText,
-      serial,
-      chipUid,
-      productId: seed.productId,
-      workOrderId: seed.workOrderId,
-      stationId: seed.stationId,
-    });
-    return leafIndex;
-  });
+  return (await provisionLogged(api, seed, serial)).leafIndex;
 }
 
 /** Polls the witnessed checkpoint until both witnesses cosigned `treeSize` (the loop runs every 100 ms). */

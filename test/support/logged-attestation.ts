@@ -15,8 +15,32 @@ import { TrustService } from '../../apps/api/src/trust/index.js';
 import type { TestApi } from '../../testkit/api.js';
 import { newDeviceFor, type SeededProduction } from './database.js';
 
+/** One attestation logged by {@link provisionLogged}. */
+export interface LoggedAttestation {
+  readonly leafIndex: number;
+  readonly deviceId: string;
+  readonly serial: string;
+  /** Hex. */
+  readonly chipUid: string;
+  readonly envelopeText: string;
+  readonly seed: SeededProduction;
+}
+
 /** Provisions one device the way S2's result endpoint does; returns the logged envelope text. */
 export async function provision(api: TestApi, seed: SeededProduction, serial: string): Promise<string> {
+  return (await provisionLogged(api, seed, serial)).envelopeText;
+}
+
+/**
+ * What the result endpoint does for a verified device, done directly: the device (with a
+ * certificate under the HSM CA) is claimed, then in one transaction it becomes provisioned, its
+ * signed attestation is appended to the log and the attestation row is stored.
+ */
+export async function provisionLogged(
+  api: TestApi,
+  seed: SeededProduction,
+  serial: string,
+): Promise<LoggedAttestation> {
   const trust = api.app.get(TrustService);
   const db = api.database.kysely;
   const chipUid = randomBytes(12);
@@ -52,7 +76,7 @@ export async function provision(api: TestApi, seed: SeededProduction, serial: st
     attestedAt: new Date(),
   });
   const envelopeText = serializeAttestationEnvelope(await signAttestation(attestation, trust.attestationSigner));
-  await api.database.transaction(async (trx) => {
+  const leafIndex = await api.database.transaction(async (trx) => {
     assert.equal(await new DeviceRepository(trx).transition(device.id, 'provision', { actor: 'api' }), true);
     const { leafIndex } = await api.app.get(LogService).appendAttestation(new PgLogStore(trx), envelopeText);
     await new AttestationRepository(trx).insert({
@@ -65,6 +89,7 @@ export async function provision(api: TestApi, seed: SeededProduction, serial: st
       workOrderId: seed.workOrderId,
       stationId: seed.stationId,
     });
+    return leafIndex;
   });
-  return envelopeText;
+  return { leafIndex, deviceId: device.id, serial, chipUid: chipUid.toString('hex'), envelopeText, seed };
 }
