@@ -2,6 +2,7 @@ import { redisSentinelNameSchema, redisSentinelsSchema } from '#ingrain/contract
 import { LOG_FORMATS } from '#ingrain/logging';
 import { verifierKeyProblem } from '#ingrain/crypto';
 import { z } from 'zod';
+import { integer, optionalText } from './env-fields.js';
 import { webhooksEnvShape } from './webhooks-config.js';
 
 /** pino's levels, plus `silent`. */
@@ -24,24 +25,6 @@ const DEFAULT_AUTH_FAILURE_WINDOW_SECONDS = 60;
 const DEFAULT_CONSOLE_SESSION_LIFETIME_S = 12 * 3600;
 const DEFAULT_CONSOLE_SESSION_IDLE_S = 30 * 60;
 const DEFAULT_STATION_OFFLINE_AFTER_MS = 30_000;
-
-// Empty variables count as unset (compose files and shells often export VAR=).
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
-
-function integer(min: number, max: number, fallback: number) {
-  const message = `expected an integer from ${min} to ${max}`;
-  return optionalText.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, message)
-      .transform(Number)
-      .pipe(z.number().min(min, message).max(max, message))
-      .default(fallback),
-  );
-}
 
 function url(protocols: readonly string[]) {
   const message = `expected a ${protocols.map((protocol) => `${protocol}//`).join(' or ')} URL`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integer, optionalText } from './env-fields.js';
 
 /** Webhook delivery (docs/webhooks.md § Configuration): parsed once at boot, with the rest of the env. */
 export interface WebhooksConfig {
@@ -15,23 +16,6 @@ export interface WebhooksConfig {
   readonly batchSize: number;
   /** Whether `http:` URLs are accepted for other hosts than loopback (default: https only). */
   readonly allowHttp: boolean;
-}
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
-
-function integer(min: number, max: number, fallback: number) {
-  const message = `expected an integer from ${min} to ${max}`;
-  return optionalText.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, message)
-      .transform(Number)
-      .pipe(z.number().min(min, message).max(max, message))
-      .default(fallback),
-  );
 }
 
 const HOUR_MS = 3_600_000;

@@ -1,0 +1,21 @@
+// The field kinds of the API's environment (env-schema.ts and the per-area config files).
+import { z } from 'zod';
+
+// Empty variables count as unset (compose files and shells often export VAR=).
+export const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** A whole number from `min` to `max` (unset: `fallback`); the message names the range, never the value. */
+export function integer(min: number, max: number, fallback: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, message)
+      .transform(Number)
+      .pipe(z.number().min(min, message).max(max, message))
+      .default(fallback),
+  );
+}
