@@ -10,6 +10,7 @@ import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import { appErrorOf } from '../http/library-errors.js';
 import { IdentityService, type IssuedIdentity } from '../identity/identity.service.js';
 import { JobQueue } from '../jobs/job-queue.js';
+import { enqueueAfterCommit } from './enqueue-job.js';
 import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
@@ -312,21 +313,8 @@ export class DeviceBatchService {
     }
   }
 
-  async #enqueue(device: DeviceRecord, line: string): Promise<void> {
-    try {
-      await this.jobs.enqueue({
-        deviceId: device.id,
-        productId: device.productId,
-        layoutVersion: device.layoutVersion,
-        line,
-      });
-    } catch (error) {
-      this.metrics.enqueueFailures.inc();
-      const code = (error as { code?: unknown } | null)?.code;
-      this.#logger.warn(
-        `job of device ${device.id} not enqueued (${typeof code === 'string' ? code : 'FAILED'}): the reconciler will add it`,
-      );
-    }
+  #enqueue(device: DeviceRecord, line: string): Promise<void> {
+    return enqueueAfterCommit({ jobs: this.jobs, metrics: this.metrics, logger: this.#logger }, device, line);
   }
 }
 

@@ -12,6 +12,7 @@ import { cursorPage, decodeCursor } from '../http/cursor.js';
 import { IdentityService } from '../identity/identity.service.js';
 import type { IssuedIdentity } from '../identity/identity.service.js';
 import { JobQueue } from '../jobs/job-queue.js';
+import { enqueueAfterCommit } from './enqueue-job.js';
 import { ProvisioningMetrics, type DiscardReason } from '../metrics/provisioning-metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
 import type { DeviceEventRecord, DeviceRecord, NewDevice } from '../repositories/device-records.js';
@@ -195,17 +196,8 @@ export class DeviceRequestsService {
     return this.#view(device);
   }
 
-  async #enqueue(device: DeviceRecord, line: string, requeue = false): Promise<void> {
-    const job = { deviceId: device.id, productId: device.productId, layoutVersion: device.layoutVersion, line };
-    try {
-      if (requeue) await this.jobs.requeue(job);
-      else await this.jobs.enqueue(job);
-    } catch (error) {
-      this.metrics.enqueueFailures.inc();
-      const code = (error as { code?: unknown } | null)?.code;
-      const shown = typeof code === 'string' ? code : 'FAILED';
-      this.#logger.warn(`job of device ${device.id} not enqueued (${shown}): the reconciler will add it`);
-    }
+  #enqueue(device: DeviceRecord, line: string, requeue = false): Promise<void> {
+    return enqueueAfterCommit({ jobs: this.jobs, metrics: this.metrics, logger: this.#logger }, device, line, requeue);
   }
 
   async #view(device: DeviceRecord): Promise<DeviceView> {
