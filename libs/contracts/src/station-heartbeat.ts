@@ -3,7 +3,7 @@
 // worker/heartbeat), the API validates it with this schema at its edge and keeps the latest per
 // station. One declaration for both. A heartbeat carries states, codes and timings only: never an
 // image, a secret field, a chip's OTP data or a token.
-import type { CyclePhase } from '#ingrain/otp';
+import { CYCLE_PHASES, type CyclePhase } from '#ingrain/otp';
 import { z } from 'zod';
 
 /** What a fixture is doing, as the Line page shows it. */
@@ -27,19 +27,6 @@ export const FIXTURE_PHASES = [
 ] as const;
 export type FixturePhase = (typeof FIXTURE_PHASES)[number];
 
-const CYCLE_PHASE_NAMES = [
-  'connect',
-  'identify',
-  'read',
-  'plan',
-  'write',
-  'verify',
-  'lock',
-] as const satisfies readonly CyclePhase[];
-type Covers<All, Listed> = [All] extends [Listed] ? true : never;
-const _coverage: Covers<CyclePhase, (typeof CYCLE_PHASE_NAMES)[number]> = true;
-void _coverage;
-
 /** At most this many fixtures per station (a heartbeat's size stays bounded). */
 export const MAX_HEARTBEAT_FIXTURES = 64;
 const MAX_DURATION_MS = 86_400_000;
@@ -62,7 +49,7 @@ const printable = (max: number, what: string) =>
 export const lastCycleSchema = z.strictObject({
   outcome: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'must be a cycle outcome (lowercase, dashes)'),
   durationsMs: z.strictObject(
-    Object.fromEntries(CYCLE_PHASE_NAMES.map((phase) => [phase, durationMs])) as Record<CyclePhase, typeof durationMs>,
+    Object.fromEntries(CYCLE_PHASES.map((phase) => [phase, durationMs])) as Record<CyclePhase, typeof durationMs>,
   ),
   totalMs: durationMs,
   finishedAt: instant,
