@@ -1,18 +1,13 @@
 // Request and response models of POST /v1/work-orders/{id}/devices (docs/api.md, "Batches").
 import { z } from 'zod';
 import { requestModel, responseModel } from '../http/api-models.js';
-import { DeviceSummary } from './devices.schemas.js';
+import { DeviceSummary, RequestedSerial } from './devices.schemas.js';
 
 /** Most devices one batch may request (a bigger order is split by the MES). */
 export const MAX_BATCH_ITEMS = 1000;
 
 export const DeviceBatchItem = z.strictObject({
-  serial: z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .describe('The serial; default: the next of the product sequence (prefix + 6 digits)'),
+  serial: RequestedSerial,
   inputs: z
     .record(z.string(), z.unknown())
     .default({})

@@ -13,6 +13,14 @@ import {
 const HEX = /^(?:[0-9a-f]{2})*$/;
 const MAX_CHIP_UID_BYTES = 32;
 
+/** The serial an MES may give with a request (single or batch item); absent: the product sequence. */
+export const RequestedSerial = z
+  .string()
+  .min(1)
+  .max(256)
+  .optional()
+  .describe('The serial; default: the next of the product sequence (prefix + 6 digits)');
+
 export const DeviceId = z.uuid().describe('Device id');
 
 export const DeviceStateModel = sharedModel(
@@ -40,12 +48,7 @@ export const CreateDeviceRequest = requestModel(
         .max(64)
         .optional()
         .describe('Without a work order: the product (its latest layout version), no quota'),
-      serial: z
-        .string()
-        .min(1)
-        .max(256)
-        .optional()
-        .describe('The serial; default: the next of the product sequence (prefix + 6 digits)'),
+      serial: RequestedSerial,
       inputs: z
         .record(z.string(), z.unknown())
         .default({})
