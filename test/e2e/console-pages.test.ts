@@ -154,6 +154,12 @@ describe('console pages in a browser: work orders, devices, audit', () => {
     await page.locator('[data-test="attestation-search"] button[type="submit"]').click();
     const rows = page.locator('[data-test="attestation-row"]');
     await page.locator(`[data-test="attestation-row"][data-leaf="${target.leafIndex}"]`).waitFor();
+    // The unfiltered first page (which holds the target too) may still be shown: wait for the
+    // search's answer to replace it (seen once in a fresh-clone run: 2 rows counted).
+    await page.waitForFunction('document.querySelectorAll(\'[data-test="attestation-row"]\').length === 1', null, {
+      timeout: 15_000,
+    });
+
     assert.equal(await rows.count(), 1);
     await rows.locator('a').click();
     const fields = page.locator('[data-test="decoded-fields"]');
