@@ -149,8 +149,10 @@ async function lineRows(
 ): Promise<LineRow[]> {
   const seed = child.ready.seeds['sensor-node'];
   const request = { mesToken: child.ready.mesToken, workOrderId: seed.workOrderId, inputs: seed.inputs };
-  while (pool.length < LINE_POOL_MIN)
+  for (let attempt = 0; pool.length < LINE_POOL_MIN && attempt < 5; attempt++) {
     pool.push(...(await runBatches(target, request, { items: 1000, callers: 1 }, 0)).deviceIds);
+  }
+  if (pool.length < LINE_POOL_MIN) log(`only ${pool.length} requested devices for the line rows (batches failing?)`);
   const station = { token: seed.stationToken, stationId: seed.stationId, keyPem: seed.stationKeyPem };
   await runLine(target, station, pool, 2, WARMUP_MS);
   const rows: LineRow[] = [];

@@ -317,7 +317,7 @@ const loadedLine = (run: RunResult) =>
 function batchTarget(run: RunResult, settings: ReportSettings): TargetLine {
   const best = bestBatch(run);
   const raw = rawRateOf(run);
-  if (best === undefined) return notMeasured(TARGETS.batchShareOfRaw, run.database);
+  if (best === undefined || best.devices === 0) return notMeasured(TARGETS.batchShareOfRaw, run.database);
   const share = (100 * best.perSecond) / raw;
   const cpu = cpuPerDevice(best.usage, best.devices);
   const per = (name: string) => opt(spanPer(best.usage.spans, name, best.devices));
@@ -342,7 +342,9 @@ const quietLine = (run: RunResult) =>
 function lineTarget(run: RunResult): TargetLine {
   const row = loadedLine(run);
   const quiet = quietLine(run);
-  if (row === undefined || quiet === undefined) return notMeasured(TARGETS.lineCpu, run.database);
+  if (row === undefined || quiet === undefined || row.devices === 0 || quiet.devices === 0) {
+    return notMeasured(TARGETS.lineCpu, run.database);
+  }
   const cpu = cpuPerDevice(row.usage, row.devices);
   const quietCpu = cpuPerDevice(quiet.usage, quiet.devices);
   const p = lineParts(quiet);
