@@ -8,8 +8,9 @@ export interface LoadTarget {
   readonly port: number;
 }
 
-/** One request to send: path, headers and JSON body (a fresh one per call). */
+/** One request to send: path, headers and JSON body (a fresh one per call); POST unless `method` says GET. */
 export interface LoadRequest {
+  readonly method?: 'GET' | 'POST';
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -20,6 +21,8 @@ export interface LoadResult {
   readonly completed: number;
   /** Requests answered otherwise (or failed at the socket). */
   readonly errors: number;
+  /** Requests answered as expected after the window closed (not in the rate; their work is in the CPU read after). */
+  readonly late: number;
   /** Wall time of the window, ms. */
   readonly durationMs: number;
   /** Latency of every completed request, ms (open loop: from its scheduled start). */
@@ -30,20 +33,20 @@ export interface LoadResult {
   readonly perSecond: number;
 }
 
-function send(target: LoadTarget, agent: Agent, spec: LoadRequest): Promise<{ status: number; body: string }> {
+/** Sends one request and reads the whole answer. */
+export function send(target: LoadTarget, agent: Agent, spec: LoadRequest): Promise<{ status: number; body: string }> {
+  const method = spec.method ?? 'POST';
+  const bodyHeaders =
+    method === 'GET' ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) };
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: target.host,
         port: target.port,
         path: spec.path,
-        method: 'POST',
+        method,
         agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(spec.body),
-          ...spec.headers,
-        },
+        headers: { ...bodyHeaders, ...spec.headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -53,13 +56,14 @@ function send(target: LoadTarget, agent: Agent, spec: LoadRequest): Promise<{ st
       },
     );
     req.on('error', reject);
-    req.end(spec.body);
+    req.end(method === 'GET' ? undefined : spec.body);
   });
 }
 
 class Tally {
   completed = 0;
   errors = 0;
+  late = 0;
   firstError: string | undefined;
   readonly latenciesMs: number[] = [];
 
@@ -74,7 +78,10 @@ class Tally {
   ): Promise<void> {
     try {
       const answer = await send(target, agent, spec);
-      if (performance.now() > deadline) return;
+      if (performance.now() > deadline) {
+        if (answer.status === expected) this.late++;
+        return;
+      }
       if (answer.status === expected) {
         this.completed++;
         this.latenciesMs.push(performance.now() - startedAt);
@@ -91,6 +98,7 @@ class Tally {
     return {
       completed: this.completed,
       errors: this.errors,
+      late: this.late,
       durationMs,
       latenciesMs: this.latenciesMs,
       firstError: this.firstError,

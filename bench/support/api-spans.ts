@@ -1,7 +1,9 @@
-// Where a device request's time goes, for bench:api: wall time spent in the request handler, in
-// identity issuance (HSM work plus certificate encoding), in the creating transaction, and in the
-// enqueue, accumulated by wrapping those methods on the running app's singletons. Client latency
-// minus handler time is HTTP, authentication (a token lookup), validation and serialization.
+// Where a request's time goes, for bench:api: wall time spent in named methods of the running
+// app's singletons (request handlers, identity issuance, claim and report services, HSM signing,
+// the log append, transactions, token authentication), accumulated by wrapping those methods.
+// Client latency minus handler time is HTTP, authentication, validation and serialization.
+// The app's internals change: a method that is no longer there leaves its span `n/a` (reported as
+// such) instead of failing the run.
 
 /** Accumulated wall time of one span, ms. */
 export class Span {
@@ -35,18 +37,66 @@ export function timeMethod<K extends string>(object: Record<K, AsyncMethod>, met
   object[method] = timed;
 }
 
-/** The spans bench:api reports. */
-export interface RequestSpans {
-  readonly handler: Span;
-  readonly issue: Span;
-  readonly transaction: Span;
-  readonly enqueue: Span;
+/** A span to install: the method `method` of the object `owner()` returns (it may throw: not there). */
+export interface SpanSpec {
+  readonly name: string;
+  /** Class and method, for the report (`ClaimsService.claim`). */
+  readonly where: string;
+  readonly owner: () => unknown;
+  readonly method: string;
 }
 
-export function newSpans(): RequestSpans {
-  return { handler: new Span(), issue: new Span(), transaction: new Span(), enqueue: new Span() };
+/** A span's totals as they cross the process boundary; null when its method was not found. */
+export type SpanTotals = Readonly<Record<string, { readonly totalMs: number; readonly count: number } | null>>;
+
+/** Named spans installed on a running app. */
+export class SpanSet {
+  readonly #spans = new Map<string, Span | null>();
+  /** Why each missing span is missing, for the report. */
+  readonly missing = new Map<string, string>();
+
+  /** Installs every spec it can; a missing object or method leaves that span n/a. */
+  static install(specs: readonly SpanSpec[]): SpanSet {
+    const set = new SpanSet();
+    for (const spec of specs) set.#install(spec);
+    return set;
+  }
+
+  #install(spec: SpanSpec): void {
+    try {
+      const owner = spec.owner() as Record<string, unknown> | null | undefined;
+      if (owner === null || owner === undefined || typeof owner[spec.method] !== 'function') {
+        throw new Error(`${spec.where} is not a method of the running app`);
+      }
+      const span = new Span();
+      timeMethod(owner as Record<string, AsyncMethod>, spec.method, span);
+      this.#spans.set(spec.name, span);
+    } catch (error) {
+      this.#spans.set(spec.name, null);
+      this.missing.set(spec.name, `${spec.where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  reset(): void {
+    for (const span of this.#spans.values()) span?.reset();
+  }
+
+  totals(): SpanTotals {
+    return Object.fromEntries(
+      [...this.#spans].map(([name, span]) => [
+        name,
+        span === null ? null : { totalMs: span.totalMs, count: span.count },
+      ]),
+    );
+  }
 }
 
-export function resetSpans(spans: RequestSpans): void {
-  for (const span of [spans.handler, spans.issue, spans.transaction, spans.enqueue]) span.reset();
+/**
+ * Total ms of span `name` per `per` (a device, a request), or undefined when the span is n/a: its
+ * method is missing, or was never called in the row (a renamed entry point leaves it uncalled).
+ */
+export function spanPer(totals: SpanTotals, name: string, per: number): number | undefined {
+  const span = totals[name];
+  if (span === null || span === undefined || span.count === 0) return undefined;
+  return span.totalMs / Math.max(1, per);
 }

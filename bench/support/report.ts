@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
@@ -11,7 +12,8 @@ export function machineSummary(): string {
 
 /**
  * Replaces the section `name` of docs/benchmarks.md (between its BEGIN/END markers, appended when
- * absent) with `markdown`, so every `npm run bench:*` records its latest table.
+ * absent) with `markdown`, so every `npm run bench:*` records its latest table, then formats the
+ * file with the repository's Prettier (tables padded), so that the format check passes.
  */
 export function recordBenchmarkSection(name: string, markdown: string): void {
   const path = join(REPO_ROOT, 'docs', 'benchmarks.md');
@@ -26,4 +28,12 @@ export function recordBenchmarkSection(name: string, markdown: string): void {
       ? doc.slice(0, start) + block + doc.slice(stop + end.length)
       : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(path, doc);
+  execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--write', path],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'ignore',
+    },
+  );
 }
