@@ -177,7 +177,11 @@ describe('console pages in a browser: work orders, devices, audit', () => {
     await verdict.waitFor();
     assert.equal(await verdict.getAttribute('data-ok'), 'true', await page.locator('.checks').innerText());
     const passed = await page.locator('[data-test="check"][data-status="passed"]').count();
-    assert.equal(passed, 8);
+    assert.equal(passed, 9);
+    // The API issued a chip-bound certificate at claim: the browser verifier ties it to the chip.
+    const chipBinding = page.locator('[data-test="check"][data-check="chip-binding"]');
+    assert.equal(await chipBinding.getAttribute('data-status'), 'passed');
+    assert.match(await chipBinding.innerText(), new RegExp(`bound to the attested chip UID ${target.chipUid}`));
     await screenshot(page, 'audit-verified');
 
     // One byte of the attestation's payload changed on its way to the page.

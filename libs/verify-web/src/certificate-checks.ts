@@ -3,7 +3,16 @@
 // throws a CertificateProblem with the code the docs give that step.
 import { bytesEqual } from './bytes.js';
 import { verifyDerSignature, importP256Spki } from './ecdsa.js';
-import { basicConstraints, type Certificate, keyIdentifier, keyUsage, OID, subjectAltNameUris } from './x509.js';
+import type { DerError } from './der.js';
+import {
+  basicConstraints,
+  type Certificate,
+  chipUidExtension,
+  keyIdentifier,
+  keyUsage,
+  OID,
+  subjectAltNameUris,
+} from './x509.js';
 
 export class CertificateProblem extends Error {
   constructor(
@@ -58,7 +67,12 @@ export function checkCa(ca: Certificate): void {
 export interface DeviceCertificateFacts {
   readonly product: string;
   readonly serial: string;
+  /** From the chip UID extension when chip-bound, else from the chip-UID URI if any (lowercase hex). */
   readonly chipUidHex: string | undefined;
+  /** The chip UID extension is present (and agrees with the subject attribute and the URI). */
+  readonly chipBound: boolean;
+  /** The certificate's public key: the uncompressed P-256 point (65 bytes). */
+  readonly publicKey: Uint8Array;
 }
 
 const DEVICE_URN = /^urn:ingrain:device:([A-Za-z0-9][A-Za-z0-9._-]{0,63}):([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
@@ -84,7 +98,47 @@ function checkProfile(device: Certificate): DeviceCertificateFacts {
     throw new CertificateProblem('CERT_PROFILE_INVALID', 'the subject (CN, OU) does not match the device URN');
   }
   checkP256(device, 'device');
-  return { product, serial, chipUidHex: chips[0]?.[1] };
+  return { product, serial, ...chipBinding(device, chips[0]?.[1]), publicKey: device.publicKey };
+}
+
+/**
+ * The chip UID the certificate states (docs/certificates.md "Chip binding", "Checks"): the
+ * extension (authoritative), the subject attribute and the chip-UID URI must agree; a subject
+ * attribute without the extension is refused; no extension at all is a certificate issued before
+ * chip binding (not chip-bound, the URI's UID if any).
+ */
+function chipBinding(
+  device: Certificate,
+  uriUid: string | undefined,
+): { chipUidHex: string | undefined; chipBound: boolean } {
+  let extensionUid: string | undefined;
+  try {
+    extensionUid = chipUidExtension(device);
+  } catch (error) {
+    throw new CertificateProblem(
+      'CERT_MALFORMED',
+      `the chip UID extension is malformed: ${(error as DerError).message}`,
+    );
+  }
+  const subjectUids = device.subject.get(OID.chipUidAttribute) ?? [];
+  if (subjectUids.length > 1)
+    throw new CertificateProblem('CERT_PROFILE_INVALID', 'the subject has more than one chip UID attribute');
+  if (extensionUid === undefined) {
+    if (subjectUids.length > 0)
+      throw new CertificateProblem(
+        'CERT_PROFILE_INVALID',
+        'the subject names a chip UID but the chip UID extension is missing',
+      );
+    return { chipUidHex: uriUid, chipBound: false };
+  }
+  if (subjectUids[0] !== extensionUid)
+    throw new CertificateProblem(
+      'CERT_PROFILE_INVALID',
+      'the chip UID extension and the subject chip UID attribute differ',
+    );
+  if (uriUid !== undefined && uriUid !== extensionUid)
+    throw new CertificateProblem('CERT_PROFILE_INVALID', 'the chip UID extension and the chip-UID URI differ');
+  return { chipUidHex: extensionUid, chipBound: true };
 }
 
 /**

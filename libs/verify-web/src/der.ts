@@ -82,21 +82,29 @@ export function children(node: DerNode): DerNode[] {
   return out;
 }
 
-/** Dotted form of an OBJECT IDENTIFIER's content. */
+/**
+ * Dotted form of an OBJECT IDENTIFIER's content, exact for arcs of any size (BigInt: Ingrain's own
+ * arc is a 128-bit UUID, docs/certificates.md "Chip binding"). Each subidentifier must be minimal
+ * (no leading 0x80), so one OID has one encoding and comparing dotted forms compares the DER bytes.
+ */
 export function decodeOid(node: DerNode): string {
   expectTag(node, TAG.OID);
-  const parts: number[] = [];
-  let value = 0;
-  for (const byte of node.content) {
-    value = value * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) {
-      if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
-      else parts.push(value);
-      value = 0;
-    }
-  }
-  if (node.content.length === 0 || (node.content[node.content.length - 1]! & 0x80) !== 0) {
+  const content = node.content;
+  if (content.length === 0 || (content[content.length - 1]! & 0x80) !== 0) {
     throw new DerError('malformed object identifier');
+  }
+  const parts: bigint[] = [];
+  let value = 0n;
+  let start = true;
+  for (const byte of content) {
+    if (start && byte === 0x80) throw new DerError('object identifier subidentifier not minimal');
+    value = value * 128n + BigInt(byte & 0x7f);
+    start = (byte & 0x80) === 0;
+    if (start) {
+      if (parts.length === 0) parts.push(value < 80n ? value / 40n : 2n, value < 80n ? value % 40n : value - 80n);
+      else parts.push(value);
+      value = 0n;
+    }
   }
   return parts.join('.');
 }

@@ -35,6 +35,9 @@ describe('verifyBundleInBrowser against bundles made by #ingrain/crypto', () => 
   let genuine: Record<string, unknown>;
   let second: Record<string, unknown>;
   let uidMismatch: Record<string, unknown>;
+  let keyPointInOtp: Record<string, unknown>;
+  let keyHashInOtp: Record<string, unknown>;
+  let notChipBound: Record<string, unknown>;
   let reference: BundleVerifier;
 
   before(async () => {
@@ -42,9 +45,13 @@ describe('verifyBundleInBrowser against bundles made by #ingrain/crypto', () => 
     const first = await real.addDevice({ serial: 'SN1' });
     const other = await real.addDevice({ serial: 'SN2' });
     const mismatch = await real.addDevice({ serial: 'SN3', certificateUidHex: '00'.repeat(12) });
-    await real.addDevice({ serial: 'SN4' });
-    await real.addDevice({ serial: 'SN5' });
+    const point = await real.addDevice({ serial: 'SN4', otpPublicKey: 'point' });
+    const hash = await real.addDevice({ serial: 'SN5', otpPublicKey: 'sha256' });
+    const unbound = await real.addDevice({ serial: 'SN6', certificateUidHex: null });
     await real.checkpoint();
+    keyPointInOtp = await real.bundleOf(point);
+    keyHashInOtp = await real.bundleOf(hash);
+    notChipBound = await real.bundleOf(unbound);
     genuine = await real.bundleOf(first);
     second = await real.bundleOf(other);
     uidMismatch = await real.bundleOf(mismatch);
@@ -64,7 +71,15 @@ describe('verifyBundleInBrowser against bundles made by #ingrain/crypto', () => 
     const result = await verifyBundleInBrowser(bundle, keys, at === undefined ? {} : { at });
     if (keys === real.keys && at === undefined) {
       const decoded: unknown = typeof bundle === 'string' ? JSON.parse(bundle) : bundle;
-      assert.equal(result.ok, reference.verify(decoded).ok, 'both verifiers agree');
+      const expected = reference.verify(decoded);
+      assert.equal(result.ok, expected.ok, 'both verifiers agree');
+      // chip-binding: the same status, code and (when it ran) the same words as BundleVerifier.
+      const mine = result.checks.find((c) => c.name === 'chip-binding');
+      const theirs = expected.checks.find((c) => c.check === 'chip-binding');
+      if (mine !== undefined && theirs !== undefined) {
+        assert.deepEqual([mine.status, mine.code], [theirs.status, theirs.code], 'chip-binding agrees');
+        if (mine.status !== 'not-checked') assert.equal(mine.message, theirs.detail);
+      }
     }
     return result;
   }
@@ -93,13 +108,14 @@ describe('verifyBundleInBrowser against bundles made by #ingrain/crypto', () => 
         'attestation-signature',
         'certificate-chain',
         'certificate-binding',
+        'chip-binding',
         'checkpoint',
         'log-inclusion',
       ].map((n) => [n, 'passed']),
     );
     assert.equal(result.attestation?.serial, 'SN1');
-    assert.equal(result.treeSize, 5);
-    assert.match(result.checks.find((c) => c.name === 'log-inclusion')?.message ?? '', /leaf 0 of the tree of size 5/);
+    assert.equal(result.treeSize, 6);
+    assert.match(result.checks.find((c) => c.name === 'log-inclusion')?.message ?? '', /leaf 0 of the tree of size 6/);
     assert.equal((await verify(JSON.stringify(second))).ok, true, 'JSON text is accepted too');
   });
 
@@ -131,6 +147,96 @@ describe('verifyBundleInBrowser against bundles made by #ingrain/crypto', () => 
     otherCa.caCertificatePem = real.otherCaPem;
     await assertFails(otherCa, 'trusted-ca', 'VERIFY_CA_MISMATCH');
     await assertFails(genuine, 'certificate-chain', 'CERT_EXPIRED', real.keys, new Date(Date.now() + 90 * 86_400_000));
+  });
+
+  it('chip-binding: a chip-bound certificate names the attested chip and where the OTP holds its key', async () => {
+    const chip = async (bundle: unknown) => (await verify(bundle)).checks.find((c) => c.name === 'chip-binding');
+    const uid = (bundle: Record<string, unknown>) =>
+      (
+        JSON.parse(Buffer.from((bundle as Bundle).attestation.payload, 'base64').toString()) as {
+          chip: { uidHex: string };
+        }
+      ).chip.uidHex;
+    assert.deepEqual(await chip(genuine), {
+      name: 'chip-binding',
+      ok: true,
+      status: 'passed',
+      message:
+        `the certificate is bound to the attested chip UID ${uid(genuine)}; ` +
+        'the attested OTP holds no copy of the certificate key (layout without one): not compared',
+    });
+    assert.match(
+      (await chip(keyPointInOtp))?.message ?? '',
+      /; the attested OTP holds the certificate's public key point at offset 64$/,
+    );
+    assert.match(
+      (await chip(keyHashInOtp))?.message ?? '',
+      /; the attested OTP holds the certificate's public key SHA-256 at offset 64$/,
+    );
+  });
+
+  it('chip-binding: a certificate the CA issued for another chip fails, in both verifiers, with the same code', async () => {
+    const result = await assertFails(uidMismatch, 'chip-binding', 'VERIFY_CHIP_BINDING_MISMATCH');
+    assert.match(
+      result.checks.find((c) => c.name === 'chip-binding')?.message ?? '',
+      /^the certificate is bound to chip UID 0{24}, but the attestation is for chip UID [0-9a-f]{24}$/,
+    );
+    assert.equal(result.checks.find((c) => c.name === 'certificate-chain')?.status, 'passed');
+    // Another bundle's chip-bound certificate: certificate-binding and chip-binding both fail.
+    const swapped = clone(genuine);
+    swapped.deviceCertificatePem = (second as Bundle).deviceCertificatePem;
+    await assertFails(swapped, 'chip-binding', 'VERIFY_CHIP_BINDING_MISMATCH');
+    // The attestation signature failing leaves chip-binding not checked, as in the CLI.
+    const payload = clone(genuine);
+    payload.attestation.payload = flipBase64Byte(payload.attestation.payload, 40);
+    const unsigned = await verify(payload);
+    assert.equal(unsigned.checks.find((c) => c.name === 'chip-binding')?.status, 'not-checked');
+  });
+
+  it('certificate-chain: the chip UID extension, subject attribute and URI must agree (CERT_PROFILE_INVALID)', async () => {
+    const pem = (genuine as Bundle).deviceCertificatePem;
+    const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const uid = (
+      JSON.parse(Buffer.from((genuine as Bundle).attestation.payload, 'base64').toString()) as {
+        chip: { uidHex: string };
+      }
+    ).chip.uidHex;
+    const other = uid.replace(/^./, uid.startsWith('0') ? '1' : '0');
+    const text = Buffer.from(uid);
+    // The subject attribute comes first in the TBS, the URI after it, the extension holds the bytes.
+    const replaceAt = (tbs: Buffer, at: number, by: Buffer) => {
+      assert.ok(at >= 0);
+      const copy = Buffer.from(tbs);
+      by.copy(copy, at);
+      return copy;
+    };
+    assert.ok(der.indexOf(text) >= 0);
+    const variants = {
+      subject: (tbs: Buffer) => replaceAt(tbs, tbs.indexOf(text), Buffer.from(other)),
+      uri: (tbs: Buffer) => replaceAt(tbs, tbs.indexOf(text, tbs.indexOf(text) + 1), Buffer.from(other)),
+      extension: (tbs: Buffer) => replaceAt(tbs, tbs.indexOf(Buffer.from(uid, 'hex')), Buffer.from(other, 'hex')),
+    };
+    for (const [which, edit] of Object.entries(variants)) {
+      const bundle = clone(genuine);
+      bundle.deviceCertificatePem = await real.resignCertificate(pem, edit);
+      const result = await assertFails(bundle, 'certificate-chain', 'CERT_PROFILE_INVALID');
+      assert.match(result.checks.find((c) => c.name === 'certificate-chain')?.message ?? '', /chip UID/, which);
+      assert.equal(result.checks.find((c) => c.name === 'chip-binding')?.status, 'not-checked');
+      const cli = reference.verify(bundle).checks.find((c) => c.check === 'certificate-chain');
+      assert.deepEqual([cli?.status, cli?.code], ['failed', 'CERT_PROFILE_INVALID'], `${which}: ${cli?.detail}`);
+    }
+    // Unchanged and signed again: still passes (the edit, not the re-signing, is what fails).
+    const same = clone(genuine);
+    same.deviceCertificatePem = await real.resignCertificate(pem, (tbs) => tbs);
+    assert.equal((await verify(same)).checks.find((c) => c.name === 'certificate-chain')?.status, 'passed');
+  });
+
+  it('chip-binding: a certificate issued before chip binding passes with the warning', async () => {
+    const result = await verify(notChipBound);
+    assert.equal(result.ok, true, JSON.stringify(result.checks));
+    const check = result.checks.find((c) => c.name === 'chip-binding');
+    assert.equal(check?.status, 'passed');
+    assert.match(check?.message ?? '', /^WARNING certificate not chip-bound: /);
   });
 
   it('fails the log checks for a changed leaf index, proof hash, root, checkpoint signature or origin', async () => {

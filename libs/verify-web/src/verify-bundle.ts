@@ -39,6 +39,7 @@ export type CheckName =
   | 'attestation-signature'
   | 'certificate-chain'
   | 'certificate-binding'
+  | 'chip-binding'
   | 'checkpoint'
   | 'log-inclusion';
 
@@ -184,6 +185,50 @@ async function loadTrust(keys: PublishedKeys): Promise<Trust> {
   };
 }
 
+/** The detail of a certificate issued before chip binding (docs/verifier.md "Chip binding"): a warning, not a failure. */
+export const NOT_CHIP_BOUND_MESSAGE =
+  'WARNING certificate not chip-bound: it carries no chip UID extension (issued before the chip was known); ' +
+  'only the attestation key vouches for the chip UID';
+
+/** The byte offset of the first byte-aligned occurrence of hex `needle` in hex `haystack`. */
+function alignedOffset(haystack: string, needle: string): number | undefined {
+  for (let index = haystack.indexOf(needle); index !== -1; index = haystack.indexOf(needle, index + 1)) {
+    if (index % 2 === 0) return index / 2;
+  }
+  return undefined;
+}
+
+/**
+ * chip UID ⇄ certificate ⇄ OTP (docs/verifier.md "Chip binding", attestation.md "Chip UID ⇄
+ * certificate ⇄ OTP"): the certificate's chip UID (extension = subject = URI, enforced by the
+ * profile check) is the attested one; the attested OTP data is searched for the certificate's
+ * key point, then its SHA-256. @returns the detail. @throws CheckFailure VERIFY_CHIP_BINDING_MISMATCH.
+ */
+async function chipBinding(attestation: AttestationFacts, certificate: DeviceCertificateFacts): Promise<string> {
+  if (!certificate.chipBound) return NOT_CHIP_BOUND_MESSAGE;
+  const attested = attestation.chip.uidHex.toLowerCase();
+  if (certificate.chipUidHex !== attested) {
+    throw new CheckFailure(
+      'VERIFY_CHIP_BINDING_MISMATCH',
+      `the certificate is bound to chip UID ${certificate.chipUidHex ?? '(none)'}, but the attestation is for chip UID ${attested}`,
+    );
+  }
+  const otp = attestation.otp.dataHex.toLowerCase();
+  let found: string | undefined;
+  for (const [what, hex] of [
+    ['public key point', toHex(certificate.publicKey)],
+    ['public key SHA-256', toHex(await sha256(certificate.publicKey))],
+  ] as const) {
+    const at = alignedOffset(otp, hex);
+    if (at !== undefined) {
+      found = `the attested OTP holds the certificate's ${what} at offset ${at}`;
+      break;
+    }
+  }
+  const inOtp = found ?? 'the attested OTP holds no copy of the certificate key (layout without one): not compared';
+  return `the certificate is bound to the attested chip UID ${attested}; ${inOtp}`;
+}
+
 type Outcome<T> = { readonly ok: true; readonly value: T; readonly message: string } | { readonly ok: false };
 
 /** Runs the checks in order; see docs/verifier.md "Browser verifier". */
@@ -233,7 +278,7 @@ export async function verifyBundleInBrowser(
   const t = () => (trust as { value: Trust }).value;
   const b = () => (bundle as { value: Bundle }).value;
 
-  await run('trusted-ca', [trust, bundle], async () => {
+  const trustedCa = await run('trusted-ca', [trust, bundle], async () => {
     const ca = certificateFromPem(b().caCertificatePem, "bundle's CA");
     if (!bytesEqual(ca.der, t().ca.der))
       throw new CheckFailure('VERIFY_CA_MISMATCH', "the bundle's CA certificate is not the published device CA");
@@ -274,6 +319,13 @@ export async function verifyBundleInBrowser(
       throw mismatch("attested chip UID is not the certificate's");
     const uid = c.chipUidHex === undefined ? 'the certificate names no chip UID' : 'chip UID';
     return Promise.resolve({ value: true, message: `certificate, product, serial and ${uid} agree` });
+  });
+
+  // Its prerequisites are the CLI's: there, certificate-chain includes "the bundle names the trusted CA".
+  await run('chip-binding', [attestation, certificate, trustedCa], async () => {
+    const a = (attestation as { value: AttestationFacts }).value;
+    const c = (certificate as { value: DeviceCertificateFacts }).value;
+    return { value: true, message: await chipBinding(a, c) };
   });
 
   const checkpoint = await run('checkpoint', [trust, bundle], async () => {

@@ -1,6 +1,7 @@
 // Just enough X.509 (RFC 5280 §4.1) to check Ingrain's device certificate profile
 // (docs/certificates.md): the TBS bytes, signature algorithm and value, names, validity, key and
 // the extensions the profile uses. Anything malformed throws DerError.
+import { toHex } from './bytes.js';
 import {
   bitStringBytes,
   children,
@@ -27,6 +28,10 @@ export const OID = {
   subjectAltName: '2.5.29.17',
   basicConstraints: '2.5.29.19',
   authorityKeyIdentifier: '2.5.29.35',
+  /** Ingrain's arc (2.25 + UUID fcbb00aa-31e6-42fa-a30e-5a0bba3f2c62): .1 the chip UID extension. */
+  chipUidExtension: '2.25.335936427934575574882612561292623293538.1',
+  /** .2 the chip UID subject attribute (PrintableString, lowercase hex). */
+  chipUidAttribute: '2.25.335936427934575574882612561292623293538.2',
 } as const;
 
 export interface Extension {
@@ -187,6 +192,19 @@ export function subjectAltNameUris(certificate: Certificate): string[] {
   return children(readSingle(extension.value, TAG.SEQUENCE))
     .filter((name) => name.tag === 0x86)
     .map((name) => new TextDecoder().decode(name.content));
+}
+
+/**
+ * The chip UID extension's UID in lowercase hex (its extnValue is one OCTET STRING of 1-32 bytes,
+ * docs/certificates.md "Chip binding"), undefined when absent. @throws DerError when malformed.
+ */
+export function chipUidExtension(certificate: Certificate): string | undefined {
+  const found = certificate.extensions.filter((extension) => extension.oid === OID.chipUidExtension);
+  if (found.length === 0) return undefined;
+  if (found.length > 1) throw new DerError('more than one chip UID extension');
+  const uid = readSingle(found[0]!.value, TAG.OCTET_STRING).content;
+  if (uid.length === 0 || uid.length > 32) throw new DerError('the chip UID must be 1-32 bytes');
+  return toHex(uid);
 }
 
 /** subjectKeyIdentifier bytes, or authorityKeyIdentifier's keyIdentifier [0]. */

@@ -1,7 +1,7 @@
 // TEST FIXTURE: real bundles made by the project's own producer (#ingrain/crypto: CA, device
 // certificates, signed attestations, the transparency log, buildVerificationBundle), for checking
 // the independent browser verifier against them.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   attestationLeafBytes,
   buildAttestation,
@@ -16,7 +16,8 @@ import {
   TransparencyLog,
 } from '#ingrain/crypto';
 import { SoftwareSignerForTests } from '#ingrain/crypto/testing';
-import type { PublishedKeys } from '../index.js';
+import { children, readSingle } from '../der.js';
+import { type PublishedKeys, rawSignatureToDer } from '../index.js';
 
 export const ORIGIN = 'ingrain.example/log/verify-web';
 const SECRET = { name: 'device_secret', offsetBytes: 32, lengthBytes: 16 };
@@ -24,8 +25,10 @@ const random = (n: number): Promise<Uint8Array> => Promise.resolve(new Uint8Arra
 
 export interface DeviceOptions {
   readonly serial: string;
-  /** The UID the certificate names (default: the attested one). */
-  readonly certificateUidHex?: string;
+  /** The UID the certificate names (default: the attested one); null: none (issued before chip binding). */
+  readonly certificateUidHex?: string | null;
+  /** Puts the device key into the attested OTP data at byte 64: its point or its SHA-256. */
+  readonly otpPublicKey?: 'point' | 'sha256';
 }
 
 export interface RealBundles {
@@ -36,7 +39,18 @@ export interface RealBundles {
   bundleOf(leafIndex: number): Promise<Record<string, unknown>>;
   /** Another CA's certificate (PEM), for the CA mismatch case. */
   readonly otherCaPem: string;
+  /** The certificate with its tbsCertificate changed by `edit`, signed again by the test CA. */
+  resignCertificate(pem: string, edit: (tbs: Buffer) => Buffer): Promise<string>;
 }
+
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.of(length);
+  const bytes = Buffer.from(length.toString(16).padStart(length > 0xff ? 4 : 2, '0'), 'hex');
+  return Buffer.concat([Buffer.of(0x80 | bytes.length), bytes]);
+}
+
+const tlv = (tag: number, content: Uint8Array): Buffer =>
+  Buffer.concat([Buffer.of(tag), derLength(content.length), content]);
 
 export async function makeRealBundles(): Promise<RealBundles> {
   const caSigner = new SoftwareSignerForTests('ca');
@@ -54,18 +68,23 @@ export async function makeRealBundles(): Promise<RealBundles> {
   const addDevice = async (options: DeviceOptions): Promise<number> => {
     const uidHex = randomBytes(12).toString('hex');
     const deviceKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spkiDer = new Uint8Array(deviceKey.publicKey.export({ format: 'der', type: 'spki' }));
+    const certificateUidHex = options.certificateUidHex === undefined ? uidHex : options.certificateUidHex;
     const certificate = await issueDeviceCertificate({
       caSigner,
       caCertificatePem: ca.pem,
-      devicePublicKeySpkiDer: new Uint8Array(deviceKey.publicKey.export({ format: 'der', type: 'spki' })),
+      devicePublicKeySpkiDer: spkiDer,
       product: 'widget',
       serial: options.serial,
-      chipUidHex: options.certificateUidHex ?? uidHex,
+      ...(certificateUidHex === null ? {} : { chipUidHex: certificateUidHex }),
       random,
       notBefore: new Date(),
       validityDays: 30,
     });
-    const otpData = new Uint8Array(64).fill(0xff);
+    const otpData = new Uint8Array(options.otpPublicKey === undefined ? 64 : 160).fill(0xff);
+    const point = spkiDer.subarray(spkiDer.length - 65);
+    if (options.otpPublicKey === 'point') otpData.set(point, 64);
+    if (options.otpPublicKey === 'sha256') otpData.set(createHash('sha256').update(point).digest(), 64);
     otpData.set(randomBytes(SECRET.lengthBytes), SECRET.offsetBytes);
     const value = otpData.subarray(SECRET.offsetBytes, SECRET.offsetBytes + SECRET.lengthBytes);
     const attestation = buildAttestation({
@@ -100,6 +119,18 @@ export async function makeRealBundles(): Promise<RealBundles> {
     },
     otherCaPem: otherCa.pem,
     addDevice,
+    resignCertificate: async (pem, edit) => {
+      const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+      const [tbs, algorithm] = children(readSingle(der, 0x30));
+      const changed = edit(Buffer.from(tbs!.bytes));
+      const signature = rawSignatureToDer(await caSigner.sign(changed));
+      const certificate = tlv(
+        0x30,
+        Buffer.concat([changed, algorithm!.bytes, tlv(0x03, Buffer.concat([Buffer.of(0), signature]))]),
+      );
+      const lines = certificate.toString('base64').match(/.{1,64}/g) ?? [];
+      return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+    },
     checkpoint: async () => {
       await log.checkpoint();
     },
