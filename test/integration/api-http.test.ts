@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Controller, Get, Module, Post } from '@nestjs/common';
 import { LayoutValidationError } from '#ingrain/otp';
 import type { Response } from 'supertest';
@@ -506,6 +507,8 @@ describe('ingrain-admin token (runs the compiled dist/)', () => {
 
     const revoked = await admin(['token', 'revoke', '--id', token.id]);
     assert.equal(revoked.code, 0, revoked.stderr);
+    // Revoked by another process: the API's cached entry (read before it) ends within INGRAIN_AUTH_CACHE_TTL_MS.
+    await sleep(api.config.authCacheTtlMs);
     const rejected = await api
       .http()
       .get('/v1/tokens')

@@ -45,6 +45,24 @@ describe('libs/logging', () => {
     assert.equal(line['token'], REDACTED);
   });
 
+  test('one level down: the logged objects are not modified, an error keeps its message, lines without secrets pass as they are', () => {
+    const sink = memory();
+    const logger = createLogger({ level: 'info', component: 'api' }, sink);
+    const nested = { token: SECRET, deviceId: 'd-1' };
+    const err = Object.assign(new Error('link lost'), { secret: SECRET });
+    logger.error({ nested, err, list: [SECRET.length], count: 3 }, 'x');
+    logger.info({ method: 'GET', status: 404, headers: { accept: 'application/json' } }, 'y');
+    assert.equal(nested.token, SECRET, 'the caller’s object is left alone');
+    assert.equal(err.secret, SECRET);
+    const text = sink.lines.join('');
+    assert.ok(!text.includes(SECRET), text);
+    const [first, second] = sink.lines.map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
+    assert.deepEqual(first?.['nested'], { token: REDACTED, deviceId: 'd-1' });
+    assert.equal(first?.['err']?.['message'], 'link lost');
+    assert.equal(first?.['err']?.['secret'], REDACTED);
+    assert.deepEqual(second?.['headers'], { accept: 'application/json' });
+  });
+
   test('pretty: one readable line per entry, without JSON braces, secrets still redacted', () => {
     const stream = new PassThrough();
     const chunks: string[] = [];

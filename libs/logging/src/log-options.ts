@@ -31,6 +31,42 @@ export const REDACTED_PATHS: readonly string[] = [
 /** The censor written in place of a redacted value. */
 export const REDACTED = '[redacted]';
 
+// pino's redaction is exact and cheap for named paths, but a `*.key` path makes it clone every
+// field of every line (and every child logger's bindings): tens of microseconds per request line.
+// The one-level-down paths are enforced by censorOneLevelDown instead, which copies nothing unless
+// a secret key is there.
+const EXACT_PATHS = REDACTED_PATHS.filter((path) => !path.startsWith('*.'));
+const ONE_LEVEL_DOWN_KEYS = REDACTED_PATHS.filter((path) => path.startsWith('*.')).map((path) => path.slice(2));
+
+/** `value` with its secret keys censored: the same object when it has none, else a copy (same prototype). */
+function censorKeys(value: object): object {
+  if (Array.isArray(value)) return value as unknown[];
+  let copy: object | undefined;
+  for (const key of ONE_LEVEL_DOWN_KEYS) {
+    if (!(key in value) || (value as Record<string, unknown>)[key] === undefined) continue;
+    copy ??= Object.create(
+      Object.getPrototypeOf(value) as object | null,
+      Object.getOwnPropertyDescriptors(value),
+    ) as object;
+    Object.defineProperty(copy, key, { value: REDACTED, enumerable: true, writable: true, configurable: true });
+  }
+  return copy ?? value;
+}
+
+/** The `*.key` paths of {@link REDACTED_PATHS}: each field of a line that is an object loses its secret keys. */
+function censorOneLevelDown(line: Record<string, unknown>): Record<string, unknown> {
+  let result = line;
+  for (const field of Object.keys(line)) {
+    const value = line[field];
+    if (typeof value !== 'object' || value === null) continue;
+    const censored = censorKeys(value);
+    if (censored === value) continue;
+    if (result === line) result = { ...line };
+    result[field] = censored;
+  }
+  return result;
+}
+
 export interface LogOptions {
   readonly level: LogLevelName;
   /** `api` or `station`: every line carries it as `component`. */
@@ -42,7 +78,8 @@ export interface LogOptions {
 /**
  * The one log format of both apps: pino JSON lines with `time` (ISO 8601 UTC), `level` (pino's
  * number: 30 info, 40 warn, 50 error), `msg`, `component`, the app's fields (`stationId`,
- * `deviceId`, `code`…), every secret path redacted.
+ * `deviceId`, `code`…), every secret path redacted (the one-level-down ones in the line's fields;
+ * a child logger's bindings are flat: correlation id, station id).
  */
 export function logOptions(options: LogOptions): LoggerOptions {
   return {
@@ -50,7 +87,8 @@ export function logOptions(options: LogOptions): LoggerOptions {
     base: { pid: process.pid, hostname: hostname(), component: options.component, ...options.base },
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
+    redact: { paths: EXACT_PATHS, censor: REDACTED },
+    formatters: { log: censorOneLevelDown },
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Prefix of every Ingrain API token: makes leaked tokens easy to spot (secret scanners, logs). */
 export const TOKEN_PREFIX = 'ingr_';
@@ -19,7 +19,8 @@ export function isWellFormedToken(text: string): boolean {
 
 /** SHA-256 over the token's UTF-8 text (prefix included): the lookup key stored in `api_tokens.token_hash`. */
 export function hashToken(token: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(token, 'utf8').digest());
+  // One-shot hash (no Hash object): this runs on every authenticated request.
+  return new Uint8Array(hash('sha256', token, 'buffer'));
 }
 
 /** 32 bytes from the OS CSPRNG, as `ingr_<base64url>`, and its hash. */

@@ -7,6 +7,7 @@ import { hashToken, isWellFormedToken } from './api-token.js';
 import { authInvalid, authRateLimited, authRequired } from './auth-errors.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { Principal } from './principal.js';
+import { PrincipalCache } from './principal-cache.js';
 import { ROLES, type Role } from './roles.js';
 
 /** `last_used_at` is written at most this often per token: one write per request would cost throughput. */
@@ -22,7 +23,8 @@ type FailureReason = 'malformed' | 'unknown';
  * stations often share one NAT address with a misconfigured client). Only failures are
  * rate-limited ({@link AuthFailureLimiter}): an address with too many recent failures gets 429
  * instead of 401 for its further bad tokens. A missing header is not counted as a failure (it
- * guesses nothing). Never logs a token, only the token id of a success.
+ * guesses nothing). Never logs a token, only the token id of a success. Successes are reused for
+ * INGRAIN_AUTH_CACHE_TTL_MS ({@link PrincipalCache}: by the token's hash; revocation drops them).
  */
 @Injectable()
 export class TokenAuthenticator implements BeforeApplicationShutdown {
@@ -34,6 +36,7 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
     @Inject(TokenRepository) private readonly tokens: TokenRepository,
     @Inject(ApiConfig) config: ApiConfig,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(PrincipalCache) private readonly cache: PrincipalCache,
   ) {
     this.#limiter = new AuthFailureLimiter(config.authFailureLimit);
   }
@@ -58,10 +61,17 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
    */
   async authenticateToken(request: FastifyRequest, token: string | undefined): Promise<Principal> {
     if (token === undefined || !isWellFormedToken(token)) return this.#fail(request, 'malformed');
-    const record = await this.tokens.findActiveByHash(hashToken(token));
+    const tokenHash = hashToken(token);
+    const cached = this.cache.get(tokenHash);
+    if (cached !== undefined) {
+      this.#touchLater(request, cached.tokenId);
+      return cached;
+    }
+    const ticket = this.cache.ticket();
+    const record = await this.tokens.findActiveByHash(tokenHash);
     if (record === undefined || !isRole(record.role)) return this.#fail(request, 'unknown');
     this.#touchLater(request, record.id);
-    return {
+    const principal: Principal = {
       tokenId: record.id,
       tokenName: record.name,
       role: record.role,
@@ -69,6 +79,8 @@ export class TokenAuthenticator implements BeforeApplicationShutdown {
       stationLine: record.stationLine,
       stationSealingKey: record.stationSealingKey,
     };
+    this.cache.store(tokenHash, principal, ticket);
+    return principal;
   }
 
   #fail(request: FastifyRequest, reason: FailureReason): never {

@@ -28,7 +28,17 @@ describe('loadApiConfig', () => {
     assert.deepEqual(config.log, { checkpointIntervalMs: 1000, public: false });
     assert.equal(config.publicKeysDir, '/srv/ingrain/.ingrain/public-keys');
     assert.deepEqual(config.authFailureLimit, { maxFailures: 10, windowMs: 60_000 });
+    assert.equal(config.authCacheTtlMs, 2000);
     assert.equal(config.hsm.pin.reveal(), '123456');
+  });
+
+  test('INGRAIN_AUTH_CACHE_TTL_MS: 0 (off) to a minute', () => {
+    assert.equal(loadApiConfig({ ...hsmEnv, INGRAIN_AUTH_CACHE_TTL_MS: '0' }).authCacheTtlMs, 0);
+    assert.equal(loadApiConfig({ ...hsmEnv, INGRAIN_AUTH_CACHE_TTL_MS: '60000' }).authCacheTtlMs, 60_000);
+    assert.throws(
+      () => loadApiConfig({ ...hsmEnv, INGRAIN_AUTH_CACHE_TTL_MS: '60001' }),
+      (error: unknown) => error instanceof ConfigError && /INGRAIN_AUTH_CACHE_TTL_MS/.test(error.message),
+    );
   });
 
   test('Redis Sentinel: INGRAIN_REDIS_SENTINELS with INGRAIN_REDIS_SENTINEL_NAME, both or neither', () => {

@@ -71,6 +71,11 @@ export interface ApiConfigValues {
   /** The witness keys and threshold the trust root publishes (docs/verifier.md "Trust root"). */
   readonly trustRootWitnesses: TrustRootWitnesses;
   readonly authFailureLimit: AuthFailureLimit;
+  /**
+   * INGRAIN_AUTH_CACHE_TTL_MS: how long this process reuses an authenticated bearer token without
+   * reading it again (0: never); a revocation made through another process takes effect here within it.
+   */
+  readonly authCacheTtlMs: number;
   /** HTTPS and station client certificates (docs/tls.md); null: plain HTTP. */
   readonly tls: TlsConfig | null;
   /** Webhook delivery (docs/webhooks.md). */
@@ -99,6 +104,7 @@ export class ApiConfig implements ApiConfigValues {
   readonly publicKeysDir!: string;
   readonly trustRootWitnesses!: TrustRootWitnesses;
   readonly authFailureLimit!: AuthFailureLimit;
+  readonly authCacheTtlMs!: number;
   readonly tls!: TlsConfig | null;
   readonly webhooks!: WebhooksConfig;
   readonly consoleSession!: ConsoleSessionConfig;
@@ -127,6 +133,7 @@ export class ApiConfig implements ApiConfigValues {
       publicKeysDir: this.publicKeysDir,
       trustRootWitnesses: this.trustRootWitnesses,
       authFailureLimit: this.authFailureLimit,
+      authCacheTtlMs: this.authCacheTtlMs,
       tls: this.tls,
       webhooks: this.webhooks,
       consoleSession: this.consoleSession,
@@ -216,7 +223,7 @@ function hsmConfig(env: Env): HsmConfig {
  * INGRAIN_PUBLIC_KEYS_DIR (.ingrain/public-keys), INGRAIN_TRUST_ROOT_WITNESS_KEYS (none) and
  * INGRAIN_TRUST_ROOT_WITNESS_THRESHOLD (all keys), INGRAIN_BODY_LIMIT_BYTES (1 MiB),
  * INGRAIN_TRUST_PROXY (false), INGRAIN_AUTH_FAILURE_LIMIT (10) and
- * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
+ * INGRAIN_AUTH_FAILURE_WINDOW_SECONDS (60), INGRAIN_AUTH_CACHE_TTL_MS (2000), INGRAIN_STATION_OFFLINE_AFTER_MS (30000),
  * INGRAIN_CONSOLE_SESSION_LIFETIME_S (43200) and INGRAIN_CONSOLE_SESSION_IDLE_S (1800), the
  * INGRAIN_TLS_* variables of HTTPS (tls-config.ts, docs/tls.md), and the INGRAIN_WEBHOOKS_*
  * variables (webhooks-config.ts, docs/webhooks.md), and the INGRAIN_WITNESS_* variables
@@ -248,6 +255,7 @@ export function loadApiConfig(env: Env, cwd: string = process.cwd()): ApiConfig 
       maxFailures: vars.INGRAIN_AUTH_FAILURE_LIMIT,
       windowMs: vars.INGRAIN_AUTH_FAILURE_WINDOW_SECONDS * 1000,
     },
+    authCacheTtlMs: vars.INGRAIN_AUTH_CACHE_TTL_MS,
     tls: tlsConfig(vars, cwd),
     webhooks: webhooksConfig(vars),
     consoleSession: {

@@ -22,6 +22,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_AUTH_FAILURE_LIMIT = 10;
 const DEFAULT_AUTH_FAILURE_WINDOW_SECONDS = 60;
+const DEFAULT_AUTH_CACHE_TTL_MS = 2000;
 const DEFAULT_CONSOLE_SESSION_LIFETIME_S = 12 * 3600;
 const DEFAULT_CONSOLE_SESSION_IDLE_S = 30 * 60;
 const DEFAULT_STATION_OFFLINE_AFTER_MS = 30_000;
@@ -90,6 +91,9 @@ export const apiEnvSchema = z.object({
   INGRAIN_TRUST_PROXY: trustProxy,
   INGRAIN_AUTH_FAILURE_LIMIT: integer(1, 100_000, DEFAULT_AUTH_FAILURE_LIMIT),
   INGRAIN_AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400, DEFAULT_AUTH_FAILURE_WINDOW_SECONDS),
+  // How long a process reuses an authenticated token (0: never); a revocation reaches the other
+  // API processes within this (docs/api.md "Authentication"), so it stays short: at most a minute.
+  INGRAIN_AUTH_CACHE_TTL_MS: integer(0, 60_000, DEFAULT_AUTH_CACHE_TTL_MS),
   // The web console's sessions (docs/console.md): absolute lifetime and idle timeout.
   INGRAIN_CONSOLE_SESSION_LIFETIME_S: integer(60, 7 * 86_400, DEFAULT_CONSOLE_SESSION_LIFETIME_S),
   INGRAIN_CONSOLE_SESSION_IDLE_S: integer(10, 86_400, DEFAULT_CONSOLE_SESSION_IDLE_S),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { LineController } from './line.controller.js';
 import { LineService } from './line.service.js';
 import { StationMetrics } from './station-metrics.js';
@@ -10,6 +11,7 @@ import { StationsService } from './stations.service.js';
  * (station); `GET /v1/line` (admin, auditor, mes).
  */
 @Module({
+  imports: [AuthModule], // PrincipalCache
   controllers: [StationsController, LineController],
   providers: [StationsService, LineService, StationMetrics],
   exports: [StationsService, LineService],

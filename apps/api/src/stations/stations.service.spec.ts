@@ -6,6 +6,7 @@ import {
   StationHeartbeatRepository,
   type StationHeartbeatRecord,
 } from '../repositories/station-heartbeat-repository.js';
+import { PrincipalCache } from '../auth/principal-cache.js';
 import { StationRepository, type StationRecord } from '../repositories/station-repository.js';
 import type { ApiTokenRecord } from '../repositories/token-repository.js';
 import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
@@ -59,6 +60,7 @@ describe('StationsService', () => {
   let heartbeats: Automocked<StationHeartbeatRepository>;
   let metrics: Automocked<StationMetrics>;
   let service: StationsService;
+  let principals: Automocked<PrincipalCache>;
 
   beforeEach(() => {
     const transactions = mockTransactions();
@@ -67,7 +69,9 @@ describe('StationsService', () => {
     heartbeats = automock(StationHeartbeatRepository);
     metrics = automock(StationMetrics);
     const config = { stations: { offlineAfterMs: OFFLINE_AFTER_MS } };
-    service = new StationsService(transactions.transactions, stations, heartbeats, config, metrics);
+    principals = automock(PrincipalCache);
+    stub(principals, 'forgetStation', () => undefined);
+    service = new StationsService(transactions.transactions, stations, heartbeats, config, metrics, principals);
   });
 
   test('create registers the station and its first station token in one transaction', async () => {
@@ -105,6 +109,8 @@ describe('StationsService', () => {
     assert.match(view.sealingKeyFingerprint ?? '', /^sha256:[0-9a-f]{64}$/);
     assert.equal(view.sealingKeyRegisteredAt, AT.toISOString());
     assert.ok(!JSON.stringify(view).includes(Buffer.from(KEY).toString('hex')));
+    // The station tokens' cached principals carry the old key: dropped at once.
+    assert.deepEqual(callsOf(principals, 'forgetStation'), [[STATION_ID]]);
   });
 
   test('setSealingKey of an unknown station: STATION_NOT_FOUND', async () => {

@@ -3,6 +3,7 @@ import type { StationHeartbeat } from '#ingrain/contracts';
 import { stationKeyFingerprint } from '#ingrain/crypto';
 import { generateToken } from '../auth/api-token.js';
 import type { Principal } from '../auth/principal.js';
+import { PrincipalCache } from '../auth/principal-cache.js';
 import { stationOf } from '../claims/station-scope.js';
 import { ApiConfig } from '../config/api-config.js';
 import { CONSTRAINTS } from '../database/constraints.js';
@@ -43,6 +44,8 @@ export class StationsService {
     @Inject(StationHeartbeatRepository) private readonly heartbeats: StationHeartbeatRepository,
     @Inject(ApiConfig) private readonly config: Pick<ApiConfig, 'stations'>,
     @Inject(StationMetrics) private readonly metrics: Pick<StationMetrics, 'heartbeatReceived'>,
+    // Station tokens' cached principals carry the sealing key: a new key drops them (auth/principal-cache.ts).
+    @Inject(PrincipalCache) private readonly principals?: Pick<PrincipalCache, 'forgetStation'>,
   ) {}
 
   /**
@@ -85,6 +88,7 @@ export class StationsService {
    */
   async setSealingKey(id: string, sealingPublicKey: Uint8Array): Promise<StationView> {
     const station = await this.stations.setSealingKey(id, sealingPublicKey);
+    this.principals?.forgetStation(id);
     if (station === undefined) {
       throw new AppError('STATION_NOT_FOUND', `no station '${id}' is registered`, {
         errors: [{ path: 'path.id', message: 'no such station' }],

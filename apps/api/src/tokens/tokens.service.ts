@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateToken } from '../auth/api-token.js';
+import { PrincipalCache } from '../auth/principal-cache.js';
 import { isDatabaseError } from '../database/errors.js';
 import { AppError } from '../errors/app-error.js';
 import { TokenRepository, type ApiTokenRecord } from '../repositories/token-repository.js';
@@ -30,7 +31,11 @@ export function createdTokenView(record: ApiTokenRecord, token: string): Created
  */
 @Injectable()
 export class TokensService {
-  constructor(@Inject(TokenRepository) private readonly tokens: TokenRepository) {}
+  constructor(
+    @Inject(TokenRepository) private readonly tokens: TokenRepository,
+    // The API's cache of authenticated tokens; none in `ingrain-admin` (the API's entries expire).
+    @Inject(PrincipalCache) private readonly principals?: PrincipalCache,
+  ) {}
 
   /**
    * Creates a token and returns it with its secret — the only time the secret exists outside the
@@ -60,12 +65,15 @@ export class TokensService {
   }
 
   /**
-   * Revokes a token (final: it can never authenticate again). Revoking a revoked token succeeds.
+   * Revokes a token (final: it can never authenticate again; at once in this process, within
+   * INGRAIN_AUTH_CACHE_TTL_MS in the other API processes). Revoking a revoked token succeeds.
    *
    * @throws AppError TOKEN_NOT_FOUND.
    */
   async revoke(id: string): Promise<void> {
-    if (await this.tokens.revoke(id)) return;
+    const revoked = await this.tokens.revoke(id);
+    this.principals?.forgetToken(id); // after the commit: a lookup reading before it is not stored
+    if (revoked) return;
     if ((await this.tokens.get(id)) === undefined) {
       throw new AppError('TOKEN_NOT_FOUND', `no API token has id ${id}`);
     }
