@@ -45,9 +45,11 @@ export class ClaimsService {
    * @throws AppError STATION_TOKEN_REQUIRED, STATION_SEALING_KEY_MISSING, DEVICE_NOT_FOUND,
    *   DEVICE_OTHER_LINE (nothing bound or handed out); IDENTITY_BOUND_ELSEWHERE (another chip holds the
    *   identity), CHIP_ALREADY_BOUND (`deviceId`: the chip holds another identity), DEVICE_STATE_CONFLICT
-   *   (`state`: provisioned, quarantined or scrapped); AppError IDENTITY_RECORD_INVALID /
-   *   IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be re-materialized (the binding
-   *   stays; the device must then be investigated, released or scrapped — never written).
+   *   (`state`: provisioned, quarantined or scrapped); AppError IDENTITY_RECORD_INVALID, CertificateError
+   *   or HsmError when the first claim's certificate cannot be issued (nothing bound); AppError
+   *   IDENTITY_RECORD_INVALID / IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be
+   *   re-materialized (the binding stays; the device must then be investigated, released or
+   *   scrapped — never written).
    */
   async claim(deviceId: string, request: ClaimRequest, principal: Principal): Promise<DeviceClaim> {
     const station = await this.scope.claimingStationOf(principal);

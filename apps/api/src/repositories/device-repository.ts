@@ -179,27 +179,6 @@ export class DeviceRepository {
     return new Set(rows.map((row) => row.serial));
   }
 
-  /**
-   * The production line of the device: its product's (products.line, fixed when the product is
-   * made; the line whose queue gets the device's job). Undefined for an unknown device.
-   */
-  async lineOf(id: string): Promise<string | undefined> {
-    if (!isUuid(id)) return undefined;
-    const row = await this.db
-      .selectFrom('devices')
-      .innerJoin('products', 'products.id', 'devices.product_id')
-      .select('products.line')
-      .where('devices.id', '=', id)
-      .executeTakeFirst();
-    return row?.line;
-  }
-
-  /** The device the chip is bound to (claimed, provisioned, quarantined or scrapped after claim). */
-  async findByChipUid(chipUid: Uint8Array): Promise<DeviceRecord | undefined> {
-    const row = await this.selectDevices().where('chip_uid', '=', chipUid).executeTakeFirst();
-    return row && toDeviceRecord(row);
-  }
-
   /** Devices matching every given filter, oldest first. */
   async search(filters: DeviceSearchFilters, page: Page): Promise<DeviceRecord[]> {
     if (filters.workOrderId !== undefined && !isUuid(filters.workOrderId)) return [];
@@ -517,37 +496,6 @@ export class DeviceRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return row?.sealed_private_key == null ? undefined : plainBytes(row.sealed_private_key);
-  }
-
-  /**
-   * The device with its chip-bound certificate (docs/certificates.md, "When the certificate is
-   * issued"): under the device row lock (SELECT … FOR UPDATE), a device bound to `chipUid` without
-   * a certificate gets the one `issue` makes, stored in the same transaction; a device that has
-   * one (a re-claim, the loser of a concurrent first claim) is returned as it is, and `issue` is
-   * not called. So a device is certified at most once. A device bound to another chip, or not
-   * bound, is returned unchanged (the caller refuses it); undefined for an unknown device.
-   */
-  async certifyOnce(
-    id: string,
-    chipUid: Uint8Array,
-    issue: (device: DeviceRecord) => Promise<{ der: Uint8Array; sha256: Uint8Array }>,
-  ): Promise<DeviceRecord | undefined> {
-    if (!isUuid(id)) return undefined;
-    return inTransaction(this.db, async (trx) => {
-      const row = await this.selectDevices(trx).where('id', '=', id).forUpdate().executeTakeFirst();
-      if (row === undefined) return undefined;
-      const device = toDeviceRecord(row);
-      if (device.certificateDer !== null || device.chipUid === null || !sameBytes(device.chipUid, chipUid)) {
-        return device;
-      }
-      const certificate = await issue(device);
-      await trx
-        .updateTable('devices')
-        .set({ certificate_der: certificate.der, certificate_sha256: certificate.sha256, updated_at: sql<Date>`now()` })
-        .where('id', '=', id)
-        .execute();
-      return this.get(id, trx);
-    });
   }
 
   /** Erases the sealed private key (once the device is provisioned); true if there was one. */
