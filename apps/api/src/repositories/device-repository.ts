@@ -421,8 +421,10 @@ export class DeviceRepository {
     if (!isUuid(id) || from.length === 0) return Promise.resolve(false);
     const [only, ...others] = from;
     const erase = effects.eraseSealedKey === true ? { sealed_private_key: null } : {};
-    // One known `from` state and the chip kept: the UPDATE (its row lock) and the event in one statement.
-    if (only !== undefined && others.length === 0 && to !== 'queued') {
+    // One known `from` state and no chip to unbind: the UPDATE (its row lock) and the event in one
+    // statement (RETURNING gives the new row, so a release, which records the chip it unbinds, and
+    // a move from several states, which records the state it left, read the row first).
+    if (only !== undefined && others.length === 0 && (to !== 'queued' || only === 'queued')) {
       return this.#moveFrom(id, only, to, event, guard, erase);
     }
     return inTransaction(this.db, async (trx) => {
