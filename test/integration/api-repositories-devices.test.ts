@@ -187,8 +187,8 @@ for (const kind of DATABASE_KINDS) {
       });
       assert.deepEqual(await devices.claim(UNKNOWN_ID, uid(3), seed.stationId), { outcome: 'not-found' });
       assert.deepEqual(await devices.claim('nope', uid(3), seed.stationId), { outcome: 'not-found' });
-      assert.equal((await devices.findByChipUid(uid(1)))?.id, first.id);
-      assert.equal(await devices.findByChipUid(uid(9)), undefined);
+      assert.equal((await devices.bindingOf(uid(1)))?.id, first.id);
+      assert.equal(await devices.bindingOf(uid(9)), undefined);
 
       const history = await devices.history(first.id);
       assert.deepEqual(
@@ -210,9 +210,21 @@ for (const kind of DATABASE_KINDS) {
       await new StationRepository(database.kysely).create({ id: other, name: 'Other', line: 'whatever' });
       const device = (await devices.create(newDeviceFor(seed))).device;
       const station = await new StationRepository(database.kysely).get(seed.stationId);
-      assert.equal(await devices.lineOf(device.id), station?.line, "a device's line is its product's");
-      assert.equal(await devices.lineOf(UNKNOWN_ID), undefined);
-      await devices.claim(device.id, uid(1), seed.stationId);
+      assert.equal((await devices.reportable(device.id))?.line, station?.line, "a device's line is its product's");
+      assert.equal(await devices.reportable(UNKNOWN_ID), undefined);
+      assert.equal((await devices.reportable(device.id))?.claimedAt, null);
+      assert.deepEqual(await devices.claim(device.id, uid(1), seed.stationId, { line: 'another-line' }), {
+        outcome: 'other-line',
+      });
+      assert.equal((await devices.history(device.id)).length, 1, 'nothing bound for another line');
+      await devices.claim(device.id, uid(1), seed.stationId, { line: station?.line });
+      const claimEvent = (await devices.history(device.id))[1];
+      assert.deepEqual(
+        (await devices.reportable(device.id))?.claimedAt,
+        claimEvent?.at,
+        'the claim time is read with it',
+      );
+      assert.deepEqual(await devices.bindingOf(uid(1)), { id: device.id, state: 'claimed', line: station?.line });
 
       const handed = await devices.claim(device.id, uid(1), other);
       assert.equal(handed.outcome, 'handed-over');
@@ -361,6 +373,8 @@ for (const kind of DATABASE_KINDS) {
       // The chip is free again, and the identity can be claimed by another chip.
       assert.equal((await devices.claim(second.id, uid(1), seed.stationId)).outcome, 'claimed');
       assert.equal((await devices.claim(first.id, uid(2), seed.stationId)).outcome, 'claimed');
+      const reclaim = (await devices.history(first.id)).findLast((e) => e.fromState === 'queued');
+      assert.deepEqual((await devices.reportable(first.id))?.claimedAt, reclaim?.at, 'the latest claim, not the first');
 
       assert.equal(await devices.transition(first.id, 'scrap', { actor: 'admin-1', reason: 'broken' }), true);
       const scrapped = await devices.get(first.id);

@@ -11,8 +11,14 @@ import type { LayoutRecord } from '../repositories/layout-repository.js';
 import { toAttestationInput } from './attestation-input.js';
 import { bytesToHex } from '#ingrain/encoding';
 
+/** The device record fields an attestation is built from. */
+export type AttestedDevice = Pick<
+  DeviceRecord,
+  'id' | 'productId' | 'serial' | 'workOrderId' | 'jobId' | 'secretFields' | 'certificateSha256'
+>;
+
 export interface AttestationFacts {
-  readonly device: DeviceRecord;
+  readonly device: AttestedDevice;
   readonly layout: Layout;
   readonly layoutRecord: LayoutRecord;
   readonly report: StationReport;

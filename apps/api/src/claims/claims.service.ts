@@ -13,12 +13,12 @@ import {
 import { AppError } from '../errors/app-error.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { storedIdentityOf } from '../identity/stored-device.js';
-import type { DeviceRecord } from '../repositories/device-records.js';
+import type { ClaimedDevice, ClaimedImage } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { expectedLockBytes } from '../results/result-judgement.js';
 import { sealClaimedImage } from './claim-sealing.js';
 import type { ChipBinding, ClaimRequest, DeviceClaim } from './claims.schemas.js';
-import { type ClaimingStation, StationScope } from './station-scope.js';
+import { assertOnLine, type ClaimingStation, deviceOtherLine, StationScope } from './station-scope.js';
 
 /**
  * The station's claim (docs/api.md, "Device state machine"): binds a queued identity to the chip
@@ -45,19 +45,26 @@ export class ClaimsService {
    * @throws AppError STATION_TOKEN_REQUIRED, STATION_SEALING_KEY_MISSING, DEVICE_NOT_FOUND,
    *   DEVICE_OTHER_LINE (nothing bound or handed out); IDENTITY_BOUND_ELSEWHERE (another chip holds the
    *   identity), CHIP_ALREADY_BOUND (`deviceId`: the chip holds another identity), DEVICE_STATE_CONFLICT
-   *   (`state`: provisioned, quarantined or scrapped); AppError IDENTITY_RECORD_INVALID /
-   *   IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be re-materialized (the binding
-   *   stays; the device must then be investigated, released or scrapped — never written).
+   *   (`state`: provisioned, quarantined or scrapped); AppError IDENTITY_RECORD_INVALID, CertificateError
+   *   or HsmError when the first claim's certificate cannot be issued (nothing bound); AppError
+   *   IDENTITY_RECORD_INVALID / IDENTITY_SECRET_MISMATCH and HsmError when the secrets cannot be
+   *   re-materialized (the binding stays; the device must then be investigated, released or
+   *   scrapped — never written).
    */
   async claim(deviceId: string, request: ClaimRequest, principal: Principal): Promise<DeviceClaim> {
     const station = await this.scope.claimingStationOf(principal);
-    await this.scope.assertOnLine(station, deviceId);
-    const result = await this.devices.claim(deviceId, Buffer.from(request.chipUid, 'hex'), station.id);
+    const chipUid = Buffer.from(request.chipUid, 'hex');
+    const result = await this.devices.claim(deviceId, chipUid, station.id, {
+      line: station.line,
+      certify: (device) => this.#certify(device, bytesToHex(chipUid)),
+    });
     switch (result.outcome) {
       case 'claimed':
       case 'already-claimed-by-this-chip':
       case 'handed-over':
-        return this.#withImage(result.device, station, request);
+        return this.#withImage(result, station, request);
+      case 'other-line':
+        throw deviceOtherLine(deviceId);
       case 'bound-to-other-chip':
         throw identityBoundElsewhere(deviceId);
       case 'chip-bound-to-other-device':
@@ -79,60 +86,63 @@ export class ClaimsService {
    */
   async binding(chipUid: string, principal: Principal): Promise<ChipBinding> {
     const station = await this.scope.stationOf(principal);
-    const device = await this.devices.findByChipUid(Buffer.from(chipUid, 'hex'));
-    if (device === undefined) throw bindingNotFound();
-    await this.scope.assertOnLine(station, device.id);
-    return { deviceId: device.id, state: device.state };
+    const bound = await this.devices.bindingOf(Buffer.from(chipUid, 'hex'));
+    if (bound === undefined) throw bindingNotFound();
+    assertOnLine(station, bound.id, bound.line);
+    return { deviceId: bound.id, state: bound.state };
   }
 
   /**
-   * The device with its chip-bound certificate: issued at the first claim and stored once, reused
-   * by every re-claim (a job run twice, a station crash, a hand-over); a device requested before
-   * chip binding keeps the certificate it has (docs/certificates.md, "When the certificate is issued").
+   * The chip-bound certificate of a device claimed for the first time (docs/certificates.md, "When
+   * the certificate is issued"): the repository calls this under the claim's row lock and stores
+   * it in the claim's transaction, so it is issued once and reused by every re-claim (a job run
+   * twice, a station crash, a hand-over); a device requested before chip binding keeps the
+   * certificate it has, and a failed issuance leaves the device unclaimed.
    */
-  async #certified(device: DeviceRecord): Promise<DeviceRecord> {
-    if (device.certificateDer !== null) return device;
-    const { chipUid } = device;
-    if (chipUid === null) throw lostBinding(device.id);
-    const stored = await this.devices.certifyOnce(device.id, chipUid, async (locked) => {
-      if (locked.publicKeySpki === null) {
-        throw new AppError('IDENTITY_RECORD_INVALID', `device ${locked.id} has no public key on record`);
-      }
-      const certificate = await this.identities.certify({
-        product: locked.productId,
-        serial: locked.serial,
-        publicKeySpkiDer: locked.publicKeySpki,
-        chipUidHex: bytesToHex(chipUid),
-      });
-      return { der: certificate.der, sha256: Buffer.from(certificate.fingerprintSha256, 'hex') };
+  async #certify(device: ClaimedDevice, chipUidHex: string): Promise<{ der: Uint8Array; sha256: Uint8Array }> {
+    if (device.publicKeySpki === null) {
+      throw new AppError('IDENTITY_RECORD_INVALID', `device ${device.id} has no public key on record`);
+    }
+    const certificate = await this.identities.certify({
+      product: device.productId,
+      serial: device.serial,
+      publicKeySpkiDer: device.publicKeySpki,
+      chipUidHex,
     });
-    if (stored?.certificateDer == null) throw lostBinding(device.id);
-    return stored;
+    return { der: certificate.der, sha256: Buffer.from(certificate.fingerprintSha256, 'hex') };
   }
 
-  async #withImage(bound: DeviceRecord, station: ClaimingStation, request: ClaimRequest): Promise<DeviceClaim> {
-    const device = await this.#certified(bound);
-    const resolved = await this.layouts.get(device.productId, device.layoutVersion);
-    const sealed = device.hasSealedPrivateKey ? await this.devices.sealedPrivateKey(device.id) : undefined;
-    const image = await this.identities.rematerialize(storedIdentityOf(device, sealed), resolved.layout);
+  async #withImage(
+    { device, sealedPrivateKey }: ClaimedImage,
+    station: ClaimingStation,
+    request: ClaimRequest,
+  ): Promise<DeviceClaim> {
     try {
-      const secretRanges = secretRangesOf(resolved.layout);
-      const { publicData, sealedSecrets } = sealClaimedImage(image.data, secretRanges, station.sealingPublicKey, {
-        deviceId: device.id,
-        chipUid: request.chipUid,
-        claimId: request.claimId,
-        stationId: station.id,
-      });
-      return { ...claimView(device, resolved, publicData, secretRanges), claimId: request.claimId, sealedSecrets };
+      const resolved = await this.layouts.get(device.productId, device.layoutVersion);
+      const image = await this.identities.rematerialize(
+        storedIdentityOf(device, sealedPrivateKey ?? undefined),
+        resolved.layout,
+      );
+      try {
+        const secretRanges = secretRangesOf(resolved.layout);
+        const { publicData, sealedSecrets } = sealClaimedImage(image.data, secretRanges, station.sealingPublicKey, {
+          deviceId: device.id,
+          chipUid: request.chipUid,
+          claimId: request.claimId,
+          stationId: station.id,
+        });
+        return { ...claimView(device, resolved, publicData, secretRanges), claimId: request.claimId, sealedSecrets };
+      } finally {
+        image.data.fill(0);
+      }
     } finally {
-      image.data.fill(0);
-      sealed?.fill(0);
+      sealedPrivateKey?.fill(0);
     }
   }
 }
 
 function claimView(
-  device: DeviceRecord,
+  device: ClaimedDevice,
   { record, layout }: ResolvedLayout,
   publicData: Uint8Array,
   secretRanges: DeviceClaim['secretRanges'],
@@ -161,8 +171,4 @@ function secretRangesOf(layout: Layout): DeviceClaim['secretRanges'] {
   return layout.fields
     .filter((field) => field.secret)
     .map((field) => ({ name: field.name, offsetBytes: field.otpOffsetBytes, lengthBytes: field.sizeBytes }));
-}
-
-function lostBinding(deviceId: string): AppError {
-  return new AppError('IDENTITY_RECORD_INVALID', `device ${deviceId} lost its chip binding while being certified`);
 }

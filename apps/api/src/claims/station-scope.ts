@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { deviceNotFound, stationTokenRequired } from '../device-requests/provisioning-errors.js';
 import { AppError } from '../errors/app-error.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
-import { DeviceRepository } from '../repositories/device-repository.js';
 
 /** The station a station token acts for, with its line. */
 export interface ActingStation {
@@ -47,8 +46,6 @@ export function deviceClaimedByOtherStation(deviceId: string): AppError {
  */
 @Injectable()
 export class StationScope {
-  constructor(@Inject(DeviceRepository) private readonly devices: DeviceRepository) {}
-
   /**
    * The calling station and its line, as the token lookup read them (no query of its own).
    * @throws AppError STATION_TOKEN_REQUIRED (not a station token, or its station is not registered).
@@ -78,16 +75,18 @@ export class StationScope {
     }
     return { ...station, sealingPublicKey: principal.stationSealingKey };
   }
+}
 
-  /** @throws AppError DEVICE_NOT_FOUND, DEVICE_OTHER_LINE. */
-  async assertOnLine(station: ActingStation, deviceId: string): Promise<void> {
-    const line = await this.devices.lineOf(deviceId);
-    if (line === undefined) throw deviceNotFound(deviceId);
-    if (line !== station.line) throw deviceOtherLine(deviceId);
-  }
+/**
+ * A device's line (its product's, read with the device: undefined for an unknown device) checked
+ * against the acting station's. @throws AppError DEVICE_NOT_FOUND, DEVICE_OTHER_LINE.
+ */
+export function assertOnLine(station: ActingStation, deviceId: string, line: string | undefined): void {
+  if (line === undefined) throw deviceNotFound(deviceId);
+  if (line !== station.line) throw deviceOtherLine(deviceId);
 }
 
 /** @throws AppError DEVICE_CLAIMED_BY_OTHER_STATION unless the station `stationId` holds the device. */
-export function assertHeldBy(stationId: string, device: DeviceRecord): void {
+export function assertHeldBy(stationId: string, device: Pick<DeviceRecord, 'id' | 'stationId'>): void {
   if (device.stationId !== stationId) throw deviceClaimedByOtherStation(device.id);
 }

@@ -20,14 +20,17 @@ const secretFieldsSchema = z.array(
  *
  * @throws AppError IDENTITY_RECORD_INVALID when the column does not hold what issuance wrote.
  */
-export function secretFieldsOf(device: DeviceRecord): SecretFieldRecord[] {
+export function secretFieldsOf(device: Pick<DeviceRecord, 'id' | 'secretFields'>): SecretFieldRecord[] {
   const parsed = secretFieldsSchema.safeParse(device.secretFields);
   if (parsed.success) return parsed.data;
   throw new AppError('IDENTITY_RECORD_INVALID', `device ${device.id} has a malformed secret field list`);
 }
 
 /** The record IdentityService.rematerialize works from. */
-export function storedIdentityOf(device: DeviceRecord, sealedSecrets: Uint8Array | undefined): StoredIdentity {
+export function storedIdentityOf(
+  device: Pick<DeviceRecord, 'id' | 'productId' | 'serial' | 'imageData' | 'lockBlocks' | 'secretFields'>,
+  sealedSecrets: Uint8Array | undefined,
+): StoredIdentity {
   return {
     product: device.productId,
     serial: device.serial,

@@ -91,9 +91,10 @@ export class AttestationRepository {
         work_order_id: attestation.workOrderId,
         station_id: attestation.stationId,
       })
-      .returning(COLUMNS)
+      .returning('created_at')
       .executeTakeFirstOrThrow();
-    return toRecord(row);
+    // What was written, not read back: the envelope text and chip UID need no second parse.
+    return { ...attestation, chipUid: plainBytes(attestation.chipUid), createdAt: row.created_at };
   }
 
   async get(leafIndex: number): Promise<AttestationRecord | undefined> {

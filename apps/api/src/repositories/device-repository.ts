@@ -1,11 +1,17 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import { isDatabaseError, DatabaseError } from '../database/errors.js';
 import { CONSTRAINTS } from '../database/constraints.js';
 import { type Executor, inTransaction, withSavepoint } from '../database/executor.js';
 import { jsonText } from '../database/json.js';
+import type { Tables } from '../database/tables.js';
 import { DEVICE_TRANSITIONS, type DeviceAction, type DeviceState } from '#ingrain/contracts';
 import { insertDeviceEvent } from './device-events.js';
 import {
+  type CertificateIssuer,
+  CLAIMED_COLUMNS,
+  type ChipBinding,
+  type ClaimedImage,
+  type ClaimOptions,
   type ClaimResult,
   type CreateDeviceResult,
   DEVICE_COLUMNS,
@@ -16,8 +22,13 @@ import {
   HANDED_OVER,
   type NewDevice,
   type Page,
+  REPORTED_COLUMNS,
+  type ReportedDevice,
+  toClaimedImage,
   toDeviceEventRecord,
   toDeviceRecord,
+  toReportedDevice,
+  type TransitionEffects,
   type TransitionGuard,
 } from './device-records.js';
 import { isUuid, newId, plainBytes, sameBytes } from './row-values.js';
@@ -168,27 +179,6 @@ export class DeviceRepository {
     return new Set(rows.map((row) => row.serial));
   }
 
-  /**
-   * The production line of the device: its product's (products.line, fixed when the product is
-   * made; the line whose queue gets the device's job). Undefined for an unknown device.
-   */
-  async lineOf(id: string): Promise<string | undefined> {
-    if (!isUuid(id)) return undefined;
-    const row = await this.db
-      .selectFrom('devices')
-      .innerJoin('products', 'products.id', 'devices.product_id')
-      .select('products.line')
-      .where('devices.id', '=', id)
-      .executeTakeFirst();
-    return row?.line;
-  }
-
-  /** The device the chip is bound to (claimed, provisioned, quarantined or scrapped after claim). */
-  async findByChipUid(chipUid: Uint8Array): Promise<DeviceRecord | undefined> {
-    const row = await this.selectDevices().where('chip_uid', '=', chipUid).executeTakeFirst();
-    return row && toDeviceRecord(row);
-  }
-
   /** Devices matching every given filter, oldest first. */
   async search(filters: DeviceSearchFilters, page: Page): Promise<DeviceRecord[]> {
     if (filters.workOrderId !== undefined && !isUuid(filters.workOrderId)) return [];
@@ -215,102 +205,180 @@ export class DeviceRepository {
   }
 
   /**
-   * Binds a queued device to a chip (docs/api.md, claim). One conditional UPDATE (state = queued)
-   * guarded by the unique chip_uid: correct however many API processes race. A lost race is
-   * classified by reading the winner's row. The device already claimed by this chip at another
-   * station is handed over to this one ({@link handOver}). Runs in the caller's transaction when
-   * given one (under a savepoint, so a refused binding does not abort it).
+   * Binds a queued device to a chip (docs/api.md, claim), in one transaction: a conditional UPDATE
+   * (state = queued, and of `options.line` when given) guarded by the unique chip_uid, recording the
+   * claim event in the same statement — correct however many API processes race. A device that was
+   * not bound is read under its row lock and classified; the device already claimed by this chip at
+   * another station is handed over to this one (a `handed-over` event). Under the same lock, a
+   * claimed device without a certificate gets the one `options.certify` issues (so at most once,
+   * only for the bound chip, and a failed issuance binds nothing). Runs in the caller's transaction
+   * when given one (under a savepoint, so a refused binding does not abort it).
    * @throws DatabaseError CONTENTION if the device keeps changing under it (released and re-claimed).
    */
-  async claim(id: string, chipUid: Uint8Array, stationId: string, actor: string = stationId): Promise<ClaimResult> {
+  async claim(id: string, chipUid: Uint8Array, stationId: string, options: ClaimOptions = {}): Promise<ClaimResult> {
     if (!isUuid(id)) return { outcome: 'not-found' };
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-      const bound = await this.bind(id, chipUid, stationId, actor);
-      if (bound === 'chip-taken') {
-        const holder = await this.findByChipUid(chipUid);
-        if (holder !== undefined && holder.id !== id)
-          return { outcome: 'chip-bound-to-other-device', deviceId: holder.id };
-        continue;
+      let result: ClaimResult | undefined;
+      try {
+        result = await withSavepoint(this.db, () =>
+          inTransaction(this.db, (trx) => this.#claimIn(trx, id, chipUid, stationId, options)),
+        );
+      } catch (error) {
+        if (!isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceChipUid)) throw error;
+        const holder = await this.#chipHolder(chipUid);
+        if (holder !== undefined && holder !== id) return { outcome: 'chip-bound-to-other-device', deviceId: holder };
+        continue; // the holder let it go meanwhile: bind again
       }
-      if (bound !== undefined) return { outcome: 'claimed', device: bound };
-      const refusal = classifyRefusal(await this.get(id), chipUid);
-      if (refusal?.outcome === 'already-claimed-by-this-chip' && refusal.device.stationId !== stationId) {
-        const handed = await this.handOver(refusal.device, stationId, actor);
-        if (handed !== undefined)
-          return { outcome: 'handed-over', device: handed, fromStationId: refusal.device.stationId };
-        continue; // it changed meanwhile (handed over, reported, released): read it again
-      }
-      if (refusal !== undefined) return refusal;
+      if (result !== undefined) return result;
     }
     throw new DatabaseError('CONTENTION', 'the claim kept racing with other writers');
   }
 
-  /** The claim's write: undefined when the device is not queued, 'chip-taken' when the UID is bound. */
-  private async bind(
+  /** One claim attempt in `trx`; undefined when the device was queued again meanwhile (retry). */
+  async #claimIn(
+    trx: Executor,
+    id: string,
+    chipUid: Uint8Array,
+    stationId: string,
+    options: ClaimOptions,
+  ): Promise<ClaimResult | undefined> {
+    const actor = options.actor ?? stationId;
+    const bound = await this.#bind(trx, id, chipUid, stationId, actor, options.line);
+    if (bound !== undefined) return { outcome: 'claimed', ...(await certified(trx, bound, options.certify)) };
+    const current = await trx
+      .selectFrom('devices')
+      .select([...CLAIMED_SELECTION, lineOfDevice])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (current === undefined) return { outcome: 'not-found' };
+    if (options.line !== undefined && current.line !== options.line) return { outcome: 'other-line' };
+    const refusal = classifyRefusal(current.state, current.chip_uid, chipUid);
+    if (refusal !== 'this-chip') return refusal;
+    const fromStationId = current.station_id;
+    if (fromStationId === stationId) {
+      return {
+        outcome: 'already-claimed-by-this-chip',
+        ...(await certified(trx, toClaimedImage(current), options.certify)),
+      };
+    }
+    const handed = await this.#handOver(trx, id, chipUid, fromStationId, stationId, actor);
+    return { outcome: 'handed-over', fromStationId, ...(await certified(trx, handed, options.certify)) };
+  }
+
+  /** The claim's write and its event (one statement): the bound device, undefined when not queued (or of another line). */
+  async #bind(
+    trx: Executor,
     id: string,
     chipUid: Uint8Array,
     stationId: string,
     actor: string,
-  ): Promise<DeviceRecord | 'chip-taken' | undefined> {
-    try {
-      return await withSavepoint(this.db, () =>
-        inTransaction(this.db, async (trx) => {
-          const updated = await trx
-            .updateTable('devices')
-            .set({ state: CLAIM.to, chip_uid: chipUid, station_id: stationId, updated_at: sql<Date>`now()` })
-            .where('id', '=', id)
-            .where('state', '=', CLAIM_FROM)
-            .returning('id')
-            .executeTakeFirst();
-          if (updated === undefined) return undefined;
-          await insertDeviceEvent(trx, {
-            deviceId: id,
-            fromState: CLAIM_FROM,
-            toState: CLAIM.to,
-            chipUid,
-            actor,
-            reason: 'claim',
-          });
-          return this.get(id, trx);
-        }),
-      );
-    } catch (error) {
-      if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceChipUid)) return 'chip-taken';
-      throw error;
-    }
+    line: string | undefined,
+  ): Promise<ClaimedImage | undefined> {
+    const row = await trx
+      .with('bound', (db) => {
+        let update = db
+          .updateTable('devices')
+          .set({ state: CLAIM.to, chip_uid: chipUid, station_id: stationId, updated_at: sql<Date>`now()` })
+          .where('id', '=', id)
+          .where('state', '=', CLAIM_FROM);
+        if (line !== undefined) {
+          update = update.where('product_id', 'in', (eb) =>
+            eb.selectFrom('products').select('id').where('line', '=', line),
+          );
+        }
+        return update.returning(CLAIMED_SELECTION);
+      })
+      .with('event', (db) =>
+        db
+          .insertInto('device_events')
+          .columns(EVENT_COLUMNS)
+          .expression(eventFrom(trx, 'bound', { actor, reason: 'claim' }, CLAIM_FROM, CLAIM.to))
+          .returning('device_events.id'),
+      )
+      .selectFrom('bound')
+      .selectAll()
+      .executeTakeFirst();
+    return row && toClaimedImage(row);
   }
 
   /**
-   * Moves a device claimed by `device.chipUid` at `device.stationId` to `stationId`, recording a
-   * `handed-over` event (the same chip; details: both stations) in the same transaction. One
-   * conditional UPDATE on the state, chip and station read: undefined, changing nothing, when any
-   * of them changed meanwhile.
+   * Moves a device claimed by `chipUid` (locked by the caller) from `fromStationId` to `stationId`,
+   * recording a `handed-over` event (the same chip; details: both stations) in the same statement.
    */
-  private handOver(device: DeviceRecord, stationId: string, actor: string): Promise<DeviceRecord | undefined> {
-    const { chipUid, stationId: fromStationId } = device;
-    if (chipUid === null) return Promise.resolve(undefined);
-    return inTransaction(this.db, async (trx) => {
-      const updated = await trx
-        .updateTable('devices')
-        .set({ station_id: stationId, updated_at: sql<Date>`now()` })
-        .where('id', '=', device.id)
-        .where('state', '=', CLAIM.to)
-        .where('chip_uid', '=', chipUid)
-        .where((eb) => (fromStationId === null ? eb('station_id', 'is', null) : eb('station_id', '=', fromStationId)))
-        .returning('id')
-        .executeTakeFirst();
-      if (updated === undefined) return undefined;
-      await insertDeviceEvent(trx, {
-        deviceId: device.id,
-        fromState: CLAIM.to,
-        toState: CLAIM.to,
-        chipUid,
-        actor,
-        reason: HANDED_OVER,
-        details: { fromStationId, toStationId: stationId },
-      });
-      return this.get(device.id, trx);
-    });
+  async #handOver(
+    trx: Executor,
+    id: string,
+    chipUid: Uint8Array,
+    fromStationId: string | null,
+    stationId: string,
+    actor: string,
+  ): Promise<ClaimedImage> {
+    const event = { actor, reason: HANDED_OVER, details: { fromStationId, toStationId: stationId } };
+    const row = await trx
+      .with('handed', (db) =>
+        db
+          .updateTable('devices')
+          .set({ station_id: stationId, updated_at: sql<Date>`now()` })
+          .where('id', '=', id)
+          .where('state', '=', CLAIM.to)
+          .where('chip_uid', '=', chipUid)
+          .returning(CLAIMED_SELECTION),
+      )
+      .with('event', (db) =>
+        db
+          .insertInto('device_events')
+          .columns(EVENT_COLUMNS)
+          .expression(eventFrom(trx, 'handed', event, CLAIM.to, CLAIM.to))
+          .returning('device_events.id'),
+      )
+      .selectFrom('handed')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    return toClaimedImage(row);
+  }
+
+  /** The id of the device bound to the chip, if any. */
+  async #chipHolder(chipUid: Uint8Array): Promise<string | undefined> {
+    const row = await this.db.selectFrom('devices').select('id').where('chip_uid', '=', chipUid).executeTakeFirst();
+    return row?.id;
+  }
+
+  /** The device the chip is bound to, with its product's line (one query, no image). */
+  async bindingOf(chipUid: Uint8Array): Promise<ChipBinding | undefined> {
+    const row = await this.db
+      .selectFrom('devices')
+      .select(['id', 'state', lineOfDevice])
+      .where('chip_uid', '=', chipUid)
+      .executeTakeFirst();
+    return row && { id: row.id, state: row.state, line: row.line ?? '' };
+  }
+
+  /**
+   * The device as a station's report is judged against, with its product's line and the time of
+   * its latest claim (one query); undefined for an unknown device.
+   */
+  async reportable(id: string): Promise<ReportedDevice | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .selectFrom('devices')
+      .select([
+        ...REPORTED_COLUMNS,
+        lineOfDevice,
+        (eb) =>
+          eb
+            .selectFrom('device_events')
+            .select('device_events.at')
+            .whereRef('device_events.device_id', '=', 'devices.id')
+            .where('device_events.from_state', '=', CLAIM_FROM)
+            .where('device_events.to_state', '=', CLAIM.to)
+            .orderBy('device_events.id', 'desc')
+            .limit(1)
+            .as('claimed_at'),
+      ])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toReportedDevice(row);
   }
 
   /**
@@ -322,9 +390,15 @@ export class DeviceRepository {
    * the row does not meet `guard` (another station holds it). DatabaseError CHECK_VIOLATION for a
    * target state the binding rules refuse.
    */
-  transition(id: string, action: DeviceAction, event: DeviceEventInput, guard: TransitionGuard = {}): Promise<boolean> {
+  transition(
+    id: string,
+    action: DeviceAction,
+    event: DeviceEventInput,
+    guard: TransitionGuard = {},
+    effects: TransitionEffects = {},
+  ): Promise<boolean> {
     const { from, to } = DEVICE_TRANSITIONS[action];
-    return this.move(id, from, to, event, guard);
+    return this.move(id, from, to, event, guard, effects);
   }
 
   /**
@@ -342,8 +416,17 @@ export class DeviceRepository {
     to: DeviceState,
     event: DeviceEventInput,
     guard: TransitionGuard,
+    effects: TransitionEffects = {},
   ): Promise<boolean> {
     if (!isUuid(id) || from.length === 0) return Promise.resolve(false);
+    const [only, ...others] = from;
+    const erase = effects.eraseSealedKey === true ? { sealed_private_key: null } : {};
+    // One known `from` state and no chip to unbind: the UPDATE (its row lock) and the event in one
+    // statement (RETURNING gives the new row, so a release, which records the chip it unbinds, and
+    // a move from several states, which records the state it left, read the row first).
+    if (only !== undefined && others.length === 0 && (to !== 'queued' || only === 'queued')) {
+      return this.#moveFrom(id, only, to, event, guard, erase);
+    }
     return inTransaction(this.db, async (trx) => {
       let locking = trx
         .selectFrom('devices')
@@ -351,18 +434,47 @@ export class DeviceRepository {
         .where('id', '=', id)
         .where('state', 'in', from);
       if (guard.stationId !== undefined) locking = locking.where('station_id', '=', guard.stationId);
+      if (guard.chipUid !== undefined) locking = locking.where('chip_uid', '=', guard.chipUid);
       const current = await locking.forUpdate().executeTakeFirst();
       if (current === undefined) return false;
       const unbind = to === 'queued' ? { chip_uid: null, station_id: null } : {};
       await trx
         .updateTable('devices')
-        .set({ state: to, updated_at: sql<Date>`now()`, ...unbind })
+        .set({ state: to, updated_at: sql<Date>`now()`, ...unbind, ...erase })
         .where('id', '=', id)
         .execute();
       const chipUid = current.chip_uid === null ? null : plainBytes(current.chip_uid);
       await insertDeviceEvent(trx, { ...event, deviceId: id, fromState: current.state, toState: to, chipUid });
       return true;
     });
+  }
+
+  /** {@link move} from one state, keeping the chip bound: false when the row is not in `from` or fails `guard`. */
+  async #moveFrom(
+    id: string,
+    from: DeviceState,
+    to: DeviceState,
+    event: DeviceEventInput,
+    guard: TransitionGuard,
+    erase: { sealed_private_key?: null },
+  ): Promise<boolean> {
+    const moved = await this.db
+      .with('moved', (db) => {
+        let update = db
+          .updateTable('devices')
+          .set({ state: to, updated_at: sql<Date>`now()`, ...erase })
+          .where('id', '=', id)
+          .where('state', '=', from);
+        if (guard.stationId !== undefined) update = update.where('station_id', '=', guard.stationId);
+        if (guard.chipUid !== undefined) update = update.where('chip_uid', '=', guard.chipUid);
+        return update.returning(['id', 'chip_uid']);
+      })
+      .insertInto('device_events')
+      .columns(EVENT_COLUMNS)
+      .expression(eventFrom(this.db, 'moved', event, from, to))
+      .returning('device_events.id')
+      .executeTakeFirst();
+    return moved !== undefined;
   }
 
   /** The device's history, oldest first (empty for an unknown device). */
@@ -388,37 +500,6 @@ export class DeviceRepository {
     return row?.sealed_private_key == null ? undefined : plainBytes(row.sealed_private_key);
   }
 
-  /**
-   * The device with its chip-bound certificate (docs/certificates.md, "When the certificate is
-   * issued"): under the device row lock (SELECT … FOR UPDATE), a device bound to `chipUid` without
-   * a certificate gets the one `issue` makes, stored in the same transaction; a device that has
-   * one (a re-claim, the loser of a concurrent first claim) is returned as it is, and `issue` is
-   * not called. So a device is certified at most once. A device bound to another chip, or not
-   * bound, is returned unchanged (the caller refuses it); undefined for an unknown device.
-   */
-  async certifyOnce(
-    id: string,
-    chipUid: Uint8Array,
-    issue: (device: DeviceRecord) => Promise<{ der: Uint8Array; sha256: Uint8Array }>,
-  ): Promise<DeviceRecord | undefined> {
-    if (!isUuid(id)) return undefined;
-    return inTransaction(this.db, async (trx) => {
-      const row = await this.selectDevices(trx).where('id', '=', id).forUpdate().executeTakeFirst();
-      if (row === undefined) return undefined;
-      const device = toDeviceRecord(row);
-      if (device.certificateDer !== null || device.chipUid === null || !sameBytes(device.chipUid, chipUid)) {
-        return device;
-      }
-      const certificate = await issue(device);
-      await trx
-        .updateTable('devices')
-        .set({ certificate_der: certificate.der, certificate_sha256: certificate.sha256, updated_at: sql<Date>`now()` })
-        .where('id', '=', id)
-        .execute();
-      return this.get(id, trx);
-    });
-  }
-
   /** Erases the sealed private key (once the device is provisioned); true if there was one. */
   async eraseSealedKey(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
@@ -432,21 +513,77 @@ export class DeviceRepository {
   }
 }
 
-/** Why a device that could not be bound was refused; undefined when it is queued again (retry). */
-function classifyRefusal(device: DeviceRecord | undefined, chipUid: Uint8Array): ClaimResult | undefined {
-  if (device === undefined) return { outcome: 'not-found' };
-  switch (device.state) {
+/**
+ * Why a device that could not be bound was refused: 'this-chip' when it is claimed by this very chip
+ * (a re-claim or a hand-over), undefined when it is queued again (retry).
+ */
+function classifyRefusal(
+  state: DeviceState,
+  boundChip: Uint8Array | null,
+  chipUid: Uint8Array,
+): ClaimResult | 'this-chip' | undefined {
+  switch (state) {
     case 'queued':
       return undefined;
     case 'claimed':
-      return device.chipUid !== null && sameBytes(device.chipUid, chipUid)
-        ? { outcome: 'already-claimed-by-this-chip', device }
-        : { outcome: 'bound-to-other-chip' };
+      return boundChip !== null && sameBytes(boundChip, chipUid) ? 'this-chip' : { outcome: 'bound-to-other-chip' };
     case 'provisioned':
     case 'quarantined':
     case 'scrapped':
-      return { outcome: 'not-claimable', state: device.state };
+      return { outcome: 'not-claimable', state };
   }
+}
+
+/**
+ * The claimed device with its chip-bound certificate: stored now, in the claim's transaction and
+ * under its row lock, when it has none and `certify` is given.
+ */
+async function certified(
+  trx: Executor,
+  claimed: ClaimedImage,
+  certify: CertificateIssuer | undefined,
+): Promise<ClaimedImage> {
+  const { device } = claimed;
+  if (device.certified || certify === undefined) return claimed;
+  const certificate = await certify(device);
+  await trx
+    .updateTable('devices')
+    .set({ certificate_der: certificate.der, certificate_sha256: certificate.sha256, updated_at: sql<Date>`now()` })
+    .where('id', '=', device.id)
+    .execute();
+  return { ...claimed, device: { ...device, certified: true } };
+}
+
+/** The columns of a claimed device, and the sealed key beside it (toClaimedImage). */
+const CLAIMED_SELECTION = [
+  ...CLAIMED_COLUMNS,
+  (eb: ExpressionBuilder<Tables, 'devices'>) => eb('certificate_der', 'is not', null).as('certified'),
+] as const;
+
+/** The device's product's line, as a column of a devices query. */
+const lineOfDevice = (eb: ExpressionBuilder<Tables, 'devices'>) =>
+  eb.selectFrom('products').select('products.line').whereRef('products.id', '=', 'devices.product_id').as('line');
+
+const EVENT_COLUMNS = ['device_id', 'from_state', 'to_state', 'reason', 'actor', 'chip_uid', 'details'] as const;
+
+/**
+ * The history row of a change made by the data-modifying CTE `source` (its `id` and `chip_uid`
+ * columns), in EVENT_COLUMNS order: INSERT … SELECT types its parameters from the select list, hence
+ * the casts.
+ */
+function eventFrom(db: Executor, source: string, event: DeviceEventInput, from: DeviceState, to: DeviceState) {
+  const details = event.details === undefined ? null : jsonText(event.details);
+  return db
+    .selectFrom(source as never)
+    .select([
+      sql<string>`id`.as('device_id'),
+      sql<DeviceState>`${from}::text`.as('from_state'),
+      sql<DeviceState>`${to}::text`.as('to_state'),
+      sql<string | null>`${event.reason ?? null}::text`.as('reason'),
+      sql<string>`${event.actor}::text`.as('actor'),
+      sql<Uint8Array | null>`chip_uid`.as('chip_uid'),
+      sql<string | null>`${details}::jsonb`.as('details'),
+    ]);
 }
 
 /** The one state an edge starts from (the claim's conditional UPDATE compares with it). */

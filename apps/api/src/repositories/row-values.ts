@@ -3,15 +3,16 @@ import { randomUUID } from 'node:crypto';
 /**
  * A bytea value as a plain Uint8Array: node-postgres returns Buffers (a subclass, compared
  * differently by deepStrictEqual and serialized differently by JSON.stringify); PGlite returns
- * Uint8Array already. Always a copy the caller owns.
+ * Uint8Array already. Always a copy the caller owns (the typed-array constructor copies in one go;
+ * Uint8Array.from would walk the bytes through an iterator).
  */
 export function plainBytes(value: Uint8Array): Uint8Array {
-  return Uint8Array.from(value);
+  return new Uint8Array(value);
 }
 
 /** plainBytes for nullable columns. */
 export function plainBytesOrNull(value: Uint8Array | null): Uint8Array | null {
-  return value === null ? null : Uint8Array.from(value);
+  return value === null ? null : new Uint8Array(value);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { type DeviceState } from '#ingrain/contracts';
 import type { JsonValue } from '../database/json.js';
 import type { DeviceEventRecord } from '../repositories/device-records.js';
-import { bytesWrittenReported, claimedAtOf, recordedQuarantine } from './report-records.js';
+import { bytesWrittenReported, recordedQuarantine } from './report-records.js';
 
 let id = 0;
 function event(
@@ -38,16 +38,6 @@ void describe('bytesWrittenReported', () => {
     ];
     assert.equal(bytesWrittenReported(history), 16);
     assert.equal(bytesWrittenReported([]), 0);
-  });
-});
-
-void describe('claimedAtOf', () => {
-  test('is the time of the latest claim (a released device may be claimed again)', () => {
-    const first = event('queued', 'claimed');
-    const release = event('claimed', 'queued');
-    const second = event('queued', 'claimed');
-    assert.equal(claimedAtOf([event(null, 'queued'), first, release, second, event('claimed', 'claimed')]), second.at);
-    assert.equal(claimedAtOf([event(null, 'queued')]), null);
   });
 });
 

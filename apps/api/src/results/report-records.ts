@@ -48,12 +48,6 @@ export function bytesWrittenReported(history: readonly DeviceEventRecord[]): num
   return total;
 }
 
-/** When the chip now bound was bound (the latest claim), if it was. */
-export function claimedAtOf(history: readonly DeviceEventRecord[]): Date | null {
-  const claim = history.findLast((event) => event.fromState === 'queued' && event.toState === 'claimed');
-  return claim?.at ?? null;
-}
-
 /** The recorded quarantine of a device: its reason and differences, as first answered. */
 export function recordedQuarantine(
   history: readonly DeviceEventRecord[],

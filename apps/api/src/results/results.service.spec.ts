@@ -3,10 +3,11 @@ import { beforeEach, describe, mock, test } from 'node:test';
 import { f4ReadBack, successReportBody } from '#ingrain/contracts/testing';
 import { SoftwareSignerForTests } from '#ingrain/crypto/testing';
 import { LayoutCache } from '../catalogue/layout-cache.js';
-import { deviceOtherLine, StationScope } from '../claims/station-scope.js';
+import { StationScope } from '../claims/station-scope.js';
 import { LogService } from '../log/log.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
+import type { ReportedDevice } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import type { WebhookOutbox } from '../repositories/webhook-outbox.js';
 import { automock, type Automocked, callsOf, resolves, stub } from '../testing/automock.js';
@@ -28,13 +29,18 @@ import { ResultsService } from './results.service.js';
 const signer = new SoftwareSignerForTests('ingrain-attestation');
 const readBack = f4ReadBack();
 /** The device the F4 read-back fixture matches exactly: its image, blocks 0-1 locked, a certificate. */
-const device = (overrides: Parameters<typeof claimedDevice>[0] = {}) =>
-  claimedDevice({
+const device = (overrides: Parameters<typeof claimedDevice>[0] & { line?: string } = {}): ReportedDevice => ({
+  line: 'line-1',
+  claimedAt: new Date('2026-01-01T00:00:00Z'),
+  ...claimedDevice({
     imageData: readBack.otpData,
     lockBlocks: [0, 1],
     certificateSha256: new Uint8Array(32),
     ...overrides,
-  });
+  }),
+});
+/** A device waiting for a chip. */
+const queued = (): ReportedDevice => ({ ...deviceRecord(), line: 'line-1', claimedAt: null });
 const exact = () => successReportBody(readBack);
 const linkError = () =>
   successReportBody(readBack, {
@@ -81,22 +87,21 @@ describe('ResultsService', () => {
     const trust = automock(TrustService, { attestationSigner: signer });
     scope = automock(StationScope);
     resolves(scope, 'stationOf', { id: STATION_ID, line: 'line-1' });
-    resolves(scope, 'assertOnLine', undefined);
     service = new ResultsService(transactions.transactions, devices, attestations, trust, log, layouts, metrics, scope);
   });
 
   test('an unknown device: DEVICE_NOT_FOUND', async () => {
-    resolves(devices, 'get', undefined);
+    resolves(devices, 'reportable', undefined);
     await assert.rejects(service.report(DEVICE_ID, exact(), stationPrincipal()), { code: 'DEVICE_NOT_FOUND' });
   });
 
   test('a queued device expects no report: DEVICE_STATE_CONFLICT', async () => {
-    resolves(devices, 'get', deviceRecord());
+    resolves(devices, 'reportable', queued());
     await assert.rejects(service.report(DEVICE_ID, exact(), stationPrincipal()), { code: 'DEVICE_STATE_CONFLICT' });
   });
 
   test('a protected chip met before any claim: an event on the queued device, which stays queued', async () => {
-    resolves(devices, 'get', deviceRecord());
+    resolves(devices, 'reportable', queued());
     resolves(devices, 'recordEvent', true);
     const result = await service.report(DEVICE_ID, protectedChip(), stationPrincipal());
     assert.deepEqual([result.verdict, result.state, result.reason], ['retry', 'queued', 'chip-protected']);
@@ -111,7 +116,7 @@ describe('ResultsService', () => {
   });
 
   test('a protected-chip report for a device that left the queue meanwhile: DEVICE_STATE_CONFLICT', async () => {
-    resolves(devices, 'get', deviceRecord());
+    resolves(devices, 'reportable', queued());
     resolves(devices, 'recordEvent', false);
     await assert.rejects(service.report(DEVICE_ID, protectedChip(), stationPrincipal()), {
       code: 'DEVICE_STATE_CONFLICT',
@@ -119,7 +124,7 @@ describe('ResultsService', () => {
   });
 
   test('a claimed device whose chip turns out protected is quarantined (station-protected)', async () => {
-    resolves(devices, 'get', device());
+    resolves(devices, 'reportable', device());
     resolves(tx.devices, 'transition', true);
     resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
     const result = await service.report(
@@ -131,7 +136,7 @@ describe('ResultsService', () => {
   });
 
   test('a link error is recorded without a transition: retry, still claimed', async () => {
-    resolves(devices, 'get', device());
+    resolves(devices, 'reportable', device());
     resolves(devices, 'recordEvent', true);
     const result = await service.report(DEVICE_ID, linkError(), stationPrincipal());
     assert.deepEqual([result.verdict, result.state], ['retry', 'claimed']);
@@ -142,7 +147,7 @@ describe('ResultsService', () => {
   });
 
   test('a read-back that differs quarantines the device with the diff', async () => {
-    resolves(devices, 'get', device());
+    resolves(devices, 'reportable', device());
     resolves(tx.devices, 'transition', true);
     resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
     const result = await service.report(DEVICE_ID, mismatch(), stationPrincipal());
@@ -166,23 +171,26 @@ describe('ResultsService', () => {
   });
 
   test('an exact match: state change, log append, attestation and key erasure in one transaction', async () => {
-    resolves(devices, 'get', device());
-    resolves(devices, 'history', [deviceEvent({ fromState: 'queued', toState: 'claimed' })]);
+    resolves(devices, 'reportable', device());
     resolves(tx.devices, 'transition', true);
     resolves(log, 'appendAttestation', { leafIndex: 7, treeSize: 8, alreadyPresent: false });
     resolves(tx.attestations, 'insert', attestationRecord({ leafIndex: 7 }));
-    resolves(tx.devices, 'eraseSealedKey', true);
     resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
 
     const result = await service.report(DEVICE_ID, exact(), stationPrincipal());
 
     assert.deepEqual([result.verdict, result.state, result.attestation?.leafIndex], ['provisioned', 'provisioned', 7]);
-    assert.deepEqual(callsOf(tx.devices, 'transition')[0]?.slice(0, 2), [DEVICE_ID, 'provision']);
+    const [[id, action, , guard, effects]] = callsOf(tx.devices, 'transition') as [
+      Parameters<DeviceRepository['transition']>,
+    ];
+    assert.deepEqual(
+      [id, action, guard, effects],
+      [DEVICE_ID, 'provision', { stationId: STATION_ID, chipUid: device().chipUid }, { eraseSealedKey: true }],
+    );
     const [[store, envelopeText]] = callsOf(log, 'appendAttestation') as [Parameters<LogService['appendAttestation']>];
     assert.equal(store, tx.log, 'the append runs on the transaction');
     const [[inserted]] = callsOf(tx.attestations, 'insert') as [Parameters<AttestationRepository['insert']>];
     assert.deepEqual([inserted.leafIndex, inserted.envelope, inserted.stationId], [7, envelopeText, STATION_ID]);
-    assert.deepEqual(callsOf(tx.devices, 'eraseSealedKey'), [[DEVICE_ID]]);
     const [[appended]] = callsOf(tx.webhookOutbox, 'append') as [Parameters<WebhookOutbox['append']>];
     const body = JSON.parse(appended.render(2)) as { id: string; sequence: number; data: Record<string, unknown> };
     assert.deepEqual(
@@ -195,7 +203,7 @@ describe('ResultsService', () => {
   test('overtaken by a concurrent report: answered as a repetition of the recorded outcome', async () => {
     // The first read finds it claimed; the re-read after losing the race finds it quarantined.
     const reads = [device(), device({ state: 'quarantined' })];
-    stub(devices, 'get', () => Promise.resolve(reads.shift()));
+    stub(devices, 'reportable', () => Promise.resolve(reads.shift()));
     resolves(tx.devices, 'transition', false);
     resolves(devices, 'history', [
       deviceEvent({
@@ -210,16 +218,17 @@ describe('ResultsService', () => {
   });
 
   test('a device of another line: DEVICE_OTHER_LINE, nothing recorded', async () => {
-    resolves(devices, 'get', device());
-    stub(scope, 'assertOnLine', () => Promise.reject(deviceOtherLine(DEVICE_ID)));
-    await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), { code: 'DEVICE_OTHER_LINE' });
-    assert.deepEqual(callsOf(scope, 'assertOnLine'), [[{ id: STATION_ID, line: 'line-1' }, DEVICE_ID]]);
+    resolves(devices, 'reportable', device({ line: 'line-2' }));
+    await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), {
+      code: 'DEVICE_OTHER_LINE',
+      extensions: { deviceId: DEVICE_ID },
+    });
     assert.equal(outcomes.mock.callCount(), 0);
   });
 
   test('a device another station holds: DEVICE_CLAIMED_BY_OTHER_STATION, nothing recorded or signed', async () => {
     for (const state of ['claimed', 'provisioned', 'quarantined'] as const) {
-      resolves(devices, 'get', device({ state, stationId: 'st-2' }));
+      resolves(devices, 'reportable', device({ state, stationId: 'st-2' }));
       for (const body of [exact(), mismatch(), linkError()]) {
         await assert.rejects(service.report(DEVICE_ID, body, stationPrincipal()), {
           code: 'DEVICE_CLAIMED_BY_OTHER_STATION',
@@ -231,19 +240,20 @@ describe('ResultsService', () => {
   });
 
   test('every state change is conditional on the reporting station still holding the device', async () => {
-    resolves(devices, 'get', device());
+    resolves(devices, 'reportable', device());
     resolves(tx.devices, 'transition', true);
     resolves(tx.webhookOutbox, 'append', { sequence: 1, deliveries: 0 });
     resolves(devices, 'recordEvent', true);
     await service.report(DEVICE_ID, mismatch(), stationPrincipal());
     await service.report(DEVICE_ID, linkError(), stationPrincipal());
-    assert.deepEqual(callsOf(tx.devices, 'transition')[0]?.[3], { stationId: STATION_ID });
-    assert.deepEqual(callsOf(devices, 'recordEvent')[0]?.[3], { stationId: STATION_ID });
+    const guard = { stationId: STATION_ID, chipUid: device().chipUid };
+    assert.deepEqual(callsOf(tx.devices, 'transition')[0]?.[3], guard);
+    assert.deepEqual(callsOf(devices, 'recordEvent')[0]?.[3], guard);
   });
 
   test('overtaken by a hand-over to another station: DEVICE_CLAIMED_BY_OTHER_STATION', async () => {
     const reads = [device(), device({ stationId: 'st-2' })];
-    stub(devices, 'get', () => Promise.resolve(reads.shift()));
+    stub(devices, 'reportable', () => Promise.resolve(reads.shift()));
     resolves(tx.devices, 'transition', false);
     await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), {
       code: 'DEVICE_CLAIMED_BY_OTHER_STATION',
@@ -251,7 +261,7 @@ describe('ResultsService', () => {
   });
 
   test('a repeated exact match gets the recorded attestation', async () => {
-    resolves(devices, 'get', device({ state: 'provisioned' }));
+    resolves(devices, 'reportable', device({ state: 'provisioned' }));
     const envelope = JSON.stringify({ payloadType: 't', payload: 'cA==', signatures: [{ keyid: 'k', sig: 'cw==' }] });
     resolves(attestations, 'getByDevice', attestationRecord({ leafIndex: 3, envelope }));
     const result = await service.report(DEVICE_ID, exact(), stationPrincipal());
@@ -260,7 +270,7 @@ describe('ResultsService', () => {
   });
 
   test('a report that contradicts the recorded outcome: DEVICE_STATE_CONFLICT', async () => {
-    resolves(devices, 'get', device({ state: 'provisioned' }));
+    resolves(devices, 'reportable', device({ state: 'provisioned' }));
     await assert.rejects(service.report(DEVICE_ID, mismatch(), stationPrincipal()), { code: 'DEVICE_STATE_CONFLICT' });
   });
 });

@@ -4,18 +4,18 @@ import { parseStationReport, type StationReport } from '#ingrain/contracts';
 import { signedAttestationText } from '../attestations/attestation-step.js';
 import type { Principal } from '../auth/principal.js';
 import { LayoutCache, type ResolvedLayout } from '../catalogue/layout-cache.js';
-import { assertHeldBy, StationScope } from '../claims/station-scope.js';
+import { assertHeldBy, assertOnLine, StationScope } from '../claims/station-scope.js';
 import { deviceNotFound, deviceStateConflict } from '../device-requests/provisioning-errors.js';
 import { LogService } from '../log/log.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AttestationRepository } from '../repositories/attestation-repository.js';
-import type { DeviceRecord } from '../repositories/device-records.js';
+import type { ReportedDevice } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
 import { Transactions } from '../repositories/transactions.js';
 import { TrustService } from '../trust/trust.service.js';
 import { deviceProvisionedEvent, deviceQuarantinedEvent } from '../webhooks/webhook-events.js';
 import { intendedImageOf } from './intended-image.js';
-import { claimedAtOf, quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
+import { quarantineDetails, recordedQuarantine, reportDetails } from './report-records.js';
 import { judgeReport, type Judgement } from './result-judgement.js';
 import type { ProvisioningResult } from './results.schemas.js';
 import { bytesToHex } from '#ingrain/encoding';
@@ -24,7 +24,7 @@ import { bytesToHex } from '#ingrain/encoding';
 const CHIP_PROTECTED = 'chip-protected';
 
 /** A `protected` report without a chip UID about a queued device: a chip refused before any claim. */
-function isUnboundChipRefusal(device: DeviceRecord, report: StationReport): boolean {
+function isUnboundChipRefusal(device: ReportedDevice, report: StationReport): boolean {
   return report.outcome === 'protected' && report.chipUid === null && device.state === 'queued';
 }
 
@@ -78,9 +78,9 @@ export class ResultsService {
     const station = await this.scope.stationOf(principal);
     const stationId = station.id;
     const report = parseStationReport(body);
-    const device = await this.devices.get(deviceId);
+    const device = await this.devices.reportable(deviceId);
+    assertOnLine(station, deviceId, device?.line);
     if (device === undefined) throw deviceNotFound(deviceId);
-    await this.scope.assertOnLine(station, device.id);
     if (isUnboundChipRefusal(device, report)) return this.#chipRefused(device, report, stationId);
     if (device.chipUid === null || device.state === 'queued' || device.state === 'scrapped') {
       throw deviceStateConflict(device.state, 'report', `device ${deviceId} is ${device.state}: no report is expected`);
@@ -100,10 +100,10 @@ export class ResultsService {
    * A readout-protected chip met while the device waited for one: no UID, so never claimed. The
    * device stays queued (its job takes the next chip); the event records which station saw it.
    */
-  async #chipRefused(device: DeviceRecord, report: StationReport, stationId: string): Promise<ProvisioningResult> {
+  async #chipRefused(device: ReportedDevice, report: StationReport, stationId: string): Promise<ProvisioningResult> {
     const event = { actor: stationId, reason: CHIP_PROTECTED, details: reportDetails(report) };
     if (!(await this.devices.recordEvent(device.id, 'queued', event))) {
-      const state = (await this.devices.get(device.id))?.state ?? device.state;
+      const state = (await this.devices.reportable(device.id))?.state ?? device.state;
       throw deviceStateConflict(state, 'report', `device ${device.id} left the queue: no chip report is expected`);
     }
     this.metrics.provisioningOutcomes.inc({ station: stationId, outcome: 'retry', reason: CHIP_PROTECTED });
@@ -111,7 +111,7 @@ export class ResultsService {
   }
 
   async #record(
-    device: DeviceRecord,
+    device: ReportedDevice,
     resolved: ResolvedLayout,
     report: StationReport,
     judgement: Judgement,
@@ -136,7 +136,7 @@ export class ResultsService {
       }
     } catch (error) {
       if (!(error instanceof Overtaken)) throw error;
-      const current = await this.devices.get(device.id);
+      const current = await this.devices.reportable(device.id);
       if (current === undefined) throw deviceNotFound(device.id);
       assertHeldBy(stationId, current); // handed over meanwhile
       return this.#repeated(current, judgement);
@@ -144,14 +144,14 @@ export class ResultsService {
   }
 
   async #transition(
-    device: DeviceRecord,
+    device: ReportedDevice,
     to: 'claimed' | 'quarantined',
     reason: string,
     details: Parameters<DeviceRepository['transition']>[2]['details'],
     stationId: string,
   ): Promise<void> {
     const event = { actor: stationId, reason, details };
-    const guard = { stationId };
+    const guard = { stationId, chipUid: device.chipUid ?? undefined };
     // A link error is no transition: the device stays claimed and the event records the attempt.
     // A quarantine commits with its webhook event (the outbox), or neither does.
     const moved =
@@ -166,12 +166,11 @@ export class ResultsService {
   }
 
   async #provision(
-    device: DeviceRecord,
+    device: ReportedDevice,
     resolved: ResolvedLayout,
     report: StationReport,
     stationId: string,
   ): Promise<ProvisioningResult> {
-    const history = await this.devices.history(device.id);
     const envelopeText = await signedAttestationText(
       {
         device,
@@ -179,15 +178,19 @@ export class ResultsService {
         layoutRecord: resolved.record,
         report,
         stationId,
-        claimedAt: claimedAtOf(history),
+        claimedAt: device.claimedAt,
         attestedAt: new Date(),
       },
       this.trust.attestationSigner,
     );
     const leafIndex = await this.transactions.run(async ({ devices, log, attestations, webhookOutbox }) => {
       const event = { actor: stationId, reason: 'exact-match', details: reportDetails(report) };
-      // The row lock first: a concurrent report waits here, then finds the device provisioned.
-      if (!(await devices.transition(device.id, 'provision', event, { stationId }))) throw new Overtaken();
+      // The row lock first: a concurrent report waits here, then finds the device provisioned. The
+      // sealed private key is erased by the same statement: a provisioned device never needs it.
+      const guard = { stationId, chipUid: device.chipUid ?? undefined };
+      if (!(await devices.transition(device.id, 'provision', event, guard, { eraseSealedKey: true }))) {
+        throw new Overtaken();
+      }
       const appended = await this.log.appendAttestation(log, envelopeText);
       await attestations.insert({
         leafIndex: appended.leafIndex,
@@ -199,7 +202,6 @@ export class ResultsService {
         workOrderId: device.workOrderId,
         stationId,
       });
-      await devices.eraseSealedKey(device.id);
       await webhookOutbox.append(deviceProvisionedEvent(device, stationId, appended.leafIndex));
       return appended.leafIndex;
     });
@@ -210,7 +212,7 @@ export class ResultsService {
    * A report about a device whose outcome is already recorded: the same verdict gets the recorded
    * answer (the same attestation, the same diff); any other is refused.
    */
-  async #repeated(device: DeviceRecord, judgement: Judgement): Promise<ProvisioningResult> {
+  async #repeated(device: ReportedDevice, judgement: Judgement): Promise<ProvisioningResult> {
     if (device.state === 'provisioned' && judgement.verdict === 'provisioned') {
       const attestation = await this.attestations.getByDevice(device.id);
       if (attestation !== undefined) return provisioned(device.id, attestation.leafIndex, attestation.envelope);

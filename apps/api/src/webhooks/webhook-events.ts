@@ -16,6 +16,12 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** The device record fields a device event is made from. */
+export type DeviceFactsSource = Pick<
+  DeviceRecord,
+  'id' | 'serial' | 'productId' | 'layoutVersion' | 'workOrderId' | 'chipUid'
+>;
+
 /** What every device event says about the device. */
 export interface DeviceFacts {
   readonly deviceId: string;
@@ -80,7 +86,7 @@ function outboxEvent<T extends WebhookEventType, D>(type: T, orderingKey: string
   return { id, type, orderingKey, render };
 }
 
-function deviceFacts(device: DeviceRecord, stationId: string | null): DeviceFacts {
+function deviceFacts(device: DeviceFactsSource, stationId: string | null): DeviceFacts {
   return {
     deviceId: device.id,
     serial: device.serial,
@@ -95,7 +101,7 @@ function deviceFacts(device: DeviceRecord, stationId: string | null): DeviceFact
 const deviceKey = (deviceId: string) => `device:${deviceId}`;
 
 export function deviceProvisionedEvent(
-  device: DeviceRecord,
+  device: DeviceFactsSource,
   stationId: string,
   attestationLeafIndex: number,
   at: Date = new Date(),
@@ -109,7 +115,7 @@ export function deviceProvisionedEvent(
 }
 
 export function deviceQuarantinedEvent(
-  device: DeviceRecord,
+  device: DeviceFactsSource,
   stationId: string,
   reason: string,
   at: Date = new Date(),
