@@ -4,6 +4,7 @@ import { CONSTRAINTS } from '../database/constraints.js';
 import { type Executor, inTransaction, withSavepoint } from '../database/executor.js';
 import { jsonText } from '../database/json.js';
 import { DEVICE_TRANSITIONS, type DeviceAction, type DeviceState } from '#ingrain/contracts';
+import { insertNewDevices, type InsertedDevices } from './device-bulk-insert.js';
 import { insertDeviceEvent } from './device-events.js';
 import {
   type ClaimResult,
@@ -429,6 +430,14 @@ export class DeviceRepository {
       .where('sealed_private_key', 'is not', null)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Stores queued devices with their creation events, atomically, skipping those that conflict on
+   * a unique key (idempotency key, serial): the stored ones by idempotency key (device-bulk-insert.ts).
+   */
+  createMany(devices: readonly NewDevice[], event: DeviceEventInput): Promise<InsertedDevices> {
+    return inTransaction(this.db, (trx) => insertNewDevices(trx, devices, event));
   }
 }
 
