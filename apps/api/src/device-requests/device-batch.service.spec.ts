@@ -75,7 +75,10 @@ describe('DeviceBatchService', () => {
     issued = [];
     resolves(devices, 'findByIdempotencyKeys', new Map());
     resolves(devices, 'serialsTaken', new Set());
-    resolves(workOrders, 'get', workOrderRecord({ quantity: 10, issued: 8 }));
+    resolves(workOrders, 'getWithProduct', {
+      order: workOrderRecord({ quantity: 10, issued: 8 }),
+      product: productRecord(),
+    });
     resolves(products, 'get', productRecord());
     resolves(products, 'nextSerials', 40);
     resolves(layouts, 'get', resolvedLayout());
@@ -175,14 +178,17 @@ describe('DeviceBatchService', () => {
       ],
     );
     assert.equal(callsOf(identities, 'issue').length, 0);
-    resolves(workOrders, 'get', workOrderRecord({ status: 'closed' }));
+    resolves(workOrders, 'getWithProduct', { order: workOrderRecord({ status: 'closed' }), product: productRecord() });
     await assert.rejects(service.request(principal, KEY, WORK_ORDER_ID, { items: [{ inputs: {} }] }), {
       code: 'WORK_ORDER_CLOSED',
     });
   });
 
   test('items the insert skipped are told apart (a replay of the key, a taken serial); their units go to the next items', async () => {
-    resolves(workOrders, 'get', workOrderRecord({ quantity: 10, issued: 7 }));
+    resolves(workOrders, 'getWithProduct', {
+      order: workOrderRecord({ quantity: 10, issued: 7 }),
+      product: productRecord(),
+    });
     const items = [{ inputs: { label: 'A' } }, { inputs: { label: 'B' } }, { inputs: { label: 'C' } }];
     const hash = requestHashV2(HASH_KEY, BATCH_OPERATION, { workOrderId: WORK_ORDER_ID, ...items[0] });
     const skippedKeys = new Set([itemKey(KEY, 0), itemKey(KEY, 1)]);

@@ -47,11 +47,10 @@ async function byWorkOrder(
   layouts: LayoutCache,
   workOrderId: string,
 ): Promise<RequestTarget> {
-  const workOrder = await repositories.workOrders.get(workOrderId);
-  if (workOrder === undefined) throw workOrderNotFound(workOrderId);
+  const found = await repositories.workOrders.getWithProduct(workOrderId);
+  if (found === undefined) throw workOrderNotFound(workOrderId);
+  const { order: workOrder, product } = found;
   assertIssuable(workOrder);
-  const product = await repositories.products.get(workOrder.productId);
-  if (product === undefined) throw productNotFound(workOrder.productId);
   return { product, layout: await layouts.get(product.id, workOrder.layoutVersion), workOrder };
 }
 
