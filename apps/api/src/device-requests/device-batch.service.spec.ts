@@ -78,6 +78,7 @@ describe('DeviceBatchService', () => {
     resolves(workOrders, 'getWithProduct', {
       order: workOrderRecord({ quantity: 10, issued: 8 }),
       product: productRecord(),
+      serialTaken: false,
     });
     resolves(products, 'get', productRecord());
     resolves(products, 'nextSerials', 40);
@@ -178,7 +179,11 @@ describe('DeviceBatchService', () => {
       ],
     );
     assert.equal(callsOf(identities, 'issue').length, 0);
-    resolves(workOrders, 'getWithProduct', { order: workOrderRecord({ status: 'closed' }), product: productRecord() });
+    resolves(workOrders, 'getWithProduct', {
+      order: workOrderRecord({ status: 'closed' }),
+      product: productRecord(),
+      serialTaken: false,
+    });
     await assert.rejects(service.request(principal, KEY, WORK_ORDER_ID, { items: [{ inputs: {} }] }), {
       code: 'WORK_ORDER_CLOSED',
     });
@@ -188,6 +193,7 @@ describe('DeviceBatchService', () => {
     resolves(workOrders, 'getWithProduct', {
       order: workOrderRecord({ quantity: 10, issued: 7 }),
       product: productRecord(),
+      serialTaken: false,
     });
     const items = [{ inputs: { label: 'A' } }, { inputs: { label: 'B' } }, { inputs: { label: 'C' } }];
     const hash = requestHashV2(HASH_KEY, BATCH_OPERATION, { workOrderId: WORK_ORDER_ID, ...items[0] });

@@ -153,7 +153,11 @@ describe('DeviceRequestsService', () => {
     });
 
     test('by work order: a quota unit taken in the same transaction', async () => {
-      resolves(workOrders, 'getWithProduct', { order: workOrderRecord(), product: productRecord() });
+      resolves(workOrders, 'getWithProduct', {
+        order: workOrderRecord(),
+        product: productRecord(),
+        serialTaken: false,
+      });
       resolves(tx.devices, 'createMany', new Map([[KEY, deviceRecord({ workOrderId: WORK_ORDER_ID })]]));
       resolves(tx.workOrders, 'tryIssue', true);
       await service.create(principal, KEY, byWorkOrder);
@@ -161,7 +165,11 @@ describe('DeviceRequestsService', () => {
     });
 
     test('quota gone inside the transaction: WORK_ORDER_EXHAUSTED, identity discarded', async () => {
-      resolves(workOrders, 'getWithProduct', { order: workOrderRecord({ quantity: 1 }), product: productRecord() });
+      resolves(workOrders, 'getWithProduct', {
+        order: workOrderRecord({ quantity: 1 }),
+        product: productRecord(),
+        serialTaken: false,
+      });
       resolves(tx.devices, 'createMany', new Map([[KEY, deviceRecord()]]));
       resolves(tx.workOrders, 'tryIssue', false);
       resolves(tx.workOrders, 'get', workOrderRecord({ quantity: 1, issued: 1 }));
@@ -176,11 +184,13 @@ describe('DeviceRequestsService', () => {
       resolves(workOrders, 'getWithProduct', {
         order: workOrderRecord({ status: 'closed' }),
         product: productRecord(),
+        serialTaken: false,
       });
       await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_CLOSED' });
       resolves(workOrders, 'getWithProduct', {
         order: workOrderRecord({ quantity: 2, issued: 2 }),
         product: productRecord(),
+        serialTaken: false,
       });
       await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_EXHAUSTED' });
       resolves(products, 'get', undefined);
@@ -199,6 +209,16 @@ describe('DeviceRequestsService', () => {
       assert.deepEqual(callsOf(devices, 'search'), [[{ productId: PRODUCT_ID, serial: 'SN000001' }, { limit: 1 }]]);
       assert.equal(callsOf(identities, 'issue').length, 0);
       assert.equal(callsOf(products, 'nextSerial').length, 0);
+    });
+
+    test('by work order, a given serial already taken: told by the target read itself, before any HSM work', async () => {
+      resolves(workOrders, 'getWithProduct', { order: workOrderRecord(), product: productRecord(), serialTaken: true });
+      await assert.rejects(service.create(principal, KEY, { ...byWorkOrder, serial: 'SN000001' }), {
+        code: 'SERIAL_ALREADY_USED',
+      });
+      assert.deepEqual(callsOf(workOrders, 'getWithProduct'), [[WORK_ORDER_ID, 'SN000001']]);
+      assert.equal(callsOf(devices, 'search').length, 0, 'no second read');
+      assert.equal(callsOf(identities, 'issue').length, 0);
     });
 
     test('an idempotent replay returns the earlier device and makes sure of its job', async () => {

@@ -128,7 +128,10 @@ export class DeviceRequestsService {
     const { layout } = target.layout;
     const sequenced = formatSerial(target.product.serialPrefix, target.product.serialNext);
     preflightDeviceRequest(layout, request.inputs, request.serial, sequenced);
-    if (request.serial !== undefined) await this.#assertSerialFree(target.product.id, request.serial);
+    if (request.serial !== undefined) {
+      if (target.serialTaken === true) throw serialAlreadyUsed(target.product.id);
+      if (target.serialTaken === undefined) await this.#assertSerialFree(target.product.id, request.serial);
+    }
     const serial = request.serial ?? (await this.#nextSerial(target.product));
     const identity = await this.identities.issue({
       product: target.product.id,

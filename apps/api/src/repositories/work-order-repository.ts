@@ -133,10 +133,14 @@ export class WorkOrderRepository {
   }
 
   /**
-   * The work order with its product, in one read (what a device request resolves first).
-   * Undefined when the work order is unknown.
+   * The work order with its product, in one read (what a device request resolves first); with
+   * `serial`, also whether the product already has a device with that serial. Undefined when the
+   * work order is unknown.
    */
-  async getWithProduct(id: string): Promise<{ order: WorkOrderRecord; product: ProductRecord } | undefined> {
+  async getWithProduct(
+    id: string,
+    serial?: string,
+  ): Promise<{ order: WorkOrderRecord; product: ProductRecord; serialTaken: boolean } | undefined> {
     if (!isUuid(id)) return undefined;
     const row = await this.db
       .selectFrom('work_orders as o')
@@ -150,6 +154,12 @@ export class WorkOrderRepository {
         'p.layout_version_latest as product_layout_version_latest',
         'p.created_at as product_created_at',
       ])
+      .select(
+        (serial === undefined
+          ? sql<boolean>`false`
+          : sql<boolean>`exists (select 1 from devices d where d.product_id = o.product_id and d.serial = ${serial})`
+        ).as('serial_taken'),
+      )
       .where('o.id', '=', id)
       .executeTakeFirst();
     if (row === undefined) return undefined;
@@ -164,6 +174,7 @@ export class WorkOrderRepository {
         layout_version_latest: row.product_layout_version_latest,
         created_at: row.product_created_at,
       }),
+      serialTaken: row.serial_taken === true,
     };
   }
 
