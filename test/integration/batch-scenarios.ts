@@ -10,6 +10,7 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import { Database } from '../../apps/api/src/database/database.js';
 import { createApp } from '../../apps/api/src/http/create-app.js';
+import { JobQueue } from '../../apps/api/src/jobs/job-queue.js';
 import { WorkOrderRepository } from '../../apps/api/src/repositories/index.js';
 import { seedCatalogRows, type SeededCatalog } from '../../testkit/catalog-rows.js';
 import { startTestApi, type TestApi } from '../../testkit/api.js';
@@ -89,6 +90,14 @@ export function describeBatches(databaseKind: 'pglite' | 'postgres'): void {
       );
       assert.equal(new Set(made.results.map((r) => r.device?.serial)).size, 3);
       assert.equal(made.results[2]?.device?.serial, (items[2] as { serial: string }).serial);
+      // Each device's job is in its line's queue (added in bulk after the commit), with its payload.
+      for (const result of made.results) {
+        const job = await api.app.get(JobQueue).inspect(catalog.line, result.device?.id ?? '');
+        assert.deepEqual(job, {
+          state: 'waiting',
+          data: { deviceId: result.device?.id, productId: catalog.productId, layoutVersion: catalog.layoutVersion },
+        });
+      }
 
       const again = await batch(catalog.workOrderId, items, key);
       assert.equal(again.status, 200, JSON.stringify(again.body));

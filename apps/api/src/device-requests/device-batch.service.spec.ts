@@ -75,7 +75,11 @@ describe('DeviceBatchService', () => {
     issued = [];
     resolves(devices, 'findByIdempotencyKeys', new Map());
     resolves(devices, 'serialsTaken', new Set());
-    resolves(workOrders, 'get', workOrderRecord({ quantity: 10, issued: 8 }));
+    resolves(workOrders, 'getWithProduct', {
+      order: workOrderRecord({ quantity: 10, issued: 8 }),
+      product: productRecord(),
+      serialTaken: false,
+    });
     resolves(products, 'get', productRecord());
     resolves(products, 'nextSerials', 40);
     resolves(layouts, 'get', resolvedLayout());
@@ -84,11 +88,15 @@ describe('DeviceBatchService', () => {
       issued.push(identity);
       return Promise.resolve(identity);
     });
-    resolves(jobs, 'enqueue', undefined);
+    resolves(jobs, 'enqueueMany', undefined);
     resolves(tx.workOrders, 'lockQuota', 2);
     resolves(tx.workOrders, 'addIssued', undefined);
-    stub(tx.devices, 'create', (device) =>
-      Promise.resolve({ created: true, device: deviceRecord({ id: device.id ?? '', serial: device.serial }) }),
+    stub(tx.devices, 'createMany', (many) =>
+      Promise.resolve(
+        new Map(
+          many.map((device) => [device.idempotencyKey, deviceRecord({ id: device.id ?? '', serial: device.serial })]),
+        ),
+      ),
     );
   });
 
@@ -106,14 +114,19 @@ describe('DeviceBatchService', () => {
     assert.deepEqual(callsOf(products, 'nextSerials'), [[productRecord().id, 2]]);
     assert.equal(callsOf(identities, 'issue').length, 2);
     assert.deepEqual(
-      callsOf(tx.devices, 'create').map(([device]) => [device.serial, device.idempotencyKey]),
+      callsOf(tx.devices, 'createMany').flatMap(([many]) =>
+        many.map((device) => [device.serial, device.idempotencyKey]),
+      ),
       [
         ['SN000040', itemKey(KEY, 0)],
         ['SN000041', itemKey(KEY, 1)],
       ],
     );
     assert.deepEqual(callsOf(tx.workOrders, 'addIssued'), [[WORK_ORDER_ID, 2]]);
-    assert.equal(callsOf(jobs, 'enqueue').length, 2);
+    assert.deepEqual(
+      callsOf(jobs, 'enqueueMany').map(([, many]) => many.length),
+      [2],
+    );
     assert.ok(issued.every((identity) => identity.image.data.every((byte) => byte === 0)));
   });
 
@@ -125,7 +138,7 @@ describe('DeviceBatchService', () => {
       response.results.map((r) => r.status),
       ['created', 'error'],
     );
-    assert.equal(callsOf(tx.devices, 'create').length, 1);
+    assert.equal(callsOf(tx.devices, 'createMany').flatMap(([many]) => many).length, 1);
     assert.deepEqual(callsOf(tx.workOrders, 'addIssued'), [[WORK_ORDER_ID, 1]]);
   });
 
@@ -166,9 +179,49 @@ describe('DeviceBatchService', () => {
       ],
     );
     assert.equal(callsOf(identities, 'issue').length, 0);
-    resolves(workOrders, 'get', workOrderRecord({ status: 'closed' }));
+    resolves(workOrders, 'getWithProduct', {
+      order: workOrderRecord({ status: 'closed' }),
+      product: productRecord(),
+      serialTaken: false,
+    });
     await assert.rejects(service.request(principal, KEY, WORK_ORDER_ID, { items: [{ inputs: {} }] }), {
       code: 'WORK_ORDER_CLOSED',
     });
+  });
+
+  test('items the insert skipped are told apart (a replay of the key, a taken serial); their units go to the next items', async () => {
+    resolves(workOrders, 'getWithProduct', {
+      order: workOrderRecord({ quantity: 10, issued: 7 }),
+      product: productRecord(),
+      serialTaken: false,
+    });
+    const items = [{ inputs: { label: 'A' } }, { inputs: { label: 'B' } }, { inputs: { label: 'C' } }];
+    const hash = requestHashV2(HASH_KEY, BATCH_OPERATION, { workOrderId: WORK_ORDER_ID, ...items[0] });
+    const skippedKeys = new Set([itemKey(KEY, 0), itemKey(KEY, 1)]);
+    stub(tx.devices, 'createMany', (many) =>
+      Promise.resolve(
+        new Map(
+          many
+            .filter((device) => !skippedKeys.has(device.idempotencyKey))
+            .map((device) => [device.idempotencyKey, deviceRecord({ id: device.id ?? '', serial: device.serial })]),
+        ),
+      ),
+    );
+    resolves(tx.devices, 'findByIdempotencyKeys', new Map([[itemKey(KEY, 0), deviceRecord({ requestHash: hash })]]));
+    const response = await service.request(principal, KEY, WORK_ORDER_ID, { items });
+    assert.deepEqual(
+      response.results.map((r) => [r.index, r.status, r.error?.code ?? null]),
+      [
+        [0, 'replayed', null],
+        [1, 'error', 'SERIAL_ALREADY_USED'],
+        [2, 'created', null],
+      ],
+    );
+    assert.deepEqual(
+      callsOf(tx.devices, 'createMany').map(([many]) => many.map((device) => device.idempotencyKey)),
+      [[itemKey(KEY, 0), itemKey(KEY, 1)], [itemKey(KEY, 2)]],
+    );
+    assert.deepEqual(callsOf(tx.workOrders, 'addIssued'), [[WORK_ORDER_ID, 1]]);
+    assert.ok(issued.every((identity) => identity.image.data.every((byte) => byte === 0)));
   });
 });

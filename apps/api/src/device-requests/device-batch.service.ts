@@ -3,14 +3,12 @@ import type { Principal } from '../auth/principal.js';
 import { productNotFound } from '../catalogue/catalog-errors.js';
 import { LayoutCache } from '../catalogue/layout-cache.js';
 import { formatSerial } from '../catalogue/serials.js';
-import { CONSTRAINTS } from '../database/constraints.js';
-import { isDatabaseError } from '../database/errors.js';
 import { AppError } from '../errors/app-error.js';
 import { ERROR_CATALOGUE } from '../errors/error-catalogue.js';
 import { appErrorOf } from '../http/library-errors.js';
 import { IdentityService, type IssuedIdentity } from '../identity/identity.service.js';
 import { JobQueue } from '../jobs/job-queue.js';
-import { enqueueAfterCommit } from './enqueue-job.js';
+import { enqueueManyAfterCommit } from './enqueue-job.js';
 import { ProvisioningMetrics } from '../metrics/provisioning-metrics.js';
 import type { DeviceRecord } from '../repositories/device-records.js';
 import { DeviceRepository } from '../repositories/device-repository.js';
@@ -24,7 +22,7 @@ import type {
   DeviceBatchResponse,
   DeviceBatchResult,
 } from './device-batch.schemas.js';
-import { creationEvent, newDevice } from './device-requests.service.js';
+import { creationEvent, newDevice, type Creation } from './device-requests.service.js';
 import { toDeviceSummary } from './device-views.js';
 import { assertSameRequest, RequestHasher, type RequestDigest } from './idempotency.js';
 import { preflightDeviceRequest } from './input-preflight.js';
@@ -172,14 +170,22 @@ export class DeviceBatchService {
     const issuable = valid.slice(0, available);
     if (issuable.length === 0) return;
     await this.#assignSerials(target, issuable);
+    const issuance = this.#issueInOrder(target, issuable, results);
     try {
-      await this.#issueAll(target, issuable, results);
-      const made = issuable.filter((item) => item.identity !== undefined);
-      for (let start = 0; start < made.length; start += STORE_CHUNK) {
-        await this.#storeChunk(principal, target, made.slice(start, start + STORE_CHUNK), results);
+      // Chunk k is stored while the identities of chunk k+1 are being issued.
+      for (let start = 0; start < issuable.length; start += STORE_CHUNK) {
+        const chunk = issuable.slice(start, start + STORE_CHUNK);
+        await issuance.settled(start + chunk.length);
+        try {
+          const made = chunk.filter((item) => item.identity !== undefined);
+          if (made.length > 0) await this.#storeChunk(principal, target, made, results);
+        } finally {
+          for (const item of chunk) item.identity?.image.data.fill(0); // the only copies of the secrets
+        }
       }
     } finally {
-      for (const item of issuable) item.identity?.image.data.fill(0); // the only copies of the secrets
+      await issuance.stop();
+      for (const item of issuable) item.identity?.image.data.fill(0);
     }
   }
 
@@ -214,13 +220,29 @@ export class DeviceBatchService {
     for (const item of items) item.serial ??= item.item.serial;
   }
 
-  /** Issues the identities, ISSUE_CONCURRENCY at a time; an item that cannot be issued gets its error. */
-  async #issueAll(target: RequestTarget, items: Pending[], results: DeviceBatchResult[]): Promise<void> {
+  /**
+   * Issues the identities, ISSUE_CONCURRENCY at a time, in item order; an item that cannot be
+   * issued gets its error. `settled(n)` resolves once the first n items are issued or failed (and
+   * rejects with the error that stopped issuance, if any); `stop()` lets no further item start and
+   * waits for those running.
+   */
+  #issueInOrder(
+    target: RequestTarget,
+    items: Pending[],
+    results: DeviceBatchResult[],
+  ): { settled: (count: number) => Promise<void>; stop: () => Promise<void> } {
     let next = 0;
+    let done = 0; // items[0..done) are settled
+    const finished = new Array<boolean>(items.length).fill(false);
+    let failure: { error: unknown } | undefined;
+    let waiter: { count: number; wake: () => void } | undefined;
+    const wakeWaiter = () => {
+      if (waiter !== undefined && (done >= waiter.count || failure !== undefined)) waiter.wake();
+    };
     const worker = async (): Promise<void> => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item === undefined) return;
+      while (next < items.length && failure === undefined) {
+        const index = next++;
+        const item = items[index]!;
         try {
           item.identity = await this.identities.issue({
             product: target.product.id,
@@ -229,12 +251,30 @@ export class DeviceBatchService {
             inputs: item.item.inputs,
           });
         } catch (error) {
-          if (!isItemError(error)) throw error;
-          results.push(failed(item.index, error));
+          if (isItemError(error)) results.push(failed(item.index, error));
+          else failure ??= { error };
         }
+        finished[index] = true;
+        while (done < items.length && finished[done]) done += 1;
+        wakeWaiter();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(ISSUE_CONCURRENCY, items.length) }, worker));
+    const workers = Promise.all(Array.from({ length: Math.min(ISSUE_CONCURRENCY, items.length) }, worker));
+    return {
+      settled: async (count) => {
+        if (done < count && failure === undefined) {
+          await new Promise<void>((wake) => {
+            waiter = { count, wake };
+          });
+          waiter = undefined;
+        }
+        if (failure !== undefined) throw failure.error;
+      },
+      stop: async () => {
+        next = items.length;
+        await workers;
+      },
+    };
   }
 
   /**
@@ -251,9 +291,15 @@ export class DeviceBatchService {
       this.#storeLocked(repositories, principal, target, items),
     );
     results.push(...outcome.results);
-    for (const device of outcome.created) await this.#enqueue(device, target.product.line);
+    const deps = { jobs: this.jobs, metrics: this.metrics, logger: this.#logger };
+    await enqueueManyAfterCommit(deps, outcome.created, target.product.line);
   }
 
+  /**
+   * Inserts the chunk's devices in one statement per round: as many as the quota has units left;
+   * those skipped for a conflict (a replay of the key, a taken serial) free their units for the
+   * next items, exactly as storing them one by one would.
+   */
   async #storeLocked(
     repositories: Repositories,
     principal: Principal,
@@ -261,65 +307,61 @@ export class DeviceBatchService {
     items: Pending[],
   ): Promise<{ results: DeviceBatchResult[]; created: DeviceRecord[] }> {
     const order = target.workOrder;
-    let units = order === null ? items.length : await repositories.workOrders.lockQuota(order.id);
+    let units = order === null ? items.length : ((await repositories.workOrders.lockQuota(order.id)) ?? 0);
     const results: DeviceBatchResult[] = [];
     const created: DeviceRecord[] = [];
-    for (const item of items) {
-      const identity = item.identity;
-      if (identity === undefined) continue;
-      if (order !== null && (units === undefined || units <= 0)) {
-        this.metrics.identitiesDiscarded.inc({ reason: 'quota' });
-        results.push(failed(item.index, workOrderExhausted(order.id, order.quantity)));
-        continue;
+    const event = creationEvent(principal);
+    let rest = items;
+    while (rest.length > 0 && units > 0) {
+      const round = rest.slice(0, units);
+      rest = rest.slice(round.length);
+      const stored = await repositories.devices.createMany(
+        round.map((item) => newDevice(this.#creation(principal, target, item), item.identity!)),
+        event,
+      );
+      const skipped: Pending[] = [];
+      for (const item of round) {
+        const device = stored.get(item.key);
+        if (device === undefined) {
+          skipped.push(item);
+          continue;
+        }
+        created.push(device);
+        units -= 1;
+        results.push({ index: item.index, status: 'created', device: toDeviceSummary(device), error: null });
       }
-      const creation = {
-        principal,
-        idempotencyKey: item.key,
-        requestHash: item.hash.keyed,
-        target,
-        serial: item.serial ?? '',
-      };
-      const stored = await this.#insert(repositories, newDevice(creation, identity), principal, item);
-      if ('error' in stored) {
-        results.push(stored.error);
-        continue;
-      }
-      if (stored.created) {
-        created.push(stored.device);
-        if (units !== undefined) units -= 1;
-        results.push({ index: item.index, status: 'created', device: toDeviceSummary(stored.device), error: null });
-      } else {
-        this.metrics.identitiesDiscarded.inc({ reason: 'replayed' });
-        results.push(this.#replayed(item.index, stored.device, item.hash));
-      }
+      if (skipped.length > 0) results.push(...(await this.#skipped(repositories, principal, target, skipped)));
+    }
+    for (const item of rest) {
+      this.metrics.identitiesDiscarded.inc({ reason: 'quota' });
+      results.push(failed(item.index, workOrderExhausted(order?.id ?? '', order?.quantity ?? 0)));
     }
     if (order !== null) await repositories.workOrders.addIssued(order.id, created.length);
     return { results, created };
   }
 
-  async #insert(
+  #creation(principal: Principal, target: RequestTarget, item: Pending): Creation {
+    return { principal, idempotencyKey: item.key, requestHash: item.hash.keyed, target, serial: item.serial ?? '' };
+  }
+
+  /** Items the insert skipped: replays of a key stored meanwhile, or serials taken meanwhile. */
+  async #skipped(
     repositories: Repositories,
-    device: ReturnType<typeof newDevice>,
     principal: Principal,
-    item: Pending,
-  ): Promise<{ created: boolean; device: DeviceRecord } | { error: DeviceBatchResult }> {
-    try {
-      return await repositories.devices.create(device, creationEvent(principal));
-    } catch (error) {
-      // The repository's savepoint rolled the insert back; the transaction goes on with the others.
-      if (!isItemError(error) && !isSerialTaken(error)) throw error;
-      this.metrics.identitiesDiscarded.inc({ reason: isSerialTaken(error) ? 'serial-taken' : 'failed' });
-      return { error: failed(item.index, isSerialTaken(error) ? serialAlreadyUsed(device.productId) : error) };
-    }
+    target: RequestTarget,
+    items: Pending[],
+  ): Promise<DeviceBatchResult[]> {
+    const found = await repositories.devices.findByIdempotencyKeys(
+      principal.tokenId,
+      items.map((item) => item.key),
+    );
+    return items.map((item) => {
+      const device = found.get(item.key);
+      this.metrics.identitiesDiscarded.inc({ reason: device === undefined ? 'serial-taken' : 'replayed' });
+      if (device === undefined) return failed(item.index, serialAlreadyUsed(target.product.id));
+      return this.#replayed(item.index, device, item.hash);
+    });
   }
-
-  #enqueue(device: DeviceRecord, line: string): Promise<void> {
-    return enqueueAfterCommit({ jobs: this.jobs, metrics: this.metrics, logger: this.#logger }, device, line);
-  }
-}
-
-function isSerialTaken(error: unknown): boolean {
-  return isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceSerial);
 }
 
 /** An error that is the item's own (a 4xx of the catalogue), not the service's. */

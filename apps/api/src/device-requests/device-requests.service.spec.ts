@@ -109,13 +109,14 @@ describe('DeviceRequestsService', () => {
   describe('create', () => {
     test('by product: next serial, identity issued, stored with its creation event, job enqueued', async () => {
       const stored = deviceRecord({ serial: 'SN000042' });
-      resolves(tx.devices, 'create', { created: true, device: stored });
+      resolves(tx.devices, 'createMany', new Map([[KEY, stored]]));
 
       const view = await service.create(principal, KEY, byProduct);
 
       assert.deepEqual([view.id, view.state, view.serial], [DEVICE_ID, 'queued', 'SN000042']);
       assert.equal(callsOf(identities, 'issue')[0]?.[0].serial, 'SN000042');
-      const [[newDevice, event]] = callsOf(tx.devices, 'create') as [Parameters<DeviceRepository['create']>];
+      const [[[newDevice], event]] = callsOf(tx.devices, 'createMany') as [Parameters<DeviceRepository['createMany']>];
+      assert.ok(newDevice !== undefined);
       assert.deepEqual(
         [newDevice.productId, newDevice.serial, newDevice.idempotencyKey, newDevice.requestedBy, newDevice.workOrderId],
         [PRODUCT_ID, 'SN000042', KEY, principal.tokenId, null],
@@ -148,20 +149,28 @@ describe('DeviceRequestsService', () => {
       }
       assert.equal(callsOf(products, 'nextSerial').length, 0, 'no serial taken');
       assert.equal(callsOf(identities, 'issue').length, 0, 'no HSM work');
-      assert.equal(callsOf(tx.devices, 'create').length, 0, 'nothing stored');
+      assert.equal(callsOf(tx.devices, 'createMany').length, 0, 'nothing stored');
     });
 
     test('by work order: a quota unit taken in the same transaction', async () => {
-      resolves(workOrders, 'get', workOrderRecord());
-      resolves(tx.devices, 'create', { created: true, device: deviceRecord({ workOrderId: WORK_ORDER_ID }) });
+      resolves(workOrders, 'getWithProduct', {
+        order: workOrderRecord(),
+        product: productRecord(),
+        serialTaken: false,
+      });
+      resolves(tx.devices, 'createMany', new Map([[KEY, deviceRecord({ workOrderId: WORK_ORDER_ID })]]));
       resolves(tx.workOrders, 'tryIssue', true);
       await service.create(principal, KEY, byWorkOrder);
       assert.deepEqual(callsOf(tx.workOrders, 'tryIssue'), [[WORK_ORDER_ID]]);
     });
 
     test('quota gone inside the transaction: WORK_ORDER_EXHAUSTED, identity discarded', async () => {
-      resolves(workOrders, 'get', workOrderRecord({ quantity: 1 }));
-      resolves(tx.devices, 'create', { created: true, device: deviceRecord() });
+      resolves(workOrders, 'getWithProduct', {
+        order: workOrderRecord({ quantity: 1 }),
+        product: productRecord(),
+        serialTaken: false,
+      });
+      resolves(tx.devices, 'createMany', new Map([[KEY, deviceRecord()]]));
       resolves(tx.workOrders, 'tryIssue', false);
       resolves(tx.workOrders, 'get', workOrderRecord({ quantity: 1, issued: 1 }));
       await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_EXHAUSTED' });
@@ -170,11 +179,19 @@ describe('DeviceRequestsService', () => {
     });
 
     test('refusals read before any HSM work', async () => {
-      resolves(workOrders, 'get', undefined);
+      resolves(workOrders, 'getWithProduct', undefined);
       await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_NOT_FOUND' });
-      resolves(workOrders, 'get', workOrderRecord({ status: 'closed' }));
+      resolves(workOrders, 'getWithProduct', {
+        order: workOrderRecord({ status: 'closed' }),
+        product: productRecord(),
+        serialTaken: false,
+      });
       await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_CLOSED' });
-      resolves(workOrders, 'get', workOrderRecord({ quantity: 2, issued: 2 }));
+      resolves(workOrders, 'getWithProduct', {
+        order: workOrderRecord({ quantity: 2, issued: 2 }),
+        product: productRecord(),
+        serialTaken: false,
+      });
       await assert.rejects(service.create(principal, KEY, byWorkOrder), { code: 'WORK_ORDER_EXHAUSTED' });
       resolves(products, 'get', undefined);
       await assert.rejects(service.create(principal, KEY, byProduct), { code: 'PRODUCT_NOT_FOUND' });
@@ -192,6 +209,16 @@ describe('DeviceRequestsService', () => {
       assert.deepEqual(callsOf(devices, 'search'), [[{ productId: PRODUCT_ID, serial: 'SN000001' }, { limit: 1 }]]);
       assert.equal(callsOf(identities, 'issue').length, 0);
       assert.equal(callsOf(products, 'nextSerial').length, 0);
+    });
+
+    test('by work order, a given serial already taken: told by the target read itself, before any HSM work', async () => {
+      resolves(workOrders, 'getWithProduct', { order: workOrderRecord(), product: productRecord(), serialTaken: true });
+      await assert.rejects(service.create(principal, KEY, { ...byWorkOrder, serial: 'SN000001' }), {
+        code: 'SERIAL_ALREADY_USED',
+      });
+      assert.deepEqual(callsOf(workOrders, 'getWithProduct'), [[WORK_ORDER_ID, 'SN000001']]);
+      assert.equal(callsOf(devices, 'search').length, 0, 'no second read');
+      assert.equal(callsOf(identities, 'issue').length, 0);
     });
 
     test('an idempotent replay returns the earlier device and makes sure of its job', async () => {
@@ -212,7 +239,8 @@ describe('DeviceRequestsService', () => {
 
     test('the same key stored concurrently first: its device is answered, this identity discarded', async () => {
       const winner = deviceRecord({ requestHash: requestHashV2(HASH_KEY, CREATE_DEVICE_OPERATION, byProduct) });
-      resolves(tx.devices, 'create', { created: false, device: winner });
+      resolves(tx.devices, 'createMany', new Map());
+      resolves(tx.devices, 'findByIdempotencyKey', winner);
       resolves(jobs, 'requeue', 'pending');
       const view = await service.create(principal, KEY, byProduct);
       assert.equal(view.id, DEVICE_ID);
@@ -220,8 +248,20 @@ describe('DeviceRequestsService', () => {
       assert.equal(callsOf(jobs, 'enqueue').length, 0);
     });
 
+    test('the serial taken concurrently (the insert skipped it, no device has the key): SERIAL_ALREADY_USED', async () => {
+      resolves(tx.devices, 'createMany', new Map());
+      resolves(tx.devices, 'findByIdempotencyKey', undefined);
+      resolves(devices, 'search', []);
+      await assert.rejects(service.create(principal, KEY, { ...byProduct, serial: 'SN000001' }), {
+        code: 'SERIAL_ALREADY_USED',
+      });
+      assert.deepEqual(discarded.mock.calls[0]?.arguments, [{ reason: 'serial-taken' }]);
+      assert.equal(callsOf(jobs, 'enqueue').length, 0);
+      assert.ok(identity.image.data.every((byte) => byte === 0));
+    });
+
     test('a failed enqueue still returns the device (the reconciler adds the job)', async () => {
-      resolves(tx.devices, 'create', { created: true, device: deviceRecord() });
+      resolves(tx.devices, 'createMany', new Map([[KEY, deviceRecord()]]));
       stub(jobs, 'enqueue', () => Promise.reject(new Error('redis down')));
       assert.equal((await service.create(principal, KEY, byProduct)).id, DEVICE_ID);
       assert.equal(enqueueFailures.mock.callCount(), 1);

@@ -48,6 +48,13 @@ class LostToReplay extends Error {
   }
 }
 
+/** The insert skipped the device and no device has its key: its serial was taken meanwhile. */
+class SerialTaken extends Error {
+  constructor() {
+    super('the serial was taken concurrently');
+  }
+}
+
 export interface Creation {
   readonly principal: Principal;
   readonly idempotencyKey: string;
@@ -121,7 +128,10 @@ export class DeviceRequestsService {
     const { layout } = target.layout;
     const sequenced = formatSerial(target.product.serialPrefix, target.product.serialNext);
     preflightDeviceRequest(layout, request.inputs, request.serial, sequenced);
-    if (request.serial !== undefined) await this.#assertSerialFree(target.product.id, request.serial);
+    if (request.serial !== undefined) {
+      if (target.serialTaken === true) throw serialAlreadyUsed(target.product.id);
+      if (target.serialTaken === undefined) await this.#assertSerialFree(target.product.id, request.serial);
+    }
     const serial = request.serial ?? (await this.#nextSerial(target.product));
     const identity = await this.identities.issue({
       product: target.product.id,
@@ -164,20 +174,26 @@ export class DeviceRequestsService {
     try {
       return await this.transactions.run(async ({ devices, workOrders }) => {
         const { principal, target } = creation;
-        // A concurrent request with the same key that stored first makes create() return its device.
-        const result = await devices.create(newDevice(creation, identity), creationEvent(principal));
-        if (!result.created) throw new LostToReplay(result.device);
+        const device = newDevice(creation, identity);
+        // One insert of the device and one of its event, answered without reading the row back.
+        const stored = (await devices.createMany([device], creationEvent(principal))).get(device.idempotencyKey);
+        if (stored === undefined) {
+          // Skipped for a conflict: a concurrent request with the same key stored first (answer
+          // with its device), or the serial was taken meanwhile.
+          const winner = await devices.findByIdempotencyKey(device.requestedBy, device.idempotencyKey);
+          throw winner === undefined ? new SerialTaken() : new LostToReplay(winner);
+        }
         // The quota last: its row lock (which orders every request of the work order) is then held
         // only until the commit. Refused, it throws and the device insert rolls back with it.
         if (target.workOrder !== null) await takeQuota(workOrders, target.workOrder.id);
-        return { created: true, device: result.device };
+        return { created: true, device: stored };
       });
     } catch (error) {
       if (error instanceof LostToReplay) {
         this.#discarded('replayed');
         return { created: false, device: error.device };
       }
-      if (isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceSerial)) {
+      if (error instanceof SerialTaken || isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.deviceSerial)) {
         this.#discarded('serial-taken');
         throw serialAlreadyUsed(creation.target.product.id, error);
       }

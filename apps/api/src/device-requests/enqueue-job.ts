@@ -25,3 +25,29 @@ export async function enqueueAfterCommit(
     deps.logger.warn(`job of device ${device.id} not enqueued (${shown}): the reconciler will add it`);
   }
 }
+
+/**
+ * {@link enqueueAfterCommit} for devices of one line stored in one transaction: their jobs in one
+ * Redis round trip. A failure is counted for each device and logged once, never thrown.
+ */
+export async function enqueueManyAfterCommit(
+  deps: { readonly jobs: JobQueue; readonly metrics: ProvisioningMetrics; readonly logger: Logger },
+  devices: readonly DeviceRecord[],
+  line: string,
+): Promise<void> {
+  if (devices.length === 0) return;
+  const jobs = devices.map((device) => ({
+    deviceId: device.id,
+    productId: device.productId,
+    layoutVersion: device.layoutVersion,
+    line,
+  }));
+  try {
+    await deps.jobs.enqueueMany(line, jobs);
+  } catch (error) {
+    deps.metrics.enqueueFailures.inc(devices.length);
+    const code = (error as { code?: unknown } | null)?.code;
+    const shown = typeof code === 'string' ? code : 'FAILED';
+    deps.logger.warn(`jobs of ${devices.length} devices not enqueued (${shown}): the reconciler will add them`);
+  }
+}

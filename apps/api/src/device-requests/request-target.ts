@@ -15,6 +15,11 @@ export interface RequestTarget {
   readonly layout: ResolvedLayout;
   /** Null for a request by product (no quota). */
   readonly workOrder: WorkOrderRecord | null;
+  /**
+   * Whether the request's serial (when it gives one) was taken when the target was read; undefined
+   * when that was not checked then (a request by product).
+   */
+  readonly serialTaken?: boolean;
 }
 
 /** The repositories a target is read from. */
@@ -33,7 +38,7 @@ export async function resolveTarget(
   layouts: LayoutCache,
   request: CreateDeviceRequest,
 ): Promise<RequestTarget> {
-  if (request.workOrderId !== undefined) return byWorkOrder(repositories, layouts, request.workOrderId);
+  if (request.workOrderId !== undefined) return byWorkOrder(repositories, layouts, request.workOrderId, request.serial);
   const productId = request.productId ?? '';
   const product = await repositories.products.get(productId);
   if (product === undefined) throw productNotFound(productId, 'body.productId');
@@ -46,13 +51,14 @@ async function byWorkOrder(
   repositories: TargetRepositories,
   layouts: LayoutCache,
   workOrderId: string,
+  serial: string | undefined,
 ): Promise<RequestTarget> {
-  const workOrder = await repositories.workOrders.get(workOrderId);
-  if (workOrder === undefined) throw workOrderNotFound(workOrderId);
+  const found = await repositories.workOrders.getWithProduct(workOrderId, serial);
+  if (found === undefined) throw workOrderNotFound(workOrderId);
+  const { order: workOrder, product } = found;
   assertIssuable(workOrder);
-  const product = await repositories.products.get(workOrder.productId);
-  if (product === undefined) throw productNotFound(workOrder.productId);
-  return { product, layout: await layouts.get(product.id, workOrder.layoutVersion), workOrder };
+  const layout = await layouts.get(product.id, workOrder.layoutVersion);
+  return { product, layout, workOrder, ...(serial === undefined ? {} : { serialTaken: found.serialTaken }) };
 }
 
 /** @throws AppError WORK_ORDER_CLOSED or WORK_ORDER_EXHAUSTED. */

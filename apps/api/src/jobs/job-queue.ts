@@ -93,6 +93,30 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * {@link enqueue} for many devices of one line at once: one Redis round trip (BullMQ addBulk, a
+   * pipeline of the same idempotent add per job) instead of one per job.
+   *
+   * @throws JobQueueError as {@link enqueue}; some of the jobs may have been added then.
+   */
+  async enqueueMany(line: string, jobs: readonly LineJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const queue = this.queue(line);
+    const bulk = jobs.map((job) => {
+      if (job.line !== line) throw new TypeError('enqueueMany: every job must be of the given line');
+      return {
+        name: PROVISION_JOB_NAME,
+        data: payloadOf(job),
+        opts: { ...PROVISION_JOB_OPTIONS, jobId: job.deviceId },
+      };
+    });
+    try {
+      await withTimeout(queue.addBulk(bulk), ENQUEUE_TIMEOUT_MS, 'enqueue');
+    } catch (error) {
+      throw queueFailure(error, 'enqueue');
+    }
+  }
+
+  /**
    * Makes sure a device that is `queued` again (released, or found without a job) has a job with
    * work ahead of it: a pending job (waiting, delayed, active) is kept; a finished one (completed or
    * failed) is removed and added anew; a missing one is added. Returns what it did.

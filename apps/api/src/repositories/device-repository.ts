@@ -5,6 +5,7 @@ import { type Executor, inTransaction, withSavepoint } from '../database/executo
 import { jsonText } from '../database/json.js';
 import type { Tables } from '../database/tables.js';
 import { DEVICE_TRANSITIONS, type DeviceAction, type DeviceState } from '#ingrain/contracts';
+import { insertNewDevices, type InsertedDevices } from './device-bulk-insert.js';
 import { insertDeviceEvent } from './device-events.js';
 import {
   type CertificateIssuer,
@@ -510,6 +511,14 @@ export class DeviceRepository {
       .where('sealed_private_key', 'is not', null)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Stores queued devices with their creation events, atomically, skipping those that conflict on
+   * a unique key (idempotency key, serial): the stored ones by idempotency key (device-bulk-insert.ts).
+   */
+  createMany(devices: readonly NewDevice[], event: DeviceEventInput): Promise<InsertedDevices> {
+    return inTransaction(this.db, (trx) => insertNewDevices(trx, devices, event));
   }
 }
 

@@ -24,7 +24,7 @@ export interface NewProduct {
 
 const COLUMNS = ['id', 'name', 'line', 'serial_prefix', 'serial_next', 'layout_version_latest', 'created_at'] as const;
 
-interface ProductRow {
+export interface ProductRow {
   id: string;
   name: string;
   line: string;
@@ -34,7 +34,7 @@ interface ProductRow {
   created_at: Date;
 }
 
-function toRecord(row: ProductRow): ProductRecord {
+export function toProductRecord(row: ProductRow): ProductRecord {
   return {
     id: row.id,
     name: row.name,
@@ -57,12 +57,12 @@ export class ProductRepository {
       .values({ id: product.id, name: product.name, line: product.line, serial_prefix: product.serialPrefix ?? '' })
       .returning(COLUMNS)
       .executeTakeFirstOrThrow();
-    return toRecord(row);
+    return toProductRecord(row);
   }
 
   async get(id: string): Promise<ProductRecord | undefined> {
     const row = await this.db.selectFrom('products').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row && toProductRecord(row);
   }
 
   /** Products by id, after the id `page.after`, at most `page.limit` (all without one). */
@@ -73,7 +73,7 @@ export class ProductRepository {
       .orderBy('id')
       .$if(page.limit !== undefined, (q) => q.limit(page.limit ?? 0))
       .execute();
-    return rows.map(toRecord);
+    return rows.map(toProductRecord);
   }
 
   /**

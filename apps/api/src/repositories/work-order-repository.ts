@@ -3,6 +3,7 @@ import type { Executor } from '../database/executor.js';
 import { jsonText, type JsonValue } from '../database/json.js';
 import type { DeviceState } from '#ingrain/contracts';
 import type { WorkOrderStatus } from '../database/tables.js';
+import { toProductRecord, type ProductRecord } from './product-repository.js';
 import { isUuid, newId } from './row-values.js';
 
 export interface WorkOrderRecord {
@@ -129,6 +130,52 @@ export class WorkOrderRepository {
     const query = this.db.selectFrom('work_orders').select(COLUMNS).where('id', '=', id);
     const row = await (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
     return row && toRecord(row);
+  }
+
+  /**
+   * The work order with its product, in one read (what a device request resolves first); with
+   * `serial`, also whether the product already has a device with that serial. Undefined when the
+   * work order is unknown.
+   */
+  async getWithProduct(
+    id: string,
+    serial?: string,
+  ): Promise<{ order: WorkOrderRecord; product: ProductRecord; serialTaken: boolean } | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .selectFrom('work_orders as o')
+      .innerJoin('products as p', 'p.id', 'o.product_id')
+      .select(COLUMNS.map((column) => `o.${column}` as const))
+      .select([
+        'p.name as product_name',
+        'p.line as product_line',
+        'p.serial_prefix as product_serial_prefix',
+        'p.serial_next as product_serial_next',
+        'p.layout_version_latest as product_layout_version_latest',
+        'p.created_at as product_created_at',
+      ])
+      .select(
+        (serial === undefined
+          ? sql<boolean>`false`
+          : sql<boolean>`exists (select 1 from devices d where d.product_id = o.product_id and d.serial = ${serial})`
+        ).as('serial_taken'),
+      )
+      .where('o.id', '=', id)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return {
+      order: toRecord(row),
+      product: toProductRecord({
+        id: row.product_id,
+        name: row.product_name,
+        line: row.product_line,
+        serial_prefix: row.product_serial_prefix,
+        serial_next: row.product_serial_next,
+        layout_version_latest: row.product_layout_version_latest,
+        created_at: row.product_created_at,
+      }),
+      serialTaken: row.serial_taken === true,
+    };
   }
 
   /**
