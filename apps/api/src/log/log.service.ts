@@ -11,7 +11,7 @@ import {
   hashLeaf,
   type LogFrontier,
   TransparencyLogError,
-  verifyAttestationEnvelopeWithLeaf,
+  verifyAttestationEnvelopeSignature,
   type StoredCheckpoint,
 } from '#ingrain/crypto';
 import { ApiConfig } from '../config/api-config.js';
@@ -106,7 +106,8 @@ export class LogService implements OnModuleInit, OnApplicationBootstrap, OnModul
    *
    * @param envelopeText the envelope exactly as stored in `attestations.envelope`:
    *   serializeAttestationEnvelope's normal form, which is the log leaf.
-   * @throws AttestationError when the envelope does not verify with the attestation key;
+   * @throws AttestationError when the envelope is not a DSSE attestation envelope signed by the
+   *   attestation key (its payload is not re-parsed: see verifyAttestationEnvelopeSignature);
    *   TrustError `TRUST_ENVELOPE_NOT_NORMAL` when the text is not the normal form; TransparencyLogError
    *   from the log (LOG_APPEND_CONFLICT only after repeated interference by a writer that ignores
    *   the lock); DatabaseError.
@@ -220,10 +221,9 @@ export class LogService implements OnModuleInit, OnApplicationBootstrap, OnModul
     } catch (error) {
       throw new TrustError('TRUST_ENVELOPE_NOT_NORMAL', 'the attestation envelope is not JSON', { cause: error });
     }
-    const leaf = verifyAttestationEnvelopeWithLeaf(
-      envelope,
-      this.#trust.attestationSigner.publicKeySpkiDer,
-    ).leafBytes();
+    // The signature only (one ECDSA verification, key cached): the payload was checked when the
+    // attestation step built it (canonicalAttestationBytes) before this process's key signed it.
+    const leaf = verifyAttestationEnvelopeSignature(envelope, this.#trust.attestationSigner.publicKeySpkiDer);
     if (Buffer.compare(leaf, Buffer.from(envelopeText, 'utf8')) !== 0) {
       throw new TrustError(
         'TRUST_ENVELOPE_NOT_NORMAL',
