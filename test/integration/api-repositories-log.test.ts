@@ -140,6 +140,52 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(await store.readNodes([]), []);
     });
 
+    void test('appendOnFrontier: one append per statement, nothing written on a stale or rolled-back frontier', async () => {
+      const { database } = await openDatabase();
+      const store = new PgLogStore(database.kysely);
+      const log = logOver(store);
+      let frontier = await store.readFrontier();
+      for (let i = 0; i < 3; i++) {
+        const step = frontier.append(hashLeaf(leaf(i)));
+        assert.deepEqual(await store.appendOnFrontier(frontier, step), { kind: 'appended' });
+        frontier = step.next;
+      }
+      assert.deepEqual(Buffer.from(frontier.rootHash()), Buffer.from(await log.rootHash(3)));
+      assert.deepEqual(positions(await log.append([leaf(1)])), [[1, true]], 'the leaves are the log’s');
+      // The same leaf again: its first index, nothing written.
+      assert.deepEqual(await store.appendOnFrontier(frontier, frontier.append(hashLeaf(leaf(2)))), {
+        kind: 'present',
+        leafIndex: 2,
+        treeSize: 3,
+      });
+
+      // A frontier from a transaction that rolled back, while another writer appended a different leaf.
+      const lost = frontier.append(hashLeaf(leaf(100)));
+      await assert.rejects(
+        database.transaction(async (trx) => {
+          assert.deepEqual(await new PgLogStore(trx).appendOnFrontier(frontier, lost), { kind: 'appended' });
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      await log.append([leaf(3)]);
+      assert.equal(lost.next.treeSize, await store.readTreeSize(), 'same size, another tree');
+      const onLost = lost.next.append(hashLeaf(leaf(4)));
+      assert.deepEqual(await store.appendOnFrontier(lost.next, onLost), { kind: 'stale' });
+      // A frontier behind the log: stale too.
+      assert.deepEqual(await store.appendOnFrontier(frontier, frontier.append(hashLeaf(leaf(4)))), { kind: 'stale' });
+      assert.equal(await store.readTreeSize(), 4);
+      assert.deepEqual(await store.findLeafIndices([hashLeaf(leaf(100)), hashLeaf(leaf(4))]), [undefined, undefined]);
+
+      const fresh = await store.readFrontier();
+      assert.deepEqual(await store.appendOnFrontier(fresh, fresh.append(hashLeaf(leaf(4)))), { kind: 'appended' });
+      const expected = logOver(new InMemoryLogStore());
+      await expected.append(leaves(0, 5));
+      assert.deepEqual(Buffer.from(await log.rootHash(5)), Buffer.from(await expected.rootHash(5)));
+      const cp = await log.checkpoint();
+      verifyConsistency(4, 5, await log.consistencyProof(4, 5), await log.rootHash(4), cp.rootHash);
+    });
+
     void test('a batch that would rewrite a stored node is refused: history never changes', async () => {
       const { database } = await openDatabase();
       const store = new PgLogStore(database.kysely);

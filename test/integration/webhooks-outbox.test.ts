@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { Database } from '../../apps/api/src/database/index.js';
+import { sql } from 'kysely';
+import { Database, DatabaseError } from '../../apps/api/src/database/index.js';
 import {
   type ClaimedDelivery,
   DeviceRepository,
@@ -25,6 +26,13 @@ const LEASE_MS = 60_000;
 function event(type: string, orderingKey: string): OutboxEvent {
   const id = randomUUID();
   return { id, type, orderingKey, render: (sequence) => JSON.stringify({ id, type, sequence }) };
+}
+
+/** An event the outbox numbers in one statement (its body around the sequence, as the API's events give it). */
+function oneStatementEvent(type: string, orderingKey: string): OutboxEvent {
+  const id = randomUUID();
+  const bodyAround = { before: `{"id":"${id}","type":"${type}","sequence":`, after: '}' };
+  return { ...event(type, orderingKey), id, render: (sequence) => JSON.stringify({ id, type, sequence }), bodyAround };
 }
 
 const delivered = { delivered: true, responseStatus: 204, errorClass: null, durationMs: 3 } as const;
@@ -96,6 +104,99 @@ for (const kind of DATABASE_KINDS) {
       const rows = await db.selectFrom('webhook_events').select(['id', 'sequence', 'body']).execute();
       assert.deepEqual(rows, [{ id: scrapped.id, sequence: 1, body: scrapped.render(1) }]);
     });
+
+    test('an event given its body around the sequence: numbered, stored and fanned out alike, in one statement', async () => {
+      const testDb = await open();
+      const { db, all, disabled } = await setUp(testDb);
+      const outbox = new WebhookOutbox(db);
+      const first = oneStatementEvent('device.provisioned', 'device:a');
+      assert.deepEqual(await outbox.append(first), { sequence: 1, deliveries: 2 });
+      assert.deepEqual(await outbox.append(event('device.failed', 'device:a')), { sequence: 2, deliveries: 1 });
+      const third = oneStatementEvent('device.quarantined', 'device:a');
+      assert.deepEqual(await outbox.append(third), { sequence: 3, deliveries: 1 });
+      const closed = oneStatementEvent('work_order.closed', 'work-order:w');
+      assert.deepEqual(await outbox.append(closed), { sequence: 1, deliveries: 2 });
+      const rows = await db
+        .selectFrom('webhook_events')
+        .select(['id', 'type', 'ordering_key', 'sequence', 'body'])
+        .orderBy('position')
+        .execute();
+      assert.deepEqual(
+        rows.filter((row) => row.id !== rows[1]?.id),
+        [
+          { id: first.id, type: first.type, ordering_key: 'device:a', sequence: 1, body: first.render(1) },
+          { id: third.id, type: third.type, ordering_key: 'device:a', sequence: 3, body: third.render(3) },
+          { id: closed.id, type: closed.type, ordering_key: 'work-order:w', sequence: 1, body: closed.render(1) },
+        ],
+      );
+      const fanned = await db
+        .selectFrom('webhook_deliveries')
+        .select(['subscription_id', 'event_id', 'ordering_key', 'sequence'])
+        .where('event_id', '=', first.id)
+        .execute();
+      assert.deepEqual(
+        fanned.map((row) => [row.subscription_id, row.ordering_key, row.sequence]).sort(),
+        [
+          [all.id, 'device:a', 1],
+          [disabled.id, 'device:a', 1],
+        ].sort(),
+      );
+      const repo = new WebhookDeliveryRepository(db);
+      const claimed = await repo.claimDue(100, LEASE_MS);
+      const deviceA = new Set([first.id, rows[1]?.id, third.id]);
+      assert.deepEqual(
+        claimed.filter((claim) => deviceA.has(claim.eventId)).map((claim) => claim.body),
+        [first.render(1)],
+        'the earliest event of the key first, with its stored body',
+      );
+    });
+
+    if (kind === 'postgres') {
+      test('two writers that read the same last sequence: the second is refused, never a shared number', async () => {
+        const testDb = await open();
+        const { db } = await setUp(testDb);
+        const second = await Database.open(testDb.config, { migrate: false });
+        try {
+          let releaseFirst: () => void = () => undefined;
+          const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+          let firstAppended: () => void = () => undefined;
+          const appendedByFirst = new Promise<void>((resolve) => (firstAppended = resolve));
+          const first = testDb.database.transaction(async (trx) => {
+            const appended = await new WebhookOutbox(trx).append(oneStatementEvent('device.provisioned', 'device:x'));
+            firstAppended();
+            await firstHolds;
+            return appended;
+          });
+          await appendedByFirst;
+          const other = second
+            .transaction((trx) => new WebhookOutbox(trx).append(oneStatementEvent('device.failed', 'device:x')))
+            .then(
+              (appended) => ({ appended }),
+              (error: unknown) => ({ error }),
+            );
+          // Commit the first only once the other waits on the unique index (it read the same last sequence).
+          for (;;) {
+            const { rows } = await sql<{ waiting: number }>`
+              select count(*)::integer as waiting from pg_locks where not granted`.execute(db);
+            if ((rows[0]?.waiting ?? 0) > 0) break;
+            await sleep(10);
+          }
+          releaseFirst();
+          assert.deepEqual(await first, { sequence: 1, deliveries: 2 });
+          const refused = await other;
+          assert.ok(
+            'error' in refused &&
+              refused.error instanceof DatabaseError &&
+              refused.error.constraint === 'webhook_events_ordering_key_sequence_key',
+            JSON.stringify(refused),
+          );
+          const numbers = await db.selectFrom('webhook_events').select('sequence').execute();
+          assert.deepEqual(numbers, [{ sequence: 1 }]);
+        } finally {
+          await second.close();
+        }
+      });
+    }
 
     test('numbered per ordering key; fanned out to the subscriptions of the type; a disabled one waits', async () => {
       const testDb = await open();

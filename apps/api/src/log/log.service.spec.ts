@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, mock, test } from 'node:test';
 import {
   buildAttestation,
+  type FrontierAppend,
   InMemoryLogStore,
+  LogFrontier,
   serializeAttestationEnvelope,
   signAttestation,
   type Signer,
@@ -40,6 +42,29 @@ function memoryStore(memory: InMemoryLogStore): Automocked<PgLogStore> {
     stub(store, name, memory[name].bind(memory) as never);
   }
   stub(store, 'lockWriters', () => Promise.resolve());
+  // PgLogStore's one-statement append, by its contract: nothing written unless the leaf is new and
+  // the memory log still ends at the frontier.
+  stub(store, 'readFrontier', async () => {
+    const treeSize = await memory.readTreeSize();
+    const ids = LogFrontier.nodeIds(treeSize);
+    return LogFrontier.of(treeSize, ids.length === 0 ? [] : await memory.readNodes(ids));
+  });
+  stub(store, 'appendOnFrontier', async (frontier: LogFrontier, step: FrontierAppend) => {
+    const leafHash = step.nodes[0]!.hash;
+    const [present] = await memory.findLeafIndices([leafHash]);
+    const treeSize = await memory.readTreeSize();
+    if (present !== undefined) return { kind: 'present', leafIndex: present, treeSize };
+    const edge = await memory.readNodes(LogFrontier.nodeIds(treeSize)).catch(() => []);
+    const same = frontier.nodes.every((node, i) => Buffer.compare(node.hash, edge[i] ?? new Uint8Array()) === 0);
+    if (treeSize !== frontier.treeSize || !same) return { kind: 'stale' };
+    await memory.appendBatch({
+      fromTreeSize: treeSize,
+      toTreeSize: treeSize + 1,
+      leafHashes: [leafHash],
+      nodes: step.nodes,
+    });
+    return { kind: 'appended' };
+  });
   return store;
 }
 

@@ -7,14 +7,20 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { TransparencyLogError, verifyAttestationEnvelopeWithLeaf, type StoredCheckpoint } from '#ingrain/crypto';
+import {
+  hashLeaf,
+  type LogFrontier,
+  TransparencyLogError,
+  verifyAttestationEnvelopeSignature,
+  type StoredCheckpoint,
+} from '#ingrain/crypto';
 import { ApiConfig } from '../config/api-config.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { PgLogStore } from '../repositories/pg-log-store.js';
 import { Transactions } from '../repositories/transactions.js';
 import { TrustError } from '../trust/trust-error.js';
 import { TrustService } from '../trust/trust.service.js';
-import { appendWithRetry } from './append-retry.js';
+import { MAX_APPEND_ATTEMPTS } from './append-retry.js';
 import { logOver } from './checkpoint-in.js';
 import { LogMetrics } from './log-metrics.js';
 
@@ -51,6 +57,12 @@ export class LogService implements OnModuleInit, OnApplicationBootstrap, OnModul
   readonly #intervalMs: number;
   readonly #logger = new Logger(LogService.name);
   #integrating: Promise<StoredCheckpoint> | undefined;
+  /**
+   * The log's right edge after this process's last append (not necessarily committed): appends
+   * use it only through PgLogStore.appendOnFrontier, which writes nothing unless it is still the
+   * stored edge. Saves reading the size and the edge nodes on every append.
+   */
+  #frontier: LogFrontier | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
 
@@ -94,20 +106,54 @@ export class LogService implements OnModuleInit, OnApplicationBootstrap, OnModul
    *
    * @param envelopeText the envelope exactly as stored in `attestations.envelope`:
    *   serializeAttestationEnvelope's normal form, which is the log leaf.
-   * @throws AttestationError when the envelope does not verify with the attestation key;
+   * @throws AttestationError when the envelope is not a DSSE attestation envelope signed by the
+   *   attestation key (its payload is not re-parsed: see verifyAttestationEnvelopeSignature);
    *   TrustError `TRUST_ENVELOPE_NOT_NORMAL` when the text is not the normal form; TransparencyLogError
    *   from the log (LOG_APPEND_CONFLICT only after repeated interference by a writer that ignores
    *   the lock); DatabaseError.
    */
   async appendAttestation(store: PgLogStore, envelopeText: string): Promise<AppendedAttestation> {
-    const leaf = this.#leafOf(envelopeText);
+    const leafHash = hashLeaf(this.#leafOf(envelopeText));
     return store.inTransaction(async (tx) => {
       await tx.lockWriters();
-      const log = logOver(tx, this.#trust);
-      const appended = await appendWithRetry(log, leaf, () => this.#metrics.appendRetries.inc());
-      if (!appended.alreadyPresent) this.#metrics.appended.inc();
-      return { leafIndex: appended.leafIndex, treeSize: await log.treeSize(), alreadyPresent: appended.alreadyPresent };
+      return this.#appendLocked(tx, leafHash);
     });
+  }
+
+  /**
+   * The append itself, under the writers' lock: one statement on the frontier kept from the last
+   * append when it is still the log's edge (the statement checks it), else on the edge read again.
+   * Gives up with LOG_APPEND_CONFLICT after MAX_APPEND_ATTEMPTS fresh reads that went stale (only
+   * a writer that ignores the lock can cause that).
+   */
+  async #appendLocked(tx: PgLogStore, leafHash: Uint8Array): Promise<AppendedAttestation> {
+    for (let fresh = 0; ;) {
+      const kept = this.#frontier;
+      this.#frontier = undefined;
+      if (kept === undefined) fresh++;
+      const frontier = kept ?? (await tx.readFrontier());
+      const step = frontier.append(leafHash);
+      const outcome = await tx.appendOnFrontier(frontier, step);
+      if (outcome.kind === 'appended') {
+        // Kept before this transaction commits: if it rolls back, the next append's statement finds
+        // the edge changed and reads it again, so a frontier is never trusted without that check.
+        this.#frontier = step.next;
+        this.#metrics.appended.inc();
+        return { leafIndex: step.leafIndex, treeSize: step.next.treeSize, alreadyPresent: false };
+      }
+      if (outcome.kind === 'present') {
+        this.#frontier = frontier;
+        return { leafIndex: outcome.leafIndex, treeSize: outcome.treeSize, alreadyPresent: true };
+      }
+      if (kept !== undefined) continue; // the kept edge went stale: read it again (not a conflict)
+      if (fresh >= MAX_APPEND_ATTEMPTS) {
+        throw new TransparencyLogError(
+          'LOG_APPEND_CONFLICT',
+          `the log moved past tree size ${frontier.treeSize} during each of ${fresh} appends`,
+        );
+      }
+      this.#metrics.appendRetries.inc();
+    }
   }
 
   /**
@@ -175,10 +221,9 @@ export class LogService implements OnModuleInit, OnApplicationBootstrap, OnModul
     } catch (error) {
       throw new TrustError('TRUST_ENVELOPE_NOT_NORMAL', 'the attestation envelope is not JSON', { cause: error });
     }
-    const leaf = verifyAttestationEnvelopeWithLeaf(
-      envelope,
-      this.#trust.attestationSigner.publicKeySpkiDer,
-    ).leafBytes();
+    // The signature only (one ECDSA verification, key cached): the payload was checked when the
+    // attestation step built it (canonicalAttestationBytes) before this process's key signed it.
+    const leaf = verifyAttestationEnvelopeSignature(envelope, this.#trust.attestationSigner.publicKeySpkiDer);
     if (Buffer.compare(leaf, Buffer.from(envelopeText, 'utf8')) !== 0) {
       throw new TrustError(
         'TRUST_ENVELOPE_NOT_NORMAL',

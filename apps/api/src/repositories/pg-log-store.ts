@@ -1,5 +1,7 @@
 import {
+  type FrontierAppend,
   type LogAppendBatch,
+  LogFrontier,
   type LogStore,
   type NodeId,
   type StoredCheckpoint,
@@ -64,6 +66,83 @@ export class PgLogStore implements LogStore {
     const row = await db.selectFrom('log_state').select('tree_size').executeTakeFirst();
     if (row === undefined) throw new TransparencyLogError('LOG_STATE_INCONSISTENT', 'the log_state row is missing');
     return row.tree_size;
+  }
+
+  /** The right edge of the tree (size and edge nodes) as this store's transaction sees it: two reads. */
+  async readFrontier(): Promise<LogFrontier> {
+    const treeSize = await this.readTreeSize();
+    const ids = LogFrontier.nodeIds(treeSize);
+    return LogFrontier.of(treeSize, ids.length === 0 ? [] : await this.readNodes(ids));
+  }
+
+  /**
+   * Appends one leaf computed on `frontier` (`step` = frontier.append(leafHash)) in ONE statement,
+   * atomic like {@link appendBatch}: the size moves from frontier.treeSize to one more, and the leaf
+   * and the nodes it completes are stored, only when the leaf is not in the log yet AND the stored
+   * tree is exactly `frontier` (same size, every edge node stored with the same hash, which makes it
+   * the same tree: nodes never change and the root is the fold of the edge). So a frontier kept in
+   * memory across transactions is used only while it is still the log's edge; one that went stale
+   * (another writer appended, or the transaction that computed it rolled back) changes nothing.
+   * Like appendBatch, call it under {@link lockWriters} for ordering; the conditional update is the backstop.
+   * @returns `appended`; `present` (nothing written) with the leaf's first index and the current
+   *   size; or `stale` (nothing written): the caller reads the frontier again and retries.
+   * @throws TransparencyLogError LOG_STATE_INCONSISTENT when a node of the append is already stored
+   *   with another hash, or the leaf row could not be written (the transaction must roll back).
+   */
+  async appendOnFrontier(frontier: LogFrontier, step: FrontierAppend): Promise<FrontierAppendOutcome> {
+    const leafHash = step.nodes[0]?.hash;
+    if (leafHash === undefined || step.leafIndex !== frontier.treeSize) {
+      throw new TransparencyLogError('LOG_STATE_INCONSISTENT', 'the append step was not computed on this frontier');
+    }
+    const row = (node: StoredNode) => sql`(${node.level}::smallint, ${node.index}::bigint, ${node.hash}::bytea)`;
+    const edgeStored =
+      frontier.nodes.length === 0
+        ? sql`true`
+        : sql`(select count(*) from log_nodes where (level, index, hash) in (${sql.join(frontier.nodes.map(row))})) = ${frontier.nodes.length}`;
+    let result: FrontierAppendRow | undefined;
+    try {
+      ({
+        rows: [result],
+      } = await sql<FrontierAppendRow>`
+        with present as (select leaf_index from log_leaves where leaf_hash = ${leafHash}::bytea),
+        moved as (
+          update log_state set tree_size = ${frontier.treeSize + 1}::bigint
+          where tree_size = ${frontier.treeSize}::bigint and not exists (select 1 from present) and ${edgeStored}
+          returning tree_size
+        ),
+        leaf as (
+          insert into log_leaves (leaf_hash, leaf_index)
+          select ${leafHash}::bytea, ${frontier.treeSize}::bigint from moved
+          on conflict (leaf_hash) do nothing
+          returning leaf_index
+        ),
+        nodes as (
+          insert into log_nodes (level, index, hash)
+          select v.level, v.index, v.hash from moved, (values ${sql.join(step.nodes.map(row))}) as v (level, index, hash)
+          returning level
+        )
+        select
+          (select leaf_index from present) as present,
+          (select tree_size from moved) as moved,
+          (select count(*) from leaf)::integer as leaves,
+          (select count(*) from nodes)::integer as nodes,
+          (select tree_size from log_state) as tree_size
+      `.execute(this.db));
+    } catch (error) {
+      if (!isDatabaseError(error, 'UNIQUE_VIOLATION', CONSTRAINTS.logNodePrimaryKey)) throw error;
+      throw new TransparencyLogError('LOG_STATE_INCONSISTENT', 'the append would rewrite a stored node', {
+        cause: error,
+      });
+    }
+    if (result === undefined) throw new TransparencyLogError('LOG_STATE_INCONSISTENT', 'the append returned no row');
+    if (result.moved !== null) {
+      if (result.leaves !== 1 || result.nodes !== step.nodes.length) {
+        throw new TransparencyLogError('LOG_STATE_INCONSISTENT', `leaf ${step.leafIndex} was not stored whole`);
+      }
+      return { kind: 'appended' };
+    }
+    if (result.present !== null) return { kind: 'present', leafIndex: result.present, treeSize: result.tree_size };
+    return { kind: 'stale' };
   }
 
   async readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
@@ -190,6 +269,20 @@ export class PgLogStore implements LogStore {
       return new Uint8Array(Buffer.from(row.envelope, 'utf8'));
     });
   }
+}
+
+/** What {@link PgLogStore.appendOnFrontier} did. */
+export type FrontierAppendOutcome =
+  | { readonly kind: 'appended' }
+  | { readonly kind: 'present'; readonly leafIndex: number; readonly treeSize: number }
+  | { readonly kind: 'stale' };
+
+interface FrontierAppendRow {
+  readonly present: number | null;
+  readonly moved: number | null;
+  readonly leaves: number;
+  readonly nodes: number;
+  readonly tree_size: number;
 }
 
 /** One stored checkpoint of the history, with when it was signed. */

@@ -10,6 +10,12 @@ export interface OutboxEvent {
   readonly orderingKey: string;
   /** The exact body delivered, given the event's sequence number under its key (1, 2, …). */
   readonly render: (sequence: number) => string;
+  /**
+   * The body around its sequence number, when it is exactly `before + String(sequence) + after`
+   * (render then must agree): lets the outbox number, insert and fan out the event in one
+   * statement. Without it, `append` takes three (read the last sequence, insert, fan out).
+   */
+  readonly bodyAround?: { readonly before: string; readonly after: string };
 }
 
 /**
@@ -23,6 +29,7 @@ export class WebhookOutbox {
   constructor(private readonly db: Executor) {}
 
   async append(event: OutboxEvent): Promise<{ sequence: number; deliveries: number }> {
+    if (event.bodyAround !== undefined) return this.#appendInOneStatement(event, event.bodyAround);
     const last = await this.db
       .selectFrom('webhook_events')
       .select((eb) => eb.fn.max('sequence').as('sequence'))
@@ -56,5 +63,39 @@ export class WebhookOutbox {
       )
       .executeTakeFirst();
     return { sequence, deliveries: Number(fanned.numInsertedOrUpdatedRows ?? 0n) };
+  }
+
+  /**
+   * The same three steps as one statement: the next sequence under the key, the event with its body
+   * rendered around it, one delivery per subscription of the type. Two writers that read the same
+   * last sequence still cannot both commit it: the unique (ordering_key, sequence) refuses the second.
+   */
+  async #appendInOneStatement(
+    event: OutboxEvent,
+    body: NonNullable<OutboxEvent['bodyAround']>,
+  ): Promise<{ sequence: number; deliveries: number }> {
+    const { rows } = await sql<{ sequence: number; deliveries: number }>`
+      with next as (
+        select coalesce(max(sequence), 0) + 1 as sequence from webhook_events where ordering_key = ${event.orderingKey}
+      ),
+      event as (
+        insert into webhook_events (id, type, ordering_key, sequence, body)
+        select ${event.id}::uuid, ${event.type}, ${event.orderingKey}, next.sequence,
+          ${body.before}::text || next.sequence::text || ${body.after}::text
+        from next
+        returning id, sequence
+      ),
+      fanned as (
+        insert into webhook_deliveries (id, subscription_id, event_id, ordering_key, sequence)
+        select gen_random_uuid(), s.id, event.id, ${event.orderingKey}, event.sequence
+        from webhook_subscriptions s, event
+        where s.event_types @> jsonb_build_array(${event.type}::text)
+        returning id
+      )
+      select (select sequence from event) as sequence, (select count(*) from fanned)::integer as deliveries
+    `.execute(this.db);
+    const [row] = rows;
+    if (row === undefined) throw new TypeError('the webhook event insert returned no row');
+    return row;
   }
 }

@@ -43,4 +43,24 @@ describe('webhook event bodies', () => {
       }
     }
   });
+
+  test('the body around its sequence is the rendered body, cut at the sequence: the outbox numbers it in SQL', () => {
+    const device = deviceRecord({ state: 'claimed', chipUid: null, stationId: null, workOrderId: null });
+    const at = new Date('2030-01-02T03:04:05.678Z');
+    for (const event of [
+      deviceProvisionedEvent(device, 'st-"1"', 0, at),
+      deviceQuarantinedEvent(device, 'st-1', 'reason with \u2028 and "quotes"', at),
+      deviceFailedEvent({ ...device, state: 'scrapped' }, 'queued', 'ünïcödé ✓', at),
+    ]) {
+      assert.ok(event.bodyAround !== undefined);
+      for (const sequence of [1, 9, 10, 123456789]) {
+        const body = JSON.parse(event.render(sequence)) as Record<string, unknown>;
+        assert.equal(event.render(sequence), JSON.stringify(body), 'JSON.stringify of the body object');
+        assert.deepEqual(Object.keys(body), ['id', 'type', 'timestamp', 'orderingKey', 'sequence', 'data']);
+        assert.equal(body['sequence'], sequence);
+        assert.equal(`${event.bodyAround.before}${sequence}${event.bodyAround.after}`, event.render(sequence));
+      }
+      assert.throws(() => event.render(1.5), RangeError);
+    }
+  });
 });

@@ -79,11 +79,23 @@ export interface WebhookEventBody<T extends WebhookEventType, D> {
 
 function outboxEvent<T extends WebhookEventType, D>(type: T, orderingKey: string, data: D, at: Date): OutboxEvent {
   const id = randomUUID();
-  const render = (sequence: number): string => {
-    const body: WebhookEventBody<T, D> = { id, type, timestamp: at.toISOString(), orderingKey, sequence, data };
-    return JSON.stringify(body);
+  // JSON.stringify of the body object below with its keys in this order, cut around `sequence` (an
+  // integer, so it renders as its decimal digits): the outbox numbers the event in SQL.
+  const head: Omit<WebhookEventBody<T, D>, 'sequence' | 'data'> = {
+    id,
+    type,
+    timestamp: at.toISOString(),
+    orderingKey,
   };
-  return { id, type, orderingKey, render };
+  const bodyAround = {
+    before: `${JSON.stringify(head).slice(0, -1)},"sequence":`,
+    after: `,"data":${JSON.stringify(data)}}`,
+  };
+  const render = (sequence: number): string => {
+    if (!Number.isSafeInteger(sequence)) throw new RangeError(`sequence ${sequence} is not an integer`);
+    return `${bodyAround.before}${sequence}${bodyAround.after}`;
+  };
+  return { id, type, orderingKey, render, bodyAround };
 }
 
 function deviceFacts(device: DeviceFactsSource, stationId: string | null): DeviceFacts {

@@ -14,7 +14,11 @@ import { ATTESTATION_PAYLOAD_TYPE } from './format.js';
 import { attestationLeafBytes, serializeAttestationEnvelope } from './leaf.js';
 import { attestationKeyId } from './public-keys.js';
 import { signAttestation } from './sign.js';
-import { verifyAttestationEnvelope, verifyAttestationEnvelopeWithLeaf } from './verify.js';
+import {
+  verifyAttestationEnvelope,
+  verifyAttestationEnvelopeSignature,
+  verifyAttestationEnvelopeWithLeaf,
+} from './verify.js';
 
 const hasCode = (code: string) => (error: unknown) => error instanceof AttestationError && error.code === code;
 const signer = new SoftwareSignerForTests('ingrain-attestation');
@@ -144,6 +148,36 @@ void describe('DSSE envelope', () => {
       hasCode('ATTESTATION_SECRET_BYTES_PRESENT'),
     );
     await assert.rejects(signAttestation(leaky, signer), hasCode('ATTESTATION_SECRET_BYTES_PRESENT'));
+  });
+
+  void test('verifyAttestationEnvelopeSignature: the leaf bytes of an envelope the key signed; the payload is not re-checked', async () => {
+    assert.deepEqual(
+      Buffer.from(verifyAttestationEnvelopeSignature(envelope, signer.publicKeySpkiDer)),
+      Buffer.from(attestationLeafBytes(envelope)),
+    );
+    const other = new SoftwareSignerForTests('ingrain-attestation');
+    assert.throws(
+      () => verifyAttestationEnvelopeSignature(envelope, other.publicKeySpkiDer),
+      hasCode('ATTESTATION_SIGNATURE_INVALID'),
+    );
+    const tampered = { ...envelope, payload: b64(Buffer.from('{"formatVersion":1}')) };
+    assert.throws(
+      () => verifyAttestationEnvelopeSignature(tampered, signer.publicKeySpkiDer),
+      hasCode('ATTESTATION_SIGNATURE_INVALID'),
+    );
+    assert.throws(
+      () => verifyAttestationEnvelopeSignature({}, signer.publicKeySpkiDer),
+      hasCode('ATTESTATION_MALFORMED'),
+    );
+    const otherType = await envelopeFor(Buffer.from('{}'), 'application/vnd.ingrain.attestation.v2+json');
+    assert.throws(
+      () => verifyAttestationEnvelopeSignature(otherType, signer.publicKeySpkiDer),
+      hasCode('ATTESTATION_UNSUPPORTED_VERSION'),
+    );
+    // What it leaves to the full verification: a signed payload that is not an attestation.
+    const notAnAttestation = await envelopeFor(Buffer.from('{"a":1}'));
+    assert.equal(verifyAttestationEnvelopeSignature(notAnAttestation, signer.publicKeySpkiDer).length > 0, true);
+    assert.throws(() => verifyAttestationEnvelope(notAnAttestation, signer.publicKeySpkiDer), AttestationError);
   });
 
   void test('signAttestation refuses a signer whose signature does not verify or is malformed', async () => {

@@ -19,6 +19,7 @@ export { signAttestation } from './sign.js';
 export {
   verifyAttestationEnvelope,
   verifyAttestationEnvelopeWithLeaf,
+  verifyAttestationEnvelopeSignature,
   type VerifiedAttestationEnvelope,
 } from './verify.js';
 export { attestationLeafBytes, serializeAttestationEnvelope } from './leaf.js';

@@ -122,3 +122,24 @@ export function verifyAttestationEnvelopeWithLeaf(
   let leaf: Uint8Array | undefined;
   return { attestation, leafBytes: () => (leaf ??= decodedEnvelopeLeafBytes(decoded)) };
 }
+
+/**
+ * The envelope checks of {@link verifyAttestationEnvelope} up to and including the signature
+ * (shape, payloadType, a signature by this key over PAE(payloadType, payload)), WITHOUT the
+ * payload's checks (UTF-8, RFC 8785 form, schema), and the envelope's transparency-log leaf bytes
+ * (exactly attestationLeafBytes(envelope)). For a writer that logs envelopes its own attestation
+ * key signed, whose payloads were checked when they were built (canonicalAttestationBytes, before
+ * signAttestation): one decode and one ECDSA verification with the cached key, no payload re-parse.
+ * Readers and auditors verify with {@link verifyAttestationEnvelope}.
+ * @throws AttestationError ATTESTATION_MALFORMED, ATTESTATION_UNSUPPORTED_VERSION,
+ * ATTESTATION_SIGNATURE_INVALID, or ATTESTATION_INPUT_INVALID if `attestationPublicKey` is not a public key.
+ */
+export function verifyAttestationEnvelopeSignature(
+  envelope: unknown,
+  attestationPublicKey: Uint8Array | KeyObject,
+): Uint8Array {
+  const decoded = decodeDsseEnvelope(envelope);
+  checkPayloadType(decoded.payloadType);
+  checkSignatures(decoded, importKey(attestationPublicKey));
+  return decodedEnvelopeLeafBytes(decoded);
+}

@@ -4,6 +4,7 @@ export { HASH_SIZE_BYTES, emptyTreeHash, hashLeaf, hashChildren, hashesEqual } f
 export type { NodeId, LeafRange } from './tree-math.js';
 export type { LogStore, LogAppendBatch, StoredNode, StoredCheckpoint } from './log-store.js';
 export { InMemoryLogStore } from './memory-log-store.js';
+export { LogFrontier, type FrontierAppend } from './frontier.js';
 export { TransparencyLog, type AppendedLeaf, type TransparencyLogOptions } from './transparency-log.js';
 export { type Checkpoint, formatCheckpointText, parseCheckpointText } from './checkpoint.js';
 export {
