@@ -215,7 +215,7 @@ function hsmConfig(env: Env): HsmConfig {
 
 /**
  * Parses the API's environment once, at boot: HOST (default 127.0.0.1), PORT (8080),
- * DATABASE_URL or INGRAIN_DATA_DIR (with INGRAIN_PGLITE_SHARED_BUFFERS_MB, 16), REDIS_URL (redis://127.0.0.1:6379) with INGRAIN_REDIS_SENTINELS and
+ * DATABASE_URL or INGRAIN_DATA_DIR (with INGRAIN_PGLITE_SHARED_BUFFERS_MB, 32), REDIS_URL (redis://127.0.0.1:6379) with INGRAIN_REDIS_SENTINELS and
  * INGRAIN_REDIS_SENTINEL_NAME (both or neither: the master through Sentinels), the INGRAIN_HSM_* variables
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_FORMAT, INGRAIN_LOG_FILE, INGRAIN_LOG_ORIGIN,
  * INGRAIN_LOG_CHECKPOINT_INTERVAL_MS (1000), INGRAIN_LOG_PUBLIC (false),

@@ -69,7 +69,7 @@ export const apiEnvSchema = z.object({
   PORT: integer(0, 65_535, DEFAULT_PORT),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   INGRAIN_DATA_DIR: optionalText,
-  // PGlite's shared_buffers in MiB (unset: the database layer's default, 16).
+  // PGlite's shared_buffers in MiB (unset: the database layer's default, 32).
   INGRAIN_PGLITE_SHARED_BUFFERS_MB: optionalInteger(1, 1024),
   REDIS_URL: url(['redis:', 'rediss:']),
   // Redis Sentinel for the queues (docs/deployment.md): both or neither (checked in api-config.ts).

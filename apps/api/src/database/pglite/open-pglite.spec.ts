@@ -29,9 +29,9 @@ describe('openPglite', () => {
   });
 
   test("runs PostgreSQL with the default shared_buffers, or the one asked for, and PGlite's other settings", async () => {
-    assert.equal(DEFAULT_PGLITE_SHARED_BUFFERS_MB, 16);
+    assert.equal(DEFAULT_PGLITE_SHARED_BUFFERS_MB, 32);
     const names = ['shared_buffers', 'search_path', 'fsync', 'synchronous_commit'];
-    assert.deepEqual(await settings(undefined, names), ['16MB', 'public', 'off', 'on']);
+    assert.deepEqual(await settings(undefined, names), ['32MB', 'public', 'off', 'on']);
     assert.deepEqual(await settings(24, ['shared_buffers']), ['24MB']);
   });
 });
