@@ -25,13 +25,15 @@ describe('openPglite', () => {
       'search_path=public',
       '-c',
       'shared_buffers=24MB',
+      '-c',
+      'wal_buffers=4MB',
     ]);
   });
 
   test("runs PostgreSQL with the default shared_buffers, or the one asked for, and PGlite's other settings", async () => {
     assert.equal(DEFAULT_PGLITE_SHARED_BUFFERS_MB, 32);
-    const names = ['shared_buffers', 'search_path', 'fsync', 'synchronous_commit'];
-    assert.deepEqual(await settings(undefined, names), ['32MB', 'public', 'off', 'on']);
+    const names = ['shared_buffers', 'wal_buffers', 'search_path', 'fsync', 'synchronous_commit'];
+    assert.deepEqual(await settings(undefined, names), ['32MB', '4MB', 'public', 'off', 'on']);
     assert.deepEqual(await settings(24, ['shared_buffers']), ['24MB']);
   });
 });
