@@ -111,10 +111,30 @@ describe('loadApiConfig', () => {
       /DATABASE_URL and INGRAIN_DATA_DIR are both set/,
     );
     assert.throws(() => loadApiConfig({ ...hsmEnv, INGRAIN_LOG_ORIGIN: 'has space' }), /INGRAIN_LOG_ORIGIN/);
+    assert.throws(
+      () => loadDatabaseConfig({ DATABASE_URL: 'postgres://h/db', INGRAIN_PGLITE_SHARED_BUFFERS_MB: '32' }),
+      /INGRAIN_PGLITE_SHARED_BUFFERS_MB is set with DATABASE_URL/,
+    );
     const log = { INGRAIN_LOG_CHECKPOINT_INTERVAL_MS: '250', INGRAIN_LOG_PUBLIC: 'true' };
     assert.deepEqual(loadApiConfig({ ...hsmEnv, ...log }).log, { checkpointIntervalMs: 250, public: true });
     assert.throws(() => loadApiConfig({ ...hsmEnv, INGRAIN_LOG_PUBLIC: 'yes' }), /INGRAIN_LOG_PUBLIC/);
     assert.throws(() => loadApiConfig({ ...hsmEnv, INGRAIN_LOG_CHECKPOINT_INTERVAL_MS: '0' }), /INTERVAL_MS/);
+  });
+
+  test("INGRAIN_PGLITE_SHARED_BUFFERS_MB sizes PGlite's shared_buffers: 1 to 1024 MiB, unset leaves the default", () => {
+    const env = { INGRAIN_DATA_DIR: '/data' };
+    assert.deepEqual(loadDatabaseConfig(env), { kind: 'pglite', dataDir: '/data' });
+    assert.deepEqual(loadDatabaseConfig({ ...env, INGRAIN_PGLITE_SHARED_BUFFERS_MB: '64' }), {
+      kind: 'pglite',
+      dataDir: '/data',
+      sharedBuffersMb: 64,
+    });
+    for (const bad of ['0', '1025', '16MB', '-1']) {
+      assert.throws(
+        () => loadDatabaseConfig({ ...env, INGRAIN_PGLITE_SHARED_BUFFERS_MB: bad }),
+        /INGRAIN_PGLITE_SHARED_BUFFERS_MB is invalid: expected an integer from 1 to 1024/,
+      );
+    }
   });
 
   test('HSM variable errors surface as ConfigError naming the variable', () => {

@@ -187,8 +187,14 @@ function databaseConfig(vars: z.output<typeof apiEnvSchema>, cwd: string): Datab
   if (vars.DATABASE_URL !== undefined && vars.INGRAIN_DATA_DIR !== undefined) {
     throw new ConfigError('DATABASE_URL and INGRAIN_DATA_DIR are both set: set exactly one');
   }
+  const sharedBuffersMb = vars.INGRAIN_PGLITE_SHARED_BUFFERS_MB;
+  if (vars.DATABASE_URL !== undefined && sharedBuffersMb !== undefined) {
+    throw new ConfigError('INGRAIN_PGLITE_SHARED_BUFFERS_MB is set with DATABASE_URL: it applies to PGlite only');
+  }
   if (vars.DATABASE_URL !== undefined) return { kind: 'postgres', url: vars.DATABASE_URL };
-  return { kind: 'pglite', dataDir: resolve(cwd, vars.INGRAIN_DATA_DIR ?? DEFAULTS.dataDir) };
+  const dataDir = resolve(cwd, vars.INGRAIN_DATA_DIR ?? DEFAULTS.dataDir);
+  if (sharedBuffersMb === undefined) return { kind: 'pglite', dataDir };
+  return { kind: 'pglite', dataDir, sharedBuffersMb };
 }
 
 function witnessPolicy(vars: z.output<typeof apiEnvSchema>): TrustRootWitnesses {
@@ -216,7 +222,7 @@ function hsmConfig(env: Env): HsmConfig {
 
 /**
  * Parses the API's environment once, at boot: HOST (default 127.0.0.1), PORT (8080),
- * DATABASE_URL or INGRAIN_DATA_DIR, REDIS_URL (redis://127.0.0.1:6379) with INGRAIN_REDIS_SENTINELS and
+ * DATABASE_URL or INGRAIN_DATA_DIR (with INGRAIN_PGLITE_SHARED_BUFFERS_MB, 32), REDIS_URL (redis://127.0.0.1:6379) with INGRAIN_REDIS_SENTINELS and
  * INGRAIN_REDIS_SENTINEL_NAME (both or neither: the master through Sentinels), the INGRAIN_HSM_* variables
  * (libs/crypto `loadHsmConfig`; the PIN file is read now), LOG_LEVEL (info), INGRAIN_LOG_FORMAT, INGRAIN_LOG_FILE, INGRAIN_LOG_ORIGIN,
  * INGRAIN_LOG_CHECKPOINT_INTERVAL_MS (1000), INGRAIN_LOG_PUBLIC (false),

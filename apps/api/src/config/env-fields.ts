@@ -19,3 +19,16 @@ export function integer(min: number, max: number, fallback: number) {
       .default(fallback),
   );
 }
+
+/** A whole number from `min` to `max`, or undefined when unset (the default then lives with its user). */
+export function optionalInteger(min: number, max: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, message)
+      .transform(Number)
+      .pipe(z.number().min(min, message).max(max, message))
+      .optional(),
+  );
+}

@@ -2,7 +2,7 @@ import { redisSentinelNameSchema, redisSentinelsSchema } from '#ingrain/contract
 import { LOG_FORMATS } from '#ingrain/logging';
 import { verifierKeyProblem } from '#ingrain/crypto';
 import { z } from 'zod';
-import { integer, optionalText } from './env-fields.js';
+import { integer, optionalInteger, optionalText } from './env-fields.js';
 import { webhooksEnvShape } from './webhooks-config.js';
 
 /** pino's levels, plus `silent`. */
@@ -70,6 +70,8 @@ export const apiEnvSchema = z.object({
   PORT: integer(0, 65_535, DEFAULT_PORT),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   INGRAIN_DATA_DIR: optionalText,
+  // PGlite's shared_buffers in MiB (unset: the database layer's default, 32).
+  INGRAIN_PGLITE_SHARED_BUFFERS_MB: optionalInteger(1, 1024),
   REDIS_URL: url(['redis:', 'rediss:']),
   // Redis Sentinel for the queues (docs/deployment.md): both or neither (checked in api-config.ts).
   INGRAIN_REDIS_SENTINELS: optionalText.pipe(redisSentinelsSchema.optional()),

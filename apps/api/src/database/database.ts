@@ -20,7 +20,11 @@ async function openPool(config: DatabaseConfig, options: DatabaseOpenOptions): P
     const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     return PgClientPool.create({ url: config.url, maxConnections, acquireTimeoutMs });
   }
-  const { pglite, lock } = await openPglite({ dataDir: config.dataDir, snapshot: options.pgliteSnapshot });
+  const { pglite, lock } = await openPglite({
+    dataDir: config.dataDir,
+    snapshot: options.pgliteSnapshot,
+    sharedBuffersMb: config.sharedBuffersMb,
+  });
   return new PgliteClientPool(pglite, acquireTimeoutMs, lock);
 }
 
