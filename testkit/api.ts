@@ -45,6 +45,8 @@ export interface TestApi {
 
 export interface TestApiOptions {
   readonly databaseKind?: 'pglite' | 'postgres';
+  /** PGlite on disk in this new directory (as in production) instead of in memory. */
+  readonly pgliteDataDir?: string;
   /** Extra environment variables for loadApiConfig (e.g. INGRAIN_AUTH_FAILURE_LIMIT). */
   readonly env?: Readonly<Record<string, string>>;
   /** More modules (dummy controllers). */
@@ -89,7 +91,7 @@ async function startResources(
   const results = await Promise.allSettled([
     createTestToken({ label: 'ingrain-api-test' }),
     startRedis(),
-    createTestDatabase(options.databaseKind ?? 'pglite'),
+    createTestDatabase(options.databaseKind ?? 'pglite', { pgliteDataDir: options.pgliteDataDir }),
   ]);
   const [token, redis, database] = results;
   if (token.status === 'fulfilled') cleanups.unshift(() => token.value.cleanup());

@@ -30,6 +30,8 @@ export interface TestDatabaseOptions {
   readonly server?: PostgresServer;
   /** PostgreSQL pool size (default 10). */
   readonly maxConnections?: number;
+  /** PGlite only: a new data directory on disk (as in production) instead of memory. */
+  readonly pgliteDataDir?: string;
 }
 
 const CACHE_DIR = join(REPO_ROOT, '.ingrain', 'cache');
@@ -63,9 +65,12 @@ export function pgliteSnapshot(): Promise<Blob> {
   return snapshotPromise;
 }
 
-async function createPgliteTestDatabase(): Promise<TestDatabase> {
-  const config: DatabaseConfig = { kind: 'pglite', dataDir: undefined };
-  const database = await Database.open(config, { pgliteSnapshot: await pgliteSnapshot() });
+async function createPgliteTestDatabase(dataDir?: string): Promise<TestDatabase> {
+  const config: DatabaseConfig = { kind: 'pglite', dataDir };
+  // On disk: initdb and the migrations, as ingrain-admin makes a production data directory (a
+  // snapshot would be unpacked through PGlite's WebAssembly memory first).
+  const snapshot = dataDir === undefined ? await pgliteSnapshot() : undefined;
+  const database = await Database.open(config, { pgliteSnapshot: snapshot });
   return { kind: 'pglite', database, config, cleanup: () => database.close() };
 }
 
@@ -127,5 +132,5 @@ async function createPostgresTestDatabase(options: TestDatabaseOptions): Promise
  * Call cleanup() in a finally/after hook.
  */
 export function createTestDatabase(kind: DatabaseKind, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
-  return kind === 'pglite' ? createPgliteTestDatabase() : createPostgresTestDatabase(options);
+  return kind === 'pglite' ? createPgliteTestDatabase(options.pgliteDataDir) : createPostgresTestDatabase(options);
 }

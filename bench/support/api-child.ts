@@ -4,6 +4,9 @@
 // tokens at start, then around each measured row `begin` (spans reset, CPU and peak RSS marked) and
 // `end` (CPU, the PostgreSQL server's CPU, spans, peak and final RSS), and the raw HSM rate.
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ModulesContainer } from '@nestjs/core';
 import { Hsm } from '#ingrain/crypto';
@@ -190,7 +193,9 @@ function postgresPort(api: TestApi): number | undefined {
 /** The child's side: starts the app, reports ready, then answers the parent's commands until `close`. */
 export async function serveApiChild(database: DatabaseKind): Promise<void> {
   const send = (message: unknown) => process.send?.(message);
-  const api = await startTestApi({ databaseKind: database, env: { LOG_LEVEL: 'info' } });
+  // PGlite on disk as bin/ingrain-api runs it (in memory its data would sit in the WebAssembly heap).
+  const dataDir = await mkdtemp(join(tmpdir(), 'ingrain-bench-pglite-'));
+  const api = await startTestApi({ databaseKind: database, pgliteDataDir: dataDir, env: { LOG_LEVEL: 'info' } });
   try {
     await api.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (api.app.getHttpServer().address() as AddressInfo).port;
@@ -233,6 +238,7 @@ export async function serveApiChild(database: DatabaseKind): Promise<void> {
     });
   } finally {
     await api.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -262,6 +268,8 @@ export class ApiChild {
   static start(script: string, database: DatabaseKind): Promise<ApiChild> {
     const child = fork(script, [], {
       env: { ...process.env, INGRAIN_BENCH_API_DATABASE: database },
+      // The V8 flag bin/ingrain-api sets (docs/deployment.md, memory).
+      execArgv: ['--heap-growing-percent=50'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {

@@ -460,8 +460,8 @@ function notes(runs: readonly RunResult[], settings: ReportSettings): string[] {
       `sessions in parallel on the app's own token, ${settings.rawWindowMs} ms windows at start and between the groups of rows:`,
     ...lines,
     '',
-    'The API runs in a child process (SoftHSM, Redis, the database in memory with PGlite or a local PostgreSQL ' +
-      'server); the load comes from the parent over loopback HTTP (keep-alive), so CPU and RSS are the API ' +
+    'The API runs in a child process as bin/ingrain-api runs it (SoftHSM, Redis, PGlite on a data directory on ' +
+      'disk with the default buffer cache, or a local PostgreSQL server; V8 heap growth capped); the load comes from the parent over loopback HTTP (keep-alive), so CPU and RSS are the API ' +
       "process's alone (PostgreSQL: its server processes' CPU from /proc, counted separately). Peak RSS is VmHWM, " +
       "reset at each row's start. Single requests: `POST /v1/devices`, closed loops of " +
       `${settings.windowMs / 1000} s, then an open loop at half the best rate. Batches: ` +
