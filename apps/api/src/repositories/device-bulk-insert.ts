@@ -30,24 +30,7 @@ export async function insertNewDevices(
 ): Promise<InsertedDevices> {
   const stored = new Map<string, DeviceRecord>();
   if (devices.length === 0) return stored;
-  const rows = devices.map((device) => ({
-    id: device.id ?? newId(),
-    product_id: device.productId,
-    layout_version: device.layoutVersion,
-    work_order_id: device.workOrderId ?? null,
-    serial: device.serial,
-    idempotency_key: device.idempotencyKey,
-    requested_by: device.requestedBy,
-    request_hash: device.requestHash,
-    job_id: device.jobId ?? null,
-    image_data: device.imageData,
-    lock_blocks: jsonText([...device.lockBlocks]),
-    secret_fields: jsonText(device.secretFields),
-    sealed_private_key: device.sealedPrivateKey ?? null,
-    public_key_spki: device.publicKeySpki ?? null,
-    certificate_der: device.certificateDer ?? null,
-    certificate_sha256: device.certificateSha256 ?? null,
-  }));
+  const rows = devices.map(newDeviceRow);
   // No conflict target: a conflict on any unique index (idempotency key, serial, id) skips the row,
   // including one with a row earlier in this same statement.
   const inserted = await db
@@ -106,5 +89,27 @@ function recordOf(
     certificateSha256: plainBytesOrNull(device.certificateSha256 ?? null),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** The `devices` row of a new device (single and bulk inserts). */
+export function newDeviceRow(device: NewDevice) {
+  return {
+    id: device.id ?? newId(),
+    product_id: device.productId,
+    layout_version: device.layoutVersion,
+    work_order_id: device.workOrderId ?? null,
+    serial: device.serial,
+    idempotency_key: device.idempotencyKey,
+    requested_by: device.requestedBy,
+    request_hash: device.requestHash,
+    job_id: device.jobId ?? null,
+    image_data: device.imageData,
+    lock_blocks: jsonText([...device.lockBlocks]),
+    secret_fields: jsonText(device.secretFields),
+    sealed_private_key: device.sealedPrivateKey ?? null,
+    public_key_spki: device.publicKeySpki ?? null,
+    certificate_der: device.certificateDer ?? null,
+    certificate_sha256: device.certificateSha256 ?? null,
   };
 }

@@ -5,7 +5,7 @@ import { type Executor, inTransaction, withSavepoint } from '../database/executo
 import { jsonText } from '../database/json.js';
 import type { Tables } from '../database/tables.js';
 import { DEVICE_TRANSITIONS, type DeviceAction, type DeviceState } from '#ingrain/contracts';
-import { insertNewDevices, type InsertedDevices } from './device-bulk-insert.js';
+import { insertNewDevices, newDeviceRow, type InsertedDevices } from './device-bulk-insert.js';
 import { insertDeviceEvent } from './device-events.js';
 import {
   type CertificateIssuer,
@@ -32,7 +32,7 @@ import {
   type TransitionEffects,
   type TransitionGuard,
 } from './device-records.js';
-import { isUuid, newId, plainBytes, sameBytes } from './row-values.js';
+import { isUuid, plainBytes, sameBytes } from './row-values.js';
 
 /** How often claim() re-reads after losing a race before giving up with CONTENTION. */
 const MAX_CLAIM_ATTEMPTS = 5;
@@ -116,24 +116,7 @@ export class DeviceRepository {
   #insert(trx: Executor, device: NewDevice): Promise<{ id: string } | undefined> {
     return trx
       .insertInto('devices')
-      .values({
-        id: device.id ?? newId(),
-        product_id: device.productId,
-        layout_version: device.layoutVersion,
-        work_order_id: device.workOrderId ?? null,
-        serial: device.serial,
-        idempotency_key: device.idempotencyKey,
-        requested_by: device.requestedBy,
-        request_hash: device.requestHash,
-        job_id: device.jobId ?? null,
-        image_data: device.imageData,
-        lock_blocks: jsonText([...device.lockBlocks]),
-        secret_fields: jsonText(device.secretFields),
-        sealed_private_key: device.sealedPrivateKey ?? null,
-        public_key_spki: device.publicKeySpki ?? null,
-        certificate_der: device.certificateDer ?? null,
-        certificate_sha256: device.certificateSha256 ?? null,
-      })
+      .values(newDeviceRow(device))
       .onConflict((conflict) => conflict.columns(['requested_by', 'idempotency_key']).doNothing())
       .returning('id')
       .executeTakeFirst();
