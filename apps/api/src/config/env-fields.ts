@@ -7,28 +7,18 @@ export const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** The text of a whole number from `min` to `max`; the message names the range, never the value. */
+function wholeNumber(min: number, max: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return z.string().regex(/^\d+$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message));
+}
+
 /** A whole number from `min` to `max` (unset: `fallback`); the message names the range, never the value. */
 export function integer(min: number, max: number, fallback: number) {
-  const message = `expected an integer from ${min} to ${max}`;
-  return optionalText.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, message)
-      .transform(Number)
-      .pipe(z.number().min(min, message).max(max, message))
-      .default(fallback),
-  );
+  return optionalText.pipe(wholeNumber(min, max).default(fallback));
 }
 
 /** A whole number from `min` to `max`, or undefined when unset (the default then lives with its user). */
 export function optionalInteger(min: number, max: number) {
-  const message = `expected an integer from ${min} to ${max}`;
-  return optionalText.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, message)
-      .transform(Number)
-      .pipe(z.number().min(min, message).max(max, message))
-      .optional(),
-  );
+  return optionalText.pipe(wholeNumber(min, max).optional());
 }
