@@ -103,6 +103,7 @@ function spanSpecs(api: TestApi): SpanSpec[] {
     spec('batch', 'DeviceBatchService', 'request'),
     spec('issue', 'IdentityService', 'issue'),
     spec('enqueue', 'JobQueue', 'enqueue'),
+    spec('enqueueMany', 'JobQueue', 'enqueueMany'),
     spec('transaction', 'Database', 'transaction'),
     spec('auth', 'TokenAuthenticator', 'authenticate'),
     spec('binding', 'ClaimsService', 'binding'),

@@ -163,7 +163,7 @@ function batchTable(runs: readonly RunResult[]): TextTable {
         opt(cpu.server),
         opt(per('issue')),
         opt(per('transaction')),
-        opt(per('enqueue')),
+        opt(per('enqueueMany')),
         mb(row.usage.peakRssBytes),
         mb(row.usage.rssEndBytes),
         String(row.errors),
@@ -331,7 +331,7 @@ function batchTarget(run: RunResult, settings: ReportSettings): TargetLine {
       `${fmt(cpu.total, 2)} CPU ms/device (API ${fmt(cpu.api, 2)}${cpu.server === undefined ? '' : `, server ${fmt(cpu.server, 2)}`}) ` +
       `caps ${settings.cores} cores at ${fmt((settings.cores * 1000) / cpu.total, 0)} devices/s against ` +
       `${fmt(rawCpuOf(run), 2)} CPU ms per raw pair; wall per device summed over parallel calls: HSM issue ` +
-      `${per('issue')} ms, transactions ${per('transaction')} ms, enqueue ${per('enqueue')} ms.`,
+      `${per('issue')} ms, transactions ${per('transaction')} ms, enqueue ${per('enqueueMany')} ms.`,
   };
 }
 
@@ -475,7 +475,7 @@ function notes(runs: readonly RunResult[], settings: ReportSettings): string[] {
     '',
     'Spans are wall time accumulated by wrapping app methods (DeviceRequestsService.request, ' +
       'DeviceBatchService.request, IdentityService.issue/certify/rematerialize, Database.transaction, ' +
-      'JobQueue.enqueue, TokenAuthenticator.authenticate, ClaimsService.binding/claim, ResultsService.report, ' +
+      'JobQueue.enqueue/enqueueMany, TokenAuthenticator.authenticate, ClaimsService.binding/claim, ResultsService.report, ' +
       "TrustService's attestation signer, LogService.appendAttestation): under concurrency they include waiting, " +
       'and parallel calls inside a batch add up to more than the wall time.' +
       (missing.size === 0
