@@ -20,9 +20,11 @@ import type { PgLogStore } from '../repositories/pg-log-store.js';
 import { Transactions } from '../repositories/transactions.js';
 import { TrustError } from '../trust/trust-error.js';
 import { TrustService } from '../trust/trust.service.js';
-import { MAX_APPEND_ATTEMPTS } from './append-retry.js';
 import { logOver } from './checkpoint-in.js';
 import { LogMetrics } from './log-metrics.js';
+
+/** Fresh reads of the log's right edge before an append gives up on LOG_APPEND_CONFLICT. */
+export const MAX_APPEND_ATTEMPTS = 3;
 
 /** Where an attestation landed in the log. */
 export interface AppendedAttestation {
