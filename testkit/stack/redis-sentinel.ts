@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, pollUntil, spawnLines } from './child-process.js';
-import { answersPing } from './redis.js';
-
-const REDIS_SERVER = '/usr/bin/redis-server';
-const START_TIMEOUT_MS = 10_000;
+import { freePort } from './child-process.js';
+import { spawnRedisServer } from './redis.js';
 
 /** A private Redis Sentinel (redis-server --sentinel) monitoring one master. */
 export interface RedisSentinel {
@@ -35,21 +32,6 @@ export async function startRedisSentinel(masterPort: number, name = 'ingrain'): 
     `sentinel down-after-milliseconds ${name} 1000`,
   ];
   await writeFile(configFile, `${config.join('\n')}\n`);
-  const server = spawnLines(REDIS_SERVER, [configFile, '--sentinel', '--daemonize', 'no', '--loglevel', 'warning']);
-  const stop = async () => {
-    await server.stop(5_000);
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    await pollUntil('redis sentinel start', async () => ((await answersPing(port)) ? true : undefined), {
-      timeoutMs: START_TIMEOUT_MS,
-      intervalMs: 25,
-      abort: () =>
-        server.child.exitCode === null ? undefined : `exited with ${server.child.exitCode}: ${server.lines.join(' ')}`,
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const stop = await spawnRedisServer('redis sentinel start', [configFile, '--sentinel'], port, dir);
   return { port, name, address: `127.0.0.1:${port}`, stop };
 }

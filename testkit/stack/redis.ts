@@ -47,13 +47,28 @@ export async function startRedis(attempts = 3, port?: number): Promise<RedisServ
 async function startOnce(port: number): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'ingrain-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  const stop = await spawnRedisServer('redis-server start', args, port, dir);
+  return { url: `redis://127.0.0.1:${port}`, port, stop };
+}
+
+/**
+ * Runs Debian's redis-server with `args` (in the foreground, warnings only) and waits until
+ * 127.0.0.1:`port` answers PING; returns its stop (SIGTERM, then SIGKILL; removes `dir`). A server
+ * that exits or never answers is stopped and its directory removed before this throws.
+ */
+export async function spawnRedisServer(
+  what: string,
+  args: readonly string[],
+  port: number,
+  dir: string,
+): Promise<() => Promise<void>> {
   const server = spawnLines(REDIS_SERVER, [...args, '--daemonize', 'no', '--loglevel', 'warning']);
   const stop = async () => {
     await server.stop(5_000);
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await pollUntil('redis-server start', async () => ((await answersPing(port)) ? true : undefined), {
+    await pollUntil(what, async () => ((await answersPing(port)) ? true : undefined), {
       timeoutMs: START_TIMEOUT_MS,
       intervalMs: 25,
       abort: () =>
@@ -63,5 +78,5 @@ async function startOnce(port: number): Promise<RedisServer> {
     await stop();
     throw error;
   }
-  return { url: `redis://127.0.0.1:${port}`, port, stop };
+  return stop;
 }
